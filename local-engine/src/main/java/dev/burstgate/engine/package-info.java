@@ -1,0 +1,2 @@
+/** The embedded llama.cpp engine. */
+package dev.burstgate.engine;
