@@ -1,0 +1,87 @@
+package dev.burstgate.gateway.api;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.core.annotation.Order;
+import org.springframework.core.io.buffer.DataBufferLimitException;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.MediaType;
+import org.springframework.http.server.reactive.ServerHttpResponse;
+import org.springframework.stereotype.Component;
+import org.springframework.web.server.ResponseStatusException;
+import org.springframework.web.server.ServerWebExchange;
+import org.springframework.web.server.WebExceptionHandler;
+import reactor.core.publisher.Mono;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Turns every failure into the OpenAI error shape. Runs before Boot's default handler, so gateway routes,
+ * functional endpoints and framework errors (404, 405, 415) all answer alike.
+ */
+@Component
+@Order(-2)
+class ApiErrorHandler implements WebExceptionHandler {
+
+  private static final Logger log = LoggerFactory.getLogger(ApiErrorHandler.class);
+
+  private final JsonMapper json;
+
+  ApiErrorHandler(JsonMapper json) {
+    this.json = json;
+  }
+
+  @Override
+  public Mono<Void> handle(ServerWebExchange exchange, Throwable ex) {
+    ServerHttpResponse response = exchange.getResponse();
+    if (response.isCommitted()) {
+      return Mono.error(ex);
+    }
+    ApiException api = toApiException(ex);
+    if (api.status().is5xxServerError()) {
+      log.warn("{} {} -> {} {}: {}", exchange.getRequest().getMethod(), exchange.getRequest().getPath(),
+          api.status().value(), api.code(), api.getMessage(), ex instanceof ApiException ? null : ex);
+    }
+    byte[] body = json.writeValueAsBytes(ErrorBodies.body(json, api));
+    response.setStatusCode(api.status());
+    response.getHeaders().setContentType(MediaType.APPLICATION_JSON);
+    response.getHeaders().setContentLength(body.length);
+    return response.writeWith(Mono.fromSupplier(() -> response.bufferFactory().wrap(body)));
+  }
+
+  static ApiException toApiException(Throwable ex) {
+    Throwable t = ex;
+    while (t != null) {
+      if (t instanceof ApiException api) {
+        return api;
+      }
+      if (t instanceof DataBufferLimitException) {
+        return ApiException.tooLarge("Request body exceeds the gateway's size limit.");
+      }
+      t = t.getCause() == t ? null : t.getCause();
+    }
+    if (ex instanceof ResponseStatusException rse) {
+      HttpStatusCode code = rse.getStatusCode();
+      HttpStatus status = HttpStatus.resolve(code.value());
+      String reason = rse.getReason() != null ? rse.getReason() : (status != null ? status.getReasonPhrase() : "error");
+      if (code.value() == 404) {
+        return new ApiException(HttpStatus.NOT_FOUND, "invalid_request_error", "not_found", null,
+            "Unknown path. Burstgate serves POST /v1/chat/completions and GET /v1/models.");
+      }
+      if (code.value() == 405) {
+        return new ApiException(HttpStatus.METHOD_NOT_ALLOWED, "invalid_request_error", "method_not_allowed", null, reason);
+      }
+      if (code.value() == 413) {
+        return ApiException.tooLarge("Request body exceeds the gateway's size limit.");
+      }
+      if (code.is4xxClientError() && status != null) {
+        return new ApiException(status, "invalid_request_error", "invalid_request", null, reason);
+      }
+      if (code.value() == 503) {
+        return ApiException.noTier(HttpStatus.SERVICE_UNAVAILABLE, "service_unavailable", reason);
+      }
+    }
+    return new ApiException(HttpStatus.INTERNAL_SERVER_ERROR, "api_error", "internal_error", null,
+        "The gateway failed unexpectedly; the failure was logged.");
+  }
+}

@@ -1,0 +1,72 @@
+package dev.burstgate.gateway.api;
+
+import org.jspecify.annotations.Nullable;
+import org.springframework.http.HttpStatus;
+
+/**
+ * A failure the client sees as an OpenAI-shaped error: {@code {"error":{"message","type","param","code"}}}.
+ * Every error Burstgate returns goes through this type, so no client mistake ends in a 500.
+ */
+public final class ApiException extends RuntimeException {
+
+  private final HttpStatus status;
+  private final String type;
+  private final String code;
+  private final @Nullable String param;
+
+  public ApiException(HttpStatus status, String type, String code, @Nullable String param, String message) {
+    super(message, null, false, false);
+    this.status = status;
+    this.type = type;
+    this.code = code;
+    this.param = param;
+  }
+
+  public static ApiException badRequest(String code, @Nullable String param, String message) {
+    return new ApiException(HttpStatus.BAD_REQUEST, "invalid_request_error", code, param, message);
+  }
+
+  public static ApiException invalidKey(String message) {
+    return new ApiException(HttpStatus.UNAUTHORIZED, "authentication_error", "invalid_api_key", null, message);
+  }
+
+  public static ApiException forbidden(String message) {
+    return new ApiException(HttpStatus.FORBIDDEN, "permission_error", "forbidden", null, message);
+  }
+
+  public static ApiException tooLarge(String message) {
+    return new ApiException(HttpStatus.CONTENT_TOO_LARGE, "invalid_request_error", "request_too_large", null, message);
+  }
+
+  public static ApiException rateLimited(String message) {
+    return new ApiException(HttpStatus.TOO_MANY_REQUESTS, "rate_limit_error", "rate_limit_exceeded", null, message);
+  }
+
+  public static ApiException budgetExhausted(String message) {
+    return new ApiException(HttpStatus.PAYMENT_REQUIRED, "insufficient_quota", "budget_exhausted", null, message);
+  }
+
+  public static ApiException noTier(HttpStatus status, String code, String message) {
+    return new ApiException(status, "api_error", code, null, message);
+  }
+
+  public static ApiException timeout(String message) {
+    return new ApiException(HttpStatus.GATEWAY_TIMEOUT, "timeout_error", "upstream_timeout", null, message);
+  }
+
+  public HttpStatus status() {
+    return status;
+  }
+
+  public String type() {
+    return type;
+  }
+
+  public String code() {
+    return code;
+  }
+
+  public @Nullable String param() {
+    return param;
+  }
+}

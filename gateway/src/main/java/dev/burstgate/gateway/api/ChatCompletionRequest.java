@@ -1,0 +1,39 @@
+package dev.burstgate.gateway.api;
+
+import dev.burstgate.policies.Tier;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * A validated {@code POST /v1/chat/completions} body.
+ *
+ * @param body the client's JSON body as received (remote tiers forward it, with the model swapped)
+ * @param model the {@code model} the client named ({@code auto} when absent)
+ * @param forcedTier the tier the model name forces, or null for {@code auto}
+ * @param messages the conversation, text only
+ * @param stream whether the client asked for server-sent events
+ * @param includeUsage whether the client asked for a usage chunk at the end of the stream
+ * @param maxTokens {@code max_completion_tokens} or {@code max_tokens}
+ */
+public record ChatCompletionRequest(
+    ObjectNode body,
+    String model,
+    @Nullable Tier forcedTier,
+    List<Message> messages,
+    boolean stream,
+    boolean includeUsage,
+    @Nullable Integer maxTokens,
+    @Nullable Double temperature,
+    @Nullable Double topP,
+    List<String> stop,
+    @Nullable Long seed) {
+
+  /** One message, with its content flattened to text. */
+  public record Message(String role, String content) {}
+
+  /** Whether repeating this request gives the same answer (temperature 0 or a fixed seed). */
+  public boolean deterministic() {
+    return (temperature != null && temperature == 0.0) || seed != null;
+  }
+}

@@ -1,0 +1,20 @@
+package dev.burstgate.gateway.tenant;
+
+import dev.burstgate.gateway.config.BurstgateProperties.Budget;
+import java.util.Set;
+
+/**
+ * An API client of the gateway.
+ *
+ * @param name appears in metrics, the ledger and reports
+ * @param policy the policy applied unless the request picks an allowed other one
+ * @param allowedPolicies policies the tenant may pick with {@code X-Burstgate-Policy}
+ * @param requestsPerSecond request rate limit
+ * @param budget spend limits
+ */
+public record Tenant(String name, String policy, Set<String> allowedPolicies, int requestsPerSecond, Budget budget) {
+
+  public boolean mayUse(String otherPolicy) {
+    return policy.equals(otherPolicy) || allowedPolicies.contains(otherPolicy);
+  }
+}

@@ -1,0 +1,58 @@
+package dev.burstgate.gateway.tier;
+
+import dev.burstgate.policies.Tier;
+import dev.burstgate.policies.cost.Usage;
+import org.jspecify.annotations.Nullable;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Watches one attempt's chunks: the endpoint, the usage the upstream reported, and a count of content chunks to
+ * estimate usage when it reported none.
+ */
+final class AttemptMeter {
+
+  final Tier tier;
+  volatile @Nullable String endpoint;
+  volatile @Nullable Usage reported;
+  volatile long contentChunks;
+  volatile long contentChars;
+  volatile boolean produced;
+
+  AttemptMeter(Tier tier) {
+    this.tier = tier;
+  }
+
+  void see(UpstreamChunk c) {
+    endpoint = c.endpoint();
+    produced = true;
+    JsonNode usage = c.json().get("usage");
+    if (usage != null && usage.isObject()) {
+      reported = new Usage(Math.max(0, usage.path("prompt_tokens").asLong(0)),
+          Math.max(0, usage.path("completion_tokens").asLong(0)));
+    }
+    for (JsonNode choice : c.json().path("choices")) {
+      JsonNode delta = choice.has("delta") ? choice.get("delta") : choice.path("message");
+      String text = delta.path("content").asString("");
+      String reasoning = delta.path("reasoning_content").asString("");
+      if (!text.isEmpty() || !reasoning.isEmpty()) {
+        contentChunks++;
+        contentChars += text.length() + reasoning.length();
+      }
+    }
+  }
+
+  /** The reported usage, or an estimate: about 4 characters a token for the prompt, one token a streamed chunk. */
+  Usage usage(long promptChars, boolean stream) {
+    Usage u = reported;
+    if (u != null) {
+      return u;
+    }
+    long prompt = (promptChars + 3) / 4;
+    long completion = stream ? contentChunks : (contentChars + 3) / 4;
+    return new Usage(prompt, completion);
+  }
+
+  boolean estimated() {
+    return reported == null;
+  }
+}

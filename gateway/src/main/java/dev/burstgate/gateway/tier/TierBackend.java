@@ -1,0 +1,30 @@
+package dev.burstgate.gateway.tier;
+
+import dev.burstgate.gateway.api.ChatCompletionRequest;
+import dev.burstgate.policies.Tier;
+import reactor.core.publisher.Flux;
+
+/**
+ * Where one tier's answers come from. An attempt is a cold {@link Flux}: subscribing sends the request, cancelling
+ * abandons it (and frees what it held). A failure before the first element may be retried on another tier; after it,
+ * not.
+ */
+public interface TierBackend {
+
+  Tier tier();
+
+  /** Whether the tier may be tried now: configured and not wholly broken. */
+  boolean available();
+
+  /** Whether this is a simulated stand-in for an unconfigured tier. */
+  boolean simulated();
+
+  /** The model name upstream. */
+  String model();
+
+  /**
+   * One attempt. Streaming requests emit {@code chat.completion.chunk} objects (an upstream usage chunk included);
+   * others emit one {@code chat.completion}. Failures are {@link AttemptFailure}s.
+   */
+  Flux<UpstreamChunk> call(ChatCompletionRequest request, String requestId);
+}

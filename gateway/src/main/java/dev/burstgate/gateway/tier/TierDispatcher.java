@@ -1,0 +1,396 @@
+package dev.burstgate.gateway.tier;
+
+import dev.burstgate.gateway.api.ApiException;
+import dev.burstgate.gateway.api.ErrorBodies;
+import dev.burstgate.gateway.routing.RoutedRequest;
+import dev.burstgate.gateway.usage.AttemptRecord;
+import dev.burstgate.gateway.usage.CostEvents;
+import dev.burstgate.gateway.usage.CostRecord;
+import dev.burstgate.gateway.usage.Outcome;
+import dev.burstgate.policies.Tier;
+import dev.burstgate.policies.cost.PriceTable;
+import dev.burstgate.policies.cost.Usage;
+import dev.burstgate.policies.cost.Usd;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.server.reactive.ServerHttpResponse;
+import org.springframework.web.server.ServerWebExchange;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.SignalType;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * Answers a routed request: tries its tiers in order, falls back to the next one only while nothing has reached the
+ * client, writes JSON or server-sent events, reads usage from what passes through, prices every billed attempt, and
+ * publishes one {@link CostRecord} when the request ends.
+ *
+ * <p>Response headers are set when the first chunk arrives, just before they are committed, so
+ * {@code X-Burstgate-Tier} names the tier that actually answered. A stream cut after its first byte ends with an
+ * OpenAI-shaped error event and no {@code [DONE]}, never a clean finish.
+ */
+public final class TierDispatcher {
+
+  public static final String TIER_HEADER = "X-Burstgate-Tier";
+  public static final String REASON_HEADER = "X-Burstgate-Reason";
+  public static final String COST_HEADER = "X-Burstgate-Cost-Usd";
+  public static final String CACHE_HEADER = "X-Burstgate-Cache";
+
+  private static final byte[] DONE = "data: [DONE]\n\n".getBytes(StandardCharsets.US_ASCII);
+
+  private final Map<Tier, TierBackend> backends;
+  private final PriceTable prices;
+  private final CostEvents events;
+  private final JsonMapper json;
+
+  public TierDispatcher(List<TierBackend> backends, PriceTable prices, CostEvents events, JsonMapper json) {
+    Map<Tier, TierBackend> m = new EnumMap<>(Tier.class);
+    for (TierBackend b : backends) {
+      m.put(b.tier(), b);
+    }
+    this.backends = Collections.unmodifiableMap(m);
+    this.prices = prices;
+    this.events = events;
+    this.json = json;
+  }
+
+  public Map<Tier, TierBackend> backends() {
+    return backends;
+  }
+
+  /** Answers {@code routed} on {@code exchange}; the returned Mono completes when the response is written. */
+  public Mono<Void> dispatch(ServerWebExchange exchange, RoutedRequest routed, @Nullable CacheStore cache) {
+    Call call = new Call(routed);
+    return routed.request().stream() ? stream(exchange, call) : complete(exchange, call, cache);
+  }
+
+  // ---- non-streaming ------------------------------------------------------------------------------------------
+
+  private Mono<Void> complete(ServerWebExchange exchange, Call call, @Nullable CacheStore cache) {
+    ServerHttpResponse response = exchange.getResponse();
+    return attempts(call, 0).next()
+        .switchIfEmpty(Mono.error(() -> noTier(call)))
+        .flatMap(answer -> {
+          ObjectNode body = answer.chunk().json();
+          AttemptMeter meter = call.current.get();
+          Usage usage = meter.usage(call.routed.promptChars(), false);
+          call.finish(Outcome.OK, usage, meter.estimated(), null);
+          Usd cost = call.totalCost();
+          writeUsage(body, usage, cost);
+          if (cache != null) {
+            cache.put(answer.tier(), body);
+          }
+          byte[] bytes = json.writeValueAsBytes(body);
+          HttpHeaders h = response.getHeaders();
+          setTierHeaders(h, call, answer.tier());
+          h.set(COST_HEADER, cost.toString());
+          h.setContentType(MediaType.APPLICATION_JSON);
+          h.setContentLength(bytes.length);
+          call.firstByte();
+          return response.writeWith(Mono.fromSupplier(() -> response.bufferFactory().wrap(bytes)));
+        })
+        .doFinally(signal -> publish(call, signal, false));
+  }
+
+  // ---- streaming ----------------------------------------------------------------------------------------------
+
+  private Mono<Void> stream(ServerWebExchange exchange, Call call) {
+    ServerHttpResponse response = exchange.getResponse();
+    boolean includeUsage = call.routed.request().includeUsage();
+    AtomicReference<@Nullable ObjectNode> template = new AtomicReference<>();
+    Flux<DataBuffer> body = attempts(call, 0)
+        .concatMap(answer -> {
+          ObjectNode chunk = answer.chunk().json();
+          if (call.started.compareAndSet(false, true)) {
+            HttpHeaders h = response.getHeaders();
+            setTierHeaders(h, call, answer.tier());
+            h.setContentType(MediaType.TEXT_EVENT_STREAM);
+            h.setCacheControl("no-cache");
+            h.set("X-Accel-Buffering", "no");
+            call.firstByte();
+          }
+          template.compareAndSet(null, chunk);
+          JsonNode usage = chunk.get("usage");
+          if (usage != null) {
+            chunk.remove("usage");
+            if (chunk.path("choices").isEmpty()) {
+              return Mono.empty();
+            }
+          }
+          return Mono.just(sse(response, chunk));
+        })
+        .switchIfEmpty(Mono.error(() -> noTier(call)))
+        .concatWith(Flux.defer(() -> {
+          AttemptMeter meter = call.current.get();
+          Usage usage = meter.usage(call.routed.promptChars(), true);
+          call.finish(Outcome.OK, usage, meter.estimated(), null);
+          Flux<DataBuffer> tail = Flux.empty();
+          if (includeUsage) {
+            ObjectNode last = usageChunk(template.get(), usage, call.totalCost());
+            tail = Flux.just(sse(response, last));
+          }
+          return tail.concatWith(Mono.fromSupplier(() -> response.bufferFactory().wrap(DONE)));
+        }))
+        .onErrorResume(e -> {
+          if (!call.started.get()) {
+            return Flux.error(e instanceof ApiException ? e : noTier(call));
+          }
+          // After the first byte: bill what was produced, end with an error event, and no [DONE].
+          AttemptMeter meter = call.current.get();
+          call.finish(Outcome.CUT, meter.usage(call.routed.promptChars(), true), meter.estimated(), message(e));
+          call.cut = true;
+          ApiException err = new ApiException(HttpStatus.BAD_GATEWAY, "api_error", "stream_cut", null,
+              "The " + meter.tier.name().toLowerCase(Locale.ROOT) + " tier failed mid-stream: " + message(e));
+          return Flux.just(sse(response, ErrorBodies.body(json, err)));
+        });
+    return response.writeAndFlushWith(body.map(Mono::just))
+        .doFinally(signal -> publish(call, signal, true));
+  }
+
+  private DataBuffer sse(ServerHttpResponse response, JsonNode node) {
+    byte[] payload = json.writeValueAsBytes(node);
+    DataBuffer buf = response.bufferFactory().allocateBuffer(payload.length + 8);
+    buf.write("data: ".getBytes(StandardCharsets.US_ASCII));
+    buf.write(payload);
+    buf.write(new byte[] {'\n', '\n'});
+    return buf;
+  }
+
+  private ObjectNode usageChunk(@Nullable ObjectNode template, Usage usage, Usd cost) {
+    ObjectNode chunk = json.createObjectNode();
+    if (template != null) {
+      chunk.set("id", template.get("id"));
+      chunk.put("object", "chat.completion.chunk");
+      chunk.set("created", template.get("created"));
+      chunk.set("model", template.get("model"));
+    }
+    chunk.putArray("choices");
+    ObjectNode u = chunk.putObject("usage");
+    fillUsage(u, usage, cost);
+    return chunk;
+  }
+
+  private static void writeUsage(ObjectNode body, Usage usage, Usd cost) {
+    fillUsage(body.putObject("usage"), usage, cost);
+  }
+
+  private static void fillUsage(ObjectNode u, Usage usage, Usd cost) {
+    u.put("prompt_tokens", usage.promptTokens());
+    u.put("completion_tokens", usage.completionTokens());
+    u.put("total_tokens", usage.totalTokens());
+    u.put("cost", cost.amount());
+  }
+
+  // ---- attempts and fallback ----------------------------------------------------------------------------------
+
+  private Flux<Answer> attempts(Call call, int index) {
+    List<Tier> tiers = call.routed.tiers();
+    if (index >= tiers.size()) {
+      return Flux.error(noTier(call));
+    }
+    Tier tier = tiers.get(index);
+    TierBackend backend = backends.get(tier);
+    if (backend == null || !backend.available()) {
+      call.skip(tier, backend == null ? "tier disabled" : "tier unavailable");
+      return attempts(call, index + 1);
+    }
+    return Flux.defer(() -> {
+      AttemptMeter meter = new AttemptMeter(tier);
+      call.current.set(meter);
+      return backend.call(call.routed.request(), call.routed.requestId())
+          .doOnNext(meter::see)
+          .map(c -> new Answer(tier, c))
+          .onErrorResume(e -> {
+            if (meter.produced) {
+              return Flux.error(e);
+            }
+            call.failed(meter, e);
+            return attempts(call, index + 1);
+          });
+    });
+  }
+
+  private ApiException noTier(Call call) {
+    if (call.lastFailure instanceof ApiException api) {
+      return api;
+    }
+    if (call.attempts.isEmpty() || call.attempts.stream().allMatch(a -> a.endpoint().equals("-"))) {
+      return ApiException.noTier(HttpStatus.SERVICE_UNAVAILABLE, "no_tier_available",
+          "No tier is available for this request (" + call.summary() + ").");
+    }
+    if (call.lastFailure instanceof AttemptFailure af && af.timeout()) {
+      return ApiException.timeout("Every tier tried timed out (" + call.summary() + ").");
+    }
+    return ApiException.noTier(HttpStatus.BAD_GATEWAY, "upstream_failed",
+        "No tier could answer (" + call.summary() + ").");
+  }
+
+  private void setTierHeaders(HttpHeaders h, Call call, Tier tier) {
+    h.set(TIER_HEADER, tier.name().toLowerCase(Locale.ROOT));
+    h.set(REASON_HEADER, headerValue(call.reason(tier)));
+  }
+
+  /** Header values are ASCII: arrows and ellipses are spelled out, anything else non-ASCII becomes '?'. */
+  public static String headerValue(String s) {
+    StringBuilder b = new StringBuilder(s.length());
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c == '\u2192') {
+        b.append("->");
+      } else if (c == '\u2026') {
+        b.append("...");
+      } else if (c == '\u2265') {
+        b.append(">=");
+      } else if (c == '\u2264') {
+        b.append("<=");
+      } else if (c >= 0x20 && c < 0x7f) {
+        b.append(c);
+      } else {
+        b.append('?');
+      }
+    }
+    return b.toString();
+  }
+
+  private static String message(Throwable e) {
+    return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+  }
+
+  // ---- the cost record ----------------------------------------------------------------------------------------
+
+  private void publish(Call call, SignalType signal, boolean stream) {
+    if (!call.published.compareAndSet(false, true)) {
+      return;
+    }
+    RoutedRequest r = call.routed;
+    Outcome outcome;
+    if (call.cut) {
+      outcome = Outcome.CUT;
+    } else if (signal == SignalType.CANCEL && !call.finished) {
+      AttemptMeter meter = call.current.get();
+      if (meter != null && meter.produced) {
+        call.finish(Outcome.CANCELLED, meter.usage(r.promptChars(), stream), meter.estimated(), "client went away");
+      }
+      outcome = Outcome.CANCELLED;
+    } else if (!call.finished) {
+      outcome = Outcome.ERROR;
+    } else {
+      outcome = call.attempts.size() > 1 ? Outcome.FALLBACK : Outcome.OK;
+    }
+    AttemptRecord answered = call.answered;
+    Usage usage = answered != null ? answered.usage() : Usage.NONE;
+    Usd baseline = answered != null ? prices.baseline(usage) : Usd.ZERO;
+    Tier finalTier = answered != null ? answered.tier()
+        : call.attempts.isEmpty() ? null : call.attempts.get(call.attempts.size() - 1).tier();
+    long now = System.nanoTime();
+    events.publish(new CostRecord(r.requestId(), r.tenant().name(), r.startTime(), r.policy(), r.complexity(),
+        r.decidedTier(), finalTier, usage, call.totalCost(), baseline,
+        call.firstByteNanos > 0 ? Duration.ofNanos(call.firstByteNanos - r.startNanos()) : null,
+        Duration.ofNanos(now - r.startNanos()), false, stream, outcome, call.reason(finalTier), List.copyOf(call.attempts)));
+  }
+
+  /** What one request has gone through so far. */
+  private final class Call {
+    final RoutedRequest routed;
+    final List<AttemptRecord> attempts = Collections.synchronizedList(new ArrayList<>());
+    final AtomicReference<AttemptMeter> current = new AtomicReference<>();
+    final AtomicBoolean started = new AtomicBoolean();
+    final AtomicBoolean published = new AtomicBoolean();
+    final StringBuilder fallbackNotes = new StringBuilder();
+    volatile @Nullable Throwable lastFailure;
+    volatile @Nullable AttemptRecord answered;
+    volatile boolean finished;
+    volatile boolean cut;
+    volatile long firstByteNanos;
+
+    Call(RoutedRequest routed) {
+      this.routed = routed;
+    }
+
+    void firstByte() {
+      firstByteNanos = System.nanoTime();
+    }
+
+    void skip(Tier tier, String why) {
+      attempts.add(new AttemptRecord(tier, "-", Outcome.ERROR, Usage.NONE, false, Usd.ZERO, why));
+      note(tier, why);
+    }
+
+    void failed(AttemptMeter meter, Throwable e) {
+      lastFailure = e;
+      String endpoint = e instanceof AttemptFailure af ? af.endpoint() : meter.endpoint != null ? meter.endpoint : "?";
+      attempts.add(new AttemptRecord(meter.tier, endpoint, Outcome.ERROR, Usage.NONE, false, Usd.ZERO, message(e)));
+      note(meter.tier, message(e));
+    }
+
+    /** The attempt in {@link #current} answered (or was cut); prices it. */
+    void finish(Outcome outcome, Usage usage, boolean estimated, @Nullable String error) {
+      if (finished) {
+        return;
+      }
+      finished = true;
+      AttemptMeter meter = current.get();
+      String endpoint = meter.endpoint != null ? meter.endpoint : "?";
+      AttemptRecord rec = new AttemptRecord(meter.tier, endpoint, outcome, usage, estimated,
+          prices.cost(meter.tier, usage), error);
+      attempts.add(rec);
+      answered = rec;
+    }
+
+    Usd totalCost() {
+      Usd sum = Usd.ZERO;
+      synchronized (attempts) {
+        for (AttemptRecord a : attempts) {
+          sum = sum.plus(a.cost());
+        }
+      }
+      return sum;
+    }
+
+    private void note(Tier tier, String why) {
+      synchronized (fallbackNotes) {
+        if (!fallbackNotes.isEmpty()) {
+          fallbackNotes.append("; ");
+        }
+        fallbackNotes.append(tier.name().toLowerCase(Locale.ROOT)).append(" failed: ").append(why);
+      }
+    }
+
+    String reason(@Nullable Tier finalTier) {
+      synchronized (fallbackNotes) {
+        if (fallbackNotes.isEmpty() || finalTier == null) {
+          return routed.reason();
+        }
+        String r = routed.reason() + "; fallback to " + finalTier.name().toLowerCase(Locale.ROOT) + " (" + fallbackNotes + ")";
+        return r.length() > 300 ? r.substring(0, 300) + "…" : r;
+      }
+    }
+
+    String summary() {
+      synchronized (fallbackNotes) {
+        return fallbackNotes.isEmpty() ? "no tier tried" : fallbackNotes.toString();
+      }
+    }
+  }
+
+  /** Stores a deterministic answer for reuse; supplied by the caller when the request is cacheable. */
+  @FunctionalInterface
+  public interface CacheStore {
+    void put(Tier tier, ObjectNode answer);
+  }
+}
