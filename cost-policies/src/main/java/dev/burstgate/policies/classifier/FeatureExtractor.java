@@ -1,0 +1,481 @@
+package dev.burstgate.policies.classifier;
+
+import java.util.List;
+
+/**
+ * Turns a conversation into the raw values of every {@link Feature} in one pass over at most
+ * {@link #MAX_ANALYSED_CHARS} characters (the last user message first, then the rest in order). Words are also handed
+ * to a {@link WordSink} as hashes for the lexical part of the model. Stateless and thread-safe; every call allocates
+ * its own small counters.
+ */
+final class FeatureExtractor {
+
+  /** At most this many characters of a conversation are scanned (16 KB); its full size still counts. */
+  static final int MAX_ANALYSED_CHARS = 16 * 1024;
+
+  /** The hash that stands for any number in the lexical part. */
+  static final long NUMBER_TOKEN = Cue.wordHash("<number>");
+
+  /** Words of math problems get their own lexical buckets: the same word can mean different things there. */
+  static final long MATH_SALT = 0x5bd1e9955bd1e995L;
+
+  private static final long AT = Cue.wordHash("at");
+  private static final long NOT = Cue.wordHash("not");
+  private static final long EXCEPT = Cue.wordHash("except");
+  private static final long LEAST = Cue.wordHash("least");
+  private static final long NEVER = Cue.wordHash("never");
+  private static final long FALSE = Cue.wordHash("false");
+
+  /** Receives the hash of every analysed word, in order. */
+  interface WordSink {
+    void word(long hash);
+  }
+
+  /** What one extraction saw beyond the feature values. */
+  record Scan(long totalChars, long estimatedTokens, boolean truncated) {}
+
+  private final Cue cues = new Cue();
+
+  /**
+   * Fills {@code out} (length {@link Feature#COUNT}) with raw feature values.
+   */
+  Scan extract(List<ChatMessage> messages, double[] out, WordSink sink) {
+    Counters c = new Counters(cues, sink);
+    int lastUser = -1;
+    long totalChars = 0;
+    long systemChars = 0;
+    int conversational = 0;
+    for (int i = 0; i < messages.size(); i++) {
+      ChatMessage m = messages.get(i);
+      totalChars += m.content().length();
+      if (m.role().equals("system") || m.role().equals("developer")) {
+        systemChars += m.content().length();
+      } else {
+        conversational++;
+        if (m.role().equals("user")) {
+          lastUser = i;
+        }
+      }
+    }
+    int budget = MAX_ANALYSED_CHARS;
+    long unscannedChars = 0;
+    long lastUserChars = 0;
+    if (lastUser >= 0) {
+      String text = messages.get(lastUser).content();
+      lastUserChars = text.length();
+      int n = Math.min(text.length(), budget);
+      c.scan(text, n);
+      budget -= n;
+      unscannedChars += text.length() - n;
+    }
+    for (int i = 0; i < messages.size(); i++) {
+      if (i == lastUser) {
+        continue;
+      }
+      String text = messages.get(i).content();
+      int n = Math.min(text.length(), budget);
+      if (n > 0) {
+        c.scan(text, n);
+        budget -= n;
+      }
+      unscannedChars += text.length() - n;
+    }
+    long tokens = c.estimatedTokens() + unscannedChars / 4;
+    int wordsWithLetters = Math.max(1, c.letterWords);
+    int scanned = Math.max(1, c.chars);
+
+    out[Feature.TOKENS.ordinal()] = log1p(tokens);
+    out[Feature.LAST_USER_TOKENS.ordinal()] = log1p(lastUserChars / 4.0);
+    out[Feature.TURNS.ordinal()] = log1p(Math.max(0, conversational - 1));
+    out[Feature.SYSTEM_TOKENS.ordinal()] = log1p(systemChars / 4.0);
+    out[Feature.CODE_FENCES.ordinal()] = log1p(c.fences / 2.0);
+    out[Feature.INLINE_CODE.ordinal()] = log1p(c.inlineTicks / 2.0);
+    out[Feature.STACK_TRACE.ordinal()] = log1p(c.stackFrames + c.cue[7]);
+    out[Feature.CODE_SYNTAX.ordinal()] = log1p(c.codeChars + c.cue[6]);
+    out[Feature.LATEX.ordinal()] = log1p(c.latexCommands + c.dollars / 2.0);
+    out[Feature.MATH_SYMBOLS.ordinal()] = Math.min(30.0, 100.0 * c.mathSymbols / scanned);
+    out[Feature.DIGITS.ordinal()] = Math.min(50.0, 100.0 * c.digits / scanned);
+    out[Feature.NUMBERS.ordinal()] = log1p(c.numbers);
+    out[Feature.EQUATIONS.ordinal()] = log1p(c.equals);
+    out[Feature.VARIABLES.ordinal()] = log1p(c.variables);
+    out[Feature.REASONING.ordinal()] = log1p(c.cue[0]);
+    out[Feature.QUANTITATIVE.ordinal()] = log1p(c.cue[1]);
+    out[Feature.FACTUAL.ordinal()] = log1p(c.cue[2]);
+    out[Feature.MULTI_PART.ordinal()] = log1p(c.cue[3] + Math.max(0, c.questionMarks - 1) + c.listItems);
+    out[Feature.CONSTRAINTS.ordinal()] = log1p(c.cue[4]);
+    out[Feature.NEGATION.ordinal()] = log1p(c.negations);
+    out[Feature.STRUCTURED_OUTPUT.ordinal()] = log1p(c.cue[5]);
+    out[Feature.NON_ASCII.ordinal()] = c.letters == 0 ? 0.0 : (double) c.nonAsciiLetters / c.letters;
+    out[Feature.AVG_WORD_LENGTH.ordinal()] = Math.min(15.0, (double) c.letterWordChars / wordsWithLetters);
+    out[Feature.LONG_WORDS.ordinal()] = (double) c.longWords / wordsWithLetters;
+    out[Feature.PROPER_NOUNS.ordinal()] = (double) c.properNouns / wordsWithLetters;
+    out[Feature.SENTENCES.ordinal()] = log1p(c.sentences);
+    out[Feature.WORDS_PER_SENTENCE.ordinal()] =
+        log1p(Math.min(200.0, (double) c.words / Math.max(1, c.sentences)));
+    out[Feature.PIPES.ordinal()] = log1p(c.pipes);
+    boolean mathy = c.latexCommands + c.dollars > 0;
+    out[Feature.MATH_CONTEXT.ordinal()] = mathy ? 1.0 : 0.0;
+    out[Feature.MATH_TOKENS.ordinal()] = mathy ? log1p(tokens) : 0.0;
+    out[Feature.HARD_MATH.ordinal()] = log1p(c.cue[8]);
+    out[Feature.DIRECT_ASK.ordinal()] = log1p(c.cue[9]);
+    out[Feature.DISTINCT_VARIABLES.ordinal()] = Long.bitCount(c.variableLetters);
+    c.emitWords(mathy ? MATH_SALT : 0L);
+    return new Scan(totalChars, tokens, unscannedChars > 0);
+  }
+
+  private static double log1p(double x) {
+    return Math.log1p(x);
+  }
+
+  /** Mutable counters of one extraction; never shared. */
+  private static final class Counters {
+    private final Cue cues;
+    private final WordSink sink;
+
+    int chars;
+    int asciiChars;
+    int cjkChars;
+    int otherChars;
+    int letters;
+    int nonAsciiLetters;
+    int digits;
+    int mathSymbols;
+    int equals;
+    int pipes;
+    int latexCommands;
+    int dollars;
+    int fences;
+    int inlineTicks;
+    int codeChars;
+    int questionMarks;
+    int sentences;
+    int listItems;
+    int stackFrames;
+    int words;
+    int letterWords;
+    int letterWordChars;
+    int longWords;
+    int properNouns;
+    int numbers;
+    int variables;
+    int negations;
+    final int[] cue = new int[10];
+    long variableLetters;
+    long[] wordHashes = new long[256];
+    int wordCount;
+
+    // current word
+    long hash;
+    int wordLen;
+    int wordLetters;
+    int wordDigits;
+    boolean wordFirstUpper;
+    boolean wordAllUpper;
+    boolean wordEndsWithError;
+    char last1;
+    char last2;
+    char last3;
+    char last4;
+    char last5;
+    char last6;
+    char last7;
+    char last8;
+    char last9;
+    long prevWordHash;
+    boolean sentenceStart = true;
+    boolean lineStart = true;
+    boolean lineIndented;
+    boolean firstWordOfLine = true;
+    int tickRun;
+    boolean pendingListNumber;
+
+    Counters(Cue cues, WordSink sink) {
+      this.cues = cues;
+      this.sink = sink;
+    }
+
+    void emitWords(long salt) {
+      for (int i = 0; i < wordCount; i++) {
+        sink.word(wordHashes[i] ^ salt);
+      }
+    }
+
+    private void keep(long h) {
+      if (wordCount == wordHashes.length) {
+        wordHashes = java.util.Arrays.copyOf(wordHashes, wordCount * 2);
+      }
+      wordHashes[wordCount++] = h;
+    }
+
+    long estimatedTokens() {
+      return asciiChars / 4 + cjkChars + otherChars / 2;
+    }
+
+    void scan(String s, int n) {
+      lineStart = true;
+      lineIndented = false;
+      firstWordOfLine = true;
+      sentenceStart = true;
+      prevWordHash = 0;
+      for (int i = 0; i < n; i++) {
+        char ch = s.charAt(i);
+        chars++;
+        if (ch < 128) {
+          asciiChars++;
+          if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z')) {
+            letters++;
+            wordChar(ch, true, ch <= 'Z');
+            continue;
+          }
+          if (ch >= '0' && ch <= '9') {
+            digits++;
+            wordChar(ch, false, false);
+            continue;
+          }
+          endWord();
+          punctuation(s, i, n, ch);
+        } else {
+          if (isCjk(ch)) {
+            cjkChars++;
+          } else {
+            otherChars++;
+          }
+          if (Character.isLetter(ch)) {
+            letters++;
+            nonAsciiLetters++;
+            if (isCjk(ch)) {
+              // every CJK character is a word of its own
+              endWord();
+              wordChar(ch, true, false);
+              endWord();
+            } else {
+              wordChar(Character.toLowerCase(ch), true, Character.isUpperCase(ch));
+            }
+          } else if (Character.isDigit(ch)) {
+            digits++;
+            wordChar(ch, false, false);
+          } else {
+            endWord();
+            if (isMathSymbol(ch)) {
+              mathSymbols++;
+            }
+            tickRun = 0;
+            lineStart = false;
+          }
+        }
+      }
+      endWord();
+      if (tickRun > 0) {
+        closeTicks();
+      }
+    }
+
+    private void punctuation(String s, int i, int n, char ch) {
+      if (ch != '`' && tickRun > 0) {
+        closeTicks();
+      }
+      char next = i + 1 < n ? s.charAt(i + 1) : ' ';
+      boolean listNumber = pendingListNumber;
+      pendingListNumber = false;
+      switch (ch) {
+        case '\n' -> {
+          lineStart = true;
+          lineIndented = false;
+          firstWordOfLine = true;
+          sentenceStart = true;
+          return;
+        }
+        case ' ', '\t', '\r' -> {
+          if (lineStart) {
+            lineIndented = true;
+          }
+          return;
+        }
+        case '`' -> tickRun++;
+        case '=' -> {
+          equals++;
+          mathSymbols++;
+        }
+        case '+', '*', '^', '<', '>', '%', '~' -> {
+          mathSymbols++;
+          if (lineStart && (ch == '*') && next == ' ') {
+            listItems++;
+          }
+        }
+        case '/' -> {
+          char prev = i > 0 ? s.charAt(i - 1) : ' ';
+          if (isDigitOrSpace(prev) && isDigitOrSpace(next)) {
+            mathSymbols++;
+          }
+        }
+        case '-' -> {
+          char prev = i > 0 ? s.charAt(i - 1) : ' ';
+          if (lineStart && next == ' ') {
+            listItems++;
+          } else if (isDigitOrSpace(prev) && (next >= '0' && next <= '9' || next == ' ')) {
+            mathSymbols++;
+          }
+        }
+        case '|' -> pipes++;
+        case '$' -> dollars++;
+        case '\\' -> {
+          if ((next >= 'a' && next <= 'z') || (next >= 'A' && next <= 'Z')) {
+            latexCommands++;
+          }
+        }
+        case '{', '}', ';' -> codeChars++;
+        case '?' -> {
+          questionMarks++;
+          if (next == ' ' || next == '\n' || next == '\t' || next == '\r') {
+            sentences++;
+            sentenceStart = true;
+          }
+        }
+        case '.', '!' -> {
+          if (ch == '.' && listNumber && next == ' ') {
+            listItems++;
+          }
+          if (next == ' ' || next == '\n' || next == '\t' || next == '\r') {
+            sentences++;
+            sentenceStart = true;
+          }
+        }
+        case ')' -> {
+          if (listNumber && next == ' ') {
+            listItems++;
+          }
+        }
+        default -> {
+          // other punctuation carries no signal
+        }
+      }
+      lineStart = false;
+    }
+
+    private void closeTicks() {
+      if (tickRun >= 3) {
+        fences++;
+      } else {
+        inlineTicks += tickRun;
+      }
+      tickRun = 0;
+    }
+
+    private static boolean isDigitOrSpace(char c) {
+      return (c >= '0' && c <= '9') || c == ' ';
+    }
+
+    private static boolean isCjk(char c) {
+      return (c >= 0x3040 && c <= 0x30FF) || (c >= 0x3400 && c <= 0x9FFF) || (c >= 0xAC00 && c <= 0xD7AF)
+          || (c >= 0xF900 && c <= 0xFAFF);
+    }
+
+    private static boolean isMathSymbol(char c) {
+      return switch (c) {
+        case '≤', '≥', '≠', '√', 'π', '∑', '∫', '∞', '±', '×', '÷', '∈', '∀', '∃', '→', '⇒', '∂', '≈', '∝', '⊂',
+            '∪', '∩', '°', '²', '³', '½', '≡', '∨', '∧', '⊃', '·', '¬' -> true;
+        default -> false;
+      };
+    }
+
+    private void wordChar(char ch, boolean letter, boolean upper) {
+      if (tickRun > 0) {
+        closeTicks();
+      }
+      if (wordLen == 0) {
+        hash = Cue.FNV_OFFSET;
+        wordFirstUpper = upper;
+        wordAllUpper = true;
+      }
+      char lower = letter && upper && ch < 128 ? (char) (ch | 0x20) : ch;
+      hash = (hash ^ lower) * Cue.FNV_PRIME;
+      wordLen++;
+      if (letter) {
+        wordLetters++;
+        if (!upper) {
+          wordAllUpper = false;
+        }
+      } else {
+        wordDigits++;
+      }
+      last9 = last8;
+      last8 = last7;
+      last7 = last6;
+      last6 = last5;
+      last5 = last4;
+      last4 = last3;
+      last3 = last2;
+      last2 = last1;
+      last1 = lower;
+    }
+
+    private void endWord() {
+      if (wordLen == 0) {
+        return;
+      }
+      words++;
+      long h = hash;
+      boolean first = firstWordOfLine;
+      firstWordOfLine = false;
+      if (wordLetters == 0) {
+        numbers++;
+        keep(NUMBER_TOKEN);
+        pendingListNumber = first;
+      } else {
+        letterWords++;
+        letterWordChars += wordLetters;
+        if (wordLetters >= 10) {
+          longWords++;
+        }
+        if (wordFirstUpper && !sentenceStart && wordLen > 1 && !wordAllUpper) {
+          properNouns++;
+        }
+        if (wordDigits > 0 && wordLetters <= 2 && wordLen <= 4) {
+          variables++;
+        } else if (wordLen == 1 && !wordFirstUpper && last1 != 'a') {
+          variables++;
+          if (last1 >= 'a' && last1 <= 'z') {
+            variableLetters |= 1L << (last1 - 'a');
+          }
+        }
+        if (wordAllUpper && wordLen >= 3 && (h == NOT || h == EXCEPT || h == LEAST || h == NEVER || h == FALSE)) {
+          negations++;
+        }
+        if (first && lineIndented && h == AT) {
+          stackFrames++;
+        }
+        if (wordLen > 5 && endsWithErrorOrException()) {
+          cue[7]++;
+        }
+        int mask = cues.lookup(h);
+        if (prevWordHash != 0) {
+          mask |= cues.lookup(Cue.pairHash(prevWordHash, h));
+        }
+        if (mask != 0) {
+          for (int b = 0; b < 10; b++) {
+            if ((mask & (1 << b)) != 0) {
+              cue[b]++;
+            }
+          }
+        }
+        keep(h);
+      }
+      prevWordHash = h;
+      sentenceStart = false;
+      lineStart = false;
+      if (wordLetters > 0) {
+        pendingListNumber = false;
+      }
+      wordLen = 0;
+      wordLetters = 0;
+      wordDigits = 0;
+    }
+
+    private boolean endsWithErrorOrException() {
+      boolean error = last5 == 'e' && last4 == 'r' && last3 == 'r' && last2 == 'o' && last1 == 'r';
+      boolean exception = last9 == 'e' && last8 == 'x' && last7 == 'c' && last6 == 'e' && last5 == 'p'
+          && last4 == 't' && last3 == 'i' && last2 == 'o' && last1 == 'n';
+      return error || (exception && wordLen > 9);
+    }
+  }
+}
