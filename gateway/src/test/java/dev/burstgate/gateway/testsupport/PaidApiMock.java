@@ -1,0 +1,247 @@
+package dev.burstgate.gateway.testsupport;
+
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A stand-in for the paid legacy API: an HTTP/1.1 server on loopback that answers OpenAI chat completions (JSON or
+ * SSE, with usage) and can fail on purpose in each way a real upstream does: an HTTP error, no answer at all, a reset
+ * connection, or a stream cut after its first chunk. Raw sockets, so a reset is a real TCP reset.
+ */
+public final class PaidApiMock implements AutoCloseable {
+
+  /** What the next request gets. */
+  public enum Behavior { ANSWER, STATUS_500, HANG, RESET, CUT_AFTER_FIRST_CHUNK, STREAM_WITHOUT_USAGE }
+
+  /** A request as received. */
+  public record Received(String method, String path, Map<String, String> headers, String body) {}
+
+  private final ServerSocket server;
+  private final Thread acceptor;
+  private final ConcurrentLinkedDeque<Behavior> script = new ConcurrentLinkedDeque<>();
+  private final List<Received> received = Collections.synchronizedList(new ArrayList<>());
+  private final List<Socket> open = Collections.synchronizedList(new ArrayList<>());
+  private final AtomicInteger ids = new AtomicInteger();
+  private volatile Behavior fallback = Behavior.ANSWER;
+  private volatile String answer = "Legacy answer.";
+  private volatile int promptTokens = 21;
+  private volatile int completionTokens = 9;
+
+  public PaidApiMock() throws IOException {
+    server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+    acceptor = Thread.ofPlatform().daemon().name("paid-api-mock").start(this::acceptLoop);
+  }
+
+  public URI baseUrl() {
+    return URI.create("http://127.0.0.1:" + server.getLocalPort());
+  }
+
+  /** Behaviours for the next requests, in order; afterwards {@link #always}. */
+  public PaidApiMock then(Behavior... behaviors) {
+    script.addAll(List.of(behaviors));
+    return this;
+  }
+
+  public PaidApiMock always(Behavior behavior) {
+    fallback = behavior;
+    return this;
+  }
+
+  public PaidApiMock answering(String content, int prompt, int completion) {
+    this.answer = content;
+    this.promptTokens = prompt;
+    this.completionTokens = completion;
+    return this;
+  }
+
+  public List<Received> received() {
+    synchronized (received) {
+      return List.copyOf(received);
+    }
+  }
+
+  public void reset() {
+    script.clear();
+    received.clear();
+    fallback = Behavior.ANSWER;
+  }
+
+  @Override
+  public void close() throws IOException {
+    server.close();
+    synchronized (open) {
+      for (Socket s : open) {
+        s.close();
+      }
+    }
+  }
+
+  private void acceptLoop() {
+    while (!server.isClosed()) {
+      try {
+        Socket s = server.accept();
+        open.add(s);
+        Thread.ofPlatform().daemon().start(() -> serve(s));
+      } catch (IOException e) {
+        return;
+      }
+    }
+  }
+
+  private void serve(Socket socket) {
+    try (socket) {
+      InputStream in = new BufferedInputStream(socket.getInputStream());
+      Received req = read(in);
+      if (req == null) {
+        return;
+      }
+      received.add(req);
+      Behavior b = script.poll();
+      if (b == null) {
+        b = fallback;
+      }
+      OutputStream out = socket.getOutputStream();
+      boolean stream = req.body().replace(" ", "").contains("\"stream\":true");
+      boolean usage = req.body().replace(" ", "").contains("\"include_usage\":true");
+      switch (b) {
+        case ANSWER -> {
+          if (stream) {
+            streamAnswer(out, usage, false);
+          } else {
+            json(out, 200, completion());
+          }
+        }
+        case STREAM_WITHOUT_USAGE -> streamAnswer(out, false, false);
+        case STATUS_500 -> json(out, 500, "{\"error\":{\"message\":\"internal failure\",\"type\":\"server_error\"}}");
+        case HANG -> Thread.sleep(120_000);
+        case RESET -> {
+          socket.setSoLinger(true, 0);
+          socket.close();
+        }
+        case CUT_AFTER_FIRST_CHUNK -> {
+          streamAnswer(out, usage, true);
+          socket.setSoLinger(true, 0);
+          socket.close();
+        }
+      }
+    } catch (IOException | InterruptedException e) {
+      // the client went away or the mock was closed
+    } finally {
+      open.remove(socket);
+    }
+  }
+
+  private String completion() {
+    return """
+        {"id":"chatcmpl-legacy-%d","object":"chat.completion","created":1700000000,"model":"legacy-model",
+         "choices":[{"index":0,"message":{"role":"assistant","content":"%s"},"finish_reason":"stop"}],
+         "usage":{"prompt_tokens":%d,"completion_tokens":%d,"total_tokens":%d}}"""
+        .formatted(ids.incrementAndGet(), answer, promptTokens, completionTokens, promptTokens + completionTokens);
+  }
+
+  private void streamAnswer(OutputStream out, boolean usage, boolean cutAfterFirst) throws IOException {
+    out.write(("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n"
+        + "Connection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+    int id = ids.incrementAndGet();
+    String[] words = answer.split("(?<= )");
+    for (int i = 0; i < words.length; i++) {
+      String role = i == 0 ? "\"role\":\"assistant\"," : "";
+      chunk(out, "data: {\"id\":\"chatcmpl-legacy-" + id + "\",\"object\":\"chat.completion.chunk\",\"created\":1700000000,"
+          + "\"model\":\"legacy-model\",\"choices\":[{\"index\":0,\"delta\":{" + role + "\"content\":\"" + words[i]
+          + "\"},\"finish_reason\":null}]}\n\n");
+      if (cutAfterFirst) {
+        out.flush();
+        return;
+      }
+    }
+    chunk(out, "data: {\"id\":\"chatcmpl-legacy-" + id + "\",\"object\":\"chat.completion.chunk\",\"created\":1700000000,"
+        + "\"model\":\"legacy-model\",\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\n");
+    if (usage) {
+      chunk(out, "data: {\"id\":\"chatcmpl-legacy-" + id + "\",\"object\":\"chat.completion.chunk\",\"created\":1700000000,"
+          + "\"model\":\"legacy-model\",\"choices\":[],\"usage\":{\"prompt_tokens\":" + promptTokens
+          + ",\"completion_tokens\":" + completionTokens + ",\"total_tokens\":" + (promptTokens + completionTokens) + "}}\n\n");
+    }
+    chunk(out, "data: [DONE]\n\n");
+    out.write("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+    out.flush();
+  }
+
+  private static void chunk(OutputStream out, String data) throws IOException {
+    byte[] b = data.getBytes(StandardCharsets.UTF_8);
+    out.write((Integer.toHexString(b.length) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+    out.write(b);
+    out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
+    out.flush();
+  }
+
+  private static void json(OutputStream out, int status, String body) throws IOException {
+    byte[] b = body.getBytes(StandardCharsets.UTF_8);
+    out.write(("HTTP/1.1 " + status + " X\r\nContent-Type: application/json\r\nContent-Length: " + b.length
+        + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+    out.write(b);
+    out.flush();
+  }
+
+  private static Received read(InputStream in) throws IOException {
+    String requestLine = line(in);
+    if (requestLine == null || requestLine.isEmpty()) {
+      return null;
+    }
+    Map<String, String> headers = new LinkedHashMap<>();
+    for (String l = line(in); l != null && !l.isEmpty(); l = line(in)) {
+      int colon = l.indexOf(':');
+      if (colon > 0) {
+        headers.put(l.substring(0, colon).strip().toLowerCase(Locale.ROOT), l.substring(colon + 1).strip());
+      }
+    }
+    byte[] body;
+    if (headers.containsKey("content-length")) {
+      body = in.readNBytes(Integer.parseInt(headers.get("content-length")));
+    } else if ("chunked".equalsIgnoreCase(headers.get("transfer-encoding"))) {
+      ByteArrayOutputStream b = new ByteArrayOutputStream();
+      for (int size = Integer.parseInt(line(in).strip(), 16); size > 0; size = Integer.parseInt(line(in).strip(), 16)) {
+        b.write(in.readNBytes(size));
+        line(in);
+      }
+      line(in);
+      body = b.toByteArray();
+    } else {
+      body = new byte[0];
+    }
+    String[] parts = requestLine.split(" ");
+    return new Received(parts[0], parts.length > 1 ? parts[1] : "", headers, new String(body, StandardCharsets.UTF_8));
+  }
+
+  private static String line(InputStream in) throws IOException {
+    ByteArrayOutputStream b = new ByteArrayOutputStream();
+    int c;
+    while ((c = in.read()) != -1) {
+      if (c == '\n') {
+        break;
+      }
+      if (c != '\r') {
+        b.write(c);
+      }
+    }
+    if (c == -1 && b.size() == 0) {
+      return null;
+    }
+    return b.toString(StandardCharsets.ISO_8859_1);
+  }
+}

@@ -1,0 +1,262 @@
+package dev.burstgate.gateway.tier;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.burstgate.gateway.api.ApiException;
+import dev.burstgate.gateway.api.ChatCompletionRequest;
+import dev.burstgate.gateway.api.ChatRequestParser;
+import dev.burstgate.gateway.config.BurstgateProperties.Budget;
+import dev.burstgate.gateway.routing.RoutedRequest;
+import dev.burstgate.gateway.tenant.Tenant;
+import dev.burstgate.gateway.usage.CostEvents;
+import dev.burstgate.gateway.usage.CostRecord;
+import dev.burstgate.gateway.usage.Outcome;
+import dev.burstgate.policies.Tier;
+import dev.burstgate.policies.cost.PriceTable;
+import dev.burstgate.policies.cost.TierPrice;
+import dev.burstgate.policies.cost.Usage;
+import dev.burstgate.policies.cost.Usd;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+import org.junit.jupiter.api.Test;
+import org.springframework.http.HttpStatus;
+import org.springframework.mock.http.server.reactive.MockServerHttpRequest;
+import org.springframework.mock.web.server.MockServerWebExchange;
+import reactor.core.publisher.Flux;
+import reactor.test.StepVerifier;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+class TierDispatcherTest {
+
+  private final JsonMapper json = JsonMapper.builder().build();
+  private final List<CostRecord> records = new ArrayList<>();
+  private final PriceTable prices = PriceTable.defaults()
+      .with(Tier.CLOUD, new TierPrice(Usd.of("0.18"), Usd.of("1.00"), Usd.of("2.00")));
+
+  /** A scripted tier: what one attempt does is a function of the request. */
+  private record Scripted(Tier tier, Function<ChatCompletionRequest, Flux<UpstreamChunk>> script) implements TierBackend {
+    @Override public boolean available() { return true; }
+    @Override public boolean simulated() { return true; }
+    @Override public String model() { return tier.name().toLowerCase(); }
+    @Override public Flux<UpstreamChunk> call(ChatCompletionRequest request, String requestId) {
+      return Flux.defer(() -> script.apply(request));
+    }
+  }
+
+  private ObjectNode chunk(String content, String finish) {
+    ObjectNode c = json.createObjectNode();
+    c.put("id", "chatcmpl-1").put("object", "chat.completion.chunk").put("created", 1).put("model", "m");
+    ObjectNode choice = c.putArray("choices").addObject();
+    choice.put("index", 0);
+    choice.putObject("delta").put("content", content);
+    if (finish == null) {
+      choice.putNull("finish_reason");
+    } else {
+      choice.put("finish_reason", finish);
+    }
+    return c;
+  }
+
+  private ObjectNode usageChunk(int prompt, int completion) {
+    ObjectNode c = json.createObjectNode();
+    c.put("id", "chatcmpl-1").put("object", "chat.completion.chunk").put("created", 1).put("model", "m");
+    c.putArray("choices");
+    c.putObject("usage").put("prompt_tokens", prompt).put("completion_tokens", completion).put("total_tokens", prompt + completion);
+    return c;
+  }
+
+  private ObjectNode completion(String content, int prompt, int completion) {
+    ObjectNode c = json.createObjectNode();
+    c.put("id", "chatcmpl-2").put("object", "chat.completion").put("created", 1).put("model", "m");
+    ObjectNode choice = c.putArray("choices").addObject();
+    choice.put("index", 0).put("finish_reason", "stop");
+    choice.putObject("message").put("role", "assistant").put("content", content);
+    c.putObject("usage").put("prompt_tokens", prompt).put("completion_tokens", completion).put("total_tokens", prompt + completion);
+    return c;
+  }
+
+  private static UpstreamChunk up(ObjectNode n) {
+    return new UpstreamChunk("http://node", n);
+  }
+
+  private static Flux<UpstreamChunk> failBeforeFirstByte(String why) {
+    return Flux.error(new AttemptFailure("http://node", why, new IllegalStateException(why), false));
+  }
+
+  private TierDispatcher dispatcher(TierBackend... backends) {
+    return new TierDispatcher(List.of(backends), prices, new CostEvents(List.of(records::add)), json);
+  }
+
+  private RoutedRequest routed(String body, Tier... tiers) {
+    ChatCompletionRequest request = new ChatRequestParser(json, Map.of()).parse(body.getBytes(StandardCharsets.UTF_8));
+    return new RoutedRequest("req_1", new Tenant("acme", "balanced", Set.of(), 10, new Budget(null, null)), "balanced",
+        request, 0.42, tiers[0], List.of(tiers), "score 0.42 < 0.60 -> local", Instant.EPOCH, System.nanoTime());
+  }
+
+  private static MockServerWebExchange exchange() {
+    return MockServerWebExchange.from(MockServerHttpRequest.post("/v1/chat/completions"));
+  }
+
+  private static final String STREAM = "{\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hello there\"}]}";
+  private static final String STREAM_WITH_USAGE =
+      "{\"stream\":true,\"stream_options\":{\"include_usage\":true},\"messages\":[{\"role\":\"user\",\"content\":\"hello there\"}]}";
+  private static final String PLAIN = "{\"messages\":[{\"role\":\"user\",\"content\":\"hello there\"}]}";
+
+  @Test
+  void fallsBackToTheNextTierWhenTheFirstFailsBeforeItsFirstByte() {
+    var ex = exchange();
+    TierDispatcher d = dispatcher(
+        new Scripted(Tier.LOCAL, r -> failBeforeFirstByte("local admission refused")),
+        new Scripted(Tier.CLOUD, r -> Flux.just(up(chunk("Hi", null)), up(chunk("!", "stop")), up(usageChunk(10, 2)))));
+
+    StepVerifier.create(d.dispatch(ex, routed(STREAM, Tier.LOCAL, Tier.CLOUD), null)).verifyComplete();
+
+    assertThat(ex.getResponse().getHeaders().getFirst(TierDispatcher.TIER_HEADER)).isEqualTo("cloud");
+    assertThat(ex.getResponse().getHeaders().getFirst(TierDispatcher.REASON_HEADER))
+        .contains("fallback to cloud").contains("local failed: local admission refused");
+    String body = ex.getResponse().getBodyAsString().block();
+    assertThat(body).contains("\"content\":\"Hi\"").endsWith("data: [DONE]\n\n");
+    assertThat(records).singleElement().satisfies(r -> {
+      assertThat(r.outcome()).isEqualTo(Outcome.FALLBACK);
+      assertThat(r.finalTier()).isEqualTo(Tier.CLOUD);
+      assertThat(r.attempts()).extracting(a -> a.tier()).containsExactly(Tier.LOCAL, Tier.CLOUD);
+      assertThat(r.attempts().get(0).cost()).isEqualTo(Usd.ZERO);
+      // 0.18 + 10 * 1.00/1M + 2 * 2.00/1M
+      assertThat(r.cost()).isEqualTo(Usd.of("0.180014"));
+      assertThat(r.usage()).isEqualTo(new Usage(10, 2));
+      assertThat(r.baseline()).isEqualTo(Usd.of("1.10"));
+    });
+  }
+
+  @Test
+  void endsACutStreamWithAnErrorEventAndNoDoneAndBillsWhatWasProduced() {
+    var ex = exchange();
+    TierDispatcher d = dispatcher(
+        new Scripted(Tier.CLOUD, r -> Flux.concat(Flux.just(up(chunk("Part", null))),
+            Flux.error(new AttemptFailure("http://node", "connection reset", new java.io.IOException("reset"), false)))),
+        new Scripted(Tier.LEGACY, r -> Flux.just(up(chunk("never", "stop")))));
+
+    StepVerifier.create(d.dispatch(ex, routed(STREAM, Tier.CLOUD, Tier.LEGACY), null)).verifyComplete();
+
+    String body = ex.getResponse().getBodyAsString().block();
+    assertThat(body).contains("\"content\":\"Part\"").doesNotContain("never").doesNotContain("[DONE]");
+    String lastEvent = body.strip().substring(body.strip().lastIndexOf("data: ") + 6);
+    JsonNode error = json.readTree(lastEvent).path("error");
+    assertThat(error.path("code").asString()).isEqualTo("stream_cut");
+    assertThat(error.path("message").asString()).contains("cloud tier failed mid-stream");
+    assertThat(records).singleElement().satisfies(r -> {
+      assertThat(r.outcome()).isEqualTo(Outcome.CUT);
+      assertThat(r.attempts()).singleElement().satisfies(a -> {
+        assertThat(a.outcome()).isEqualTo(Outcome.CUT);
+        assertThat(a.usageEstimated()).isTrue();
+        assertThat(a.usage().completionTokens()).isEqualTo(1);
+      });
+      assertThat(r.cost().compareTo(Usd.of("0.18"))).isPositive();
+    });
+  }
+
+  @Test
+  void addsTheCostToTheUsageChunkWhenTheClientAskedForUsage() {
+    var ex = exchange();
+    TierDispatcher d = dispatcher(new Scripted(Tier.LOCAL,
+        r -> Flux.just(up(chunk("a", null)), up(chunk("b", "stop")), up(usageChunk(5, 2)))));
+
+    StepVerifier.create(d.dispatch(ex, routed(STREAM_WITH_USAGE, Tier.LOCAL), null)).verifyComplete();
+
+    List<JsonNode> events = events(ex.getResponse().getBodyAsString().block());
+    JsonNode usage = events.get(events.size() - 1).path("usage");
+    assertThat(usage.path("prompt_tokens").asInt()).isEqualTo(5);
+    assertThat(usage.path("completion_tokens").asInt()).isEqualTo(2);
+    assertThat(usage.path("total_tokens").asInt()).isEqualTo(7);
+    assertThat(usage.path("cost").decimalValue()).isEqualByComparingTo("0.02");
+    assertThat(events.get(events.size() - 1).path("choices").isEmpty()).isTrue();
+  }
+
+  @Test
+  void dropsTheUpstreamUsageChunkWhenTheClientDidNotAskButStillRecordsUsage() {
+    var ex = exchange();
+    TierDispatcher d = dispatcher(new Scripted(Tier.LOCAL,
+        r -> Flux.just(up(chunk("a", null)), up(chunk("b", "stop")), up(usageChunk(5, 2)))));
+
+    StepVerifier.create(d.dispatch(ex, routed(STREAM, Tier.LOCAL), null)).verifyComplete();
+
+    assertThat(ex.getResponse().getBodyAsString().block()).doesNotContain("usage").endsWith("data: [DONE]\n\n");
+    assertThat(records).singleElement().satisfies(r -> {
+      assertThat(r.usage()).isEqualTo(new Usage(5, 2));
+      assertThat(r.cost()).isEqualTo(Usd.of("0.02"));
+      assertThat(r.outcome()).isEqualTo(Outcome.OK);
+    });
+  }
+
+  @Test
+  void putsCostInTheBodyAndHeaderOfANonStreamedAnswer() {
+    var ex = exchange();
+    TierDispatcher d = dispatcher(new Scripted(Tier.CLOUD, r -> Flux.just(up(completion("hi", 1000, 500)))));
+
+    StepVerifier.create(d.dispatch(ex, routed(PLAIN, Tier.CLOUD), null)).verifyComplete();
+
+    JsonNode body = json.readTree(ex.getResponse().getBodyAsString().block());
+    assertThat(body.path("usage").path("cost").decimalValue()).isEqualByComparingTo("0.182");
+    assertThat(ex.getResponse().getHeaders().getFirst(TierDispatcher.COST_HEADER)).isEqualTo("0.182000");
+    assertThat(records).singleElement().satisfies(r -> assertThat(r.saving()).isEqualTo(Usd.of("0.918")));
+  }
+
+  @Test
+  void failsWithBadGatewayBeforeCommittingWhenNoTierAnswers() {
+    var ex = exchange();
+    TierDispatcher d = dispatcher(
+        new Scripted(Tier.CLOUD, r -> failBeforeFirstByte("HTTP 500")),
+        new Scripted(Tier.LEGACY, r -> failBeforeFirstByte("connection refused")));
+
+    StepVerifier.create(d.dispatch(ex, routed(STREAM, Tier.CLOUD, Tier.LEGACY), null))
+        .expectErrorSatisfies(e -> {
+          assertThat(e).isInstanceOf(ApiException.class);
+          assertThat(((ApiException) e).status()).isEqualTo(HttpStatus.BAD_GATEWAY);
+          assertThat(e.getMessage()).contains("cloud failed: HTTP 500").contains("legacy failed: connection refused");
+        })
+        .verify();
+    assertThat(ex.getResponse().isCommitted()).isFalse();
+    assertThat(records).singleElement().satisfies(r -> assertThat(r.outcome()).isEqualTo(Outcome.ERROR));
+  }
+
+  @Test
+  void answersGatewayTimeoutWhenTheLastTierTimedOut() {
+    var ex = exchange();
+    TierDispatcher d = dispatcher(new Scripted(Tier.LEGACY,
+        r -> Flux.error(new AttemptFailure("http://node", "timed out", new TimeoutException(), true))));
+
+    StepVerifier.create(d.dispatch(ex, routed(PLAIN, Tier.LEGACY), null))
+        .expectErrorSatisfies(e -> assertThat(((ApiException) e).status()).isEqualTo(HttpStatus.GATEWAY_TIMEOUT))
+        .verify();
+  }
+
+  @Test
+  void storesDeterministicAnswersThroughTheCacheCallback() {
+    var ex = exchange();
+    List<Tier> stored = new ArrayList<>();
+    TierDispatcher d = dispatcher(new Scripted(Tier.LOCAL, r -> Flux.just(up(completion("hi", 3, 1)))));
+
+    StepVerifier.create(d.dispatch(ex, routed(PLAIN, Tier.LOCAL), (tier, answer) -> stored.add(tier))).verifyComplete();
+
+    assertThat(stored).containsExactly(Tier.LOCAL);
+  }
+
+  private List<JsonNode> events(String body) {
+    List<JsonNode> out = new ArrayList<>();
+    for (String block : body.split("\n\n")) {
+      String data = block.strip();
+      if (data.startsWith("data: ") && !data.equals("data: [DONE]")) {
+        out.add(json.readTree(data.substring(6)));
+      }
+    }
+    return out;
+  }
+}
