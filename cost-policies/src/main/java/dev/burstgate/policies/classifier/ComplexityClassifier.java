@@ -90,24 +90,30 @@ public final class ComplexityClassifier {
     if (!(score >= 0.0 && score <= 1.0)) {
       score = 0.5;
     }
-    return new Complexity(score, reasons(contribution, lexical, scan), scan.truncated());
+    return new Complexity(score, reasons(x, contribution, lexical, score, scan), scan.truncated());
   }
 
-  private static List<String> reasons(double[] contribution, double lexical, FeatureExtractor.Scan scan) {
+  /**
+   * Up to three features that pushed the score the way it went (up when the score is at least 0.5, down otherwise),
+   * strongest first, in plain words chosen by whether the feature is above or below its average.
+   */
+  private List<String> reasons(double[] x, double[] contribution, double lexical, double score,
+      FeatureExtractor.Scan scan) {
     List<String> reasons = new ArrayList<>(MAX_REASONS + 1);
+    double direction = score >= 0.5 ? 1.0 : -1.0;
     boolean[] used = new boolean[Feature.COUNT];
     boolean lexicalUsed = false;
-    for (int r = 0; r < MAX_REASONS; r++) {
+    while (reasons.size() < MAX_REASONS) {
       int best = -1;
-      double bestAbs = 0.05;
+      double bestValue = 0.05;
       for (int i = 0; i < Feature.COUNT; i++) {
-        double a = Math.abs(contribution[i]);
-        if (!used[i] && a > bestAbs) {
+        double v = contribution[i] * direction;
+        if (!used[i] && v > bestValue) {
           best = i;
-          bestAbs = a;
+          bestValue = v;
         }
       }
-      if (!lexicalUsed && Math.abs(lexical) > bestAbs) {
+      if (!lexicalUsed && lexical * direction > bestValue) {
         lexicalUsed = true;
         reasons.add(lexical > 0 ? "wording typical of hard prompts" : "wording typical of easy prompts");
         continue;
@@ -117,11 +123,13 @@ public final class ComplexityClassifier {
       }
       used[best] = true;
       Feature f = Feature.ALL[best];
-      String words = contribution[best] > 0 ? f.highWords : f.lowWords;
+      String words = x[best] > model.mean[best] ? f.highWords : f.lowWords;
       if (f == Feature.TOKENS) {
         words = words + " (~" + scan.estimatedTokens() + " tokens)";
       }
-      reasons.add(words);
+      if (!reasons.contains(words)) {
+        reasons.add(words);
+      }
     }
     if (scan.truncated()) {
       reasons.add("analysed first " + (MAX_ANALYSED_CHARS / 1024) + " KB of " + kb(scan.totalChars()));

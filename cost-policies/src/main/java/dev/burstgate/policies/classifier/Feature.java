@@ -34,7 +34,7 @@ enum Feature {
   WORDS_PER_SENTENCE("words_per_sentence", "long sentences", "short sentences"),
   PIPES("pipes", "paired statements or tables", "no paired statements"),
   MATH_CONTEXT("math_context", "math problem", "not a math problem"),
-  MATH_TOKENS("math_tokens", "long math problem", "short math problem"),
+  MATH_TOKENS("math_tokens", "long math problem", "not a long math problem"),
   HARD_MATH("hard_math", "asks over sets or extremes (all, distinct, minimum...)", "no set or extreme asks"),
   DIRECT_ASK("direct_ask", "direct evaluation ask (compute, evaluate...)", "no direct evaluation ask"),
   DISTINCT_VARIABLES("distinct_variables", "several distinct variables", "few distinct variables");

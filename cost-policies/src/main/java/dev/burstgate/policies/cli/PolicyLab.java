@@ -18,7 +18,11 @@ import picocli.CommandLine.Command;
     description = "Burstgate policy lab: classify prompts, simulate and compare routing policies, train the "
         + "classifier, validate policy files.",
     subcommands = {
+      ClassifyCommand.class,
+      SimulateCommand.class,
+      CompareCommand.class,
       TrainCommand.class,
+      ValidateCommand.class,
       CommandLine.HelpCommand.class
     },
     exitCodeListHeading = "%nExit codes:%n",
@@ -46,11 +50,13 @@ public final class PolicyLab {
       case dev.burstgate.policies.simulation.BadInputException b -> ExitCodes.BAD_INPUT;
       case java.io.IOException io -> ExitCodes.BAD_INPUT;
       case java.io.UncheckedIOException io -> ExitCodes.BAD_INPUT;
+      case dev.burstgate.policies.policy.PolicyException p -> ExitCodes.BAD_POLICY;
       default -> ExitCodes.INTERNAL;
     });
     cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
       boolean expected = ex instanceof dev.burstgate.policies.simulation.BadInputException
-          || ex instanceof java.io.IOException || ex instanceof java.io.UncheckedIOException;
+          || ex instanceof java.io.IOException || ex instanceof java.io.UncheckedIOException
+          || ex instanceof dev.burstgate.policies.policy.PolicyException;
       if (expected) {
         commandLine.getErr().println("policy-lab: " + ex.getMessage());
       } else {

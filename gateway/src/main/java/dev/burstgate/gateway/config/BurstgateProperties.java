@@ -62,6 +62,7 @@ public record BurstgateProperties(
   /**
    * The in-process engine.
    *
+   * @param enabled {@code false} turns the local tier off (routing then skips it)
    * @param model a GGUF file; none means the generated tiny model
    * @param parallel parallel generation slots
    * @param context context size in tokens (shared by the slots)
@@ -72,6 +73,7 @@ public record BurstgateProperties(
    * @param name the model name reported to clients
    */
   public record Local(
+      @DefaultValue("true") boolean enabled,
       @Nullable Path model,
       @DefaultValue("2") @Min(1) @Max(64) int parallel,
       @DefaultValue("2048") @Min(128) int context,

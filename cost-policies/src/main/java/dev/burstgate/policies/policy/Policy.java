@@ -1,0 +1,173 @@
+package dev.burstgate.policies.policy;
+
+import dev.burstgate.policies.Tier;
+import dev.burstgate.policies.budget.BudgetRules;
+import dev.burstgate.policies.privacy.PiiKind;
+import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A cost policy: how complexity, congestion, budget, privacy and client overrides choose a tier. Immutable; read
+ * from YAML with {@link #parse(String, String)} or through a {@link PolicyRegistry}. See the module README for every
+ * field.
+ *
+ * @param name unique name, {@code [a-z0-9-]+}
+ * @param description one line for humans
+ * @param thresholds score thresholds choosing the tier
+ * @param allowedTiers tiers this policy may ever use (pinning a tenant to tiers)
+ * @param fallback per chosen tier, the tiers to try next when it fails before the first byte
+ * @param burst when the local engine is too busy and local requests move to the next tier
+ * @param latency the default latency ceiling
+ * @param budget budget rules
+ * @param privacy what personal data does to routing
+ * @param allowedForcedTiers tiers a client may force with {@code model: local|cloud|legacy}
+ * @param source where it was read from (a file path or {@code preset:NAME})
+ */
+public record Policy(
+    String name,
+    String description,
+    Thresholds thresholds,
+    Set<Tier> allowedTiers,
+    Map<Tier, List<Tier>> fallback,
+    Burst burst,
+    Latency latency,
+    BudgetRules budget,
+    Privacy privacy,
+    Set<Tier> allowedForcedTiers,
+    String source) {
+
+  public Policy {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(description, "description");
+    Objects.requireNonNull(thresholds, "thresholds");
+    allowedTiers = Set.copyOf(allowedTiers);
+    EnumMap<Tier, List<Tier>> fb = new EnumMap<>(Tier.class);
+    fallback.forEach((k, v) -> fb.put(k, List.copyOf(v)));
+    fallback = java.util.Collections.unmodifiableMap(fb);
+    Objects.requireNonNull(burst, "burst");
+    Objects.requireNonNull(latency, "latency");
+    Objects.requireNonNull(budget, "budget");
+    Objects.requireNonNull(privacy, "privacy");
+    allowedForcedTiers = Set.copyOf(allowedForcedTiers);
+    Objects.requireNonNull(source, "source");
+    if (allowedTiers.isEmpty()) {
+      throw new IllegalArgumentException("allowedTiers must not be empty");
+    }
+  }
+
+  /**
+   * Parses and validates one YAML document.
+   *
+   * @param source the file name used in error messages and {@link #source()}
+   * @throws PolicyException listing every problem with its file, field and value
+   */
+  public static Policy parse(String yaml, String source) {
+    return PolicyParser.parse(yaml, source);
+  }
+
+  /** The fallback chain configured for {@code tier} (may be empty). */
+  public List<Tier> fallbackFor(Tier tier) {
+    return fallback.getOrDefault(tier, List.of());
+  }
+
+  /** A copy with other score thresholds, e.g. for a cost/quality sweep in the simulator. */
+  public Policy withThresholds(Thresholds other) {
+    return new Policy(name, description, other, allowedTiers, fallback, burst, latency, budget, privacy,
+        allowedForcedTiers, source);
+  }
+
+  /**
+   * Score thresholds. A score below {@code cloudAt} picks local; at or above {@code cloudAt} cloud; at or above
+   * {@code legacyAt} (when set) legacy.
+   */
+  public record Thresholds(double cloudAt, @Nullable Double legacyAt) {
+    public Thresholds {
+      if (!(cloudAt >= 0.0 && cloudAt <= 1.0)) {
+        throw new IllegalArgumentException("cloudAt must be in [0, 1] but was " + cloudAt);
+      }
+      if (legacyAt != null && !(legacyAt >= cloudAt && legacyAt <= 1.0)) {
+        throw new IllegalArgumentException("legacyAt must be in [cloudAt, 1] but was " + legacyAt);
+      }
+    }
+
+    /** The tier the score alone asks for. */
+    public Tier tierFor(double score) {
+      if (legacyAt != null && score >= legacyAt) {
+        return Tier.LEGACY;
+      }
+      return score >= cloudAt ? Tier.CLOUD : Tier.LOCAL;
+    }
+
+    /** A short human reason for {@link #tierFor}, e.g. {@code score 0.71 >= 0.60 → cloud}. */
+    public String reason(double score) {
+      Tier t = tierFor(score);
+      return switch (t) {
+        case LEGACY -> "score " + fmt(score) + " >= " + fmt(legacyAt == null ? 1.0 : legacyAt) + " → legacy";
+        case CLOUD -> "score " + fmt(score) + " >= " + fmt(cloudAt) + " → cloud";
+        case LOCAL -> "score " + fmt(score) + " < " + fmt(cloudAt) + " → local";
+      };
+    }
+
+    static String fmt(double v) {
+      return String.format(Locale.ROOT, "%.2f", v);
+    }
+  }
+
+  /**
+   * Cloud-burst rule: a local request moves to the next tier of local's fallback chain when the local queue wait
+   * estimate exceeds {@code maxLocalQueueWaitMs}, when {@code maxLocalQueueLength} requests are already queued, or
+   * when the engine admits no more work. Null means no limit of that kind.
+   */
+  public record Burst(@Nullable Long maxLocalQueueWaitMs, @Nullable Integer maxLocalQueueLength) {
+    public Burst {
+      if (maxLocalQueueWaitMs != null && maxLocalQueueWaitMs < 0) {
+        throw new IllegalArgumentException("maxLocalQueueWaitMs must be >= 0 but was " + maxLocalQueueWaitMs);
+      }
+      if (maxLocalQueueLength != null && maxLocalQueueLength < 0) {
+        throw new IllegalArgumentException("maxLocalQueueLength must be >= 0 but was " + maxLocalQueueLength);
+      }
+    }
+  }
+
+  /**
+   * Latency ceiling: when set (here or by the {@code X-Burstgate-Max-Latency-Ms} header, whichever is lower), a local
+   * queue wait above it also bursts.
+   */
+  public record Latency(@Nullable Long maxMs) {
+    public Latency {
+      if (maxMs != null && maxMs <= 0) {
+        throw new IllegalArgumentException("maxMs must be > 0 but was " + maxMs);
+      }
+    }
+  }
+
+  /** What personal data does: {@code allow}, route {@code local-only}, or {@code reject}. */
+  public enum PiiAction {
+    ALLOW, LOCAL_ONLY, REJECT;
+
+    public String key() {
+      return name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+  }
+
+  /**
+   * Privacy rule.
+   *
+   * @param onPii the action when any of {@code kinds} is found
+   * @param kinds the kinds that trigger it
+   */
+  public record Privacy(PiiAction onPii, Set<PiiKind> kinds) {
+    public static final Privacy ALLOW = new Privacy(PiiAction.ALLOW, EnumSet.allOf(PiiKind.class));
+
+    public Privacy {
+      Objects.requireNonNull(onPii, "onPii");
+      kinds = Set.copyOf(kinds);
+    }
+  }
+}

@@ -1,0 +1,39 @@
+package dev.burstgate.policies.policy;
+
+import java.time.Instant;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What the registry holds under one name, for listings such as {@code GET /admin/policies}.
+ *
+ * @param policy the policy in force
+ * @param status {@link Status#LOADED}, or {@link Status#STALE} when its file became invalid and the last good
+ *     version is kept
+ * @param error why the file was rejected (STALE only)
+ * @param loadedAt when the policy in force was loaded
+ */
+public record PolicyEntry(Policy policy, Status status, @Nullable String error, Instant loadedAt) {
+
+  /** Load status of an entry. */
+  public enum Status {
+    /** The policy in force matches its source. */
+    LOADED,
+    /** The source no longer validates; the last good version stays in force. */
+    STALE
+  }
+
+  public PolicyEntry {
+    Objects.requireNonNull(policy, "policy");
+    Objects.requireNonNull(status, "status");
+    Objects.requireNonNull(loadedAt, "loadedAt");
+  }
+
+  public String name() {
+    return policy.name();
+  }
+
+  public String source() {
+    return policy.source();
+  }
+}

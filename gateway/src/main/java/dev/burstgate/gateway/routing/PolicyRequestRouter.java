@@ -1,0 +1,143 @@
+package dev.burstgate.gateway.routing;
+
+import dev.burstgate.gateway.api.ApiException;
+import dev.burstgate.gateway.api.ChatCompletionRequest;
+import dev.burstgate.gateway.tenant.Tenant;
+import dev.burstgate.gateway.tier.TierBackend;
+import dev.burstgate.policies.Tier;
+import dev.burstgate.policies.budget.BudgetState;
+import dev.burstgate.policies.classifier.ChatMessage;
+import dev.burstgate.policies.classifier.Complexity;
+import dev.burstgate.policies.classifier.ComplexityClassifier;
+import dev.burstgate.policies.policy.Policy;
+import dev.burstgate.policies.policy.PolicyRegistry;
+import dev.burstgate.policies.privacy.PiiDetector;
+import dev.burstgate.policies.privacy.PrivacySignal;
+import dev.burstgate.policies.routing.LocalEngineState;
+import dev.burstgate.policies.routing.RequestOverrides;
+import dev.burstgate.policies.routing.Router;
+import dev.burstgate.policies.routing.RoutingDecision;
+import dev.burstgate.policies.routing.RoutingInput;
+import dev.burstgate.policies.routing.TierHealth;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Supplier;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+
+/**
+ * Routes with the deployed policy: the same {@link PolicyRegistry}, classifier and {@link Router} the policy lab
+ * simulates with, fed with the live state (local engine queue, tier health, tenant budget) and the request's
+ * overrides ({@code model}, {@code X-Burstgate-Policy}, {@code X-Burstgate-Max-Latency-Ms}).
+ */
+public final class PolicyRequestRouter implements RequestRouter {
+
+  /** The budget state of a tenant as routing sees it. */
+  @FunctionalInterface
+  public interface Budgets {
+    BudgetState state(Tenant tenant);
+  }
+
+  private final PolicyRegistry policies;
+  private final ComplexityClassifier classifier;
+  private final PiiDetector pii;
+  private final Router router;
+  private final Supplier<LocalEngineState> local;
+  private final Map<Tier, TierBackend> backends;
+  private final Budgets budgets;
+
+  public PolicyRequestRouter(PolicyRegistry policies, ComplexityClassifier classifier, PiiDetector pii, Router router,
+      Supplier<LocalEngineState> local, Map<Tier, TierBackend> backends, Budgets budgets) {
+    this.policies = policies;
+    this.classifier = classifier;
+    this.pii = pii;
+    this.router = router;
+    this.local = local;
+    this.backends = backends;
+    this.budgets = budgets;
+  }
+
+  @Override
+  public Decision route(Tenant tenant, ChatCompletionRequest request, HttpHeaders headers) {
+    Policy policy = policy(tenant, headers.getFirst(ChatCompletionsFilter.POLICY_HEADER));
+    List<ChatMessage> messages = new ArrayList<>(request.messages().size());
+    for (ChatCompletionRequest.Message m : request.messages()) {
+      messages.add(new ChatMessage(m.role(), m.content()));
+    }
+    Complexity complexity = classifier.classify(messages);
+    PrivacySignal privacy = pii.scan(messages);
+    RoutingInput input = RoutingInput.of(complexity)
+        .withPrivacy(privacy)
+        .withBudget(budgets.state(tenant))
+        .withLocal(local.get())
+        .withHealth(health())
+        .withOverrides(new RequestOverrides(request.forcedTier(), maxLatency(headers)));
+    return switch (router.route(policy, input)) {
+      case RoutingDecision.Route r -> {
+        List<Tier> tiers = new ArrayList<>(1 + r.fallbackChain().size());
+        tiers.add(r.tier());
+        for (Tier t : r.fallbackChain()) {
+          if (!tiers.contains(t)) {
+            tiers.add(t);
+          }
+        }
+        yield new Decision.Route(policy.name(), complexity.score(), tiers, r.reason());
+      }
+      case RoutingDecision.Reject r -> new Decision.Reject(policy.name(), complexity.score(),
+          new ApiException(HttpStatus.valueOf(r.code().httpStatus()), type(r.code().httpStatus()),
+              r.code().name().toLowerCase(java.util.Locale.ROOT), r.code().httpStatus() == 400 ? "model" : null, r.reason()));
+    };
+  }
+
+  private static String type(int status) {
+    return switch (status) {
+      case 402 -> "insufficient_quota";
+      case 400 -> "invalid_request_error";
+      default -> "api_error";
+    };
+  }
+
+  private Policy policy(Tenant tenant, String requested) {
+    String name = requested == null || requested.isBlank() ? tenant.policy() : requested.strip();
+    if (!tenant.mayUse(name)) {
+      throw ApiException.forbidden("Tenant '" + tenant.name() + "' may not use policy '" + name + "'.");
+    }
+    Optional<Policy> p = policies.find(name);
+    if (p.isEmpty()) {
+      throw ApiException.badRequest("policy_not_found", ChatCompletionsFilter.POLICY_HEADER,
+          "Unknown policy '" + name + "'. Known policies: " + String.join(", ", policies.names()) + ".");
+    }
+    return p.get();
+  }
+
+  private static Long maxLatency(HttpHeaders headers) {
+    String v = headers.getFirst(ChatCompletionsFilter.MAX_LATENCY_HEADER);
+    if (v == null || v.isBlank()) {
+      return null;
+    }
+    try {
+      long ms = Long.parseLong(v.strip());
+      if (ms <= 0) {
+        throw new NumberFormatException();
+      }
+      return ms;
+    } catch (NumberFormatException e) {
+      throw ApiException.badRequest("invalid_header", ChatCompletionsFilter.MAX_LATENCY_HEADER,
+          "'" + ChatCompletionsFilter.MAX_LATENCY_HEADER + "' must be a positive whole number of milliseconds.");
+    }
+  }
+
+  private TierHealth health() {
+    Set<Tier> up = EnumSet.noneOf(Tier.class);
+    for (Map.Entry<Tier, TierBackend> e : backends.entrySet()) {
+      if (e.getValue().available()) {
+        up.add(e.getKey());
+      }
+    }
+    return new TierHealth(up);
+  }
+}
