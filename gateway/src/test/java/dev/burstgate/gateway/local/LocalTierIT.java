@@ -1,0 +1,155 @@
+package dev.burstgate.gateway.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.burstgate.engine.EngineLease;
+import dev.burstgate.engine.LocalEngine;
+import dev.burstgate.engine.model.TinyModelGenerator;
+import dev.burstgate.gateway.tenant.TenantRegistry;
+import dev.burstgate.gateway.testsupport.PaidApiMock;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.http.MediaType;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.web.reactive.server.EntityExchangeResult;
+import org.springframework.test.web.reactive.server.WebTestClient;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The local tier runs real llama.cpp inference in the gateway process on a generated tiny model: answers, streams
+ * with usage and cost, and bursts to the next tier when its single slot and queue are taken.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+class LocalTierIT {
+
+  static PaidApiMock legacy;
+  static Path dataDir;
+  static Path model;
+
+  static {
+    try {
+      legacy = new PaidApiMock();
+      dataDir = Files.createTempDirectory("burstgate-local-it");
+      model = TinyModelGenerator.ensureTinyModel(dataDir);
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @DynamicPropertySource
+  static void properties(DynamicPropertyRegistry r) {
+    r.add("burstgate.data-dir", () -> dataDir.toString());
+    r.add("burstgate.tiers.local.parallel", () -> "1");
+    r.add("burstgate.tiers.local.max-queue", () -> "0");
+    r.add("burstgate.tiers.local.context", () -> "8192");
+    r.add("burstgate.tiers.local.threads", () -> "1");
+    r.add("burstgate.tiers.legacy.url", () -> legacy.baseUrl().toString());
+    r.add("burstgate.tiers.local.model", () -> model.toString());
+    r.add("burstgate.simulate-missing-tiers", () -> "false");
+    r.add("burstgate.cache.enabled", () -> "false");
+  }
+
+  @AfterAll
+  static void stop() throws IOException {
+    legacy.close();
+  }
+
+  @LocalServerPort
+  int port;
+
+  @Autowired
+  JsonMapper json;
+
+  @Autowired
+  LocalEngine engine;
+
+  WebTestClient client;
+
+  @BeforeEach
+  void setUp() {
+    client = WebTestClient.bindToServer().baseUrl("http://localhost:" + port).responseTimeout(Duration.ofSeconds(60)).build();
+    legacy.reset();
+  }
+
+  private WebTestClient.RequestHeadersSpec<?> chat(String body) {
+    return client.post().uri("/v1/chat/completions")
+        .header("Authorization", "Bearer " + TenantRegistry.DEMO_KEY)
+        .contentType(MediaType.APPLICATION_JSON).bodyValue(body);
+  }
+
+  @Test
+  void answersOnTheLocalTierWithUsageAndItsPrice() {
+    EntityExchangeResult<byte[]> result = chat("{\"model\":\"local\",\"max_tokens\":8,\"messages\":[{\"role\":\"user\",\"content\":\"Say hi\"}]}")
+        .exchange().expectStatus().isOk()
+        .expectHeader().valueEquals("X-Burstgate-Tier", "local")
+        .expectHeader().valueEquals("X-Burstgate-Cost-Usd", "0.020000")
+        .expectHeader().exists("X-Burstgate-Request-Id")
+        .expectHeader().exists("X-Burstgate-Complexity")
+        .expectBody().returnResult();
+    JsonNode body = json.readTree(result.getResponseBody());
+    assertThat(body.path("object").asString()).isEqualTo("chat.completion");
+    assertThat(body.path("choices").get(0).path("finish_reason").asString()).isEqualTo("length");
+    JsonNode usage = body.path("usage");
+    assertThat(usage.path("completion_tokens").asInt()).isEqualTo(8);
+    assertThat(usage.path("prompt_tokens").asInt()).isPositive();
+    assertThat(usage.path("total_tokens").asInt()).isEqualTo(usage.path("prompt_tokens").asInt() + 8);
+    assertThat(usage.path("cost").decimalValue()).isEqualByComparingTo("0.02");
+    assertThat(legacy.received()).isEmpty();
+  }
+
+  @Test
+  void streamsFromTheLocalTierEndingWithUsageAndDone() {
+    String body = chat("{\"model\":\"local\",\"stream\":true,\"stream_options\":{\"include_usage\":true},\"max_tokens\":6,"
+        + "\"messages\":[{\"role\":\"user\",\"content\":\"Count\"}]}")
+        .exchange().expectStatus().isOk()
+        .expectHeader().contentTypeCompatibleWith(MediaType.TEXT_EVENT_STREAM)
+        .expectHeader().valueEquals("X-Burstgate-Tier", "local")
+        .expectBody(String.class).returnResult().getResponseBody();
+    List<JsonNode> events = new ArrayList<>();
+    for (String block : body.split("\n\n")) {
+      if (block.startsWith("data: ") && !block.equals("data: [DONE]")) {
+        events.add(json.readTree(block.substring(6)));
+      }
+    }
+    assertThat(body).endsWith("data: [DONE]\n\n");
+    assertThat(events.get(0).path("choices").get(0).path("delta").path("role").asString()).isEqualTo("assistant");
+    JsonNode usage = events.get(events.size() - 1).path("usage");
+    assertThat(usage.path("completion_tokens").asInt()).isEqualTo(6);
+    assertThat(usage.path("cost").decimalValue()).isEqualByComparingTo("0.02");
+    assertThat(events.stream().filter(e -> !e.path("choices").isEmpty())
+        .map(e -> e.path("choices").get(0).path("finish_reason").asString("")).toList()).contains("length");
+  }
+
+  @Test
+  void burstsToTheNextTierWhenTheEngineRefusesAdmission() {
+    // The only place (one slot, no queue) is taken, so the engine's wait estimate exceeds balanced's 800 ms ceiling.
+    EngineLease taken = engine.tryAdmit().orElseThrow();
+    try {
+      chat("{\"max_tokens\":4,\"messages\":[{\"role\":\"user\",\"content\":\"hello\"}]}")
+          .header("X-Burstgate-Policy", "balanced")
+          .exchange().expectStatus().isOk()
+          .expectHeader().valueEquals("X-Burstgate-Tier", "legacy")
+          .expectHeader().value("X-Burstgate-Reason", reason -> assertThat(reason).startsWith("burst: local").endsWith("-> legacy"))
+          .expectBody().jsonPath("$.usage.cost").isEqualTo(1.1);
+      assertThat(legacy.received()).hasSize(1);
+    } finally {
+      taken.close();
+    }
+    chat("{\"max_tokens\":4,\"messages\":[{\"role\":\"user\",\"content\":\"hello\"}]}")
+        .header("X-Burstgate-Policy", "balanced")
+        .exchange().expectStatus().isOk()
+        .expectHeader().valueEquals("X-Burstgate-Tier", "local");
+  }
+}

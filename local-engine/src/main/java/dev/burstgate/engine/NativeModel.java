@@ -1,0 +1,285 @@
+package dev.burstgate.engine;
+
+import de.kherud.llama.InferenceParameters;
+import de.kherud.llama.LlamaIterator;
+import de.kherud.llama.LlamaModel;
+import de.kherud.llama.LlamaOutput;
+import de.kherud.llama.LogLevel;
+import de.kherud.llama.ModelParameters;
+import de.kherud.llama.Pair;
+import de.kherud.llama.args.LogFormat;
+import dev.burstgate.engine.model.GgufMetadata;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The only class that touches {@code de.kherud.llama}: loads one native model, renders prompts, tokenizes and starts
+ * generations. Thread safety: every method may be called from any thread; a {@link TokenStream} is used by one thread
+ * at a time.
+ *
+ * <p>Process-wide native state lives in {@link Runtime}: the JNI library is extracted once into a private directory
+ * (the binding's loader otherwise writes to, and deletes {@code llama*} files from, the shared temp directory), the
+ * llama.cpp log callback is installed once, and live models are counted so that a reload, which leaks native memory
+ * in this binding, is logged.
+ */
+final class NativeModel implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(NativeModel.class);
+
+    private final LlamaModel model;
+    private final Path path;
+    private final GgufMetadata metadata;
+    private boolean closed;
+
+    private NativeModel(LlamaModel model, Path path, GgufMetadata metadata) {
+        this.model = model;
+        this.path = path;
+        this.metadata = metadata;
+    }
+
+    /**
+     * Loads {@code path}.
+     *
+     * @throws EngineLoadException naming the path and the cause: missing, unreadable, not GGUF, or rejected by
+     *                             llama.cpp (for example an unsupported architecture)
+     */
+    static NativeModel load(Path path, EngineConfig config) {
+        Path file = path.toAbsolutePath().normalize();
+        if (!Files.exists(file)) {
+            throw new EngineLoadException(file, "file does not exist", null);
+        }
+        if (!Files.isRegularFile(file)) {
+            throw new EngineLoadException(file, "not a regular file", null);
+        }
+        if (!Files.isReadable(file)) {
+            throw new EngineLoadException(file, "file is not readable", null);
+        }
+        GgufMetadata metadata;
+        try {
+            if (!GgufMetadata.isGguf(file)) {
+                throw new EngineLoadException(file, "not a GGUF file (the first bytes are not 'GGUF')", null);
+            }
+            metadata = GgufMetadata.read(file);
+        } catch (IOException e) {
+            throw new EngineLoadException(file, "not a readable GGUF file: " + e.getMessage(), e);
+        }
+        String arch = metadata.architecture()
+                .orElseThrow(() -> new EngineLoadException(file, "GGUF header has no general.architecture", null));
+
+        ModelParameters params = new ModelParameters()
+                .setModel(file.toString())
+                .setCtxSize(config.contextSize())
+                .setParallel(config.parallel())
+                .setThreads(config.threads())
+                .setThreadsBatch(config.threads())
+                .enableContBatching();
+        if (config.gpuLayers() > 0) {
+            params.setGpuLayers(config.gpuLayers());
+        }
+        if (config.chatTemplate() != null) {
+            params.setChatTemplate(config.chatTemplate());
+        }
+        if (config.nativeLogLevel() == NativeLogLevel.OFF) {
+            params.disableLog();
+        }
+        LlamaModel model = Runtime.load(file, params, config.nativeLogLevel(), arch);
+        return new NativeModel(model, file, metadata);
+    }
+
+    Path path() {
+        return path;
+    }
+
+    GgufMetadata metadata() {
+        return metadata;
+    }
+
+    /** Renders messages with the model's chat template (or the configured override), ending in the answer prompt. */
+    String renderPrompt(List<ChatMessage> messages) {
+        StringBuilder system = new StringBuilder();
+        List<Pair<String, String>> turns = new ArrayList<>();
+        for (ChatMessage m : messages) {
+            if (m.role() == ChatMessage.Role.SYSTEM) {
+                if (!system.isEmpty()) {
+                    system.append("\n\n");
+                }
+                system.append(m.content());
+            } else {
+                turns.add(new Pair<>(m.role().wireName(), m.content()));
+            }
+        }
+        InferenceParameters p = new InferenceParameters("").setMessages(system.toString(), turns);
+        return model.applyTemplate(p);
+    }
+
+    int[] encode(String text) {
+        return model.encode(text);
+    }
+
+    /** Starts generating; the caller must drain the stream to its end or {@link TokenStream#cancel()} it. */
+    TokenStream start(String prompt, int maxTokens, ChatRequest request) {
+        InferenceParameters p = new InferenceParameters(prompt).setNPredict(maxTokens);
+        if (request.temperature() != null) {
+            p.setTemperature(request.temperature().floatValue());
+        }
+        if (request.topP() != null) {
+            p.setTopP(request.topP().floatValue());
+        }
+        if (request.seed() != null) {
+            p.setSeed((int) (request.seed() & 0x7fffffffL));
+        }
+        if (request.ignoreEos()) {
+            p.setIgnoreEos(true);
+        }
+        return new TokenStream(model.generate(p).iterator());
+    }
+
+    @Override
+    public synchronized void close() {
+        if (!closed) {
+            closed = true;
+            Runtime.close(model, path);
+        }
+    }
+
+    /** One generation's output, piece by piece. */
+    static final class TokenStream {
+        private final LlamaIterator iterator;
+        private boolean finished;
+
+        private TokenStream(LlamaIterator iterator) {
+            this.iterator = iterator;
+        }
+
+        /**
+         * Blocks for the next piece of text. A piece holds one token's text, or several when a token ended inside a
+         * UTF-8 character (llama.cpp holds such bytes back until the character completes).
+         *
+         * @return the text, or null when generation has ended (limit, end-of-sequence token)
+         */
+        synchronized @Nullable String next() {
+            if (finished) {
+                return null;
+            }
+            LlamaOutput out = iterator.next();
+            if (!iterator.hasNext()) {
+                finished = true;
+                return null;
+            }
+            return out.text;
+        }
+
+        synchronized boolean finished() {
+            return finished;
+        }
+
+        /**
+         * Stops generation and frees the native slot; safe to call when finished. Called from another thread while
+         * {@link #next()} blocks, it waits for that call to return (one token): cancelling the native task under a
+         * waiting receive would leave the receive blocked forever.
+         */
+        synchronized void cancel() {
+            if (!finished) {
+                finished = true;
+                iterator.cancel();
+            }
+        }
+    }
+
+    /** Process-wide native state, guarded by the class lock. */
+    private static final class Runtime {
+        private static final Logger nativeLog = LoggerFactory.getLogger("dev.burstgate.engine.llama");
+        private static final String TMPDIR_PROPERTY = "de.kherud.llama.tmpdir";
+
+        private static boolean initialised;
+        private static boolean loggerInstalled;
+        private static int live;
+        private static final Set<Path> everLoaded = new HashSet<>();
+        private static volatile NativeLogLevel logThreshold = NativeLogLevel.OFF;
+
+        private Runtime() {
+        }
+
+        static synchronized LlamaModel load(Path file, ModelParameters params, NativeLogLevel level, String arch) {
+            initialise(file);
+            if (level != NativeLogLevel.OFF && !loggerInstalled) {
+                LlamaModel.setLogger(LogFormat.TEXT, Runtime::route);
+                loggerInstalled = true;
+            }
+            if (level.compareTo(logThreshold) > 0) {
+                logThreshold = level;
+            }
+            if (!everLoaded.add(file)) {
+                log.warn("Loading {} again in this process; the llama.cpp binding leaks native memory on every "
+                        + "close-and-reload, keep one engine per model instead", file);
+            }
+            try {
+                LlamaModel model = new LlamaModel(params);
+                live++;
+                log.info("Loaded {} ({} models live in this process)", file, live);
+                return model;
+            } catch (UnsatisfiedLinkError | NoClassDefFoundError e) {
+                throw new EngineLoadException(file, "the llama.cpp native library did not load: " + e.getMessage(), e);
+            } catch (RuntimeException e) {
+                throw new EngineLoadException(file,
+                        "llama.cpp could not load it (architecture '" + arch + "'): " + e.getMessage(), e);
+            }
+        }
+
+        static synchronized void close(LlamaModel model, Path file) {
+            model.close();
+            live--;
+            log.info("Closed {} ({} models live in this process)", file, live);
+        }
+
+        private static void initialise(Path file) {
+            if (initialised) {
+                return;
+            }
+            try {
+                if (System.getProperty(TMPDIR_PROPERTY) == null) {
+                    Path dir = Files.createTempDirectory("burstgate-natives-");
+                    dir.toFile().deleteOnExit();
+                    System.setProperty(TMPDIR_PROPERTY, dir.toString());
+                }
+            } catch (IOException e) {
+                throw new EngineLoadException(file, "cannot create a directory for the native library", e);
+            }
+            initialised = true;
+        }
+
+        private static void route(LogLevel level, String message) {
+            NativeLogLevel threshold = logThreshold;
+            String text = message.stripTrailing();
+            if (text.isEmpty() || threshold == NativeLogLevel.OFF) {
+                return;
+            }
+            switch (level) {
+                case ERROR -> nativeLog.error(text);
+                case WARN -> {
+                    if (threshold.compareTo(NativeLogLevel.WARN) >= 0) {
+                        nativeLog.warn(text);
+                    }
+                }
+                case INFO -> {
+                    if (threshold.compareTo(NativeLogLevel.INFO) >= 0) {
+                        nativeLog.info(text);
+                    }
+                }
+                case DEBUG -> {
+                    if (threshold.compareTo(NativeLogLevel.DEBUG) >= 0) {
+                        nativeLog.debug(text);
+                    }
+                }
+            }
+        }
+    }
+}

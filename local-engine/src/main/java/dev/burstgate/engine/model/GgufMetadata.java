@@ -1,0 +1,138 @@
+package dev.burstgate.engine.model;
+
+import java.io.BufferedInputStream;
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The scalar metadata of a GGUF file's header (arrays such as the vocabulary are skipped), read without loading the
+ * model, so a bad file can be named before llama.cpp sees it.
+ *
+ * @param version  GGUF version
+ * @param scalars  scalar key/values in file order (strings, numbers, booleans)
+ */
+public record GgufMetadata(int version, Map<String, Object> scalars) {
+
+    private static final int MAGIC = 0x46554747;
+    private static final long MAX_STRING = 1 << 24;
+
+    public GgufMetadata {
+        scalars = Map.copyOf(scalars);
+    }
+
+    /** {@code general.architecture}, if present. */
+    public Optional<String> architecture() {
+        return string("general.architecture");
+    }
+
+    /** {@code general.name}, if present. */
+    public Optional<String> name() {
+        return string("general.name");
+    }
+
+    /** {@code <architecture>.context_length}, if present. */
+    public Optional<Integer> contextLength() {
+        return architecture().map(a -> scalars.get(a + ".context_length"))
+                .filter(Number.class::isInstance).map(v -> ((Number) v).intValue());
+    }
+
+    /** A string value, if present and a string. */
+    public Optional<String> string(String key) {
+        return Optional.ofNullable(scalars.get(key)).filter(String.class::isInstance).map(String.class::cast);
+    }
+
+    /** Whether the file starts with the GGUF magic. */
+    public static boolean isGguf(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] magic = in.readNBytes(4);
+            return magic.length == 4 && (magic[0] & 0xff | (magic[1] & 0xff) << 8 | (magic[2] & 0xff) << 16
+                    | (magic[3] & 0xff) << 24) == MAGIC;
+        }
+    }
+
+    /**
+     * Reads the header.
+     *
+     * @throws IOException if the file cannot be read or is not a well-formed GGUF header
+     */
+    public static GgufMetadata read(Path file) throws IOException {
+        try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file), 1 << 16))) {
+            if (readI32(in) != MAGIC) {
+                throw new IOException("not a GGUF file (bad magic)");
+            }
+            int version = readI32(in);
+            if (version < 2 || version > 3) {
+                throw new IOException("unsupported GGUF version " + version);
+            }
+            readI64(in); // tensor count
+            long kvCount = readI64(in);
+            if (kvCount < 0 || kvCount > 1_000_000) {
+                throw new IOException("implausible metadata count " + kvCount);
+            }
+            Map<String, Object> scalars = new LinkedHashMap<>();
+            for (long i = 0; i < kvCount; i++) {
+                String key = readString(in);
+                int type = readI32(in);
+                Object value = readValue(in, type);
+                if (value != null) {
+                    scalars.put(key, value);
+                }
+            }
+            return new GgufMetadata(version, scalars);
+        } catch (EOFException e) {
+            throw new IOException("truncated GGUF header", e);
+        }
+    }
+
+    private static Object readValue(DataInputStream in, int type) throws IOException {
+        return switch (type) {
+            case 0 -> in.readUnsignedByte();
+            case 1 -> (int) in.readByte();
+            case 2 -> Short.toUnsignedInt(Short.reverseBytes(in.readShort()));
+            case 3 -> (int) Short.reverseBytes(in.readShort());
+            case 4 -> Integer.toUnsignedLong(readI32(in));
+            case 5 -> readI32(in);
+            case 6 -> Float.intBitsToFloat(readI32(in));
+            case 7 -> in.readUnsignedByte() != 0;
+            case 8 -> readString(in);
+            case 9 -> {
+                int elementType = readI32(in);
+                long count = readI64(in);
+                if (count < 0) {
+                    throw new IOException("negative array length");
+                }
+                for (long i = 0; i < count; i++) {
+                    readValue(in, elementType);
+                }
+                yield null;
+            }
+            case 10, 11 -> readI64(in);
+            case 12 -> Double.longBitsToDouble(readI64(in));
+            default -> throw new IOException("unknown metadata type " + type);
+        };
+    }
+
+    private static String readString(DataInputStream in) throws IOException {
+        long len = readI64(in);
+        if (len < 0 || len > MAX_STRING) {
+            throw new IOException("implausible string length " + len);
+        }
+        return new String(in.readNBytes((int) len), StandardCharsets.UTF_8);
+    }
+
+    private static int readI32(DataInputStream in) throws IOException {
+        return Integer.reverseBytes(in.readInt());
+    }
+
+    private static long readI64(DataInputStream in) throws IOException {
+        return Long.reverseBytes(in.readLong());
+    }
+}
