@@ -41,8 +41,11 @@ import reactor.core.scheduler.Schedulers;
  * }
  * }</pre>
  *
- * <p>Close the engine when done: the native generation threads are not daemons and keep the JVM alive while a model is
- * loaded. Do not close and reload the same model repeatedly in one process: the binding leaks native memory per cycle.
+ * <p>Close the engine when done, and end a standalone program with {@code System.exit}: the binding runs its native
+ * loop on a thread attached to the JVM as a non-daemon thread, which can keep the JVM alive even after {@link #close()}
+ * (Spring Boot and test runners exit explicitly, so only hand-written {@code main} methods need to care). Several
+ * engines may live in one process, each with its own model; do not close and reload models in a loop, the binding
+ * leaks some native memory per load.
  */
 public final class LocalEngine implements AutoCloseable {
 

@@ -33,6 +33,7 @@ import org.slf4j.LoggerFactory;
 final class NativeModel implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(NativeModel.class);
+    private static final java.time.Duration QUIESCE_PAUSE = java.time.Duration.ofMillis(50);
 
     private final LlamaModel model;
     private final Path path;
@@ -142,12 +143,28 @@ final class NativeModel implements AutoCloseable {
         return new TokenStream(model.generate(p).iterator());
     }
 
+    /**
+     * Frees the model. The binding deletes its native server state without waiting for its loop thread, so a loop
+     * still finishing a decode (a generation cancelled a moment ago) would write into freed memory, which later
+     * allocations, such as the next model's, reuse. So first make the loop drain its queue: a one-token completion
+     * comes back only after every task queued before it (the cancellations) has been processed; then give the loop a
+     * moment to return to its wait.
+     */
     @Override
     public synchronized void close() {
-        if (!closed) {
-            closed = true;
-            Runtime.close(model, path);
+        if (closed) {
+            return;
         }
+        closed = true;
+        try {
+            model.complete(new InferenceParameters("").setNPredict(1));
+            Thread.sleep(QUIESCE_PAUSE.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            log.warn("Could not drain the native queue of {} before closing: {}", path, e.toString());
+        }
+        Runtime.close(model, path);
     }
 
     /** One generation's output, piece by piece. */

@@ -8,13 +8,16 @@ import java.util.Set;
  *
  * @param name appears in metrics, the ledger and reports
  * @param policy the policy applied unless the request picks an allowed other one
- * @param allowedPolicies policies the tenant may pick with {@code X-Burstgate-Policy}
+ * @param allowedPolicies policies the tenant may pick with {@code X-Burstgate-Policy} ({@value #ANY_POLICY}: any)
  * @param requestsPerSecond request rate limit
  * @param budget spend limits
  */
 public record Tenant(String name, String policy, Set<String> allowedPolicies, int requestsPerSecond, Budget budget) {
 
+  /** Allows any registered policy when listed in {@code allowed-policies}. */
+  public static final String ANY_POLICY = "*";
+
   public boolean mayUse(String otherPolicy) {
-    return policy.equals(otherPolicy) || allowedPolicies.contains(otherPolicy);
+    return policy.equals(otherPolicy) || allowedPolicies.contains(otherPolicy) || allowedPolicies.contains(ANY_POLICY);
   }
 }

@@ -50,7 +50,7 @@ public final class TenantRegistry {
     }
     String admin = props.adminKeySha256() != null ? props.adminKeySha256().toLowerCase(Locale.ROOT) : null;
     if (map.isEmpty()) {
-      Tenant demo = new Tenant("demo", props.policy(), Set.of("cost-saver", "balanced", "quality-first"), 100,
+      Tenant demo = new Tenant("demo", props.policy(), Set.of(Tenant.ANY_POLICY), 100,
           new Budget(null, null));
       map.put(ApiKeys.sha256(DEMO_KEY), demo);
       log.warn("No tenants configured: serving the demo tenant with API key '{}' (configure burstgate.tenants for production)", DEMO_KEY);

@@ -92,17 +92,16 @@ class NativeLlamaServerIT {
   }
 
   @Test
-  void streamsWithoutUsageWhenTheClientDoesNotAskForIt() throws Exception {
+  void streamsWithoutStreamOptionsAndStillEndsWithAFinishReason() throws Exception {
+    // Without stream_options a fresh slot sends no usage, but a slot that served an include_usage request before may
+    // keep sending it (seen on build 11669); the gateway therefore always asks for usage upstream and never relies on
+    // its absence.
     List<JsonNode> chunks = stream(chatRequest(true, null));
 
     assertThat(chunks).isNotEmpty();
-    assertThat(chunks).allSatisfy(chunk -> {
-      assertThat(chunk.path("object").asString()).isEqualTo("chat.completion.chunk");
-      assertThat(chunk.path("usage").isMissingNode() || chunk.path("usage").isNull())
-          .as("usage in %s", chunk)
-          .isTrue();
-    });
-    assertThat(chunks.getLast().path("choices").path(0).path("finish_reason").asString()).isIn("stop", "length");
+    assertThat(chunks).allSatisfy(chunk -> assertThat(chunk.path("object").asString()).isEqualTo("chat.completion.chunk"));
+    assertThat(chunks.stream().filter(c -> !c.path("choices").isEmpty())
+        .map(c -> c.path("choices").path(0).path("finish_reason").asString("")).toList()).containsAnyOf("stop", "length");
   }
 
   @Test

@@ -136,6 +136,7 @@ public final class PaidApiMock implements AutoCloseable {
         }
         case CUT_AFTER_FIRST_CHUNK -> {
           streamAnswer(out, usage, true);
+          Thread.sleep(200);
           socket.setSoLinger(true, 0);
           socket.close();
         }

@@ -1,0 +1,113 @@
+package dev.burstgate.gateway.tier;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.burstgate.gateway.api.ChatCompletionRequest;
+import dev.burstgate.gateway.api.ChatRequestParser;
+import dev.burstgate.gateway.config.BurstgateProperties.Resilience;
+import dev.burstgate.gateway.testsupport.PaidApiMock;
+import dev.burstgate.gateway.testsupport.PaidApiMock.Behavior;
+import dev.burstgate.policies.Tier;
+import io.github.resilience4j.bulkhead.BulkheadRegistry;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import io.github.resilience4j.retry.RetryRegistry;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.springframework.web.reactive.function.client.WebClient;
+import reactor.test.StepVerifier;
+import tools.jackson.databind.json.JsonMapper;
+
+/** A remote tier against real sockets: breaker, retries on connect errors, and what it sends upstream. */
+class RemoteBackendTest {
+
+  private final JsonMapper json = JsonMapper.builder().build();
+  private final CircuitBreakerRegistry breakers = CircuitBreakerRegistry.of(CircuitBreakerConfig.custom()
+      .slidingWindowSize(2).minimumNumberOfCalls(2).failureRateThreshold(50).waitDurationInOpenState(Duration.ofMinutes(1))
+      .build());
+
+  private RemoteBackend backend(URI url, int retries) {
+    Resilience resilience = new Resilience(Duration.ofSeconds(2), Duration.ofSeconds(5), Duration.ofSeconds(1), 8, 50, 2, 2,
+        Duration.ofMinutes(1), retries);
+    return new RemoteBackend(Tier.LEGACY, "upstream-model", "sk-up", false, new FixedEndpoint(url), WebClient.create(),
+        json, resilience, breakers, BulkheadRegistry.ofDefaults(), RetryRegistry.ofDefaults());
+  }
+
+  private ChatCompletionRequest request(String body) {
+    return new ChatRequestParser(json, Map.of()).parse(body.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static URI closedPort() throws Exception {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return URI.create("http://127.0.0.1:" + s.getLocalPort());
+    }
+  }
+
+  @Test
+  void opensItsBreakerAfterConnectFailuresAndThenFailsFast() throws Exception {
+    URI dead = closedPort();
+    RemoteBackend b = backend(dead, 0);
+    ChatCompletionRequest r = request("{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+    for (int i = 0; i < 2; i++) {
+      StepVerifier.create(b.call(r, "req")).expectErrorSatisfies(e ->
+          assertThat(e).isInstanceOf(AttemptFailure.class).hasMessageContaining("cannot reach")).verify();
+    }
+    assertThat(breakers.circuitBreaker(RemoteBackend.breakerName(Tier.LEGACY, dead)).getState())
+        .isEqualTo(CircuitBreaker.State.OPEN);
+    assertThat(b.available()).isFalse();
+    StepVerifier.create(b.call(r, "req")).expectErrorSatisfies(e ->
+        assertThat(e).hasMessageContaining("circuit breaker open")).verify();
+  }
+
+  @Test
+  void retriesAConnectFailureButNeverAnHttpError() throws Exception {
+    try (PaidApiMock mock = new PaidApiMock()) {
+      mock.then(Behavior.STATUS_500);
+      RemoteBackend b = backend(mock.baseUrl(), 2);
+      StepVerifier.create(b.call(request("{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"), "req"))
+          .expectErrorSatisfies(e -> assertThat(e).hasMessageContaining("HTTP 500")).verify();
+      assertThat(mock.received()).hasSize(1);
+    }
+  }
+
+  @Test
+  void sendsItsOwnModelAndKeyAndAsksForUsageInStreams() throws Exception {
+    try (PaidApiMock mock = new PaidApiMock()) {
+      RemoteBackend b = backend(mock.baseUrl(), 0);
+      StepVerifier.create(b.call(request("{\"model\":\"auto\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"), "req_9"))
+          .thenConsumeWhile(c -> true).verifyComplete();
+      PaidApiMock.Received got = mock.received().get(0);
+      assertThat(got.path()).isEqualTo("/v1/chat/completions");
+      assertThat(got.headers().get("authorization")).isEqualTo("Bearer sk-up");
+      assertThat(got.headers().get("x-request-id")).isEqualTo("req_9");
+      assertThat(json.readTree(got.body()).path("model").asString()).isEqualTo("upstream-model");
+      assertThat(json.readTree(got.body()).path("stream_options").path("include_usage").asBoolean()).isTrue();
+    }
+  }
+
+  @Test
+  void treatsAStreamThatEndsWithoutDoneAsCut() throws Exception {
+    try (PaidApiMock mock = new PaidApiMock()) {
+      mock.then(Behavior.CUT_AFTER_FIRST_CHUNK);
+      RemoteBackend b = backend(mock.baseUrl(), 0);
+      StepVerifier.create(b.call(request("{\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"), "req"))
+          .expectNextCount(1)
+          .expectError(AttemptFailure.class)
+          .verify(Duration.ofSeconds(10));
+    }
+  }
+
+  @Test
+  void acceptsABaseUrlWithOrWithoutTheVersionPath() {
+    assertThat(RemoteBackend.chatUrl(URI.create("https://api.example.com"))).hasToString("https://api.example.com/v1/chat/completions");
+    assertThat(RemoteBackend.chatUrl(URI.create("https://api.example.com/v1/"))).hasToString("https://api.example.com/v1/chat/completions");
+    assertThat(List.of(RemoteBackend.chatUrl(URI.create("http://h:1/proxy")))).singleElement().hasToString("http://h:1/proxy/v1/chat/completions");
+  }
+}
