@@ -1,0 +1,137 @@
+package dev.burstgate.gateway.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.openai.client.OpenAIClient;
+import com.openai.client.okhttp.OpenAIOkHttpClient;
+import com.openai.core.JsonValue;
+import com.openai.core.http.HttpResponseFor;
+import com.openai.core.http.StreamResponse;
+import com.openai.errors.BadRequestException;
+import com.openai.errors.UnauthorizedException;
+import com.openai.models.chat.completions.ChatCompletion;
+import com.openai.models.chat.completions.ChatCompletionChunk;
+import com.openai.models.chat.completions.ChatCompletionCreateParams;
+import com.openai.models.chat.completions.ChatCompletionStreamOptions;
+import com.openai.models.completions.CompletionUsage;
+import com.openai.models.models.Model;
+import dev.burstgate.engine.model.TinyModelGenerator;
+import dev.burstgate.gateway.tenant.TenantRegistry;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/** The official OpenAI Java SDK talks to Burstgate with nothing changed but the base URL. */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+class OpenAiSdkIT {
+
+  static Path dataDir;
+  static Path model;
+
+  static {
+    try {
+      dataDir = Files.createTempDirectory("burstgate-sdk-it");
+      model = TinyModelGenerator.ensureTinyModel(dataDir);
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @DynamicPropertySource
+  static void properties(DynamicPropertyRegistry r) {
+    r.add("burstgate.data-dir", () -> dataDir.toString());
+    r.add("burstgate.tiers.local.model", () -> model.toString());
+    r.add("burstgate.tiers.local.threads", () -> "1");
+    r.add("burstgate.simulate-missing-tiers", () -> "false");
+  }
+
+  @LocalServerPort
+  int port;
+
+  OpenAIClient client;
+
+  @BeforeEach
+  void connect() {
+    client = OpenAIOkHttpClient.builder().apiKey(TenantRegistry.DEMO_KEY).baseUrl("http://localhost:" + port + "/v1")
+        .maxRetries(0).build();
+  }
+
+  @AfterEach
+  void close() {
+    client.close();
+  }
+
+  private static ChatCompletionCreateParams.Builder params() {
+    return ChatCompletionCreateParams.builder().model("local").addUserMessage("Say something short").maxCompletionTokens(6);
+  }
+
+  @Test
+  void createsAChatCompletionWithUsageCostAndTierHeader() {
+    HttpResponseFor<ChatCompletion> raw = client.chat().completions().withRawResponse().create(params().build());
+    assertThat(raw.statusCode()).isEqualTo(200);
+    assertThat(raw.headers().values("X-Burstgate-Tier")).containsExactly("local");
+    ChatCompletion completion = raw.parse();
+    assertThat(completion.choices()).hasSize(1);
+    assertThat(completion.choices().get(0).message().content()).isPresent();
+    CompletionUsage usage = completion.usage().orElseThrow();
+    assertThat(usage.completionTokens()).isEqualTo(6);
+    assertThat(usage.totalTokens()).isEqualTo(usage.promptTokens() + 6);
+    JsonValue cost = usage._additionalProperties().get("cost");
+    assertThat(cost).isNotNull();
+    assertThat(cost.convert(Double.class)).isEqualTo(0.02);
+  }
+
+  @Test
+  void streamsAChatCompletionEndingWithUsage() {
+    List<ChatCompletionChunk> chunks = new ArrayList<>();
+    try (StreamResponse<ChatCompletionChunk> stream = client.chat().completions().createStreaming(
+        params().streamOptions(ChatCompletionStreamOptions.builder().includeUsage(true).build()).build())) {
+      stream.stream().forEach(chunks::add);
+    }
+    assertThat(chunks).hasSizeGreaterThan(2);
+    StringBuilder text = new StringBuilder();
+    chunks.forEach(c -> c.choices().forEach(ch -> ch.delta().content().ifPresent(text::append)));
+    assertThat(text).isNotEmpty();
+    ChatCompletionChunk last = chunks.get(chunks.size() - 1);
+    assertThat(last.choices()).isEmpty();
+    CompletionUsage usage = last.usage().orElseThrow();
+    assertThat(usage.completionTokens()).isEqualTo(6);
+    assertThat(usage._additionalProperties().get("cost").convert(Double.class)).isEqualTo(0.02);
+  }
+
+  @Test
+  void listsTheModels() {
+    List<String> ids = client.models().list().data().stream().map(Model::id).toList();
+    assertThat(ids).containsExactly("auto", "local", "cloud", "legacy");
+  }
+
+  @Test
+  void surfacesAnUnknownModelAsABadRequest() {
+    assertThatThrownBy(() -> client.chat().completions().create(params().model("gpt-unknown").build()))
+        .isInstanceOfSatisfying(BadRequestException.class, e -> {
+          assertThat(e.statusCode()).isEqualTo(400);
+          assertThat(e.getMessage()).contains("gpt-unknown");
+        });
+  }
+
+  @Test
+  void surfacesAWrongKeyAsUnauthorized() {
+    OpenAIClient wrong = OpenAIOkHttpClient.builder().apiKey("sk-wrong").baseUrl("http://localhost:" + port + "/v1")
+        .maxRetries(0).build();
+    try {
+      assertThatThrownBy(() -> wrong.models().list()).isInstanceOf(UnauthorizedException.class);
+    } finally {
+      wrong.close();
+    }
+  }
+}
