@@ -53,6 +53,19 @@ public record BurstgateProperties(
   /** The three tiers. */
   public record Tiers(@DefaultValue @Valid Local local, @DefaultValue @Valid Cloud cloud, @DefaultValue @Valid Legacy legacy) {}
 
+  /** A tier's prices as configured: per query and per million input / output tokens, in USD. */
+  public interface Priced {
+    BigDecimal pricePerQuery();
+
+    BigDecimal pricePerMillionInputTokens();
+
+    BigDecimal pricePerMillionOutputTokens();
+
+    default Price price() {
+      return new Price(pricePerQuery(), pricePerMillionInputTokens(), pricePerMillionOutputTokens());
+    }
+  }
+
   /** Prices of one tier, per query and per million input / output tokens, in USD. */
   public record Price(
       @DecimalMin("0") BigDecimal perQuery,
@@ -84,12 +97,7 @@ public record BurstgateProperties(
       @DefaultValue("burstgate-local") String name,
       @DefaultValue("0.02") @DecimalMin("0") BigDecimal pricePerQuery,
       @DefaultValue("0") @DecimalMin("0") BigDecimal pricePerMillionInputTokens,
-      @DefaultValue("0") @DecimalMin("0") BigDecimal pricePerMillionOutputTokens) {
-
-    public Price price() {
-      return new Price(pricePerQuery, pricePerMillionInputTokens, pricePerMillionOutputTokens);
-    }
-  }
+      @DefaultValue("0") @DecimalMin("0") BigDecimal pricePerMillionOutputTokens) implements Priced {}
 
   /**
    * The cloud pool: OpenAI-compatible endpoints (base URLs, e.g. {@code http://node:8000}) serving one model.
@@ -103,12 +111,7 @@ public record BurstgateProperties(
       @DefaultValue("/health") String healthPath,
       @DefaultValue("0.18") @DecimalMin("0") BigDecimal pricePerQuery,
       @DefaultValue("0") @DecimalMin("0") BigDecimal pricePerMillionInputTokens,
-      @DefaultValue("0") @DecimalMin("0") BigDecimal pricePerMillionOutputTokens) {
-
-    public Price price() {
-      return new Price(pricePerQuery, pricePerMillionInputTokens, pricePerMillionOutputTokens);
-    }
-  }
+      @DefaultValue("0") @DecimalMin("0") BigDecimal pricePerMillionOutputTokens) implements Priced {}
 
   /** The legacy commercial API: its base URL (e.g. {@code https://api.example.com}), key and model. */
   public record Legacy(
@@ -117,12 +120,7 @@ public record BurstgateProperties(
       @DefaultValue("burstgate-legacy") String model,
       @DefaultValue("1.10") @DecimalMin("0") BigDecimal pricePerQuery,
       @DefaultValue("0") @DecimalMin("0") BigDecimal pricePerMillionInputTokens,
-      @DefaultValue("0") @DecimalMin("0") BigDecimal pricePerMillionOutputTokens) {
-
-    public Price price() {
-      return new Price(pricePerQuery, pricePerMillionInputTokens, pricePerMillionOutputTokens);
-    }
-  }
+      @DefaultValue("0") @DecimalMin("0") BigDecimal pricePerMillionOutputTokens) implements Priced {}
 
   /**
    * One tenant.

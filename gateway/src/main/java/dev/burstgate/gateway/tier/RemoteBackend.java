@@ -43,6 +43,8 @@ import tools.jackson.databind.node.ObjectNode;
 public final class RemoteBackend implements TierBackend {
 
   private static final ParameterizedTypeReference<ServerSentEvent<String>> SSE = new ParameterizedTypeReference<>() {};
+  /** Compiled once: {@code chatUrl} runs on every attempt. */
+  private static final java.util.regex.Pattern TRAILING_SLASHES = java.util.regex.Pattern.compile("/+$");
 
   private final Tier tier;
   private final String model;
@@ -146,7 +148,7 @@ public final class RemoteBackend implements TierBackend {
 
   /** {@code <base>/v1/chat/completions}; a base URL that already ends in {@code /v1} is accepted too. */
   static URI chatUrl(URI base) {
-    String s = base.toString().replaceAll("/+$", "");
+    String s = TRAILING_SLASHES.matcher(base.toString()).replaceAll("");
     return URI.create(s.endsWith("/v1") ? s + "/chat/completions" : s + "/v1/chat/completions");
   }
 

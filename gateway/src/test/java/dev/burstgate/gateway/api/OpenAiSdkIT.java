@@ -16,11 +16,8 @@ import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import com.openai.models.chat.completions.ChatCompletionStreamOptions;
 import com.openai.models.completions.CompletionUsage;
 import com.openai.models.models.Model;
-import dev.burstgate.engine.model.TinyModelGenerator;
+import dev.burstgate.gateway.testsupport.TestModels;
 import dev.burstgate.gateway.tenant.TenantRegistry;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -35,22 +32,12 @@ import org.springframework.test.context.DynamicPropertySource;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class OpenAiSdkIT {
 
-  static Path dataDir;
-  static Path model;
-
-  static {
-    try {
-      dataDir = Files.createTempDirectory("burstgate-sdk-it");
-      model = TinyModelGenerator.ensureTinyModel(dataDir);
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
-  }
+  static final TestModels models = TestModels.create("burstgate-sdk-it");
 
   @DynamicPropertySource
   static void properties(DynamicPropertyRegistry r) {
-    r.add("burstgate.data-dir", () -> dataDir.toString());
-    r.add("burstgate.tiers.local.model", () -> model.toString());
+    r.add("burstgate.data-dir", () -> models.dataDir().toString());
+    r.add("burstgate.tiers.local.model", () -> models.tinyModel().toString());
     r.add("burstgate.tiers.local.threads", () -> "1");
     r.add("burstgate.simulate-missing-tiers", () -> "false");
   }

@@ -4,14 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.burstgate.engine.EngineLease;
 import dev.burstgate.engine.LocalEngine;
-import dev.burstgate.engine.model.TinyModelGenerator;
 import dev.burstgate.gateway.tenant.TenantRegistry;
 import dev.burstgate.gateway.testsupport.PaidApiMock;
+import dev.burstgate.gateway.testsupport.Sse;
+import dev.burstgate.gateway.testsupport.TestModels;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -35,14 +33,11 @@ import tools.jackson.databind.json.JsonMapper;
 class LocalTierIT {
 
   static PaidApiMock legacy;
-  static Path dataDir;
-  static Path model;
+  static final TestModels models = TestModels.create("burstgate-local-it");
 
   static {
     try {
       legacy = new PaidApiMock();
-      dataDir = Files.createTempDirectory("burstgate-local-it");
-      model = TinyModelGenerator.ensureTinyModel(dataDir);
     } catch (IOException e) {
       throw new IllegalStateException(e);
     }
@@ -50,13 +45,13 @@ class LocalTierIT {
 
   @DynamicPropertySource
   static void properties(DynamicPropertyRegistry r) {
-    r.add("burstgate.data-dir", () -> dataDir.toString());
+    r.add("burstgate.data-dir", () -> models.dataDir().toString());
     r.add("burstgate.tiers.local.parallel", () -> "1");
     r.add("burstgate.tiers.local.max-queue", () -> "0");
     r.add("burstgate.tiers.local.context", () -> "8192");
     r.add("burstgate.tiers.local.threads", () -> "1");
     r.add("burstgate.tiers.legacy.url", () -> legacy.baseUrl().toString());
-    r.add("burstgate.tiers.local.model", () -> model.toString());
+    r.add("burstgate.tiers.local.model", () -> models.tinyModel().toString());
     r.add("burstgate.simulate-missing-tiers", () -> "false");
     r.add("burstgate.cache.enabled", () -> "false");
   }
@@ -117,12 +112,7 @@ class LocalTierIT {
         .expectHeader().contentTypeCompatibleWith(MediaType.TEXT_EVENT_STREAM)
         .expectHeader().valueEquals("X-Burstgate-Tier", "local")
         .expectBody(String.class).returnResult().getResponseBody();
-    List<JsonNode> events = new ArrayList<>();
-    for (String block : body.split("\n\n")) {
-      if (block.startsWith("data: ") && !block.equals("data: [DONE]")) {
-        events.add(json.readTree(block.substring(6)));
-      }
-    }
+    List<JsonNode> events = Sse.events(json, body);
     assertThat(body).endsWith("data: [DONE]\n\n");
     assertThat(events.get(0).path("choices").get(0).path("delta").path("role").asString()).isEqualTo("assistant");
     JsonNode usage = events.get(events.size() - 1).path("usage");

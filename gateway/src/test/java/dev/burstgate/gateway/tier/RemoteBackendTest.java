@@ -34,7 +34,7 @@ class RemoteBackendTest {
       .build());
 
   private RemoteBackend backend(URI url, int retries) {
-    Resilience resilience = new Resilience(Duration.ofSeconds(2), Duration.ofSeconds(5), Duration.ofSeconds(1), 8, 50, 2, 2,
+    Resilience resilience = new Resilience(Duration.ofSeconds(10), Duration.ofSeconds(10), Duration.ofSeconds(2), 8, 50, 2, 2,
         Duration.ofMinutes(1), retries);
     return new RemoteBackend(Tier.LEGACY, "upstream-model", "sk-up", false, new FixedEndpoint(url), WebClient.create(),
         json, resilience, breakers, BulkheadRegistry.ofDefaults(), RetryRegistry.ofDefaults());

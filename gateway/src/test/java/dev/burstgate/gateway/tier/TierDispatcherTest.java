@@ -1,5 +1,6 @@
 package dev.burstgate.gateway.tier;
 
+import dev.burstgate.gateway.testsupport.Sse;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.burstgate.gateway.api.ApiException;
@@ -250,13 +251,6 @@ class TierDispatcherTest {
   }
 
   private List<JsonNode> events(String body) {
-    List<JsonNode> out = new ArrayList<>();
-    for (String block : body.split("\n\n")) {
-      String data = block.strip();
-      if (data.startsWith("data: ") && !data.equals("data: [DONE]")) {
-        out.add(json.readTree(data.substring(6)));
-      }
-    }
-    return out;
+    return Sse.events(json, body);
   }
 }

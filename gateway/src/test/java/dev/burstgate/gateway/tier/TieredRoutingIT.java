@@ -1,5 +1,6 @@
 package dev.burstgate.gateway.tier;
 
+import dev.burstgate.gateway.testsupport.Sse;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.burstgate.engine.server.LocalEngineServer;
@@ -59,7 +60,7 @@ class TieredRoutingIT {
     r.add("burstgate.tiers.local.threads", () -> "1");
     r.add("burstgate.tiers.legacy.url", () -> legacy.baseUrl().toString());
     r.add("burstgate.tiers.legacy.api-key", () -> "sk-legacy");
-    r.add("burstgate.resilience.first-byte-timeout", () -> "2s");
+    r.add("burstgate.resilience.first-byte-timeout", () -> "5s");
     r.add("burstgate.resilience.minimum-calls", () -> "2");
     r.add("burstgate.resilience.sliding-window", () -> "4");
     r.add("burstgate.resilience.open-wait", () -> "60s");
@@ -113,13 +114,7 @@ class TieredRoutingIT {
   }
 
   private List<JsonNode> events(String body) {
-    List<JsonNode> out = new ArrayList<>();
-    for (String block : body.split("\n\n")) {
-      if (block.startsWith("data: ") && !block.equals("data: [DONE]")) {
-        out.add(json.readTree(block.substring(6)));
-      }
-    }
-    return out;
+    return Sse.events(json, body);
   }
 
   @Test
