@@ -17,7 +17,10 @@ import java.util.function.IntConsumer;
  * <p>Target: one number in [0, 1] per row ({@link LabelledPrompt#target()}): MATH level scaled to [0, 1] and, for
  * MMLU, whether the weak model got it wrong. Both ask the same question — "would a small model struggle?" — on two
  * scales; each source gets the same total weight so the larger one does not drown the other. The loss is weighted
- * cross-entropy with soft targets plus L2, minimised by full-batch Adam; deterministic.
+ * cross-entropy with soft targets plus L2 towards each feature's prior weight ({@link Feature}), minimised by
+ * full-batch Adam; deterministic. Features are standardised with a floor on the spread and clipped to ±4 standard
+ * deviations, so a feature that barely varies in the training rows (code, other scripts) cannot dominate a prompt
+ * from another source.
  */
 public final class ClassifierTraining {
 
@@ -31,11 +34,17 @@ public final class ClassifierTraining {
    * @param lexicalBits log2 of the number of word buckets; 0 disables the lexical part
    * @param iterations Adam iterations
    * @param learningRate Adam step size
+   * @param mathWeights fit a separate set of feature weights for math problems (LaTeX or $ present)
    */
-  public record Options(double l2, double lexicalL2, int lexicalBits, int iterations, double learningRate) {
+  public record Options(double l2, double lexicalL2, int lexicalBits, int iterations, double learningRate,
+      boolean mathWeights) {
 
     public static Options defaults() {
-      return new Options(1e-3, 3e-5, 12, 400, 0.05);
+      return new Options(1e-3, 3e-5, 12, 400, 0.05, false);
+    }
+
+    public Options(double l2, double lexicalL2, int lexicalBits, int iterations, double learningRate) {
+      this(l2, lexicalL2, lexicalBits, iterations, learningRate, false);
     }
 
     public Options {
@@ -319,7 +328,7 @@ public final class ClassifierTraining {
       extractor.extract(r.messages(), dense[i], h -> {
         words[0]++;
         if (mask != 0) {
-          counts.merge((int) (Cue.mix(h) & mask), 1, Integer::sum);
+          counts.merge(FeatureExtractor.bucket(h, options.lexicalBits()), 1, Integer::sum);
         }
       });
       buckets[i] = counts.keySet().stream().mapToInt(Integer::intValue).toArray();
@@ -351,21 +360,28 @@ public final class ClassifierTraining {
       }
     }
     for (int j = 0; j < d; j++) {
-      std[j] = Math.sqrt(std[j] / wsum);
-      if (!(std[j] > 1e-9)) {
-        std[j] = 1.0;
-      }
+      std[j] = Math.max(Feature.MIN_STD, Math.sqrt(std[j] / wsum));
     }
     double[][] z = new double[p.size()][];
     for (int i : train) {
       z[i] = new double[d];
       for (int j = 0; j < d; j++) {
-        z[i][j] = (p.dense[i][j] - mean[j]) / std[j];
+        z[i][j] = Feature.clip((p.dense[i][j] - mean[j]) / std[j]);
       }
     }
     int lexSize = o.lexicalBits() == 0 ? 0 : 1 << o.lexicalBits();
-    int params = 1 + d + lexSize;
+    // theta: [bias, mathBias, general weights (d), math weights (d), lexical (lexSize)]
+    int lexBase = 2 + 2 * d;
+    int params = lexBase + lexSize;
+    boolean[] math = new boolean[p.size()];
+    for (int i : train) {
+      math[i] = o.mathWeights() && p.dense[i][Feature.MATH_CONTEXT.ordinal()] > 0.5;
+    }
     double[] theta = new double[params];
+    for (Feature f : Feature.ALL) {
+      theta[2 + f.ordinal()] = f.prior;
+      theta[2 + d + f.ordinal()] = f.prior;
+    }
     double[] m = new double[params];
     double[] v = new double[params];
     double[] grad = new double[params];
@@ -374,30 +390,34 @@ public final class ClassifierTraining {
     for (int it = 1; it <= o.iterations(); it++) {
       Arrays.fill(grad, 0);
       for (int i : train) {
-        double s = theta[0];
+        int wb = math[i] ? 2 + d : 2;
+        double s = theta[0] + (math[i] ? theta[1] : 0.0);
         for (int j = 0; j < d; j++) {
-          s += theta[1 + j] * z[i][j];
+          s += theta[wb + j] * z[i][j];
         }
         int[] b = p.lexBuckets[i];
         double[] val = p.lexValues[i];
         for (int k = 0; k < b.length; k++) {
-          s += theta[1 + d + b[k]] * val[k];
+          s += theta[lexBase + b[k]] * val[k];
         }
         double pred = 1.0 / (1.0 + Math.exp(-s));
         double g = p.weight[i] * (pred - p.target[i]) / wsum;
         grad[0] += g;
+        if (math[i]) {
+          grad[1] += g;
+        }
         for (int j = 0; j < d; j++) {
-          grad[1 + j] += g * z[i][j];
+          grad[wb + j] += g * z[i][j];
         }
         for (int k = 0; k < b.length; k++) {
-          grad[1 + d + b[k]] += g * val[k];
+          grad[lexBase + b[k]] += g * val[k];
         }
       }
-      for (int j = 0; j < d; j++) {
-        grad[1 + j] += o.l2() * theta[1 + j];
+      for (int j = 2; j < lexBase; j++) {
+        grad[j] += o.l2() * (theta[j] - Feature.ALL[(j - 2) % d].prior);
       }
-      for (int k = 0; k < lexSize; k++) {
-        grad[1 + d + k] += o.lexicalL2() * theta[1 + d + k];
+      for (int k = lexBase; k < params; k++) {
+        grad[k] += o.lexicalL2() * theta[k];
       }
       double c1 = 1 - Math.pow(beta1, it);
       double c2 = 1 - Math.pow(beta2, it);
@@ -407,9 +427,11 @@ public final class ClassifierTraining {
         theta[q] -= o.learningRate() * (m[q] / c1) / (Math.sqrt(v[q] / c2) + 1e-8);
       }
     }
-    double[] weight = Arrays.copyOfRange(theta, 1, 1 + d);
-    double[] lexical = Arrays.copyOfRange(theta, 1 + d, params);
+    double[] weight = Arrays.copyOfRange(theta, 2, 2 + d);
+    double[] mathWeight = o.mathWeights() ? Arrays.copyOfRange(theta, 2 + d, 2 + 2 * d) : weight.clone();
+    double mathBias = o.mathWeights() ? theta[1] : 0.0;
+    double[] lexical = Arrays.copyOfRange(theta, lexBase, params);
     Map<String, Object> prov = new LinkedHashMap<>(Objects.requireNonNull(provenance));
-    return new LogisticModel(theta[0], mean, std, weight, o.lexicalBits(), lexical, prov);
+    return new LogisticModel(theta[0], mathBias, mean, std, weight, mathWeight, o.lexicalBits(), lexical, prov);
   }
 }

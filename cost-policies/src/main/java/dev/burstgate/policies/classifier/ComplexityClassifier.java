@@ -78,9 +78,11 @@ public final class ComplexityClassifier {
     LexicalSum lex = new LexicalSum(model);
     FeatureExtractor.Scan scan = extractor.extract(messages, x, lex);
     double[] contribution = new double[Feature.COUNT];
-    double z = model.bias;
+    boolean math = x[Feature.MATH_CONTEXT.ordinal()] > 0.5;
+    double[] w = math ? model.mathWeight : model.weight;
+    double z = model.bias + (math ? model.mathBias : 0.0);
     for (int i = 0; i < Feature.COUNT; i++) {
-      double c = model.weight[i] * (x[i] - model.mean[i]) / model.std[i];
+      double c = w[i] * Feature.clip((x[i] - model.mean[i]) / model.std[i]);
       contribution[i] = c;
       z += c;
     }

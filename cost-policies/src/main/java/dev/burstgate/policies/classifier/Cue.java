@@ -13,6 +13,8 @@ final class Cue {
   static final int STACK = 128;
   static final int HARD_MATH = 256;
   static final int DIRECT = 512;
+  /** Marks a word that ends some two-word phrase, so only those words pay for a phrase lookup. */
+  static final int PHRASE_TAIL = 1 << 30;
 
   private static final String[][] WORDS = {
     // REASONING
@@ -80,16 +82,20 @@ final class Cue {
     for (int c = 0; c < WORDS.length; c++) {
       for (String phrase : WORDS[c]) {
         int space = phrase.indexOf(' ');
-        long h = space < 0 ? wordHash(phrase) : pairHash(wordHash(phrase.substring(0, space)),
-            wordHash(phrase.substring(space + 1)));
-        put(h, CATEGORY[c]);
+        if (space < 0) {
+          put(wordHash(phrase), CATEGORY[c]);
+        } else {
+          long tail = wordHash(phrase.substring(space + 1));
+          put(pairHash(wordHash(phrase.substring(0, space)), tail), CATEGORY[c]);
+          put(tail, PHRASE_TAIL);
+        }
       }
     }
   }
 
   private void put(long hash, int mask) {
     long key = hash == 0 ? 1 : hash;
-    int i = (int) (mix(key) & TABLE_MASK);
+    int i = slot(key);
     while (keys[i] != 0 && keys[i] != key) {
       i = (i + 1) & TABLE_MASK;
     }
@@ -100,7 +106,7 @@ final class Cue {
   /** The categories a word or phrase hash belongs to; 0 for none. */
   int lookup(long hash) {
     long key = hash == 0 ? 1 : hash;
-    int i = (int) (mix(key) & TABLE_MASK);
+    int i = slot(key);
     while (true) {
       long k = keys[i];
       if (k == key) {
@@ -113,13 +119,18 @@ final class Cue {
     }
   }
 
-  static final long FNV_OFFSET = 0xcbf29ce484222325L;
-  static final long FNV_PRIME = 0x100000001b3L;
+  /** Fibonacci hashing: the top bits of the product depend on every bit of the key. */
+  private static int slot(long key) {
+    return (int) ((key * 0x9E3779B97F4A7C15L) >>> (64 - TABLE_BITS));
+  }
+
+  /** Seed of the word hash {@code h = rotl(h, 5) ^ c}: one cheap step per character; tables use Fibonacci hashing. */
+  static final long SEED = 0x2545F4914F6CDD1DL;
 
   static long wordHash(String lowerWord) {
-    long h = FNV_OFFSET;
+    long h = SEED;
     for (int i = 0; i < lowerWord.length(); i++) {
-      h = (h ^ lowerWord.charAt(i)) * FNV_PRIME;
+      h = Long.rotateLeft(h, 5) ^ lowerWord.charAt(i);
     }
     return h;
   }

@@ -26,9 +26,14 @@ final class FeatureExtractor {
   private static final long NEVER = Cue.wordHash("never");
   private static final long FALSE = Cue.wordHash("false");
 
-  /** Receives the hash of every analysed word, in order. */
+  /** Receives the lexical key of every analysed word, in order (see {@link #bucket}). */
   interface WordSink {
-    void word(long hash);
+    void word(long key);
+  }
+
+  /** The lexical bucket of a word key in a table of {@code 2^bits} entries (Fibonacci hashing). */
+  static int bucket(long key, int bits) {
+    return (int) ((key * 0x9E3779B97F4A7C15L) >>> (64 - bits));
   }
 
   /** What one extraction saw beyond the feature values. */
@@ -127,13 +132,37 @@ final class FeatureExtractor {
     return Math.log1p(x);
   }
 
+  /** Character classes of ASCII, for the scanning loop. */
+  private static final byte OTHER = 0;
+  private static final byte LOWER = 1;
+  private static final byte UPPER = 2;
+  private static final byte DIGIT = 3;
+  private static final byte BLANK = 4;
+  private static final byte NEWLINE = 5;
+  private static final byte[] ASCII = new byte[128];
+
+  static {
+    for (char c = 'a'; c <= 'z'; c++) {
+      ASCII[c] = LOWER;
+    }
+    for (char c = 'A'; c <= 'Z'; c++) {
+      ASCII[c] = UPPER;
+    }
+    for (char c = '0'; c <= '9'; c++) {
+      ASCII[c] = DIGIT;
+    }
+    ASCII[' '] = BLANK;
+    ASCII['\t'] = BLANK;
+    ASCII['\r'] = BLANK;
+    ASCII['\n'] = NEWLINE;
+  }
+
   /** Mutable counters of one extraction; never shared. */
   private static final class Counters {
     private final Cue cues;
     private final WordSink sink;
 
     int chars;
-    int asciiChars;
     int cjkChars;
     int otherChars;
     int letters;
@@ -161,7 +190,7 @@ final class FeatureExtractor {
     int negations;
     final int[] cue = new int[10];
     long variableLetters;
-    long[] wordHashes = new long[256];
+    long[] wordHashes = new long[128];
     int wordCount;
 
     // current word
@@ -169,25 +198,16 @@ final class FeatureExtractor {
     int wordLen;
     int wordLetters;
     int wordDigits;
+    char wordFirst;
     boolean wordFirstUpper;
     boolean wordAllUpper;
-    boolean wordEndsWithError;
-    char last1;
-    char last2;
-    char last3;
-    char last4;
-    char last5;
-    char last6;
-    char last7;
-    char last8;
-    char last9;
     long prevWordHash;
     boolean sentenceStart = true;
     boolean lineStart = true;
     boolean lineIndented;
     boolean firstWordOfLine = true;
-    int tickRun;
     boolean pendingListNumber;
+    int tickRun;
 
     Counters(Cue cues, WordSink sink) {
       this.cues = cues;
@@ -208,7 +228,8 @@ final class FeatureExtractor {
     }
 
     long estimatedTokens() {
-      return asciiChars / 4 + cjkChars + otherChars / 2;
+      int ascii = chars - cjkChars - otherChars;
+      return ascii / 4 + cjkChars + otherChars / 2;
     }
 
     void scan(String s, int n) {
@@ -217,56 +238,99 @@ final class FeatureExtractor {
       firstWordOfLine = true;
       sentenceStart = true;
       prevWordHash = 0;
+      chars += n;
       for (int i = 0; i < n; i++) {
         char ch = s.charAt(i);
-        chars++;
+        if (ch >= 'a' && ch <= 'z' && wordLen > 0) {
+          // the common case: a lower-case letter inside a word
+          hash = Long.rotateLeft(hash, 5) ^ ch;
+          wordLen++;
+          wordLetters++;
+          wordAllUpper = false;
+          continue;
+        }
         if (ch < 128) {
-          asciiChars++;
-          if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z')) {
-            letters++;
-            wordChar(ch, true, ch <= 'Z');
-            continue;
+          switch (ASCII[ch]) {
+            case LOWER -> wordChar(ch, true, false);
+            case UPPER -> wordChar((char) (ch | 0x20), true, true);
+            case DIGIT -> wordChar(ch, false, false);
+            case BLANK -> {
+              if (wordLen > 0) {
+                endWord(s, i);
+              }
+              if (tickRun > 0) {
+                closeTicks();
+              }
+              pendingListNumber = false;
+              if (lineStart) {
+                lineIndented = true;
+              }
+            }
+            case NEWLINE -> {
+              if (wordLen > 0) {
+                endWord(s, i);
+              }
+              if (tickRun > 0) {
+                closeTicks();
+              }
+              pendingListNumber = false;
+              lineStart = true;
+              lineIndented = false;
+              firstWordOfLine = true;
+              sentenceStart = true;
+            }
+            default -> {
+              if (wordLen > 0) {
+                endWord(s, i);
+              }
+              punctuation(s, i, n, ch);
+            }
           }
-          if (ch >= '0' && ch <= '9') {
-            digits++;
-            wordChar(ch, false, false);
-            continue;
-          }
-          endWord();
-          punctuation(s, i, n, ch);
         } else {
-          if (isCjk(ch)) {
-            cjkChars++;
-          } else {
-            otherChars++;
-          }
-          if (Character.isLetter(ch)) {
-            letters++;
-            nonAsciiLetters++;
-            if (isCjk(ch)) {
-              // every CJK character is a word of its own
-              endWord();
-              wordChar(ch, true, false);
-              endWord();
-            } else {
-              wordChar(Character.toLowerCase(ch), true, Character.isUpperCase(ch));
-            }
-          } else if (Character.isDigit(ch)) {
-            digits++;
-            wordChar(ch, false, false);
-          } else {
-            endWord();
-            if (isMathSymbol(ch)) {
-              mathSymbols++;
-            }
-            tickRun = 0;
-            lineStart = false;
-          }
+          nonAscii(s, i, ch);
         }
       }
-      endWord();
+      if (wordLen > 0) {
+        endWord(s, n);
+      }
       if (tickRun > 0) {
         closeTicks();
+      }
+    }
+
+    private void nonAscii(String s, int i, char ch) {
+      boolean cjk = isCjk(ch);
+      if (cjk) {
+        cjkChars++;
+      } else {
+        otherChars++;
+      }
+      if (Character.isLetter(ch)) {
+        nonAsciiLetters++;
+        if (cjk) {
+          // every CJK character is a word of its own
+          if (wordLen > 0) {
+            endWord(s, i);
+          }
+          wordChar(ch, true, false);
+          endWord(s, i + 1);
+        } else {
+          wordChar(Character.toLowerCase(ch), true, Character.isUpperCase(ch));
+        }
+      } else if (Character.isDigit(ch)) {
+        wordChar(ch, false, false);
+      } else {
+        if (wordLen > 0) {
+          endWord(s, i);
+        }
+        if (isMathSymbol(ch)) {
+          mathSymbols++;
+        }
+        if (tickRun > 0) {
+          closeTicks();
+        }
+        pendingListNumber = false;
+        lineStart = false;
       }
     }
 
@@ -278,27 +342,15 @@ final class FeatureExtractor {
       boolean listNumber = pendingListNumber;
       pendingListNumber = false;
       switch (ch) {
-        case '\n' -> {
-          lineStart = true;
-          lineIndented = false;
-          firstWordOfLine = true;
-          sentenceStart = true;
-          return;
-        }
-        case ' ', '\t', '\r' -> {
-          if (lineStart) {
-            lineIndented = true;
-          }
-          return;
-        }
         case '`' -> tickRun++;
         case '=' -> {
           equals++;
           mathSymbols++;
         }
-        case '+', '*', '^', '<', '>', '%', '~' -> {
+        case '+', '^', '<', '>', '%', '~' -> mathSymbols++;
+        case '*' -> {
           mathSymbols++;
-          if (lineStart && (ch == '*') && next == ' ') {
+          if (lineStart && next == ' ') {
             listItems++;
           }
         }
@@ -312,7 +364,7 @@ final class FeatureExtractor {
           char prev = i > 0 ? s.charAt(i - 1) : ' ';
           if (lineStart && next == ' ') {
             listItems++;
-          } else if (isDigitOrSpace(prev) && (next >= '0' && next <= '9' || next == ' ')) {
+          } else if (isDigitOrSpace(prev) && isDigitOrSpace(next)) {
             mathSymbols++;
           }
         }
@@ -326,7 +378,7 @@ final class FeatureExtractor {
         case '{', '}', ';' -> codeChars++;
         case '?' -> {
           questionMarks++;
-          if (next == ' ' || next == '\n' || next == '\t' || next == '\r') {
+          if (isBlank(next)) {
             sentences++;
             sentenceStart = true;
           }
@@ -335,7 +387,7 @@ final class FeatureExtractor {
           if (ch == '.' && listNumber && next == ' ') {
             listItems++;
           }
-          if (next == ' ' || next == '\n' || next == '\t' || next == '\r') {
+          if (isBlank(next)) {
             sentences++;
             sentenceStart = true;
           }
@@ -350,6 +402,10 @@ final class FeatureExtractor {
         }
       }
       lineStart = false;
+    }
+
+    private static boolean isBlank(char c) {
+      return c == ' ' || c == '\n' || c == '\t' || c == '\r';
     }
 
     private void closeTicks() {
@@ -378,17 +434,17 @@ final class FeatureExtractor {
       };
     }
 
-    private void wordChar(char ch, boolean letter, boolean upper) {
-      if (tickRun > 0) {
-        closeTicks();
-      }
+    private void wordChar(char lower, boolean letter, boolean upper) {
       if (wordLen == 0) {
-        hash = Cue.FNV_OFFSET;
+        if (tickRun > 0) {
+          closeTicks();
+        }
+        hash = Cue.SEED;
+        wordFirst = lower;
         wordFirstUpper = upper;
         wordAllUpper = true;
       }
-      char lower = letter && upper && ch < 128 ? (char) (ch | 0x20) : ch;
-      hash = (hash ^ lower) * Cue.FNV_PRIME;
+      hash = Long.rotateLeft(hash, 5) ^ lower;
       wordLen++;
       if (letter) {
         wordLetters++;
@@ -398,22 +454,13 @@ final class FeatureExtractor {
       } else {
         wordDigits++;
       }
-      last9 = last8;
-      last8 = last7;
-      last7 = last6;
-      last6 = last5;
-      last5 = last4;
-      last4 = last3;
-      last3 = last2;
-      last2 = last1;
-      last1 = lower;
     }
 
-    private void endWord() {
-      if (wordLen == 0) {
-        return;
-      }
+    /** Ends the current word, whose last character is at {@code end - 1}. */
+    private void endWord(String s, int end) {
       words++;
+      letters += wordLetters;
+      digits += wordDigits;
       long h = hash;
       boolean first = firstWordOfLine;
       firstWordOfLine = false;
@@ -422,6 +469,7 @@ final class FeatureExtractor {
         keep(NUMBER_TOKEN);
         pendingListNumber = first;
       } else {
+        pendingListNumber = false;
         letterWords++;
         letterWordChars += wordLetters;
         if (wordLetters >= 10) {
@@ -430,12 +478,14 @@ final class FeatureExtractor {
         if (wordFirstUpper && !sentenceStart && wordLen > 1 && !wordAllUpper) {
           properNouns++;
         }
-        if (wordDigits > 0 && wordLetters <= 2 && wordLen <= 4) {
+        if (wordDigits > 0) {
+          if (wordLetters <= 2 && wordLen <= 4) {
+            variables++;
+          }
+        } else if (wordLen == 1 && !wordFirstUpper && wordFirst != 'a') {
           variables++;
-        } else if (wordLen == 1 && !wordFirstUpper && last1 != 'a') {
-          variables++;
-          if (last1 >= 'a' && last1 <= 'z') {
-            variableLetters |= 1L << (last1 - 'a');
+          if (wordFirst >= 'a' && wordFirst <= 'z') {
+            variableLetters |= 1L << (wordFirst - 'a');
           }
         }
         if (wordAllUpper && wordLen >= 3 && (h == NOT || h == EXCEPT || h == LEAST || h == NEVER || h == FALSE)) {
@@ -444,38 +494,31 @@ final class FeatureExtractor {
         if (first && lineIndented && h == AT) {
           stackFrames++;
         }
-        if (wordLen > 5 && endsWithErrorOrException()) {
-          cue[7]++;
+        if (wordLen > 5) {
+          char last = (char) (s.charAt(end - 1) | 0x20);
+          if ((last == 'r' && s.regionMatches(true, end - 5, "error", 0, 5))
+              || (last == 'n' && wordLen > 9 && s.regionMatches(true, end - 9, "exception", 0, 9))) {
+            cue[7]++;
+          }
         }
         int mask = cues.lookup(h);
-        if (prevWordHash != 0) {
+        if (prevWordHash != 0 && (mask & Cue.PHRASE_TAIL) != 0) {
           mask |= cues.lookup(Cue.pairHash(prevWordHash, h));
         }
-        if (mask != 0) {
-          for (int b = 0; b < 10; b++) {
-            if ((mask & (1 << b)) != 0) {
-              cue[b]++;
-            }
-          }
+        mask &= ~Cue.PHRASE_TAIL;
+        while (mask != 0) {
+          int b = Integer.numberOfTrailingZeros(mask);
+          cue[b]++;
+          mask &= mask - 1;
         }
         keep(h);
       }
       prevWordHash = h;
       sentenceStart = false;
       lineStart = false;
-      if (wordLetters > 0) {
-        pendingListNumber = false;
-      }
       wordLen = 0;
       wordLetters = 0;
       wordDigits = 0;
-    }
-
-    private boolean endsWithErrorOrException() {
-      boolean error = last5 == 'e' && last4 == 'r' && last3 == 'r' && last2 == 'o' && last1 == 'r';
-      boolean exception = last9 == 'e' && last8 == 'x' && last7 == 'c' && last6 == 'e' && last5 == 'p'
-          && last4 == 't' && last3 == 'i' && last2 == 'o' && last1 == 'n';
-      return error || (exception && wordLen > 9);
     }
   }
 }

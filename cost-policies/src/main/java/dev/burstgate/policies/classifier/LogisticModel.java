@@ -14,24 +14,29 @@ import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * The fitted weights: a bias, a standardised weight per {@link Feature}, and a lexical table of word-bucket weights
+ * The fitted weights: a bias and a standardised weight per {@link Feature} for general prompts, another set for math
+ * problems (prompts with LaTeX or dollar-delimited math, where the same feature can mean something else), and a
+ * lexical table of word-bucket weights
  * whose mean over the prompt's words is added to the logit. Immutable once built.
  */
 final class LogisticModel {
 
-  static final int FORMAT = 1;
+  static final int FORMAT = 2;
 
   final double bias;
+  final double mathBias;
   final double[] mean;
   final double[] std;
   final double[] weight;
+  final double[] mathWeight;
   final int lexicalBits;
   final double[] lexical;
   final Map<String, Object> provenance;
 
-  LogisticModel(double bias, double[] mean, double[] std, double[] weight, int lexicalBits, double[] lexical,
-      Map<String, Object> provenance) {
-    if (mean.length != Feature.COUNT || std.length != Feature.COUNT || weight.length != Feature.COUNT) {
+  LogisticModel(double bias, double mathBias, double[] mean, double[] std, double[] weight, double[] mathWeight,
+      int lexicalBits, double[] lexical, Map<String, Object> provenance) {
+    if (mean.length != Feature.COUNT || std.length != Feature.COUNT || weight.length != Feature.COUNT
+        || mathWeight.length != Feature.COUNT) {
       throw new IllegalArgumentException("expected " + Feature.COUNT + " feature weights");
     }
     if (lexicalBits < 0 || lexicalBits > 20 || lexical.length != (lexicalBits == 0 ? 0 : 1 << lexicalBits)) {
@@ -39,16 +44,18 @@ final class LogisticModel {
           + lexicalBits + " and the table has " + lexical.length);
     }
     this.bias = bias;
+    this.mathBias = mathBias;
     this.mean = mean.clone();
     this.std = std.clone();
     this.weight = weight.clone();
+    this.mathWeight = mathWeight.clone();
     this.lexicalBits = lexicalBits;
     this.lexical = lexical.clone();
-    this.provenance = Map.copyOf(provenance);
+    this.provenance = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(provenance));
   }
 
-  int bucket(long wordHash) {
-    return lexicalBits == 0 ? -1 : (int) (Cue.mix(wordHash) & ((1 << lexicalBits) - 1));
+  int bucket(long wordKey) {
+    return lexicalBits == 0 ? -1 : FeatureExtractor.bucket(wordKey, lexicalBits);
   }
 
   static LogisticModel read(InputStream in, String source) {
@@ -69,6 +76,7 @@ final class LogisticModel {
     double[] mean = new double[Feature.COUNT];
     double[] std = new double[Feature.COUNT];
     double[] weight = new double[Feature.COUNT];
+    double[] mathWeight = new double[Feature.COUNT];
     boolean[] seen = new boolean[Feature.COUNT];
     for (JsonNode f : root.path("features")) {
       String name = f.path("name").asString("");
@@ -82,6 +90,7 @@ final class LogisticModel {
       mean[feature.ordinal()] = f.path("mean").asDouble();
       std[feature.ordinal()] = f.path("std").asDouble(1.0);
       weight[feature.ordinal()] = f.path("weight").asDouble();
+      mathWeight[feature.ordinal()] = f.path("math_weight").asDouble(weight[feature.ordinal()]);
       if (!(std[feature.ordinal()] > 0)) {
         throw new IllegalArgumentException("classifier weights " + source + ": field 'features[" + name
             + "].std' must be > 0 but was " + std[feature.ordinal()]);
@@ -107,7 +116,8 @@ final class LogisticModel {
     }
     Map<String, Object> provenance = new LinkedHashMap<>();
     root.path("provenance").properties().forEach(e -> provenance.put(e.getKey(), e.getValue().asString("")));
-    return new LogisticModel(root.path("bias").asDouble(), mean, std, weight, bits, table, provenance);
+    return new LogisticModel(root.path("bias").asDouble(), root.path("math_bias").asDouble(), mean, std, weight,
+        mathWeight, bits, table, provenance);
   }
 
   String toJson() {
@@ -117,6 +127,7 @@ final class LogisticModel {
     ObjectNode prov = root.putObject("provenance");
     provenance.forEach((k, v) -> prov.put(k, String.valueOf(v)));
     root.put("bias", round(bias));
+    root.put("math_bias", round(mathBias));
     ArrayNode features = root.putArray("features");
     for (Feature f : Feature.ALL) {
       ObjectNode n = features.addObject();
@@ -124,6 +135,7 @@ final class LogisticModel {
       n.put("mean", round(mean[f.ordinal()]));
       n.put("std", round(std[f.ordinal()]));
       n.put("weight", round(weight[f.ordinal()]));
+      n.put("math_weight", round(mathWeight[f.ordinal()]));
     }
     ObjectNode lex = root.putObject("lexical");
     lex.put("bits", lexicalBits);

@@ -33,16 +33,11 @@ final class HtmlReport {
         .append("</p>\n");
     List<SimulationReport> reports = series.stream().map(Series::report).toList();
     sb.append("<h2>Summary</h2>\n<table>\n");
-    String[] lines = ReportTable.render(reports).split("\n");
-    for (int i = 0; i < lines.length; i++) {
-      String label = lines[i].substring(0, Math.min(24, lines[i].length())).trim();
-      String rest = lines[i].length() > 24 ? lines[i].substring(24) : "";
+    List<List<String>> rows = ReportTable.rows(reports);
+    for (int i = 0; i < rows.size(); i++) {
       String tag = i == 0 ? "th" : "td";
-      sb.append("<tr><").append(tag).append('>').append(esc(label)).append("</").append(tag).append('>');
-      for (int k = 0; k < reports.size(); k++) {
-        int from = k * 19;
-        String cell = rest.length() >= from + 19 ? rest.substring(from, from + 19).trim()
-            : rest.length() > from ? rest.substring(from).trim() : "";
+      sb.append("<tr>");
+      for (String cell : rows.get(i)) {
         sb.append('<').append(tag).append('>').append(esc(cell)).append("</").append(tag).append('>');
       }
       sb.append("</tr>\n");

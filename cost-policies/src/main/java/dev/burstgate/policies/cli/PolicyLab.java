@@ -33,9 +33,18 @@ import picocli.CommandLine.Command;
       "3:bad input file (names line and field)",
       "4:unknown or invalid policy (names file, field and value)"
     })
-public final class PolicyLab {
+public final class PolicyLab implements java.util.concurrent.Callable<Integer> {
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   private PolicyLab() {}
+
+  /** Without a command: usage on stderr, exit code 2. */
+  @Override
+  public Integer call() {
+    spec.commandLine().usage(spec.commandLine().getErr());
+    return ExitCodes.USAGE;
+  }
 
   public static void main(String[] args) {
     System.exit(run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args));
@@ -47,6 +56,7 @@ public final class PolicyLab {
     cl.setOut(out);
     cl.setErr(err);
     cl.setExitCodeExceptionMapper(ex -> switch (ex) {
+      case CommandLine.ParameterException p -> ExitCodes.USAGE;
       case dev.burstgate.policies.simulation.BadInputException b -> ExitCodes.BAD_INPUT;
       case java.io.IOException io -> ExitCodes.BAD_INPUT;
       case java.io.UncheckedIOException io -> ExitCodes.BAD_INPUT;

@@ -19,8 +19,21 @@ final class Progress {
     this.total = Math.max(1, total);
   }
 
+  /** True with {@code --progress}, or when stderr is an interactive terminal. */
   static boolean wanted(boolean flag) {
-    return flag || System.console() != null;
+    if (flag) {
+      return true;
+    }
+    java.io.Console console = System.console();
+    if (console == null) {
+      return false;
+    }
+    try {
+      // Console.isTerminal() exists from JDK 22 on, where System.console() is non-null even when redirected.
+      return (Boolean) java.io.Console.class.getMethod("isTerminal").invoke(console);
+    } catch (ReflectiveOperationException e) {
+      return true;
+    }
   }
 
   void update(long done) {

@@ -11,8 +11,26 @@ final class ReportTable {
 
   private ReportTable() {}
 
+  /** The table as rows of cells: a label, then one cell per report. The first row names the policies. */
+  static List<List<String>> rows(List<SimulationReport> reports) {
+    List<List<String>> rows = new java.util.ArrayList<>();
+    render(reports, rows);
+    return rows;
+  }
+
   static String render(List<SimulationReport> reports) {
     StringBuilder sb = new StringBuilder();
+    for (List<String> row : rows(reports)) {
+      sb.append(String.format(Locale.ROOT, "%-24s", row.get(0)));
+      for (int i = 1; i < row.size(); i++) {
+        sb.append(String.format(Locale.ROOT, " %18s", row.get(i)));
+      }
+      sb.append('\n');
+    }
+    return sb.toString();
+  }
+
+  private static void render(List<SimulationReport> reports, List<List<String>> sb) {
     row(sb, "policy", reports, SimulationReport::policy);
     row(sb, "requests", reports, r -> Integer.toString(r.requests()));
     for (Tier t : Tier.values()) {
@@ -34,19 +52,19 @@ final class ReportTable {
         : String.format(Locale.ROOT, "%.1f%%", 100 * r.accuracy()));
     row(sb, "quality kept vs legacy", reports, r -> r.labelled() == 0 ? "n/a"
         : String.format(Locale.ROOT, "%.1f%%", 100 * r.qualityKept()));
-    return sb.toString();
   }
 
   private static String pct(int n, int of) {
     return of == 0 ? "0%" : String.format(Locale.ROOT, "%.1f%%", 100.0 * n / of);
   }
 
-  private static void row(StringBuilder sb, String label, List<SimulationReport> reports,
+  private static void row(List<List<String>> rows, String label, List<SimulationReport> reports,
       Function<SimulationReport, String> cell) {
-    sb.append(String.format(Locale.ROOT, "%-24s", label));
+    List<String> row = new java.util.ArrayList<>();
+    row.add(label);
     for (SimulationReport r : reports) {
-      sb.append(String.format(Locale.ROOT, " %18s", cell.apply(r)));
+      row.add(cell.apply(r));
     }
-    sb.append('\n');
+    rows.add(row);
   }
 }

@@ -48,6 +48,10 @@ final class TrainCommand implements Callable<Integer> {
       + "(default: ${DEFAULT-VALUE}).")
   int iterations;
 
+  @Option(names = "--math-weights", arity = "1", defaultValue = "false", description = "Fit separate feature "
+      + "weights for math problems: true or false (default: ${DEFAULT-VALUE}).")
+  boolean mathWeights;
+
   @Option(names = "--skip-bad-lines", description = "Count and skip bad lines instead of stopping.")
   boolean skipBadLines;
 
@@ -60,7 +64,7 @@ final class TrainCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     List<LabelledPrompt> rows = Inputs.labelled(Inputs.read(data, skipBadLines, progress, err).rows());
     ClassifierTraining.Options options =
-        new ClassifierTraining.Options(l2, lexicalL2, lexicalBits, iterations, 0.05);
+        new ClassifierTraining.Options(l2, lexicalL2, lexicalBits, iterations, 0.05, mathWeights);
     if (folds > 0) {
       Progress bar = new Progress(err, Progress.wanted(progress), "folds", folds);
       ClassifierTraining.Evaluation e = ClassifierTraining.crossValidate(rows, options, folds, bar::update);
@@ -70,7 +74,7 @@ final class TrainCommand implements Callable<Integer> {
     Map<String, String> provenance = new LinkedHashMap<>();
     provenance.put("command", "policy-lab train --data " + data.getFileName() + " --out " + out.getFileName()
         + " --folds " + folds + " --l2 " + l2 + " --lexical-l2 " + lexicalL2 + " --lexical-bits " + lexicalBits
-        + " --iterations " + iterations);
+        + " --iterations " + iterations + (mathWeights ? " --math-weights true" : ""));
     provenance.put("rows", Integer.toString(rows.size()));
     provenance.put("target", "MATH: (level-1)/4; MMLU: 1 if the weak model was wrong; sources weighted equally");
     provenance.put("data", "routing-dev.jsonl: RouteLLM eval files (Apache-2.0), MMLU (MIT), MATH (MIT)");

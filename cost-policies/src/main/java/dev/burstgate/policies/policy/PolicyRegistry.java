@@ -113,7 +113,9 @@ public final class PolicyRegistry {
       return;
     }
     PolicyEntry previous = lastGood.get(source);
-    PolicyEntry entry = previous != null && previous.policy().equals(policy) && previous.status() == PolicyEntry.Status.LOADED
+    boolean unchanged = previous != null && previous.policy().equals(policy)
+        && previous.status() == PolicyEntry.Status.LOADED;
+    PolicyEntry entry = unchanged
         ? previous
         : new PolicyEntry(policy, PolicyEntry.Status.LOADED, null, clock.instant());
     lastGood.put(source, entry);

@@ -66,73 +66,155 @@ public final class PiiDetector {
     return scanText(truncated ? text.substring(0, MAX_ANALYSED_CHARS) : text, truncated);
   }
 
+  /**
+   * Cheap character scans find candidate spots (an {@code @}, a cluster of digits and separators, two capitals
+   * followed by digits); the patterns and checksums run only there, with transparent bounds so look-behinds still
+   * see the surrounding text.
+   */
   private PrivacySignal scanText(CharSequence text, boolean truncated) {
     Map<PiiKind, Integer> counts = new EnumMap<>(PiiKind.class);
-    if (text.isEmpty()) {
-      return new PrivacySignal(counts, truncated);
-    }
-    if (indexOf(text, '@') >= 0) {
-      count(counts, PiiKind.EMAIL, EMAIL.matcher(text), m -> true);
-    }
-    // Card numbers first; their spans are not phone numbers.
-    int cards = 0;
-    Matcher card = CARD.matcher(text);
-    StringBuilder blanked = null;
-    while (card.find()) {
-      String digits = card.group().replaceAll("[ -]", "");
-      if (luhn(digits) && !allSame(digits)) {
-        cards++;
-        if (blanked == null) {
-          blanked = new StringBuilder(text);
+    int n = text.length();
+    Matcher email = null;
+    Matcher card = null;
+    Matcher ssn = null;
+    Matcher phone = null;
+    Matcher iban = null;
+    Matcher nino = null;
+    int lastEmailEnd = -1;
+    int i = 0;
+    while (i < n) {
+      char c = text.charAt(i);
+      if (c == '@') {
+        int l = i;
+        while (l > 0 && l > i - 64 && isLocalPart(text.charAt(l - 1))) {
+          l--;
         }
-        for (int i = card.start(); i < card.end(); i++) {
-          blanked.setCharAt(i, 'x');
+        int r = i + 1;
+        while (r < n && r < i + 256 && isDomainPart(text.charAt(r))) {
+          r++;
         }
+        if (email == null) {
+          email = EMAIL.matcher(text).useTransparentBounds(true).useAnchoringBounds(false);
+        }
+        email.region(l, r);
+        if (l >= lastEmailEnd && email.find()) {
+          add(counts, PiiKind.EMAIL);
+          lastEmailEnd = email.end();
+        }
+        i++;
+      } else if (isDigit(c) || ((c == '+' || c == '(') && i + 1 < n && isDigit(text.charAt(i + 1)))) {
+        int start = i;
+        int digits = 0;
+        int end = i;
+        while (end < n && isClusterChar(text.charAt(end))) {
+          if (isDigit(text.charAt(end))) {
+            digits++;
+          }
+          end++;
+        }
+        if (digits >= 9) {
+          if (card == null) {
+            card = CARD.matcher(text).useTransparentBounds(true).useAnchoringBounds(false);
+            ssn = SSN.matcher(text).useTransparentBounds(true).useAnchoringBounds(false);
+            phone = PHONE.matcher(text).useTransparentBounds(true).useAnchoringBounds(false);
+          }
+          int cardFrom = -1;
+          int cardTo = -1;
+          card.region(start, end);
+          while (card.find()) {
+            String d = digitsOf(card.group());
+            if (luhn(d) && !allSame(d)) {
+              add(counts, PiiKind.CARD);
+              cardFrom = cardFrom < 0 ? card.start() : cardFrom;
+              cardTo = card.end();
+            }
+          }
+          ssn.region(start, end);
+          while (ssn.find()) {
+            if (!overlaps(ssn.start(), ssn.end(), cardFrom, cardTo)
+                && ssnValid(ssn.group(1), ssn.group(2), ssn.group(3))) {
+              add(counts, PiiKind.NATIONAL_ID);
+            }
+          }
+          phone.region(start, end);
+          while (phone.find()) {
+            if (!overlaps(phone.start(), phone.end(), cardFrom, cardTo) && phonePlausible(phone.group())
+                && !SSN.matcher(phone.group()).matches()) {
+              add(counts, PiiKind.PHONE);
+            }
+          }
+        }
+        i = Math.max(end, i + 1);
+      } else if (c >= 'A' && c <= 'Z' && i + 3 < n && isUpper(text.charAt(i + 1)) && (i == 0
+          || !Character.isLetterOrDigit(text.charAt(i - 1)))) {
+        char c2 = text.charAt(i + 2);
+        if (isDigit(c2) && isDigit(text.charAt(i + 3))) {
+          if (iban == null) {
+            iban = IBAN.matcher(text).useTransparentBounds(true).useAnchoringBounds(false);
+          }
+          iban.region(i, Math.min(n, i + 48));
+          if (iban.lookingAt() && ibanValid(iban.group())) {
+            add(counts, PiiKind.IBAN);
+            i = iban.end();
+            continue;
+          }
+        }
+        if (isDigit(c2) || (c2 == ' ' && isDigit(text.charAt(i + 3)))) {
+          if (nino == null) {
+            nino = NINO.matcher(text).useTransparentBounds(true).useAnchoringBounds(false);
+          }
+          nino.region(i, Math.min(n, i + 16));
+          if (nino.lookingAt()) {
+            add(counts, PiiKind.NATIONAL_ID);
+            i = nino.end();
+            continue;
+          }
+        }
+        i++;
+      } else {
+        i++;
       }
     }
-    if (cards > 0) {
-      counts.put(PiiKind.CARD, cards);
-    }
-    CharSequence rest = blanked == null ? text : blanked;
-    count(counts, PiiKind.IBAN, IBAN.matcher(rest), m -> ibanValid(m.group()));
-    int ids = 0;
-    Matcher ssn = SSN.matcher(rest);
-    while (ssn.find()) {
-      if (ssnValid(ssn.group(1), ssn.group(2), ssn.group(3))) {
-        ids++;
-      }
-    }
-    Matcher nino = NINO.matcher(rest);
-    while (nino.find()) {
-      ids++;
-    }
-    if (ids > 0) {
-      counts.put(PiiKind.NATIONAL_ID, ids);
-    }
-    count(counts, PiiKind.PHONE, PHONE.matcher(rest), m -> phonePlausible(m.group()));
     return new PrivacySignal(counts, truncated);
   }
 
-  private static int indexOf(CharSequence s, char c) {
-    for (int i = 0; i < s.length(); i++) {
-      if (s.charAt(i) == c) {
-        return i;
-      }
-    }
-    return -1;
+  private static void add(Map<PiiKind, Integer> counts, PiiKind kind) {
+    counts.merge(kind, 1, Integer::sum);
   }
 
-  private static void count(Map<PiiKind, Integer> counts, PiiKind kind, Matcher m,
-      java.util.function.Predicate<Matcher> valid) {
-    int n = 0;
-    while (m.find()) {
-      if (valid.test(m)) {
-        n++;
+  private static boolean overlaps(int from, int to, int otherFrom, int otherTo) {
+    return otherFrom >= 0 && from < otherTo && otherFrom < to;
+  }
+
+  private static boolean isDigit(char c) {
+    return c >= '0' && c <= '9';
+  }
+
+  private static boolean isUpper(char c) {
+    return c >= 'A' && c <= 'Z';
+  }
+
+  private static boolean isClusterChar(char c) {
+    return isDigit(c) || c == ' ' || c == '-' || c == '.' || c == '(' || c == ')' || c == '+';
+  }
+
+  private static boolean isLocalPart(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || isDigit(c) || c == '.' || c == '_' || c == '%'
+        || c == '+' || c == '-';
+  }
+
+  private static boolean isDomainPart(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || isDigit(c) || c == '.' || c == '-';
+  }
+
+  private static String digitsOf(String s) {
+    StringBuilder sb = new StringBuilder(s.length());
+    for (int k = 0; k < s.length(); k++) {
+      if (isDigit(s.charAt(k))) {
+        sb.append(s.charAt(k));
       }
     }
-    if (n > 0) {
-      counts.put(kind, n);
-    }
+    return sb.toString();
   }
 
   static boolean luhn(String digits) {

@@ -98,7 +98,7 @@ class ClassifierTrainingTest {
   @Test
   void aWeightsFileMissingAFeatureIsRejectedNamingIt(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
     Path file = dir.resolve("bad.json");
-    java.nio.file.Files.writeString(file, "{\"format\":1,\"bias\":0,\"features\":[],\"lexical\":{\"bits\":0,"
+    java.nio.file.Files.writeString(file, "{\"format\":2,\"bias\":0,\"features\":[],\"lexical\":{\"bits\":0,"
         + "\"weights\":[]}}");
     assertThatThrownBy(() -> ComplexityClassifier.fromFile(file)).hasMessageContaining("features")
         .hasMessageContaining("tokens");

@@ -89,6 +89,27 @@ class ComplexityClassifierTest {
   }
 
   @Test
+  void anotherScriptDoesNotSaturateTheScore() {
+    assertThat(CLASSIFIER.classify("東京の天気はどうですか？").score()).isLessThan(0.8);
+    assertThat(CLASSIFIER.classify("Какая столица Франции?").score()).isLessThan(0.8);
+  }
+
+  @Test
+  void codeAndAStackTraceMakeAQuestionHarder() {
+    String ask = "Why does this fail and how do I fix it?";
+    String withCode = ask + "\n```java\nMap<String, Integer> m = null;\nm.put(\"a\", 1);\n```\n"
+        + "Exception in thread \"main\" java.lang.NullPointerException\n    at Main.main(Main.java:4)\n";
+    assertThat(CLASSIFIER.classify(withCode).score()).isGreaterThan(CLASSIFIER.classify(ask).score());
+  }
+
+  @Test
+  void everyFeatureIsStandardisedWithAFlooredSpreadAndClipped() {
+    assertThat(Feature.clip(100)).isEqualTo(Feature.CLIP);
+    assertThat(Feature.clip(-100)).isEqualTo(-Feature.CLIP);
+    assertThat(CLASSIFIER.classify("x".repeat(5_000) + " ```a``` ".repeat(200)).score()).isBetween(0.0, 1.0);
+  }
+
+  @Test
   void bundledWeightsRecordTheCommandThatProducedThem() {
     assertThat(CLASSIFIER.provenance().get("command")).asString().startsWith("policy-lab train --data ");
   }

@@ -138,7 +138,10 @@ public final class RemoteBackend implements TierBackend {
           h.set("X-Request-Id", requestId);
         })
         .bodyValue(payload)
-        .exchangeToFlux(response -> read(response, ep, stream));
+        .exchangeToFlux(response -> read(response, ep, stream))
+        // A pooled connection the upstream already closed (llama.cpp's server closes after a stream while announcing
+        // keep-alive) fails before any response: send once more on a fresh connection, unseen by the breaker.
+        .retryWhen(reactor.util.retry.Retry.max(1).filter(RemoteBackend::staleConnection));
     return exchange
         .timeout(Mono.delay(resilience.firstByteTimeout()), item -> Mono.delay(resilience.idleTimeout()))
         .transformDeferred(CircuitBreakerOperator.of(breaker))
@@ -239,6 +242,17 @@ public final class RemoteBackend implements TierBackend {
       t = t.getCause();
     }
     return t.getMessage() != null ? t.getMessage() : t.getClass().getSimpleName();
+  }
+
+  /** The upstream closed a reused connection before answering: the request was not processed. */
+  static boolean staleConnection(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof reactor.netty.http.client.PrematureCloseException && t.getMessage() != null
+          && t.getMessage().contains("BEFORE response")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Connect errors, open breakers and full bulkheads: all happen before any chunk, so a retry is safe. */

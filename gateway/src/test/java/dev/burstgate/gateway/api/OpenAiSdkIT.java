@@ -71,8 +71,10 @@ class OpenAiSdkIT {
     assertThat(completion.choices()).hasSize(1);
     assertThat(completion.choices().get(0).message().content()).isPresent();
     CompletionUsage usage = completion.usage().orElseThrow();
-    assertThat(usage.completionTokens()).isEqualTo(6);
-    assertThat(usage.totalTokens()).isEqualTo(usage.promptTokens() + 6);
+    // A random-weight model may emit its end token early: at most the 6 asked for, and "length" only at 6.
+    assertThat(usage.completionTokens()).isBetween(1L, 6L);
+    assertThat(completion.choices().get(0).finishReason().asString()).isEqualTo(usage.completionTokens() == 6 ? "length" : "stop");
+    assertThat(usage.totalTokens()).isEqualTo(usage.promptTokens() + usage.completionTokens());
     JsonValue cost = usage._additionalProperties().get("cost");
     assertThat(cost).isNotNull();
     assertThat(cost.convert(Double.class)).isEqualTo(0.02);
@@ -92,7 +94,7 @@ class OpenAiSdkIT {
     ChatCompletionChunk last = chunks.get(chunks.size() - 1);
     assertThat(last.choices()).isEmpty();
     CompletionUsage usage = last.usage().orElseThrow();
-    assertThat(usage.completionTokens()).isEqualTo(6);
+    assertThat(usage.completionTokens()).isBetween(1L, 6L);
     assertThat(usage._additionalProperties().get("cost").convert(Double.class)).isEqualTo(0.02);
   }
 

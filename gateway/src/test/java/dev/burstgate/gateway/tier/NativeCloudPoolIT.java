@@ -95,6 +95,14 @@ class NativeCloudPoolIT {
   }
 
   @Test
+  void sendsTheNextRequestOnAFreshConnectionAfterTheNodeClosedOneAfterAStream() {
+    for (int i = 0; i < 3; i++) {
+      chat(true, false).expectStatus().isOk().expectHeader().valueEquals("X-Burstgate-Tier", "cloud");
+      chat(false, false).expectStatus().isOk().expectHeader().valueEquals("X-Burstgate-Tier", "cloud");
+    }
+  }
+
+  @Test
   void recordsExactUsageOfAStreamWhoseClientDidNotAskForIt() {
     String body = chat(true, false).expectStatus().isOk().expectHeader().valueEquals("X-Burstgate-Tier", "cloud")
         .expectBody(String.class).returnResult().getResponseBody();
