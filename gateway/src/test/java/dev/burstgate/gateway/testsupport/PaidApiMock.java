@@ -27,7 +27,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class PaidApiMock implements AutoCloseable {
 
   /** What the next request gets. */
-  public enum Behavior { ANSWER, STATUS_500, HANG, RESET, CUT_AFTER_FIRST_CHUNK, STREAM_WITHOUT_USAGE }
+  public enum Behavior {
+    ANSWER, STATUS_500, HANG, RESET, CUT_AFTER_FIRST_CHUNK, STREAM_WITHOUT_USAGE,
+    /** Answers keeping the connection open, then closes it without answering the next request sent on it. */
+    ANSWER_THEN_DROP_NEXT_ON_CONNECTION
+  }
 
   /** A request as received. */
   public record Received(String method, String path, Map<String, String> headers, String body) {}
@@ -128,6 +132,17 @@ public final class PaidApiMock implements AutoCloseable {
           }
         }
         case STREAM_WITHOUT_USAGE -> streamAnswer(out, false, false);
+        case ANSWER_THEN_DROP_NEXT_ON_CONNECTION -> {
+          byte[] answerBytes = completion().getBytes(StandardCharsets.UTF_8);
+          out.write(("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " + answerBytes.length
+              + "\r\nConnection: keep-alive\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+          out.write(answerBytes);
+          out.flush();
+          Received next = read(in);
+          if (next != null) {
+            received.add(next);
+          }
+        }
         case STATUS_500 -> json(out, 500, "{\"error\":{\"message\":\"internal failure\",\"type\":\"server_error\"}}");
         case HANG -> Thread.sleep(120_000);
         case RESET -> {

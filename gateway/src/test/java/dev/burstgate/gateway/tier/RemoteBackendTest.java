@@ -78,6 +78,21 @@ class RemoteBackendTest {
   }
 
   @Test
+  void resendsOnAFreshConnectionWhenTheUpstreamDroppedAReusedOne() throws Exception {
+    try (PaidApiMock mock = new PaidApiMock()) {
+      mock.then(Behavior.ANSWER_THEN_DROP_NEXT_ON_CONNECTION);
+      RemoteBackend b = backend(mock.baseUrl(), 0);
+      ChatCompletionRequest r = request("{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+      StepVerifier.create(b.call(r, "first")).expectNextCount(1).verifyComplete();
+      // The pooled connection is reused, the upstream closes it without answering; the request goes out again.
+      StepVerifier.create(b.call(r, "second")).expectNextCount(1).verifyComplete();
+      assertThat(mock.received()).extracting(x -> x.headers().get("x-request-id")).containsExactly("first", "second", "second");
+      assertThat(breakers.circuitBreaker(RemoteBackend.breakerName(Tier.LEGACY, mock.baseUrl())).getMetrics()
+          .getNumberOfFailedCalls()).isZero();
+    }
+  }
+
+  @Test
   void sendsItsOwnModelAndKeyAndAsksForUsageInStreams() throws Exception {
     try (PaidApiMock mock = new PaidApiMock()) {
       RemoteBackend b = backend(mock.baseUrl(), 0);
