@@ -44,8 +44,10 @@ import reactor.core.scheduler.Schedulers;
  * <p>Close the engine when done, and end a standalone program with {@code System.exit}: the binding runs its native
  * loop on a thread attached to the JVM as a non-daemon thread, which can keep the JVM alive even after {@link #close()}
  * (Spring Boot and test runners exit explicitly, so only hand-written {@code main} methods need to care). Several
- * engines may live in one process, each with its own model; do not close and reload models in a loop, the binding
- * leaks some native memory per load.
+ * engines may live in one process, each with its own model, but with this binding two models computing at the same
+ * moment can produce wrong output: serve several endpoints from one engine with more slots instead (several
+ * {@code LocalEngineServer}s may share one engine). Do not close and reload models in a loop: the binding leaks some
+ * native memory per load.
  */
 public final class LocalEngine implements AutoCloseable {
 

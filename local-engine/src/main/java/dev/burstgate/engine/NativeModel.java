@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,6 +36,14 @@ final class NativeModel implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(NativeModel.class);
     private static final java.time.Duration QUIESCE_PAUSE = java.time.Duration.ofMillis(50);
 
+    /**
+     * One thread at a time waits for a token. The binding's result queue wakes every waiting receiver on every result
+     * and lets the others re-check in a loop while a result that is not theirs sits at the head, so with several
+     * streams the waiting threads busy-spin on its mutex (measured: about two thirds of all CPU with 4 streams on 2
+     * cores, starving the compute threads). Queuing the receivers here leaves at most one of them in that loop.
+     * The first token of a stream is awaited outside the queue, so a long prompt does not hold up the other streams.
+     */
+    private final ReentrantLock receiveLock = new ReentrantLock(true);
     private final LlamaModel model;
     private final Path path;
     private final GgufMetadata metadata;
@@ -140,7 +149,7 @@ final class NativeModel implements AutoCloseable {
         if (request.ignoreEos()) {
             p.setIgnoreEos(true);
         }
-        return new TokenStream(model.generate(p).iterator());
+        return new TokenStream(model.generate(p).iterator(), receiveLock);
     }
 
     /**
@@ -169,11 +178,16 @@ final class NativeModel implements AutoCloseable {
 
     /** One generation's output, piece by piece. */
     static final class TokenStream {
+        private static final boolean SERIAL_RECEIVE =
+                !"false".equals(System.getProperty("burstgate.engine.serial-receive"));
         private final LlamaIterator iterator;
+        private final ReentrantLock receiveLock;
         private boolean finished;
+        private boolean started;
 
-        private TokenStream(LlamaIterator iterator) {
+        private TokenStream(LlamaIterator iterator, ReentrantLock receiveLock) {
             this.iterator = iterator;
+            this.receiveLock = receiveLock;
         }
 
         /**
@@ -186,7 +200,18 @@ final class NativeModel implements AutoCloseable {
             if (finished) {
                 return null;
             }
-            LlamaOutput out = iterator.next();
+            LlamaOutput out;
+            if (started && SERIAL_RECEIVE) {
+                receiveLock.lock();
+                try {
+                    out = iterator.next();
+                } finally {
+                    receiveLock.unlock();
+                }
+            } else {
+                out = iterator.next();
+                started = true;
+            }
             if (!iterator.hasNext()) {
                 finished = true;
                 return null;
@@ -233,6 +258,11 @@ final class NativeModel implements AutoCloseable {
             }
             if (level.compareTo(logThreshold) > 0) {
                 logThreshold = level;
+            }
+            if (live > 0) {
+                log.warn("Loading a second model into this process ({} live): with this llama.cpp binding, two models "
+                        + "computing at the same moment can produce wrong output. Let one engine with more slots "
+                        + "serve several endpoints instead, or make sure the models never generate at once", live);
             }
             if (!everLoaded.add(file)) {
                 log.warn("Loading {} again in this process; the llama.cpp binding leaks native memory on every "

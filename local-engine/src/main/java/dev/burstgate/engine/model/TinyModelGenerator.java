@@ -7,6 +7,7 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Objects;
 import java.util.SplittableRandom;
 
@@ -69,6 +70,7 @@ public final class TinyModelGenerator {
             Path tmp = Files.createTempFile(cacheDir, fileName() + ".", ".part");
             try {
                 write(tmp);
+                readableByAll(tmp);
                 try {
                     Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
                 } catch (AtomicMoveNotSupportedException e) {
@@ -80,6 +82,14 @@ public final class TinyModelGenerator {
             return target;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write model " + target, e);
+        }
+    }
+
+    private static void readableByAll(Path file) throws IOException {
+        try {
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
+        } catch (UnsupportedOperationException e) {
+            // not a POSIX file system: keep the default permissions
         }
     }
 
