@@ -35,16 +35,18 @@ public final class ClassifierTraining {
    * @param iterations Adam iterations
    * @param learningRate Adam step size
    * @param mathWeights fit a separate set of feature weights for math problems (LaTeX or $ present)
+   * @param bothWrongTarget target of a row both models got wrong (see {@link LabelledPrompt#target(double, double)})
+   * @param bothRightTarget target of a row both models got right
    */
   public record Options(double l2, double lexicalL2, int lexicalBits, int iterations, double learningRate,
-      boolean mathWeights) {
+      boolean mathWeights, double bothWrongTarget, double bothRightTarget) {
 
     public static Options defaults() {
-      return new Options(1e-3, 3e-5, 12, 400, 0.05, false);
+      return new Options(1e-2, 3e-5, 12, 400, 0.05, false, 1.0, 0.0);
     }
 
     public Options(double l2, double lexicalL2, int lexicalBits, int iterations, double learningRate) {
-      this(l2, lexicalL2, lexicalBits, iterations, learningRate, false);
+      this(l2, lexicalL2, lexicalBits, iterations, learningRate, false, 1.0, 0.0);
     }
 
     public Options {
@@ -59,6 +61,12 @@ public final class ClassifierTraining {
       }
       if (iterations < 1) {
         throw new IllegalArgumentException("iterations must be >= 1 but was " + iterations);
+      }
+      if (!(bothWrongTarget >= 0 && bothWrongTarget <= 1)) {
+        throw new IllegalArgumentException("bothWrongTarget must be in 0..1 but was " + bothWrongTarget);
+      }
+      if (!(bothRightTarget >= 0 && bothRightTarget <= 1)) {
+        throw new IllegalArgumentException("bothRightTarget must be in 0..1 but was " + bothRightTarget);
       }
       if (!(learningRate > 0)) {
         throw new IllegalArgumentException("learningRate must be > 0 but was " + learningRate);
@@ -333,7 +341,7 @@ public final class ClassifierTraining {
       });
       buckets[i] = counts.keySet().stream().mapToInt(Integer::intValue).toArray();
       values[i] = counts.values().stream().mapToDouble(c -> (double) c / words[0]).toArray();
-      target[i] = r.target();
+      target[i] = r.target(options.bothWrongTarget(), options.bothRightTarget());
       weight[i] = (double) n / (perSource.size() * perSource.get(r.source()));
     }
     return new Prepared(rows, dense, buckets, values, target, weight);

@@ -104,6 +104,10 @@ public final class ComplexityClassifier {
     List<String> reasons = new ArrayList<>(MAX_REASONS + 1);
     double direction = score >= 0.5 ? 1.0 : -1.0;
     boolean[] used = new boolean[Feature.COUNT];
+    boolean options = x[Feature.OPTION_TOKENS.ordinal()] > 0;
+    for (Feature f : Feature.ALL) {
+      used[f.ordinal()] = f.optionsOnly && !options; // no option list: its features are not a reason
+    }
     boolean lexicalUsed = false;
     while (reasons.size() < MAX_REASONS) {
       int best = -1;

@@ -37,7 +37,14 @@ enum Feature {
   MATH_TOKENS("math_tokens", "long math problem", "not a long math problem", 0.0),
   HARD_MATH("hard_math", "asks over sets or extremes (all, distinct, minimum...)", "no set or extreme asks", 0.0),
   DIRECT_ASK("direct_ask", "direct evaluation ask (compute, evaluate...)", "no direct evaluation ask", 0.0),
-  DISTINCT_VARIABLES("distinct_variables", "several distinct variables", "few distinct variables", 0.0);
+  DISTINCT_VARIABLES("distinct_variables", "several distinct variables", "few distinct variables", 0.0),
+  WORDS("words", "many words", "few words", 0.0),
+  QUESTION_TOKENS("question_tokens", "long question before the answer options",
+      "short question before the answer options", 0.0, true),
+  OPTION_TOKENS("option_tokens", "long answer options", "short answer options", 0.0, true),
+  NUMERIC_OPTIONS("numeric_options", "numeric answer options", "worded answer options", 0.0, true),
+  OPTION_OVERLAP("option_overlap", "answer options that differ in few words", "clearly different answer options", 0.0,
+      true);
 
   static final Feature[] ALL = values();
   static final int COUNT = ALL.length;
@@ -56,12 +63,19 @@ enum Feature {
    * conversation turns, system prompts, structured-output asks), 0 for the rest.
    */
   final double prior;
+  /** Describes a multiple-choice option list: named in reasons only when the prompt has one. */
+  final boolean optionsOnly;
 
   Feature(String key, String highWords, String lowWords, double prior) {
+    this(key, highWords, lowWords, prior, false);
+  }
+
+  Feature(String key, String highWords, String lowWords, double prior, boolean optionsOnly) {
     this.key = key;
     this.highWords = highWords;
     this.lowWords = lowWords;
     this.prior = prior;
+    this.optionsOnly = optionsOnly;
   }
 
   static double clip(double z) {

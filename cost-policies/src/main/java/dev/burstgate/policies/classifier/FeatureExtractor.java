@@ -45,7 +45,6 @@ final class FeatureExtractor {
    * Fills {@code out} (length {@link Feature#COUNT}) with raw feature values.
    */
   Scan extract(List<ChatMessage> messages, double[] out, WordSink sink) {
-    Counters c = new Counters(cues, sink);
     int lastUser = -1;
     long totalChars = 0;
     long systemChars = 0;
@@ -62,6 +61,8 @@ final class FeatureExtractor {
         }
       }
     }
+    // about one word per six characters of prose: sized once so long prompts do not regrow the word buffer
+    Counters c = new Counters(cues, sink, (int) Math.min(totalChars, MAX_ANALYSED_CHARS) / 6 + 16);
     int budget = MAX_ANALYSED_CHARS;
     long unscannedChars = 0;
     long lastUserChars = 0;
@@ -124,6 +125,13 @@ final class FeatureExtractor {
     out[Feature.HARD_MATH.ordinal()] = log1p(c.cue[8]);
     out[Feature.DIRECT_ASK.ordinal()] = log1p(c.cue[9]);
     out[Feature.DISTINCT_VARIABLES.ordinal()] = Long.bitCount(c.variableLetters);
+    out[Feature.WORDS.ordinal()] = log1p(c.letterWords);
+    boolean options = c.optionLines >= 2;
+    out[Feature.QUESTION_TOKENS.ordinal()] = log1p(Math.max(0, c.chars - (options ? c.optionChars : 0)) / 4.0);
+    out[Feature.OPTION_TOKENS.ordinal()] = options ? log1p(c.optionChars / (4.0 * c.optionLines)) : 0.0;
+    out[Feature.NUMERIC_OPTIONS.ordinal()] = options ? (double) c.numericOptions / c.optionLines : 0.0;
+    out[Feature.OPTION_OVERLAP.ordinal()] =
+        options && c.optionWords > 0 ? 1.0 - (double) c.distinctOptionWords / c.optionWords : 0.0;
     c.emitWords(mathy ? MATH_SALT : 0L);
     return new Scan(totalChars, tokens, unscannedChars > 0);
   }
@@ -189,8 +197,19 @@ final class FeatureExtractor {
     int variables;
     int negations;
     final int[] cue = new int[10];
+    // answer options: lines starting "A. ", "B) " ... (letters A to H)
+    int optionLines;
+    int optionChars;
+    int numericOptions;
+    int optionWords;
+    int distinctOptionWords;
+    boolean inOption;
+    int optionStart;
+    int optionLetters;
+    int optionDigits;
+    long[] optionWordSet;
     long variableLetters;
-    long[] wordHashes = new long[128];
+    long[] wordHashes;
     int wordCount;
 
     // current word
@@ -209,9 +228,10 @@ final class FeatureExtractor {
     boolean pendingListNumber;
     int tickRun;
 
-    Counters(Cue cues, WordSink sink) {
+    Counters(Cue cues, WordSink sink, int words) {
       this.cues = cues;
       this.sink = sink;
+      this.wordHashes = new long[words];
     }
 
     void emitWords(long salt) {
@@ -252,7 +272,13 @@ final class FeatureExtractor {
         if (ch < 128) {
           switch (ASCII[ch]) {
             case LOWER -> wordChar(ch, true, false);
-            case UPPER -> wordChar((char) (ch | 0x20), true, true);
+            case UPPER -> {
+              if (lineStart && wordLen == 0 && ch <= 'H' && i + 2 < n && s.charAt(i + 2) == ' '
+                  && (s.charAt(i + 1) == '.' || s.charAt(i + 1) == ')')) {
+                openOption(i);
+              }
+              wordChar((char) (ch | 0x20), true, true);
+            }
             case DIGIT -> wordChar(ch, false, false);
             case BLANK -> {
               if (wordLen > 0) {
@@ -269,6 +295,9 @@ final class FeatureExtractor {
             case NEWLINE -> {
               if (wordLen > 0) {
                 endWord(s, i);
+              }
+              if (inOption) {
+                closeOption(i);
               }
               if (tickRun > 0) {
                 closeTicks();
@@ -293,8 +322,57 @@ final class FeatureExtractor {
       if (wordLen > 0) {
         endWord(s, n);
       }
+      if (inOption) {
+        closeOption(n);
+      }
       if (tickRun > 0) {
         closeTicks();
+      }
+    }
+
+    private void openOption(int i) {
+      if (inOption) {
+        closeOption(i);
+      }
+      inOption = true;
+      optionStart = i + 3;
+      optionLetters = 0;
+      optionDigits = 0;
+      optionLines++;
+    }
+
+    private void closeOption(int end) {
+      inOption = false;
+      optionChars += Math.max(0, end - optionStart);
+      if (optionDigits > 0 && optionDigits >= optionLetters) {
+        numericOptions++;
+      }
+    }
+
+    /** Counts a word of an answer option and whether another option already used it (small open-address set). */
+    private void optionWord(long h) {
+      optionWords++;
+      if (optionWordSet == null) {
+        optionWordSet = new long[64];
+      }
+      if (distinctOptionWords >= optionWordSet.length / 2) {
+        distinctOptionWords++; // long options: count further words as new ones, no set growth
+        return;
+      }
+      long key = h == 0 ? 1 : h;
+      int mask = optionWordSet.length - 1;
+      int slot = (int) ((key * 0x9E3779B97F4A7C15L) >>> 58) & mask;
+      while (true) {
+        long k = optionWordSet[slot];
+        if (k == key) {
+          return;
+        }
+        if (k == 0) {
+          optionWordSet[slot] = key;
+          distinctOptionWords++;
+          return;
+        }
+        slot = (slot + 1) & mask;
       }
     }
 
@@ -462,6 +540,15 @@ final class FeatureExtractor {
       letters += wordLetters;
       digits += wordDigits;
       long h = hash;
+      if (inOption) {
+        if (wordLen == 1 && end == optionStart - 2) {
+          // the option letter itself
+        } else {
+          optionLetters += wordLetters;
+          optionDigits += wordDigits;
+          optionWord(h);
+        }
+      }
       boolean first = firstWordOfLine;
       firstWordOfLine = false;
       if (wordLetters == 0) {

@@ -47,4 +47,19 @@ public record LabelledPrompt(
     }
     return Double.NaN;
   }
+
+  /**
+   * The training target with graded weak/strong outcomes: weak wrong and strong right is 1 (the rows where a strong
+   * model pays off), weak right and strong wrong is 0, both wrong is {@code bothWrong} and both right is
+   * {@code bothRight}. Rows without a strong-model label and MATH rows are as in {@link #target()}.
+   */
+  public double target(double bothWrong, double bothRight) {
+    if (level != null || weakCorrect == null || strongCorrect == null) {
+      return target();
+    }
+    if (weakCorrect) {
+      return strongCorrect ? bothRight : 0.0;
+    }
+    return strongCorrect ? 1.0 : bothWrong;
+  }
 }

@@ -33,7 +33,7 @@ final class TrainCommand implements Callable<Integer> {
       + "(default: ${DEFAULT-VALUE}).")
   int folds;
 
-  @Option(names = "--l2", defaultValue = "0.001", description = "L2 on feature weights (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--l2", defaultValue = "0.01", description = "L2 on feature weights (default: ${DEFAULT-VALUE}).")
   double l2;
 
   @Option(names = "--lexical-l2", defaultValue = "0.00003", description = "L2 on word-bucket weights "
@@ -52,6 +52,14 @@ final class TrainCommand implements Callable<Integer> {
       + "weights for math problems: true or false (default: ${DEFAULT-VALUE}).")
   boolean mathWeights;
 
+  @Option(names = "--both-wrong-target", defaultValue = "1.0", description = "Target of a row both models got "
+      + "wrong, 0..1 (weak wrong and strong right is 1, weak right and strong wrong 0; default: ${DEFAULT-VALUE}).")
+  double bothWrongTarget;
+
+  @Option(names = "--both-right-target", defaultValue = "0.0", description = "Target of a row both models got "
+      + "right, 0..1 (default: ${DEFAULT-VALUE}).")
+  double bothRightTarget;
+
   @Option(names = "--skip-bad-lines", description = "Count and skip bad lines instead of stopping.")
   boolean skipBadLines;
 
@@ -64,7 +72,8 @@ final class TrainCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     List<LabelledPrompt> rows = Inputs.labelled(Inputs.read(data, skipBadLines, progress, err).rows());
     ClassifierTraining.Options options =
-        new ClassifierTraining.Options(l2, lexicalL2, lexicalBits, iterations, 0.05, mathWeights);
+        new ClassifierTraining.Options(l2, lexicalL2, lexicalBits, iterations, 0.05, mathWeights,
+            bothWrongTarget, bothRightTarget);
     if (folds > 0) {
       Progress bar = new Progress(err, Progress.wanted(progress), "folds", folds);
       ClassifierTraining.Evaluation e = ClassifierTraining.crossValidate(rows, options, folds, bar::update);
@@ -74,9 +83,11 @@ final class TrainCommand implements Callable<Integer> {
     Map<String, String> provenance = new LinkedHashMap<>();
     provenance.put("command", "policy-lab train --data " + data.getFileName() + " --out " + out.getFileName()
         + " --folds " + folds + " --l2 " + l2 + " --lexical-l2 " + lexicalL2 + " --lexical-bits " + lexicalBits
-        + " --iterations " + iterations + (mathWeights ? " --math-weights true" : ""));
+        + " --iterations " + iterations + (mathWeights ? " --math-weights true" : "")
+        + " --both-wrong-target " + bothWrongTarget + " --both-right-target " + bothRightTarget);
     provenance.put("rows", Integer.toString(rows.size()));
-    provenance.put("target", "MATH: (level-1)/4; MMLU: 1 if the weak model was wrong; sources weighted equally");
+    provenance.put("target", "MATH: (level-1)/4; MMLU: weak wrong and strong right 1, weak right and strong wrong 0, "
+        + "both wrong " + bothWrongTarget + ", both right " + bothRightTarget + "; sources weighted equally");
     provenance.put("data", "routing-dev.jsonl: RouteLLM eval files (Apache-2.0), MMLU (MIT), MATH (MIT)");
     ClassifierTraining.Trained trained = ClassifierTraining.train(rows, options, provenance);
     Path parent = out.toAbsolutePath().getParent();

@@ -114,8 +114,9 @@ public record Policy(
       };
     }
 
+    /** Two decimals, rounded half up like {@code %.2f}, without a {@code Formatter} per call (routing is hot). */
     static String fmt(double v) {
-      return String.format(Locale.ROOT, "%.2f", v);
+      return new java.math.BigDecimal(v).setScale(2, java.math.RoundingMode.HALF_UP).toPlainString();
     }
   }
 

@@ -41,6 +41,16 @@ class ClassifierTrainingTest {
   }
 
   @Test
+  void gradedTargetSeparatesTheFourOutcomes() {
+    assertThat(new LabelledPrompt("a", "mmlu", "s", List.of(), null, false, true).target(0.4, 0.2)).isEqualTo(1.0);
+    assertThat(new LabelledPrompt("b", "mmlu", "s", List.of(), null, false, false).target(0.4, 0.2)).isEqualTo(0.4);
+    assertThat(new LabelledPrompt("c", "mmlu", "s", List.of(), null, true, true).target(0.4, 0.2)).isEqualTo(0.2);
+    assertThat(new LabelledPrompt("d", "mmlu", "s", List.of(), null, true, false).target(0.4, 0.2)).isEqualTo(0.0);
+    assertThat(new LabelledPrompt("e", "mmlu", "s", List.of(), null, false, null).target(0.4, 0.2)).isEqualTo(1.0);
+    assertThat(new LabelledPrompt("f", "math", "s", List.of(), 3, null, null).target(0.4, 0.2)).isEqualTo(0.5);
+  }
+
+  @Test
   void foldsNeverSplitASubject() throws Exception {
     List<LabelledPrompt> rows = fixture();
     int[] fold = ClassifierTraining.assignFolds(rows, 3);
@@ -93,6 +103,8 @@ class ClassifierTrainingTest {
     assertThatThrownBy(() -> new ClassifierTraining.Options(-1, 0, 0, 1, 0.1)).hasMessageContaining("l2")
         .hasMessageContaining("-1");
     assertThatThrownBy(() -> new ClassifierTraining.Options(0, 0, 30, 1, 0.1)).hasMessageContaining("lexicalBits");
+    assertThatThrownBy(() -> new ClassifierTraining.Options(0, 0, 0, 1, 0.1, false, 1.5, 0))
+        .hasMessageContaining("bothWrongTarget");
   }
 
   @Test

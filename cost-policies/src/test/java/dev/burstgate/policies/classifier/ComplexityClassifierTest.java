@@ -37,6 +37,15 @@ class ComplexityClassifierTest {
   }
 
   @Test
+  void answerOptionReasonsOnlyForPromptsWithAnswerOptions() {
+    for (String prompt : List.of(HARD, EASY, "Find $x$ if $|x - 3| = 5$.", "Explain recursion to a child.")) {
+      assertThat(CLASSIFIER.classify(prompt).reasons()).noneSatisfy(r -> assertThat(r).contains("answer options"));
+    }
+    Complexity choice = CLASSIFIER.classify("What is 17 * 23?\nA. 381\nB. 391\nC. 401\nD. 411\nAnswer:");
+    assertThat(choice.score()).isBetween(0.0, 1.0);
+  }
+
+  @Test
   void emptyInputScoresSafely() {
     assertThat(CLASSIFIER.classify(List.of()).score()).isBetween(0.0, 1.0);
     assertThat(CLASSIFIER.classify("").score()).isBetween(0.0, 1.0);

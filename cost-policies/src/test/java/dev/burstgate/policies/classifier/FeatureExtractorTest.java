@@ -208,4 +208,35 @@ class FeatureExtractorTest {
     extractor.extract(List.of(ChatMessage.user("find the value $")), new double[Feature.COUNT], math::add);
     assertThat(math).hasSameSizeAs(plain).doesNotContainAnyElementsOf(plain);
   }
+
+  private static final String CHOICE = "Which of the following is NOT a prime number?\nA. 2\nB. 3\nC. 9\nD. 11\nAnswer:";
+
+  @Test
+  void answerOptionsAreSplitFromTheQuestion() {
+    double question = value(Feature.QUESTION_TOKENS, CHOICE);
+    assertThat(question).isLessThan(value(Feature.TOKENS, CHOICE));
+    assertThat(question).isGreaterThan(0);
+    assertThat(value(Feature.OPTION_TOKENS, CHOICE)).isGreaterThan(0);
+    assertThat(value(Feature.NUMERIC_OPTIONS, CHOICE)).isEqualTo(1.0);
+    assertThat(value(Feature.OPTION_TOKENS, PLAIN)).isZero();
+    assertThat(value(Feature.NUMERIC_OPTIONS, PLAIN)).isZero();
+    assertThat(value(Feature.OPTION_OVERLAP, PLAIN)).isZero();
+    assertThat(value(Feature.QUESTION_TOKENS, PLAIN)).isEqualTo(Math.log1p(PLAIN.length() / 4.0));
+  }
+
+  @Test
+  void optionsThatShareWordsOverlap() {
+    String paired = "Scenario 1 | I lied. Scenario 2 | I paid.\nA) Wrong, Wrong\nB) Wrong, Not wrong\n"
+        + "C) Not wrong, Wrong\nD) Not wrong, Not wrong";
+    String distinct = "Who painted it?\nA. Claude Monet\nB. Pablo Picasso\nC. Frida Kahlo\nD. Edvard Munch";
+    assertThat(value(Feature.OPTION_OVERLAP, paired)).isGreaterThan(0.7);
+    assertThat(value(Feature.OPTION_OVERLAP, distinct)).isZero();
+    assertThat(value(Feature.NUMERIC_OPTIONS, distinct)).isZero();
+  }
+
+  @Test
+  void aSingleLetterLineIsNotAnAnswerList() {
+    assertThat(value(Feature.OPTION_TOKENS, "Plan:\nA. Buy milk and bread")).isZero();
+    assertThat(value(Feature.WORDS, PLAIN)).isEqualTo(Math.log1p(9));
+  }
 }

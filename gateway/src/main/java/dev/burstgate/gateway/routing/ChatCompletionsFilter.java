@@ -19,7 +19,6 @@ import java.time.InstantSource;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.UUID;
 import org.springframework.cloud.gateway.filter.GatewayFilter;
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.core.Ordered;
@@ -78,7 +77,7 @@ public final class ChatCompletionsFilter implements GatewayFilter, Ordered {
   @Override
   public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
     long startNanos = System.nanoTime();
-    String requestId = "req_" + UUID.randomUUID().toString().replace("-", "");
+    String requestId = requestId();
     exchange.getResponse().getHeaders().set(REQUEST_ID_HEADER, requestId);
     Tenant tenant = exchange.getAttribute(AuthFilter.TENANT_ATTR);
     if (tenant == null) {
@@ -113,10 +112,21 @@ public final class ChatCompletionsFilter implements GatewayFilter, Ordered {
         });
   }
 
+  /** {@code req_} and 32 random hex digits (128 bits, as a UUID, without the UUID's secure-random cost). */
+  static String requestId() {
+    java.util.concurrent.ThreadLocalRandom r = java.util.concurrent.ThreadLocalRandom.current();
+    return "req_" + java.util.HexFormat.of().toHexDigits(r.nextLong()) + java.util.HexFormat.of().toHexDigits(r.nextLong());
+  }
+
+  /** The score with three decimals, rounded half up like {@code %.3f}. */
+  static String complexity(double score) {
+    return new java.math.BigDecimal(score).setScale(3, java.math.RoundingMode.HALF_UP).toPlainString();
+  }
+
   private Mono<Void> answer(ServerWebExchange exchange, RoutedRequest routed) {
     exchange.getAttributes().put(ROUTED_ATTR, routed);
     HttpHeaders h = exchange.getResponse().getHeaders();
-    h.set(COMPLEXITY_HEADER, String.format(Locale.ROOT, "%.3f", routed.complexity()));
+    h.set(COMPLEXITY_HEADER, complexity(routed.complexity()));
     h.set(TierDispatcher.TIER_HEADER, routed.decidedTier().name().toLowerCase(Locale.ROOT));
     h.set(TierDispatcher.REASON_HEADER, TierDispatcher.headerValue(routed.reason()));
     if (!cache.cacheable(routed.request())) {
@@ -157,7 +167,7 @@ public final class ChatCompletionsFilter implements GatewayFilter, Ordered {
   private Mono<Void> reject(ServerWebExchange exchange, Tenant tenant, ChatCompletionRequest request,
       RequestRouter.Decision.Reject reject, String requestId, long startNanos) {
     exchange.getResponse().getHeaders().set(TierDispatcher.REASON_HEADER, TierDispatcher.headerValue(reject.error().getMessage()));
-    exchange.getResponse().getHeaders().set(COMPLEXITY_HEADER, String.format(Locale.ROOT, "%.3f", reject.complexity()));
+    exchange.getResponse().getHeaders().set(COMPLEXITY_HEADER, complexity(reject.complexity()));
     Duration latency = Duration.ofNanos(System.nanoTime() - startNanos);
     events.publish(new CostRecord(requestId, tenant.name(), clock.instant(), reject.policy(), reject.complexity(),
         null, null, Usage.NONE, Usd.ZERO, Usd.ZERO, null, latency, false, request.stream(), Outcome.REJECTED,

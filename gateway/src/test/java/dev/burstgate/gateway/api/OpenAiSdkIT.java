@@ -71,8 +71,8 @@ class OpenAiSdkIT {
     assertThat(completion.choices()).hasSize(1);
     assertThat(completion.choices().get(0).message().content()).isPresent();
     CompletionUsage usage = completion.usage().orElseThrow();
-    // A random-weight model may emit its end token early: at most the 6 asked for, and "length" only at 6.
-    assertThat(usage.completionTokens()).isBetween(1L, 6L);
+    // A random-weight model may emit its end token at any point, even first: at most 6, "length" only at 6.
+    assertThat(usage.completionTokens()).isBetween(0L, 6L);
     assertThat(completion.choices().get(0).finishReason().asString()).isEqualTo(usage.completionTokens() == 6 ? "length" : "stop");
     assertThat(usage.totalTokens()).isEqualTo(usage.promptTokens() + usage.completionTokens());
     JsonValue cost = usage._additionalProperties().get("cost");
@@ -88,13 +88,12 @@ class OpenAiSdkIT {
       stream.stream().forEach(chunks::add);
     }
     assertThat(chunks).hasSizeGreaterThan(2);
-    StringBuilder text = new StringBuilder();
-    chunks.forEach(c -> c.choices().forEach(ch -> ch.delta().content().ifPresent(text::append)));
-    assertThat(text).isNotEmpty();
+    assertThat(chunks.subList(0, chunks.size() - 1)).allSatisfy(c -> assertThat(c.choices()).hasSize(1));
+    assertThat(chunks.get(chunks.size() - 2).choices().get(0).finishReason()).isPresent();
     ChatCompletionChunk last = chunks.get(chunks.size() - 1);
     assertThat(last.choices()).isEmpty();
     CompletionUsage usage = last.usage().orElseThrow();
-    assertThat(usage.completionTokens()).isBetween(1L, 6L);
+    assertThat(usage.completionTokens()).isBetween(0L, 6L);
     assertThat(usage._additionalProperties().get("cost").convert(Double.class)).isEqualTo(0.02);
   }
 

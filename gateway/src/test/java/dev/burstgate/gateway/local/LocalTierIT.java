@@ -97,8 +97,8 @@ class LocalTierIT {
     assertThat(body.path("object").asString()).isEqualTo("chat.completion");
     JsonNode usage = body.path("usage");
     int completion = usage.path("completion_tokens").asInt();
-    // A random-weight model may emit its end token early: at most the 8 asked for, and "length" only at 8.
-    assertThat(completion).isBetween(1, 8);
+    // A random-weight model may emit its end token at any point, even first: at most 8, "length" only at 8.
+    assertThat(completion).isBetween(0, 8);
     assertThat(body.path("choices").get(0).path("finish_reason").asString()).isEqualTo(completion == 8 ? "length" : "stop");
     assertThat(usage.path("prompt_tokens").asInt()).isPositive();
     assertThat(usage.path("total_tokens").asInt()).isEqualTo(usage.path("prompt_tokens").asInt() + completion);
@@ -118,7 +118,7 @@ class LocalTierIT {
     assertThat(body).endsWith("data: [DONE]\n\n");
     assertThat(events.get(0).path("choices").get(0).path("delta").path("role").asString()).isEqualTo("assistant");
     JsonNode usage = events.get(events.size() - 1).path("usage");
-    assertThat(usage.path("completion_tokens").asInt()).isBetween(1, 6);
+    assertThat(usage.path("completion_tokens").asInt()).isBetween(0, 6);
     assertThat(usage.path("cost").decimalValue()).isEqualByComparingTo("0.02");
     assertThat(events.stream().filter(e -> !e.path("choices").isEmpty())
         .map(e -> e.path("choices").get(0).path("finish_reason").asString("")).toList()).containsAnyOf("length", "stop");

@@ -91,7 +91,7 @@ class NativeCloudPoolIT {
         .expectHeader().valueEquals("X-Burstgate-Cost-Usd", "0.180000")
         .expectBody().returnResult().getResponseBody());
     assertThat(body.path("model").asString()).isEqualTo(NativeLlamaServer.MODEL_ALIAS);
-    assertThat(body.path("usage").path("completion_tokens").asInt()).isBetween(1, 6);
+    assertThat(body.path("usage").path("completion_tokens").asInt()).isBetween(0, 6);
   }
 
   @Test
@@ -122,7 +122,7 @@ class NativeCloudPoolIT {
       String body = chat(true, true).expectStatus().isOk().expectBody(String.class).returnResult().getResponseBody();
       String last = body.substring(0, body.lastIndexOf("data: [DONE]")).strip();
       JsonNode usage = json.readTree(last.substring(last.lastIndexOf("data: ") + 6)).path("usage");
-      assertThat(usage.path("completion_tokens").asInt()).isBetween(1, 6);
+      assertThat(usage.path("completion_tokens").asInt()).isBetween(0, 6);
       assertThat(usage.path("cost").decimalValue()).isEqualByComparingTo("0.18");
     }
   }

@@ -139,7 +139,7 @@ class TieredRoutingIT {
         .expectHeader().valueEquals("X-Burstgate-Cost-Usd", "0.180000")
         .expectBody().returnResult().getResponseBody());
     assertThat(body.path("choices").get(0).path("message").path("content").isString()).isTrue();
-    assertThat(body.path("usage").path("completion_tokens").asInt()).isBetween(1, 5);
+    assertThat(body.path("usage").path("completion_tokens").asInt()).isBetween(0, 5);
     assertThat(body.path("usage").path("cost").decimalValue()).isEqualByComparingTo("0.18");
   }
 
@@ -152,7 +152,7 @@ class TieredRoutingIT {
     List<JsonNode> events = events(body);
     assertThat(body).endsWith("data: [DONE]\n\n");
     JsonNode usage = events.get(events.size() - 1).path("usage");
-    assertThat(usage.path("completion_tokens").asInt()).isBetween(1, 5);
+    assertThat(usage.path("completion_tokens").asInt()).isBetween(0, 5);
     assertThat(usage.path("prompt_tokens").asInt()).isPositive();
     assertThat(usage.path("cost").decimalValue()).isEqualByComparingTo("0.18");
   }
