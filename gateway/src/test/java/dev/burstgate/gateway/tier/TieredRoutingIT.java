@@ -3,6 +3,8 @@ package dev.burstgate.gateway.tier;
 import dev.burstgate.gateway.testsupport.Sse;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.burstgate.engine.EngineLease;
+import dev.burstgate.engine.LocalEngine;
 import dev.burstgate.engine.server.LocalEngineServer;
 import dev.burstgate.gateway.demo.EngineSimulatedNodes;
 import dev.burstgate.gateway.tenant.TenantRegistry;
@@ -95,6 +97,9 @@ class TieredRoutingIT {
 
   @Autowired
   CloudPool pool;
+
+  @Autowired
+  LocalEngine engine;
 
   WebTestClient client;
 
@@ -250,6 +255,29 @@ class TieredRoutingIT {
 
   @Test
   @Order(10)
+  void burstsToTheCloudWhenTheLocalSlotsAndQueueAreTaken() {
+    List<EngineLease> taken = new ArrayList<>();
+    try {
+      for (var lease = engine.tryAdmit(); lease.isPresent(); lease = engine.tryAdmit()) {
+        taken.add(lease.get());
+      }
+      assertThat(taken).as("every slot and queue place").hasSize(engine.config().parallel() + engine.config().maxQueue());
+      client.post().uri("/v1/chat/completions").header("Authorization", "Bearer " + TenantRegistry.DEMO_KEY)
+          .header("X-Burstgate-Policy", "balanced").contentType(MediaType.APPLICATION_JSON)
+          .bodyValue("{\"max_tokens\":4,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}").exchange()
+          .expectStatus().isOk()
+          .expectHeader().valueEquals("X-Burstgate-Tier", "cloud")
+          // Routing bursts on the engine's load signals, or the refused admission falls back before the first byte.
+          .expectHeader().value("X-Burstgate-Reason", r -> assertThat(r).satisfiesAnyOf(
+              x -> assertThat(x).startsWith("burst: local").endsWith("-> cloud"),
+              x -> assertThat(x).contains("fallback to cloud (local failed: local engine busy")));
+    } finally {
+      taken.forEach(EngineLease::close);
+    }
+  }
+
+  @Test
+  @Order(11)
   void exposesRequestAndCostMetricsForPrometheus() {
     String metrics = client.get().uri("/actuator/prometheus").exchange().expectStatus().isOk()
         .expectBody(String.class).returnResult().getResponseBody();
