@@ -25,6 +25,7 @@
 #   PORTKEY=auto        auto: measure the Portkey gateway too if it installs from npm (cached); off: skip it
 #   PORTKEY_VERSION=1.15.2
 #   GATEWAY_HEAP=512m   fixed gateway heap (-Xms = -Xmx)
+#   GATEWAY_GC=-XX:+UseG1GC  the gateway's collector (e.g. -XX:+UseZGC)
 #   JAVA_OPTS_EXTRA=    more JVM flags for the gateway
 #   JFR=                a file name: records a JFR profile of the gateway over the measured runs
 #   UPSTREAM_PORT=18081 GATEWAY_PORT=18080 PORTKEY_PORT=18787
@@ -44,6 +45,7 @@ PORTKEY_VERSION=${PORTKEY_VERSION:-1.15.2}
 PORTKEY_DIR=${PORTKEY_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/burstgate-bench/portkey-$PORTKEY_VERSION}
 GATEWAY_HEAP=${GATEWAY_HEAP:-512m}
 JAVA_OPTS_EXTRA=${JAVA_OPTS_EXTRA:-}
+GATEWAY_GC=${GATEWAY_GC:--XX:+UseG1GC}
 JFR=${JFR:-}
 UPSTREAM_PORT=${UPSTREAM_PORT:-18081}
 GATEWAY_PORT=${GATEWAY_PORT:-18080}
@@ -152,7 +154,7 @@ wait_http "http://$HOST:$UPSTREAM_PORT/health" 20 || die "nginx did not start (s
 
 # ---- Burstgate ----------------------------------------------------------------------------------------------------
 KEY_SHA=$(printf '%s' "$KEY" | sha256sum | cut -d' ' -f1)
-JVM_FLAGS=(-Xms"$GATEWAY_HEAP" -Xmx"$GATEWAY_HEAP" -XX:+UseG1GC -XX:+AlwaysPreTouch)
+JVM_FLAGS=(-Xms"$GATEWAY_HEAP" -Xmx"$GATEWAY_HEAP" "$GATEWAY_GC" -XX:+AlwaysPreTouch)
 [ -n "$JFR" ] && JVM_FLAGS+=(-XX:FlightRecorderOptions=stackdepth=256)
 # shellcheck disable=SC2206
 [ -n "$JAVA_OPTS_EXTRA" ] && JVM_FLAGS+=($JAVA_OPTS_EXTRA)
