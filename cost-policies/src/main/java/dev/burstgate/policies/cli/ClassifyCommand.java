@@ -15,6 +15,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import tools.jackson.databind.json.JsonMapper;
@@ -45,11 +46,7 @@ final class ClassifyCommand implements Callable<Integer> {
   @Option(names = "--model", description = "Weights JSON from 'train' (default: the bundled weights).")
   Path model;
 
-  @Option(names = "--skip-bad-lines", description = "Count and skip bad lines instead of stopping.")
-  boolean skipBadLines;
-
-  @Option(names = "--progress", description = "Show a progress bar on stderr even without a console.")
-  boolean progress;
+  @Mixin ReadOptions reading;
 
   @Override
   public Integer call() throws Exception {
@@ -58,9 +55,9 @@ final class ClassifyCommand implements Callable<Integer> {
     ComplexityClassifier classifier = model == null ? ComplexityClassifier.bundled()
         : ComplexityClassifier.fromFile(model);
     long started = System.nanoTime();
-    List<TrafficRecord> rows = Inputs.read(in, skipBadLines, progress, err).rows();
+    List<TrafficRecord> rows = reading.read(in, err).rows();
     JsonMapper mapper = JsonMapper.builder().build();
-    Progress bar = new Progress(err, Progress.wanted(progress), "classify", rows.size());
+    Progress bar = new Progress(err, Progress.wanted(reading.progress), "classify", rows.size());
     Path parent = out.toAbsolutePath().getParent();
     if (parent != null) {
       Files.createDirectories(parent);

@@ -30,14 +30,14 @@ final class Lab {
       policies.add(Policies.resolve(p, registry));
     }
     SimulationConfig config = o.config();
-    List<TrafficRecord> rows = Inputs.read(o.traffic, o.skipBadLines, o.progress, err).rows();
+    List<TrafficRecord> rows = o.reading.read(o.traffic, err).rows();
     Simulator sim = o.simulator(config);
-    Progress prep = new Progress(err, Progress.wanted(o.progress), "classify", rows.size());
+    Progress prep = new Progress(err, Progress.wanted(o.reading.progress), "classify", rows.size());
     PreparedTraffic traffic = sim.prepare(rows, prep::update);
     prep.done();
     List<HtmlReport.Series> series = new ArrayList<>();
     List<SimulationReport> reports = new ArrayList<>();
-    Progress bar = new Progress(err, Progress.wanted(o.progress), "simulate",
+    Progress bar = new Progress(err, Progress.wanted(o.reading.progress), "simulate",
         (long) policies.size() * (html == null ? 1 : SWEEP_STEPS + 2));
     long done = 0;
     for (Policy p : policies) {

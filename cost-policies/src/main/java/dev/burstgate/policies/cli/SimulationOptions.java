@@ -10,6 +10,7 @@ import dev.burstgate.policies.routing.Router;
 import dev.burstgate.policies.simulation.SimulationConfig;
 import dev.burstgate.policies.simulation.Simulator;
 import java.nio.file.Path;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Options shared by {@code simulate} and {@code compare}. */
@@ -47,11 +48,7 @@ final class SimulationOptions {
   @Option(names = "--model", description = "Classifier weights JSON (default: the bundled weights).")
   Path model;
 
-  @Option(names = "--skip-bad-lines", description = "Count and skip bad lines instead of stopping.")
-  boolean skipBadLines;
-
-  @Option(names = "--progress", description = "Show a progress bar on stderr even without a console.")
-  boolean progress;
+  @Mixin ReadOptions reading;
 
   SimulationConfig config() {
     PriceTable table = PriceTable.defaults();

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -60,22 +61,18 @@ final class TrainCommand implements Callable<Integer> {
       + "right, 0..1 (default: ${DEFAULT-VALUE}).")
   double bothRightTarget;
 
-  @Option(names = "--skip-bad-lines", description = "Count and skip bad lines instead of stopping.")
-  boolean skipBadLines;
-
-  @Option(names = "--progress", description = "Show a progress bar on stderr even without a console.")
-  boolean progress;
+  @Mixin ReadOptions reading;
 
   @Override
   public Integer call() throws Exception {
     PrintWriter o = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    List<LabelledPrompt> rows = Inputs.labelled(Inputs.read(data, skipBadLines, progress, err).rows());
+    List<LabelledPrompt> rows = Inputs.labelled(reading.read(data, err).rows());
     ClassifierTraining.Options options =
         new ClassifierTraining.Options(l2, lexicalL2, lexicalBits, iterations, 0.05, mathWeights,
             bothWrongTarget, bothRightTarget);
     if (folds > 0) {
-      Progress bar = new Progress(err, Progress.wanted(progress), "folds", folds);
+      Progress bar = new Progress(err, Progress.wanted(reading.progress), "folds", folds);
       ClassifierTraining.Evaluation e = ClassifierTraining.crossValidate(rows, options, folds, bar::update);
       bar.done();
       o.print(e.toTable());
