@@ -6,6 +6,7 @@ import dev.burstgate.gateway.cache.ResponseCache;
 import dev.burstgate.gateway.routing.ChatCompletionsFilter;
 import dev.burstgate.gateway.routing.RequestRouter;
 import dev.burstgate.gateway.tenant.AuthFilter;
+import dev.burstgate.gateway.tenant.RateLimits;
 import dev.burstgate.gateway.tenant.TenantRegistry;
 import dev.burstgate.gateway.tier.TierBackend;
 import dev.burstgate.gateway.tier.TierDispatcher;
@@ -17,7 +18,6 @@ import dev.burstgate.policies.Tier;
 import dev.burstgate.policies.cost.PriceTable;
 import dev.burstgate.policies.cost.TierPrice;
 import dev.burstgate.policies.cost.Usd;
-import io.github.resilience4j.ratelimiter.RateLimiterRegistry;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.InstantSource;
 import java.util.ArrayList;
@@ -53,8 +53,8 @@ public class GatewayConfiguration {
   }
 
   @Bean
-  AuthFilter authFilter(TenantRegistry tenants, RateLimiterRegistry rateLimiters) {
-    return new AuthFilter(tenants, rateLimiters);
+  AuthFilter authFilter(TenantRegistry tenants, RateLimits rateLimits) {
+    return new AuthFilter(tenants, rateLimits);
   }
 
   @Bean

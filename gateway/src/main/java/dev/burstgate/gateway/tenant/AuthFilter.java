@@ -1,10 +1,6 @@
 package dev.burstgate.gateway.tenant;
 
 import dev.burstgate.gateway.api.ApiException;
-import io.github.resilience4j.ratelimiter.RateLimiter;
-import io.github.resilience4j.ratelimiter.RateLimiterConfig;
-import io.github.resilience4j.ratelimiter.RateLimiterRegistry;
-import java.time.Duration;
 import org.jspecify.annotations.Nullable;
 import org.springframework.core.Ordered;
 import org.springframework.web.server.ServerWebExchange;
@@ -24,11 +20,11 @@ public final class AuthFilter implements WebFilter, Ordered {
   public static final int ORDER = Ordered.HIGHEST_PRECEDENCE + 100;
 
   private final TenantRegistry tenants;
-  private final RateLimiterRegistry rateLimiters;
+  private final RateLimits rateLimits;
 
-  public AuthFilter(TenantRegistry tenants, RateLimiterRegistry rateLimiters) {
+  public AuthFilter(TenantRegistry tenants, RateLimits rateLimits) {
     this.tenants = tenants;
-    this.rateLimiters = rateLimiters;
+    this.rateLimits = rateLimits;
   }
 
   @Override
@@ -42,17 +38,14 @@ public final class AuthFilter implements WebFilter, Ordered {
     if (path.startsWith("/v1/")) {
       return Mono.defer(() -> {
         Tenant tenant = tenant(ApiKeys.bearer(exchange.getRequest().getHeaders()));
-        RateLimiter limiter = rateLimiters.rateLimiter("tenant:" + tenant.name(), () -> RateLimiterConfig.custom()
-            .limitForPeriod(tenant.requestsPerSecond())
-            .limitRefreshPeriod(Duration.ofSeconds(1))
-            .timeoutDuration(Duration.ZERO)
-            .build());
-        if (!limiter.acquirePermission()) {
-          throw ApiException.rateLimited("Rate limit of " + tenant.requestsPerSecond()
-              + " requests per second reached for tenant '" + tenant.name() + "'.");
-        }
-        exchange.getAttributes().put(TENANT_ATTR, tenant);
-        return chain.filter(exchange);
+        return rateLimits.tryAcquire(tenant).flatMap(allowed -> {
+          if (!allowed) {
+            return Mono.error(ApiException.rateLimited("Rate limit of " + tenant.requestsPerSecond()
+                + " requests per second reached for tenant '" + tenant.name() + "'."));
+          }
+          exchange.getAttributes().put(TENANT_ATTR, tenant);
+          return chain.filter(exchange);
+        });
       });
     }
     if (path.startsWith("/admin/") || path.equals("/admin")) {
