@@ -38,7 +38,7 @@ import org.springframework.dao.DataIntegrityViolationException;
  * earlier run is replayed at start), then deleted.
  *
  * <p>Stopping ({@link SmartLifecycle}, phase {@link #PHASE}: after the web server has finished its in-flight requests
- * and stopped) writes what is queued within {@code shutdown-timeout}; what cannot be written goes to the spill file,
+ * and stopped, and its event loops have shut down) writes what is queued within {@code shutdown-timeout}; what cannot be written goes to the spill file,
  * forced to the disk, as does any record arriving after the stop. A record the database refuses on its own (never
  * expected: strings are cut to their columns) is set aside in {@code <spill-file>.rejected} rather than blocking the
  * ledger.
@@ -52,11 +52,12 @@ import org.springframework.dao.DataIntegrityViolationException;
 public final class LedgerWriter implements CostRecordListener, SmartLifecycle {
 
   /**
-   * Stops after Boot's graceful shutdown ({@link WebServerGracefulShutdownLifecycle#SMART_LIFECYCLE_PHASE}) and
-   * after the web server itself (1024 below it), so every request the server finished is already queued; starts
-   * before both.
+   * Stops after Boot's graceful shutdown ({@link WebServerGracefulShutdownLifecycle#SMART_LIFECYCLE_PHASE}) has let
+   * the requests under way finish, after the web server has stopped (1024 below that), and after Spring's
+   * {@code ReactorResourceFactory} (phase 0) has shut the Netty event loops down gracefully, so request code still
+   * finishing on them (such as publishing its cost record) has run. Starts before all of them.
    */
-  public static final int PHASE = WebServerGracefulShutdownLifecycle.SMART_LIFECYCLE_PHASE - 2048;
+  public static final int PHASE = -1024;
 
   static final String THREAD_NAME = "burstgate-ledger-writer";
 
@@ -100,7 +101,7 @@ public final class LedgerWriter implements CostRecordListener, SmartLifecycle {
   private long outageFailures;
   private long backoffNanos = INITIAL_BACKOFF_NANOS;
   private long nextAttemptNanos;
-  private long nextReplayNanos;
+  private long nextReplayNanos = System.nanoTime();
 
   LedgerWriter(LedgerStore store, SpillFile spill, LedgerProperties props, MeterRegistry meters) {
     this.store = store;
@@ -388,8 +389,14 @@ public final class LedgerWriter implements CostRecordListener, SmartLifecycle {
   private void replay() {
     spillPending.set(false);
     try {
-      spill.rotate();
-      for (Path file : spill.replayFiles()) {
+      // Files moved aside earlier go first; the spill file is moved aside only when none is left, so an outage
+      // that lasts leaves one or two files rather than one per try.
+      List<Path> files = spill.replayFiles();
+      if (files.isEmpty()) {
+        spill.rotate();
+        files = spill.replayFiles();
+      }
+      for (Path file : files) {
         long[] count = {0};
         boolean done = spill.read(file, batchSize, batch -> {
           if (!replayBatch(batch)) {
@@ -409,6 +416,9 @@ public final class LedgerWriter implements CostRecordListener, SmartLifecycle {
         }
         Files.delete(file);
         log.info("Replayed {} ledger records from {}", count[0], file);
+      }
+      if (spill.hasPending()) {
+        spillPending.set(true);
       }
     } catch (IOException e) {
       log.error("Cannot replay the ledger spill file {}: {}; trying again in {} ms", spill.path(), e.toString(),

@@ -2,7 +2,6 @@ package dev.burstgate.gateway.ledger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.burstgate.gateway.BurstgateApplication;
 import dev.burstgate.gateway.tenant.ApiKeys;
 import dev.burstgate.gateway.testsupport.PaidApiMock;
 import java.io.IOException;
@@ -20,7 +19,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -233,11 +231,10 @@ class CostsApiIT {
     Map<String, Object> props = new java.util.HashMap<>(gateway(otherDir));
     props.put("burstgate.ledger.enabled", "false");
     props.put("server.port", "0");
-    try (ConfigurableApplicationContext app = new SpringApplicationBuilder(BurstgateApplication.class)
-        .properties(props).run()) {
+    try (ConfigurableApplicationContext app = Gateways.start(props)) {
       assertThat(app.getBeanNamesForType(LedgerWriter.class)).isEmpty();
       WebTestClient other = WebTestClient.bindToServer()
-          .baseUrl("http://localhost:" + app.getEnvironment().getProperty("local.server.port")).build();
+          .baseUrl("http://localhost:" + Gateways.port(app)).build();
       JsonNode error = json.readTree(other.get().uri("/admin/costs/summary").header("Authorization", "Bearer " + ADMIN)
           .exchange().expectStatus().isEqualTo(503).expectBody().returnResult().getResponseBody()).path("error");
       assertThat(error.path("code").asString()).isEqualTo("ledger_disabled");

@@ -30,7 +30,7 @@ final class LedgerTestData {
   static HikariDataSource h2(Path dir) {
     HikariDataSource ds = new HikariDataSource();
     ds.setJdbcUrl("jdbc:h2:file:" + dir.resolve("ledger/burstgate")
-        + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;DB_CLOSE_ON_EXIT=FALSE;USER=sa");
+        + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;DB_CLOSE_ON_EXIT=FALSE");
     ds.setMaximumPoolSize(4);
     ds.setConnectionTimeout(2000);
     migrate(ds);

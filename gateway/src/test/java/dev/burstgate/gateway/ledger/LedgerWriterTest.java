@@ -126,22 +126,27 @@ class LedgerWriterTest {
   void writingTheSameRecordsAgainKeepsOneRowPerRequestAndAttempt() {
     LedgerStore store = new LedgerStore(h2);
     List<LedgerRecord> batch = new ArrayList<>();
-    for (int i = 0; i < 20; i++) {
+    for (int i = 0; i < 120; i++) { // more than one multi-row statement
       batch.add(LedgerRecord.of(record("req_" + i)));
     }
     store.insert(batch);
     store.insert(batch);
     store.insert(batch.subList(5, 10));
-    assertThat(count(h2, "ledger_request")).isEqualTo(20);
-    assertThat(count(h2, "ledger_attempt")).isEqualTo(40);
+    List<LedgerRecord> twice = new ArrayList<>(batch.subList(0, 60));
+    twice.addAll(batch.subList(0, 60));
+    twice.add(LedgerRecord.of(record("req_twice_in_one_batch")));
+    twice.add(LedgerRecord.of(record("req_twice_in_one_batch")));
+    store.insert(twice);
+    assertThat(count(h2, "ledger_request")).isEqualTo(121);
+    assertThat(count(h2, "ledger_attempt")).isEqualTo(242);
 
     LedgerWriter w = writer(props(100, 50, Duration.ofMillis(10), Duration.ofSeconds(1), Duration.ofSeconds(5)));
     w.start();
     w.onRecord(record("req_3"));
     w.onRecord(record("req_new"));
     assertThat(await(WAIT, () -> meter("burstgate.ledger.records.written") == 2)).isTrue();
-    assertThat(count(h2, "ledger_request")).isEqualTo(21);
-    assertThat(count(h2, "ledger_attempt")).isEqualTo(42);
+    assertThat(count(h2, "ledger_request")).isEqualTo(122);
+    assertThat(count(h2, "ledger_attempt")).isEqualTo(244);
   }
 
   @Test
@@ -261,9 +266,10 @@ class LedgerWriterTest {
   }
 
   @Test
-  void stopsAfterTheWebServerHasFinishedItsRequests() {
+  void stopsAfterTheWebServerAndItsEventLoops() {
     assertThat(LedgerWriter.PHASE).isLessThan(
         org.springframework.boot.web.server.context.WebServerGracefulShutdownLifecycle.SMART_LIFECYCLE_PHASE - 1024);
+    assertThat(LedgerWriter.PHASE).isLessThan(new org.springframework.http.client.ReactorResourceFactory().getPhase());
   }
 
   private List<Path> replayFiles() {
