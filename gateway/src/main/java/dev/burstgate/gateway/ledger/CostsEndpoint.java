@@ -9,6 +9,7 @@ import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.InstantSource;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -56,12 +57,12 @@ public final class CostsEndpoint {
   private final @Nullable CostReports reports;
   private final JsonMapper json;
   private final ObjectWriter writer;
-  private final java.time.InstantSource clock;
+  private final InstantSource clock;
 
   /**
    * @param reports the ledger's reports; null when the ledger is disabled (every call then answers 503)
    */
-  CostsEndpoint(@Nullable CostReports reports, JsonMapper json, java.time.InstantSource clock) {
+  CostsEndpoint(@Nullable CostReports reports, JsonMapper json, InstantSource clock) {
     this.reports = reports;
     this.json = json;
     this.writer = json.writer().with(StreamWriteFeature.WRITE_BIGDECIMAL_AS_PLAIN);
