@@ -10,7 +10,8 @@
   const TIER_ORDER = ['local', 'cloud', 'legacy'];
   const TIER_COLORS = { local: '#2e9d5b', cloud: '#3f7fdc', legacy: '#e0862f' };
   const OTHER_COLOR = '#9aa3ad';
-  const MONEY_KEY = /_usd$/;
+  /** Kept as the exact text the server wrote: money, and ids (which may exceed a double's integers). */
+  const EXACT_KEY = /_usd$|^id$/;
 
   const el = (id) => document.getElementById(id);
   const main = el('main');
@@ -44,10 +45,10 @@
 
   // ---- exact decimals -------------------------------------------------------------------------------------------
 
-  /** Parses JSON keeping every "..._usd" number as the decimal string the server wrote (no binary rounding). */
+  /** Parses JSON keeping every "..._usd" number (and "id") as the string the server wrote (no binary rounding). */
   function parseJson(text) {
     return JSON.parse(text, function (key, value, context) {
-      if (typeof value === 'number' && MONEY_KEY.test(key)) {
+      if (typeof value === 'number' && EXACT_KEY.test(key)) {
         return context && typeof context.source === 'string' ? context.source : plainDecimal(value);
       }
       return value;
@@ -493,11 +494,13 @@
     el('requests-empty').hidden = rows.length > 0;
   }
 
+  /** The API's list: a bare array, or one under "budgets" or "data". */
   function budgetList(body) {
     if (Array.isArray(body)) {
       return body;
     }
-    return body && Array.isArray(body.data) ? body.data : [];
+    const list = body && (body.budgets || body.data);
+    return Array.isArray(list) ? list : [];
   }
 
   function renderBudgets(body) {
