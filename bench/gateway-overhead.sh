@@ -22,13 +22,18 @@
 #   WARMUP_MAX=120s
 #   ROUNDS=3            measured rounds; the summary shows the median of the rounds
 #   CONNS="1 16"        connection counts
+#   LEDGER=postgres     postgres: the measured gateway runs without its cost ledger, and a second Burstgate
+#                       ("gateway+ledger") writes every record to PostgreSQL (a Docker container), measured in the
+#                       same interleaved rounds, so the ledger's cost is a side-by-side ratio; off: one gateway, no
+#                       ledger; h2: one gateway with the embedded H2 ledger (the zero-setup default)
+#   LEDGER_PG_IMAGE=postgres:17-alpine  the PostgreSQL image (CI machines: burstgate-ci/postgres:17)
 #   PORTKEY=auto        auto: measure the Portkey gateway too if it installs from npm (cached); off: skip it
 #   PORTKEY_VERSION=1.15.2
 #   GATEWAY_HEAP=512m   fixed gateway heap (-Xms = -Xmx)
 #   GATEWAY_GC=-XX:+UseG1GC  the gateway's collector (e.g. -XX:+UseZGC)
 #   JAVA_OPTS_EXTRA=    more JVM flags for the gateway
 #   JFR=                a file name: records a JFR profile of the gateway over the measured runs
-#   UPSTREAM_PORT=18081 GATEWAY_PORT=18080 PORTKEY_PORT=18787
+#   UPSTREAM_PORT=18081 GATEWAY_PORT=18080 LEDGER_GATEWAY_PORT=18082 LEDGER_PG_PORT=15432 PORTKEY_PORT=18787
 #   JAR=gateway/target/burstgate.jar
 set -euo pipefail
 
@@ -41,6 +46,10 @@ WARMUP_REQUESTS=${WARMUP_REQUESTS:-60000}
 ROUNDS=${ROUNDS:-3}
 CONNS=${CONNS:-"1 16"}
 PORTKEY=${PORTKEY:-auto}
+LEDGER=${LEDGER:-postgres}
+LEDGER_PG_IMAGE=${LEDGER_PG_IMAGE:-postgres:17-alpine}
+LEDGER_GATEWAY_PORT=${LEDGER_GATEWAY_PORT:-18082}
+LEDGER_PG_PORT=${LEDGER_PG_PORT:-15432}
 PORTKEY_VERSION=${PORTKEY_VERSION:-1.15.2}
 PORTKEY_DIR=${PORTKEY_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/burstgate-bench/portkey-$PORTKEY_VERSION}
 GATEWAY_HEAP=${GATEWAY_HEAP:-512m}
@@ -72,6 +81,7 @@ cleanup() {
     kill -9 "$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
   done
+  [ -n "${PG_CONTAINER:-}" ] && docker rm -f "$PG_CONTAINER" >/dev/null 2>&1 || true
   if [ "$rc" -ne 0 ]; then
     log "failed (exit $rc); logs kept in $WORK"
   else
@@ -107,7 +117,8 @@ if [ ! -f "$JAR" ]; then
     || die "build failed"
 fi
 
-for port in "$UPSTREAM_PORT" "$GATEWAY_PORT" "$PORTKEY_PORT"; do
+case $LEDGER in postgres | off | h2) ;; *) die "LEDGER must be postgres, off or h2 (was '$LEDGER')" ;; esac
+for port in "$UPSTREAM_PORT" "$GATEWAY_PORT" "$PORTKEY_PORT" "$LEDGER_GATEWAY_PORT" "$LEDGER_PG_PORT"; do
   if (exec 3<>"/dev/tcp/$HOST/$port") 2>/dev/null; then die "port $port on $HOST is in use"; fi
 done
 
@@ -158,43 +169,83 @@ JVM_FLAGS=(-Xms"$GATEWAY_HEAP" -Xmx"$GATEWAY_HEAP" "$GATEWAY_GC" -XX:+AlwaysPreT
 [ -n "$JFR" ] && JVM_FLAGS+=(-XX:FlightRecorderOptions=stackdepth=256)
 # shellcheck disable=SC2206
 [ -n "$JAVA_OPTS_EXTRA" ] && JVM_FLAGS+=($JAVA_OPTS_EXTRA)
-log "starting Burstgate on $HOST:$GATEWAY_PORT (${JVM_FLAGS[*]})"
-mkdir -p "$WORK/gateway"
-# Run a copy: a rebuild of gateway/target while the benchmark runs must not pull classes from under the JVM.
-cp "$JAR" "$WORK/gateway/burstgate.jar"
-(
-  cd "$WORK/gateway"
-  export SERVER_ADDRESS=$HOST SERVER_PORT=$GATEWAY_PORT \
-    BURSTGATE_DATA_DIR=$WORK/gateway/data \
-    BURSTGATE_SIMULATE_MISSING_TIERS=false \
-    BURSTGATE_TIERS_LOCAL_ENABLED=false \
-    BURSTGATE_TIERS_CLOUD_ENDPOINTS=http://$HOST:$UPSTREAM_PORT \
-    BURSTGATE_TENANTS_0_NAME=bench \
-    BURSTGATE_TENANTS_0_KEY_SHA256=$KEY_SHA \
-    BURSTGATE_TENANTS_0_REQUESTS_PER_SECOND=1000000 \
-    BURSTGATE_CACHE_ENABLED=false
-  exec "$JAVA" "${JVM_FLAGS[@]}" -jar "$WORK/gateway/burstgate.jar"
-) >"$WORK/gateway/gateway.log" 2>&1 &
-GATEWAY_PID=$!
-PIDS+=($GATEWAY_PID)
-CHAT_BODY='{"model":"auto","messages":[{"role":"system","content":"You are a concise assistant."},{"role":"user","content":"Summarise the difference between TCP and UDP in two sentences."}]}'
-gw_chat() { curl -sS --max-time 5 -H "Authorization: Bearer $KEY" -H 'Content-Type: application/json' -d "$CHAT_BODY" "$@" "http://$HOST:$GATEWAY_PORT/v1/chat/completions"; }
-for _ in $(seq 1 300); do
-  kill -0 "$GATEWAY_PID" 2>/dev/null || die "gateway exited (see $WORK/gateway/gateway.log)"
-  if gw_chat -D "$WORK/gateway/probe.headers" -o "$WORK/gateway/probe.json" 2>/dev/null \
-      && grep -qi '^X-Burstgate-Tier: cloud' "$WORK/gateway/probe.headers"; then
-    break
-  fi
-  sleep 0.2
-done
-grep -qi '^X-Burstgate-Tier: cloud' "$WORK/gateway/probe.headers" 2>/dev/null \
-  || die "gateway does not answer on the cloud tier (see $WORK/gateway)"
-grep -qi '^X-Burstgate-Cost-Usd:' "$WORK/gateway/probe.headers" || die "no X-Burstgate-Cost-Usd header"
-grep -q '"cost"' "$WORK/gateway/probe.json" || die "no usage.cost in the answer"
-log "gateway answers: $(grep -i '^X-Burstgate-\(Tier\|Cost-Usd\|Complexity\)' "$WORK/gateway/probe.headers" | tr -d '\r' | tr '\n' ' ')"
+# Starts a Burstgate on a port with extra environment (NAME=value ...); sets STARTED_PID.
+start_gateway() { # name port env...
+  local name=$1 port=$2; shift 2
+  log "starting Burstgate ($name) on $HOST:$port (${JVM_FLAGS[*]})"
+  mkdir -p "$WORK/$name"
+  # Run a copy: a rebuild of gateway/target while the benchmark runs must not pull classes from under the JVM.
+  cp "$JAR" "$WORK/$name/burstgate.jar"
+  (
+    cd "$WORK/$name"
+    export SERVER_ADDRESS=$HOST SERVER_PORT=$port \
+      BURSTGATE_DATA_DIR=$WORK/$name/data \
+      BURSTGATE_SIMULATE_MISSING_TIERS=false \
+      BURSTGATE_TIERS_LOCAL_ENABLED=false \
+      BURSTGATE_TIERS_CLOUD_ENDPOINTS=http://$HOST:$UPSTREAM_PORT \
+      BURSTGATE_TENANTS_0_NAME=bench \
+      BURSTGATE_TENANTS_0_KEY_SHA256=$KEY_SHA \
+      BURSTGATE_TENANTS_0_REQUESTS_PER_SECOND=1000000 \
+      BURSTGATE_CACHE_ENABLED=false
+    for kv in "$@"; do export "${kv?}"; done
+    exec "$JAVA" "${JVM_FLAGS[@]}" -jar "$WORK/$name/burstgate.jar"
+  ) >"$WORK/$name/gateway.log" 2>&1 &
+  STARTED_PID=$!
+  PIDS+=($STARTED_PID)
+}
 
-requests_total() { # sum of burstgate_requests_total{tier="cloud",outcome="ok"}
-  curl -fsS --max-time 5 "http://$HOST:$GATEWAY_PORT/actuator/prometheus" \
+LEDGER_NOTE="ledger off"
+case $LEDGER in
+  off | postgres) start_gateway gateway "$GATEWAY_PORT" BURSTGATE_LEDGER_ENABLED=false ;;
+  h2) start_gateway gateway "$GATEWAY_PORT"; LEDGER_NOTE="ledger on (embedded H2 file)" ;;
+esac
+GATEWAY_PID=$STARTED_PID
+LEDGER_GATEWAY_PID=""
+if [ "$LEDGER" = postgres ]; then
+  command -v docker >/dev/null || die "LEDGER=postgres needs Docker (or run with LEDGER=off or LEDGER=h2)"
+  PG_CONTAINER=burstgate-bench-pg-$$
+  log "starting PostgreSQL ($LEDGER_PG_IMAGE) on $HOST:$LEDGER_PG_PORT"
+  docker run -d --rm --name "$PG_CONTAINER" -p "$HOST:$LEDGER_PG_PORT:5432" -e POSTGRES_DB=burstgate \
+    -e POSTGRES_USER=burstgate -e POSTGRES_PASSWORD=burstgate "$LEDGER_PG_IMAGE" >/dev/null \
+    || die "could not start $LEDGER_PG_IMAGE"
+  for _ in $(seq 1 150); do
+    docker exec "$PG_CONTAINER" pg_isready -h 127.0.0.1 -U burstgate -d burstgate >/dev/null 2>&1 && break
+    sleep 0.2
+  done
+  docker exec "$PG_CONTAINER" pg_isready -h 127.0.0.1 -U burstgate -d burstgate >/dev/null 2>&1 \
+    || die "PostgreSQL did not start"
+  start_gateway gateway-ledger "$LEDGER_GATEWAY_PORT" \
+    SPRING_DATASOURCE_URL="jdbc:postgresql://$HOST:$LEDGER_PG_PORT/burstgate" \
+    SPRING_DATASOURCE_USERNAME=burstgate SPRING_DATASOURCE_PASSWORD=burstgate
+  LEDGER_GATEWAY_PID=$STARTED_PID
+  LEDGER_NOTE="\`gateway\` without its ledger; \`gateway+ledger\` writes every record to PostgreSQL ($LEDGER_PG_IMAGE, same machine)"
+fi
+CHAT_BODY='{"model":"auto","messages":[{"role":"system","content":"You are a concise assistant."},{"role":"user","content":"Summarise the difference between TCP and UDP in two sentences."}]}'
+gw_chat() { # port, curl args...
+  local port=$1; shift
+  curl -sS --max-time 5 -H "Authorization: Bearer $KEY" -H 'Content-Type: application/json' -d "$CHAT_BODY" "$@" "http://$HOST:$port/v1/chat/completions"
+}
+wait_gateway() { # name port pid
+  local name=$1 port=$2 pid=$3
+  for _ in $(seq 1 300); do
+    kill -0 "$pid" 2>/dev/null || die "$name exited (see $WORK/$name/gateway.log)"
+    if gw_chat "$port" -D "$WORK/$name/probe.headers" -o "$WORK/$name/probe.json" 2>/dev/null \
+        && grep -qi '^X-Burstgate-Tier: cloud' "$WORK/$name/probe.headers"; then
+      break
+    fi
+    sleep 0.2
+  done
+  grep -qi '^X-Burstgate-Tier: cloud' "$WORK/$name/probe.headers" 2>/dev/null \
+    || die "$name does not answer on the cloud tier (see $WORK/$name)"
+  grep -qi '^X-Burstgate-Cost-Usd:' "$WORK/$name/probe.headers" || die "$name: no X-Burstgate-Cost-Usd header"
+  grep -q '"cost"' "$WORK/$name/probe.json" || die "$name: no usage.cost in the answer"
+  log "$name answers: $(grep -i '^X-Burstgate-\(Tier\|Cost-Usd\|Complexity\)' "$WORK/$name/probe.headers" | tr -d '\r' | tr '\n' ' ')"
+}
+wait_gateway gateway "$GATEWAY_PORT" "$GATEWAY_PID"
+[ -n "$LEDGER_GATEWAY_PID" ] && wait_gateway gateway-ledger "$LEDGER_GATEWAY_PORT" "$LEDGER_GATEWAY_PID"
+
+requests_total() { # [port] sum of burstgate_requests_total{tier="cloud",outcome="ok"}
+  curl -fsS --max-time 5 "http://$HOST:${1:-$GATEWAY_PORT}/actuator/prometheus" \
     | awk '/^burstgate_requests_total\{/ && /tier="cloud"/ && /outcome="ok"/ {s += $NF} END {printf "%d\n", s}'
 }
 
@@ -239,6 +290,7 @@ if [ "$PORTKEY" != off ]; then
   fi
 fi
 TARGETS=(direct gateway)
+[ -n "$LEDGER_GATEWAY_PID" ] && TARGETS+=(gateway+ledger)
 [ -n "${PORTKEY_PID:-}" ] && TARGETS+=(portkey)
 
 # ---- wrk ----------------------------------------------------------------------------------------------------------
@@ -251,12 +303,13 @@ run_wrk() { # target conns duration out
   case $target in
     direct) url=http://$HOST:$UPSTREAM_PORT ;;
     gateway) url=http://$HOST:$GATEWAY_PORT; env+=(BENCH_KEY=$KEY) ;;
+    gateway+ledger) url=http://$HOST:$LEDGER_GATEWAY_PORT; env+=(BENCH_KEY=$KEY) ;;
     portkey) url=http://$HOST:$PORTKEY_PORT; env+=(BENCH_KEY=$KEY BENCH_CUSTOM_HOST=http://$HOST:$UPSTREAM_PORT/v1) ;;
   esac
   env "${env[@]}" wrk -t1 -c"$c" -d"$d" --timeout 5s --latency -s "$LUA" "$url" >"$out" 2>&1 || true
 }
 
-pid_of() { case $1 in gateway) echo "$GATEWAY_PID" ;; portkey) echo "${PORTKEY_PID:-}" ;; *) echo "" ;; esac; }
+pid_of() { case $1 in gateway) echo "$GATEWAY_PID" ;; gateway+ledger) echo "$LEDGER_GATEWAY_PID" ;; portkey) echo "${PORTKEY_PID:-}" ;; *) echo "" ;; esac; }
 
 secs() { local d=$1; case $d in *m) echo $((${d%m} * 60)) ;; *s) echo "${d%s}" ;; *) echo "$d" ;; esac; }
 # Warm-up at 16 connections in 5 s steps: at least WARMUP and at least WARMUP_REQUESTS requests (the JIT compilers
@@ -279,6 +332,7 @@ warm_up() { # target
 }
 WARMED=()
 warm_up gateway
+[ -n "$LEDGER_GATEWAY_PID" ] && warm_up gateway+ledger
 [ -n "${PORTKEY_PID:-}" ] && warm_up portkey
 run_wrk direct 16 3s "$WORK/warmup-direct-16.txt"
 
@@ -289,6 +343,7 @@ if [ -n "$JFR" ]; then
 fi
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 COUNT_BEFORE=$(requests_total)
+[ -n "$LEDGER_GATEWAY_PID" ] && LEDGER_COUNT_BEFORE=$(requests_total "$LEDGER_GATEWAY_PORT")
 RAW=$WORK/raw.tsv
 printf 'round\ttarget\tconns\trps\tp50_us\tp90_us\tp99_us\tmax_us\trequests\terrors\tnon2xx\tcpu_us_per_req\n' >"$RAW"
 for round in $(seq 1 "$ROUNDS"); do
@@ -313,6 +368,19 @@ for round in $(seq 1 "$ROUNDS"); do
   done
 done
 COUNT_AFTER=$(requests_total)
+LEDGER_CHECK=""
+if [ -n "$LEDGER_GATEWAY_PID" ]; then
+  LEDGER_COUNT_AFTER=$(requests_total "$LEDGER_GATEWAY_PORT")
+  # Every answered request of the ledger gateway (probe and warm-up included) must reach PostgreSQL.
+  expected=$LEDGER_COUNT_AFTER
+  rows=0
+  for _ in $(seq 1 100); do
+    rows=$(docker exec "$PG_CONTAINER" psql -U burstgate -d burstgate -tAc "select count(*) from ledger_request where outcome = 'ok'" 2>/dev/null || echo 0)
+    [ "${rows:-0}" -ge "$expected" ] && break
+    sleep 0.2
+  done
+  LEDGER_CHECK="Ledger: PostgreSQL holds $rows \`ok\` request rows; the ledger gateway's \`burstgate_requests_total{tier=\"cloud\",outcome=\"ok\"}\` is $expected (measured runs: +$((LEDGER_COUNT_AFTER - LEDGER_COUNT_BEFORE)); wrk: $(awk -F'\t' '$2 == "gateway+ledger" {s += $9} END {print s + 0}' "$RAW"))."
+fi
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 if [ -n "$JFR" ]; then
   "$JAVA_HOME/bin/jcmd" "$GATEWAY_PID" JFR.stop name=bench >/dev/null
@@ -347,7 +415,7 @@ verdict() { if [ "$1" = 1 ]; then echo met; else echo MISSED; fi; }
   echo "wrk $WRK_VERSION, 1 thread, \`--latency\`, $DURATION per run, $ROUNDS interleaved rounds (median shown), warm-up at 16 connections ($(printf '%s; ' "${WARMED[@]}" | sed 's/; $//')) + 5s at 1."
   echo "Gateway path: bearer auth + tenant rate limiter, body parsing/validation, classifier + PII scan, policy routing"
   echo "(model \`auto\` → cloud), load-balanced pool with breaker/bulkhead/retry, usage + pricing, cost record (meters +"
-  echo "recent records); exact-match cache off. Portkey: $PORTKEY_NOTE."
+  echo "recent records); exact-match cache off. Ledger: $LEDGER_NOTE. Portkey: $PORTKEY_NOTE."
   echo
   echo "| target | conns | req/s | p50 ms | p90 ms | p99 ms | added p50 ms | gateway CPU µs/req |"
   echo "|---|---:|---:|---:|---:|---:|---:|---:|"
@@ -369,6 +437,12 @@ verdict() { if [ "$1" = 1 ]; then echo met; else echo MISSED; fi; }
   echo "- ≥ 3,500 req/s at 16 connections: $(printf '%.0f' "$g16_rps") req/s — $(verdict "$(awk -v x="$g16_rps" 'BEGIN {print (x >= 3500) ? 1 : 0}')")"
   echo "- p99 ≤ 10 ms at 16 connections: $(ms "$g16_p99") ms — $(verdict "$(awk -v x="$g16_p99" 'BEGIN {print (x <= 10000) ? 1 : 0}')")"
   echo
+  if [ -n "$LEDGER_GATEWAY_PID" ]; then
+    l16=$(col gateway+ledger 16 4)
+    echo "Ledger (issue 6): throughput with the ledger on at 16 connections: $(printf '%.0f' "$l16") vs $(printf '%.0f' "$g16_rps") req/s without = $(awk -v a="$l16" -v b="$g16_rps" 'BEGIN {printf "%.1f", 100 * a / b}') % (loses ≤ 10 %: $(verdict "$(awk -v a="$l16" -v b="$g16_rps" 'BEGIN {print (a >= 0.9 * b) ? 1 : 0}')"))."
+    echo "$LEDGER_CHECK"
+    echo
+  fi
   echo "Check: wrk completed $GW_WRK_REQUESTS gateway requests in the measured runs; \`burstgate_requests_total{tier=\"cloud\",outcome=\"ok\"}\` rose by $GW_COUNTED."
   echo "Errors / non-2xx answers over all runs: $(awk -F'\t' 'NR > 1 {e += $10; n += $11} END {print e + 0 " / " n + 0}' "$RAW")."
   echo

@@ -2,6 +2,8 @@ package dev.burstgate.gateway.config;
 
 import dev.burstgate.gateway.api.ChatRequestParser;
 import dev.burstgate.gateway.api.ModelsEndpoint;
+import dev.burstgate.gateway.budget.BudgetProperties;
+import dev.burstgate.gateway.budget.BudgetStore;
 import dev.burstgate.gateway.cache.ResponseCache;
 import dev.burstgate.gateway.routing.ChatCompletionsFilter;
 import dev.burstgate.gateway.routing.RequestRouter;
@@ -96,15 +98,16 @@ public class GatewayConfiguration {
   }
 
   @Bean
-  TierDispatcher tierDispatcher(List<TierBackend> backends, PriceTable prices, CostEvents events, JsonMapper json) {
-    return new TierDispatcher(backends, prices, events, json);
+  TierDispatcher tierDispatcher(List<TierBackend> backends, PriceTable prices, CostEvents events, JsonMapper json,
+      BudgetStore budgets, BudgetProperties budgetProps) {
+    return new TierDispatcher(backends, prices, events, json, budgets, budgetProps.defaultCompletionTokens());
   }
 
   @Bean
-  ChatCompletionsFilter chatCompletionsFilter(ChatRequestParser parser, RequestRouter router, TierDispatcher dispatcher,
-      ResponseCache cache, CostEvents events, PriceTable prices, JsonMapper json, InstantSource clock,
-      BurstgateProperties props) {
-    return new ChatCompletionsFilter(parser, router, dispatcher, cache, events, prices, json, clock,
+  ChatCompletionsFilter chatCompletionsFilter(ChatRequestParser parser, RequestRouter router, BudgetStore budgets,
+      TierDispatcher dispatcher, ResponseCache cache, CostEvents events, PriceTable prices, JsonMapper json,
+      InstantSource clock, BurstgateProperties props) {
+    return new ChatCompletionsFilter(parser, router, budgets, dispatcher, cache, events, prices, json, clock,
         (int) Math.min(Integer.MAX_VALUE, props.limits().maxBodySize().toBytes()));
   }
 

@@ -4,7 +4,6 @@ import dev.burstgate.gateway.config.BurstgateProperties;
 import dev.burstgate.gateway.routing.PolicyRequestRouter;
 import dev.burstgate.gateway.routing.RequestRouter;
 import dev.burstgate.gateway.tier.TierDispatcher;
-import dev.burstgate.policies.budget.BudgetState;
 import dev.burstgate.policies.classifier.ComplexityClassifier;
 import dev.burstgate.policies.cost.PriceTable;
 import dev.burstgate.policies.policy.PolicyRegistry;
@@ -57,11 +56,10 @@ class PolicyConfiguration {
 
   @Bean
   RequestRouter requestRouter(PolicyRegistry registry, ComplexityClassifier classifier, PriceTable prices,
-      ObjectProvider<Supplier<LocalEngineState>> localState, TierDispatcher dispatcher,
-      ObjectProvider<PolicyRequestRouter.Budgets> budgets) {
+      ObjectProvider<Supplier<LocalEngineState>> localState, TierDispatcher dispatcher) {
     Supplier<LocalEngineState> local = localState.getIfAvailable(() -> () -> LocalEngineState.IDLE);
     return new PolicyRequestRouter(registry, classifier, new PiiDetector(), new Router(prices), local,
-        dispatcher.backends(), budgets.getIfAvailable(() -> tenant -> BudgetState.UNLIMITED));
+        dispatcher.backends());
   }
 
   @Bean

@@ -3,6 +3,7 @@ package dev.burstgate.gateway.routing;
 import dev.burstgate.gateway.api.ApiException;
 import dev.burstgate.gateway.api.ChatCompletionRequest;
 import dev.burstgate.gateway.api.ChatRequestParser;
+import dev.burstgate.gateway.budget.BudgetStore;
 import dev.burstgate.gateway.cache.ResponseCache;
 import dev.burstgate.gateway.tenant.AuthFilter;
 import dev.burstgate.gateway.tenant.Tenant;
@@ -11,6 +12,7 @@ import dev.burstgate.gateway.usage.AttemptRecord;
 import dev.burstgate.gateway.usage.CostEvents;
 import dev.burstgate.gateway.usage.CostRecord;
 import dev.burstgate.gateway.usage.Outcome;
+import dev.burstgate.policies.budget.BudgetState;
 import dev.burstgate.policies.cost.PriceTable;
 import dev.burstgate.policies.cost.Usage;
 import dev.burstgate.policies.cost.Usd;
@@ -19,6 +21,8 @@ import java.time.InstantSource;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.cloud.gateway.filter.GatewayFilter;
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.core.Ordered;
@@ -33,11 +37,16 @@ import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * The chat completions route's filter: reads the body once (bounded), validates it, classifies and routes it with
- * the tenant's policy, answers from the cache when it can, and hands the rest to the {@link TierDispatcher}. It ends
- * the chain: the dispatcher writes the response.
+ * The chat completions route's filter: reads the body once (bounded), validates it, fetches the tenant's budget state
+ * (non-blocking), classifies and routes it with the tenant's policy, answers from the cache when it can, and hands the
+ * rest to the {@link TierDispatcher}. It ends the chain: the dispatcher writes the response.
+ *
+ * <p>When the budget store cannot answer, routing proceeds as if the tenant had no limits (logged): the dispatcher's
+ * reservations still guard every priced tier, and fail when the store does.
  */
 public final class ChatCompletionsFilter implements GatewayFilter, Ordered {
+
+  private static final Logger log = LoggerFactory.getLogger(ChatCompletionsFilter.class);
 
   public static final String REQUEST_ID_HEADER = "X-Burstgate-Request-Id";
   public static final String COMPLEXITY_HEADER = "X-Burstgate-Complexity";
@@ -48,6 +57,7 @@ public final class ChatCompletionsFilter implements GatewayFilter, Ordered {
 
   private final ChatRequestParser parser;
   private final RequestRouter router;
+  private final BudgetStore budgets;
   private final TierDispatcher dispatcher;
   private final ResponseCache cache;
   private final CostEvents events;
@@ -56,10 +66,12 @@ public final class ChatCompletionsFilter implements GatewayFilter, Ordered {
   private final InstantSource clock;
   private final int maxBodyBytes;
 
-  public ChatCompletionsFilter(ChatRequestParser parser, RequestRouter router, TierDispatcher dispatcher,
-      ResponseCache cache, CostEvents events, PriceTable prices, JsonMapper json, InstantSource clock, int maxBodyBytes) {
+  public ChatCompletionsFilter(ChatRequestParser parser, RequestRouter router, BudgetStore budgets,
+      TierDispatcher dispatcher, ResponseCache cache, CostEvents events, PriceTable prices, JsonMapper json,
+      InstantSource clock, int maxBodyBytes) {
     this.parser = parser;
     this.router = router;
+    this.budgets = budgets;
     this.dispatcher = dispatcher;
     this.cache = cache;
     this.events = events;
@@ -102,14 +114,24 @@ public final class ChatCompletionsFilter implements GatewayFilter, Ordered {
             return Mono.error(ApiException.badRequest("invalid_json", null, "Request body is empty; expected a JSON object."));
           }
           ChatCompletionRequest request = parser.parse(bytes);
-          RequestRouter.Decision decision = router.route(tenant, request, exchange.getRequest().getHeaders());
-          return switch (decision) {
-            case RequestRouter.Decision.Reject reject -> reject(exchange, tenant, request, reject, requestId, startNanos);
-            case RequestRouter.Decision.Route route -> answer(exchange, new RoutedRequest(requestId, tenant,
-                route.policy(), request, route.complexity(), route.tiers().get(0), route.tiers(), route.reason(),
-                clock.instant(), startNanos));
-          };
+          return budgetState(tenant).flatMap(budget -> {
+            RequestRouter.Decision decision = router.route(tenant, request, exchange.getRequest().getHeaders(), budget);
+            return switch (decision) {
+              case RequestRouter.Decision.Reject reject -> reject(exchange, tenant, request, reject, requestId, startNanos);
+              case RequestRouter.Decision.Route route -> answer(exchange, new RoutedRequest(requestId, tenant,
+                  route.policy(), request, route.complexity(), route.tiers().get(0), route.tiers(), route.reason(),
+                  clock.instant(), startNanos, route.onExhausted()));
+            };
+          });
         });
+  }
+
+  private Mono<BudgetState> budgetState(Tenant tenant) {
+    return budgets.state(tenant.name()).onErrorResume(e -> {
+      log.warn("budget state of tenant {} unavailable, routing without it (reservations still apply): {}",
+          tenant.name(), e.toString());
+      return Mono.just(BudgetState.UNLIMITED);
+    });
   }
 
   /** {@code req_} and 32 random hex digits (128 bits, as a UUID, without the UUID's secure-random cost). */

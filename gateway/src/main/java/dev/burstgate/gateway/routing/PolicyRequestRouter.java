@@ -6,6 +6,7 @@ import dev.burstgate.gateway.tenant.Tenant;
 import dev.burstgate.gateway.tier.TierBackend;
 import dev.burstgate.policies.Tier;
 import dev.burstgate.policies.budget.BudgetState;
+import dev.burstgate.policies.budget.ExhaustedAction;
 import dev.burstgate.policies.classifier.ChatMessage;
 import dev.burstgate.policies.classifier.Complexity;
 import dev.burstgate.policies.classifier.ComplexityClassifier;
@@ -31,16 +32,10 @@ import org.springframework.http.HttpStatus;
 
 /**
  * Routes with the deployed policy: the same {@link PolicyRegistry}, classifier and {@link Router} the policy lab
- * simulates with, fed with the live state (local engine queue, tier health, tenant budget) and the request's
- * overrides ({@code model}, {@code X-Burstgate-Policy}, {@code X-Burstgate-Max-Latency-Ms}).
+ * simulates with, fed with the live state (local engine queue, tier health, and the tenant budget state its caller
+ * fetched) and the request's overrides ({@code model}, {@code X-Burstgate-Policy}, {@code X-Burstgate-Max-Latency-Ms}).
  */
 public final class PolicyRequestRouter implements RequestRouter {
-
-  /** The budget state of a tenant as routing sees it. */
-  @FunctionalInterface
-  public interface Budgets {
-    BudgetState state(Tenant tenant);
-  }
 
   private final PolicyRegistry policies;
   private final ComplexityClassifier classifier;
@@ -48,21 +43,19 @@ public final class PolicyRequestRouter implements RequestRouter {
   private final Router router;
   private final Supplier<LocalEngineState> local;
   private final Map<Tier, TierBackend> backends;
-  private final Budgets budgets;
 
   public PolicyRequestRouter(PolicyRegistry policies, ComplexityClassifier classifier, PiiDetector pii, Router router,
-      Supplier<LocalEngineState> local, Map<Tier, TierBackend> backends, Budgets budgets) {
+      Supplier<LocalEngineState> local, Map<Tier, TierBackend> backends) {
     this.policies = policies;
     this.classifier = classifier;
     this.pii = pii;
     this.router = router;
     this.local = local;
     this.backends = backends;
-    this.budgets = budgets;
   }
 
   @Override
-  public Decision route(Tenant tenant, ChatCompletionRequest request, HttpHeaders headers) {
+  public Decision route(Tenant tenant, ChatCompletionRequest request, HttpHeaders headers, BudgetState budget) {
     Policy policy = policy(tenant, headers.getFirst(ChatCompletionsFilter.POLICY_HEADER));
     List<ChatMessage> messages = new ArrayList<>(request.messages().size());
     for (ChatCompletionRequest.Message m : request.messages()) {
@@ -72,7 +65,7 @@ public final class PolicyRequestRouter implements RequestRouter {
     PrivacySignal privacy = pii.scan(messages);
     RoutingInput input = RoutingInput.of(complexity)
         .withPrivacy(privacy)
-        .withBudget(budgets.state(tenant))
+        .withBudget(budget)
         .withLocal(local.get())
         .withHealth(health())
         .withOverrides(new RequestOverrides(request.forcedTier(), maxLatency(headers)));
@@ -85,12 +78,20 @@ public final class PolicyRequestRouter implements RequestRouter {
             tiers.add(t);
           }
         }
-        yield new Decision.Route(policy.name(), complexity.score(), tiers, r.reason());
+        yield new Decision.Route(policy.name(), complexity.score(), tiers, r.reason(), onExhausted(policy));
       }
       case RoutingDecision.Reject r -> new Decision.Reject(policy.name(), complexity.score(),
           new ApiException(HttpStatus.valueOf(r.code().httpStatus()), type(r.code().httpStatus()),
               r.code().name().toLowerCase(java.util.Locale.ROOT), r.code().httpStatus() == 400 ? "model" : null, r.reason()));
     };
+  }
+
+  /** The policy's action at 100 %, as the dispatcher applies it: local-only needs a local tier the policy allows. */
+  private static ExhaustedAction onExhausted(Policy policy) {
+    ExhaustedAction action = policy.budget().onExhausted();
+    return action == ExhaustedAction.LOCAL_ONLY && !policy.allowedTiers().contains(Tier.LOCAL)
+        ? ExhaustedAction.REJECT
+        : action;
   }
 
   private static String type(int status) {

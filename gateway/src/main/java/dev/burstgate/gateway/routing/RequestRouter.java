@@ -4,13 +4,22 @@ import dev.burstgate.gateway.api.ApiException;
 import dev.burstgate.gateway.api.ChatCompletionRequest;
 import dev.burstgate.gateway.tenant.Tenant;
 import dev.burstgate.policies.Tier;
+import dev.burstgate.policies.budget.BudgetState;
+import dev.burstgate.policies.budget.ExhaustedAction;
 import java.util.List;
+import java.util.Objects;
 import org.springframework.http.HttpHeaders;
 
 /** Classifies a request and applies the tenant's policy to it. */
 public interface RequestRouter {
 
-  Decision route(Tenant tenant, ChatCompletionRequest request, HttpHeaders headers);
+  /**
+   * Routes one request. Pure CPU work, no I/O: the caller fetches the tenant's budget state beforehand (without
+   * blocking) and passes it in.
+   *
+   * @param budget the tenant's budget state now (spent or reserved against its limits)
+   */
+  Decision route(Tenant tenant, ChatCompletionRequest request, HttpHeaders headers, BudgetState budget);
 
   /** The outcome of routing: tiers to try, or a refusal. */
   sealed interface Decision {
@@ -18,13 +27,22 @@ public interface RequestRouter {
     /**
      * @param tiers the tiers to try in order; never empty
      * @param reason short and human, e.g. {@code score 0.71 >= 0.60 -> cloud}
+     * @param onExhausted what the dispatcher does when a tier's budget reservation is refused (see
+     *     {@link RoutedRequest#onExhausted()})
      */
-    record Route(String policy, double complexity, List<Tier> tiers, String reason) implements Decision {
+    record Route(String policy, double complexity, List<Tier> tiers, String reason, ExhaustedAction onExhausted)
+        implements Decision {
       public Route {
         if (tiers.isEmpty()) {
           throw new IllegalArgumentException("tiers must not be empty");
         }
         tiers = List.copyOf(tiers);
+        Objects.requireNonNull(onExhausted, "onExhausted");
+      }
+
+      /** A route whose budget refusals reject ({@link ExhaustedAction#REJECT}). */
+      public Route(String policy, double complexity, List<Tier> tiers, String reason) {
+        this(policy, complexity, tiers, reason, ExhaustedAction.REJECT);
       }
     }
 

@@ -3,6 +3,7 @@ package dev.burstgate.gateway.routing;
 import dev.burstgate.gateway.api.ChatCompletionRequest;
 import dev.burstgate.gateway.tenant.Tenant;
 import dev.burstgate.policies.Tier;
+import dev.burstgate.policies.budget.ExhaustedAction;
 import java.time.Instant;
 import java.util.List;
 
@@ -12,6 +13,10 @@ import java.util.List;
  *
  * @param tiers the tiers to try, in order (the decided tier first, then the policy's fallback chain)
  * @param startNanos {@link System#nanoTime()} when the request arrived
+ * @param onExhausted what a refused budget reservation leads to: {@link ExhaustedAction#REJECT} continues only with
+ *     cheaper or free tiers of {@code tiers}; {@link ExhaustedAction#LOCAL_ONLY} continues only with the local tier
+ *     (added after the others when the request forced no tier), which is then served past the limit. The router
+ *     passes {@code LOCAL_ONLY} only when the policy allows the local tier.
  */
 public record RoutedRequest(
     String requestId,
@@ -23,7 +28,20 @@ public record RoutedRequest(
     List<Tier> tiers,
     String reason,
     Instant startTime,
-    long startNanos) {
+    long startNanos,
+    ExhaustedAction onExhausted) {
+
+  /** A routed request whose budget refusals reject ({@link ExhaustedAction#REJECT}). */
+  public RoutedRequest(String requestId, Tenant tenant, String policy, ChatCompletionRequest request, double complexity,
+      Tier decidedTier, List<Tier> tiers, String reason, Instant startTime, long startNanos) {
+    this(requestId, tenant, policy, request, complexity, decidedTier, tiers, reason, startTime, startNanos,
+        ExhaustedAction.REJECT);
+  }
+
+  /** Prompt tokens estimated from the characters (about four a token), as when an upstream reports no usage. */
+  public long estimatedPromptTokens() {
+    return (promptChars() + 3) / 4;
+  }
 
   /** Characters of the prompt (for usage estimates when an upstream reports none). */
   public long promptChars() {

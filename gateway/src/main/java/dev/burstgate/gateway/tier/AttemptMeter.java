@@ -1,25 +1,36 @@
 package dev.burstgate.gateway.tier;
 
+import dev.burstgate.gateway.budget.BudgetClaim;
 import dev.burstgate.policies.Tier;
 import dev.burstgate.policies.cost.Usage;
+import dev.burstgate.policies.cost.Usd;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 
 /**
  * Watches one attempt's chunks: the endpoint, the usage the upstream reported, and a count of content chunks to
- * estimate usage when it reported none.
+ * estimate usage when it reported none; and the attempt's budget claim, if its tier is priced.
  */
 final class AttemptMeter {
 
   final Tier tier;
+  private final @Nullable BudgetClaim claim;
   volatile @Nullable String endpoint;
   volatile @Nullable Usage reported;
   volatile long contentChunks;
   volatile long contentChars;
   volatile boolean produced;
 
-  AttemptMeter(Tier tier) {
+  AttemptMeter(Tier tier, @Nullable BudgetClaim claim) {
     this.tier = tier;
+    this.claim = claim;
+  }
+
+  /** Settles the attempt's reservation with its billed cost (zero releases it); only the first call counts. */
+  void closeClaim(Usd cost) {
+    if (claim != null) {
+      claim.close(cost);
+    }
   }
 
   void see(UpstreamChunk c) {

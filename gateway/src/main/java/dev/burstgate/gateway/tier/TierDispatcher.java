@@ -2,23 +2,31 @@ package dev.burstgate.gateway.tier;
 
 import dev.burstgate.gateway.api.ApiException;
 import dev.burstgate.gateway.api.ErrorBodies;
+import dev.burstgate.gateway.budget.BudgetClaim;
+import dev.burstgate.gateway.budget.BudgetLimits;
+import dev.burstgate.gateway.budget.BudgetStore;
+import dev.burstgate.gateway.budget.Denial;
+import dev.burstgate.gateway.budget.Reservation;
 import dev.burstgate.gateway.routing.RoutedRequest;
 import dev.burstgate.gateway.usage.AttemptRecord;
 import dev.burstgate.gateway.usage.CostEvents;
 import dev.burstgate.gateway.usage.CostRecord;
 import dev.burstgate.gateway.usage.Outcome;
 import dev.burstgate.policies.Tier;
+import dev.burstgate.policies.budget.ExhaustedAction;
 import dev.burstgate.policies.cost.PriceTable;
 import dev.burstgate.policies.cost.Usage;
 import dev.burstgate.policies.cost.Usd;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
@@ -43,6 +51,16 @@ import tools.jackson.databind.node.ObjectNode;
  * <p>Response headers are set when the first chunk arrives, just before they are committed, so
  * {@code X-Burstgate-Tier} names the tier that actually answered. A stream cut after its first byte ends with an
  * OpenAI-shaped error event and no {@code [DONE]}, never a clean finish.
+ *
+ * <p>Budgets: before each attempt on a priced tier the dispatcher reserves the attempt's estimated cost in the
+ * tenant's {@link BudgetStore} (prompt tokens estimated from the characters, completion tokens = the request's
+ * {@code max_tokens} or a configured default; exact for per-query prices); afterwards it settles the reservation with
+ * the attempt's billed cost (answered, cut or cancelled) or releases it (failed before producing anything). Every
+ * fallback attempt reserves again; a free tier never reserves and is never blocked. A refused reservation is recorded
+ * as a rejected attempt and the request continues only with tiers the policy's exhausted-action allows (see
+ * {@link RoutedRequest#onExhausted()}); when nothing answered because of a refusal the client gets 402
+ * {@code budget_exhausted} and the record's outcome is {@link Outcome#REJECTED}. Each reservation is settled or
+ * released exactly once, also when the client goes away or an attempt errors ({@link BudgetClaim}).
  */
 public final class TierDispatcher {
 
@@ -57,8 +75,20 @@ public final class TierDispatcher {
   private final PriceTable prices;
   private final CostEvents events;
   private final JsonMapper json;
+  private final BudgetStore budgets;
+  private final int defaultCompletionTokens;
 
+  /** A dispatcher with no budget limits (every tenant unlimited, kept in memory) and 256 default completion tokens. */
   public TierDispatcher(List<TierBackend> backends, PriceTable prices, CostEvents events, JsonMapper json) {
+    this(backends, prices, events, json, BudgetStore.inMemory(tenant -> BudgetLimits.NONE, InstantSource.system()), 256);
+  }
+
+  /**
+   * @param budgets where attempts reserve and settle their cost
+   * @param defaultCompletionTokens completion tokens assumed in an estimate when the request names no {@code max_tokens}
+   */
+  public TierDispatcher(List<TierBackend> backends, PriceTable prices, CostEvents events, JsonMapper json,
+      BudgetStore budgets, int defaultCompletionTokens) {
     Map<Tier, TierBackend> m = new EnumMap<>(Tier.class);
     for (TierBackend b : backends) {
       m.put(b.tier(), b);
@@ -67,6 +97,11 @@ public final class TierDispatcher {
     this.prices = prices;
     this.events = events;
     this.json = json;
+    this.budgets = budgets;
+    if (defaultCompletionTokens < 1) {
+      throw new IllegalArgumentException("defaultCompletionTokens must be >= 1 but was " + defaultCompletionTokens);
+    }
+    this.defaultCompletionTokens = defaultCompletionTokens;
   }
 
   public Map<Tier, TierBackend> backends() {
@@ -199,7 +234,7 @@ public final class TierDispatcher {
   // ---- attempts and fallback ----------------------------------------------------------------------------------
 
   private Flux<Answer> attempts(Call call, int index) {
-    List<Tier> tiers = call.routed.tiers();
+    List<Tier> tiers = call.plan;
     if (index >= tiers.size()) {
       return Flux.error(noTier(call));
     }
@@ -209,8 +244,36 @@ public final class TierDispatcher {
       call.skip(tier, backend == null ? "tier disabled" : "tier unavailable");
       return attempts(call, index + 1);
     }
+    if (prices.price(tier).isFree()) {
+      return call.budgetAllowsFree(tier) ? attempt(call, index, tier, backend, null) : attempts(call, index + 1);
+    }
+    Usd estimate = estimate(call.routed, tier);
+    if (!call.budgetAllows(tier, estimate)) {
+      return attempts(call, index + 1);
+    }
     return Flux.defer(() -> {
-      AttemptMeter meter = new AttemptMeter(tier);
+      BudgetClaim claim = call.claim(new BudgetClaim(budgets));
+      boolean overLimit = tier == Tier.LOCAL && call.routed.onExhausted() == ExhaustedAction.LOCAL_ONLY;
+      return claim.reserve(call.routed.tenant().name(), estimate, overLimit)
+          .onErrorResume(e -> Mono.error(new BudgetUnavailable(e)))
+          .flatMapMany(result -> switch (result) {
+            case Reservation r -> attempt(call, index, tier, backend, claim);
+            case Denial d -> {
+              call.denied(tier, estimate, d);
+              yield attempts(call, index + 1);
+            }
+          })
+          .onErrorResume(BudgetUnavailable.class, e -> {
+            call.budgetFailed(tier, e.getCause());
+            return attempts(call, index + 1);
+          });
+    });
+  }
+
+  /** One attempt on {@code tier}, holding {@code claim} (null for a free tier) until it is billed or has failed. */
+  private Flux<Answer> attempt(Call call, int index, Tier tier, TierBackend backend, @Nullable BudgetClaim claim) {
+    return Flux.defer(() -> {
+      AttemptMeter meter = new AttemptMeter(tier, claim);
       call.current.set(meter);
       return backend.call(call.routed.request(), call.routed.requestId())
           .doOnNext(meter::see)
@@ -225,7 +288,25 @@ public final class TierDispatcher {
     });
   }
 
+  /** What an attempt on {@code tier} may cost at most, as far as the request tells. */
+  Usd estimate(RoutedRequest routed, Tier tier) {
+    Integer max = routed.request().maxTokens();
+    return prices.cost(tier, new Usage(routed.estimatedPromptTokens(), max != null ? max : defaultCompletionTokens));
+  }
+
+  /** The budget store failed while reserving (as opposed to the attempt failing). */
+  private static final class BudgetUnavailable extends RuntimeException {
+    BudgetUnavailable(Throwable cause) {
+      super(cause.toString(), cause, false, false);
+    }
+  }
+
   private ApiException noTier(Call call) {
+    Denial denial = call.lastDenial;
+    if (denial != null) {
+      return ApiException.budgetExhausted("Budget exhausted for tenant '" + denial.tenant() + "': " + denial.message()
+          + " (" + call.summary() + ").");
+    }
     if (call.lastFailure instanceof ApiException api) {
       return api;
     }
@@ -288,7 +369,7 @@ public final class TierDispatcher {
       }
       outcome = Outcome.CANCELLED;
     } else if (!call.finished) {
-      outcome = Outcome.ERROR;
+      outcome = call.lastDenial != null ? Outcome.REJECTED : Outcome.ERROR;
     } else {
       outcome = call.attempts.size() > 1 ? Outcome.FALLBACK : Outcome.OK;
     }
@@ -297,6 +378,7 @@ public final class TierDispatcher {
     Usd baseline = answered != null ? prices.baseline(usage) : Usd.ZERO;
     Tier finalTier = answered != null ? answered.tier()
         : call.attempts.isEmpty() ? null : call.attempts.get(call.attempts.size() - 1).tier();
+    call.closeClaims();
     long now = System.nanoTime();
     events.publish(new CostRecord(r.requestId(), r.tenant().name(), r.startTime(), r.policy(), r.complexity(),
         r.decidedTier(), finalTier, usage, call.totalCost(), baseline,
@@ -307,12 +389,19 @@ public final class TierDispatcher {
   /** What one request has gone through so far. */
   private final class Call {
     final RoutedRequest routed;
+    /** The tiers to try: the routed ones, plus local when a refusal under local-only adds it. */
+    final List<Tier> plan;
     final List<AttemptRecord> attempts = Collections.synchronizedList(new ArrayList<>());
+    final List<BudgetClaim> claims = new CopyOnWriteArrayList<>();
     final AtomicReference<AttemptMeter> current = new AtomicReference<>();
     final AtomicBoolean started = new AtomicBoolean();
     final AtomicBoolean published = new AtomicBoolean();
     final StringBuilder fallbackNotes = new StringBuilder();
     volatile @Nullable Throwable lastFailure;
+    /** The latest refused reservation, or null. */
+    volatile @Nullable Denial lastDenial;
+    /** After a refusal under reject: only tiers whose estimate is below this (or free) may be tried. */
+    volatile @Nullable Usd deniedAt;
     volatile @Nullable AttemptRecord answered;
     volatile boolean finished;
     volatile boolean cut;
@@ -320,6 +409,55 @@ public final class TierDispatcher {
 
     Call(RoutedRequest routed) {
       this.routed = routed;
+      this.plan = new CopyOnWriteArrayList<>(routed.tiers());
+    }
+
+    BudgetClaim claim(BudgetClaim claim) {
+      claims.add(claim);
+      return claim;
+    }
+
+    /** Releases whatever an attempt still holds (an attempt cancelled or ended in error); a no-op for closed claims. */
+    void closeClaims() {
+      for (BudgetClaim c : claims) {
+        c.close(Usd.ZERO);
+      }
+    }
+
+    /** Whether a priced tier with this estimate may still be tried after the refusals so far. */
+    boolean budgetAllows(Tier tier, Usd estimate) {
+      if (lastDenial == null) {
+        return true;
+      }
+      Usd cheapestRefused = deniedAt;
+      return switch (routed.onExhausted()) {
+        case REJECT -> cheapestRefused != null && estimate.compareTo(cheapestRefused) < 0;
+        case LOCAL_ONLY -> tier == Tier.LOCAL;
+      };
+    }
+
+    /** Whether a free tier may still be tried after the refusals so far (always, but for non-local under local-only). */
+    boolean budgetAllowsFree(Tier tier) {
+      return lastDenial == null || routed.onExhausted() == ExhaustedAction.REJECT || tier == Tier.LOCAL;
+    }
+
+    void denied(Tier tier, Usd estimate, Denial denial) {
+      attempts.add(new AttemptRecord(tier, "-", Outcome.REJECTED, Usage.NONE, false, Usd.ZERO, "budget exhausted"));
+      note(tier, "refused by budget", denial.message());
+      lastDenial = denial;
+      Usd cheapestRefused = deniedAt;
+      deniedAt = cheapestRefused == null || estimate.compareTo(cheapestRefused) < 0 ? estimate : cheapestRefused;
+      if (routed.onExhausted() == ExhaustedAction.LOCAL_ONLY && routed.request().forcedTier() == null
+          && !plan.contains(Tier.LOCAL)) {
+        plan.add(Tier.LOCAL);
+      }
+    }
+
+    void budgetFailed(Tier tier, Throwable e) {
+      lastFailure = e;
+      String why = "budget store unavailable: " + message(e);
+      attempts.add(new AttemptRecord(tier, "-", Outcome.ERROR, Usage.NONE, false, Usd.ZERO, why));
+      note(tier, why);
     }
 
     void firstByte() {
@@ -336,6 +474,7 @@ public final class TierDispatcher {
       String endpoint = e instanceof AttemptFailure af ? af.endpoint() : meter.endpoint != null ? meter.endpoint : "?";
       attempts.add(new AttemptRecord(meter.tier, endpoint, Outcome.ERROR, Usage.NONE, false, Usd.ZERO, message(e)));
       note(meter.tier, message(e));
+      meter.closeClaim(Usd.ZERO);
     }
 
     /** The attempt in {@link #current} answered (or was cut); prices it. */
@@ -350,6 +489,7 @@ public final class TierDispatcher {
           prices.cost(meter.tier, usage), error);
       attempts.add(rec);
       answered = rec;
+      meter.closeClaim(rec.cost());
     }
 
     Usd totalCost() {
@@ -363,11 +503,15 @@ public final class TierDispatcher {
     }
 
     private void note(Tier tier, String why) {
+      note(tier, "failed", why);
+    }
+
+    private void note(Tier tier, String what, String why) {
       synchronized (fallbackNotes) {
         if (!fallbackNotes.isEmpty()) {
           fallbackNotes.append("; ");
         }
-        fallbackNotes.append(tier.name().toLowerCase(Locale.ROOT)).append(" failed: ").append(why);
+        fallbackNotes.append(tier.name().toLowerCase(Locale.ROOT)).append(' ').append(what).append(": ").append(why);
       }
     }
 
