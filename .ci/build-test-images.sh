@@ -3,8 +3,8 @@
 # registry: a Debian base made with debootstrap and `docker import`, then PostgreSQL and Redis images on it that
 # behave like the official ones as far as Testcontainers is concerned, and native llama.cpp `llama-server` on a
 # Debian sid base (the tag names the llama.cpp build sid shipped when it was written; the log shows the real one).
-# Images that already exist are kept, so a second run costs seconds. Prints the image names as `export` lines on
-# stdout.
+# Images that already exist are kept while the files they are built from are unchanged, so a second run costs
+# seconds. Prints the image names as `export` lines on stdout.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -17,7 +17,8 @@ sid_image=${BURSTGATE_CI_SID_IMAGE:-burstgate-ci/debian:sid}
 llama_server_image=${BURSTGATE_CI_LLAMA_SERVER_IMAGE:-burstgate-ci/llama-server:11669}
 
 log() { printf '[test-images] %s\n' "$*" >&2; }
-have_image() { docker image inspect "$1" >/dev/null 2>&1; }
+# shellcheck source=image-lib.sh
+. "$here/image-lib.sh"
 
 import_base() { # suite image
   if have_image "$2"; then
@@ -43,18 +44,6 @@ import_base() { # suite image
   rm -rf "$rootfs"
   trap - EXIT
   log "imported $2 ($(( $(date +%s) - started )) s)"
-}
-
-build() { # name dir base
-  if have_image "$1"; then
-    log "reusing $1"
-  else
-    local started
-    started=$(date +%s)
-    log "building $1"
-    docker build -q --build-arg "BASE_IMAGE=$3" -t "$1" "$2" >/dev/null
-    log "built $1 ($(( $(date +%s) - started )) s)"
-  fi
 }
 
 import_base "$suite" "$base_image"

@@ -10,6 +10,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -47,6 +48,11 @@ class BudgetConfiguration {
     Map<String, BudgetLimits> limits = configuredLimits(props);
     log.info("budgets: shared in Redis under {}:{tenant}:*", budgets.redisKeyPrefix());
     return new RedisBudgetStore(redis, tenant -> limits.getOrDefault(tenant, BudgetLimits.NONE), clock, budgets);
+  }
+
+  @Bean
+  BudgetMeters budgetMeters(BudgetStore store, TenantRegistry tenants, MeterRegistry registry, BudgetProperties budgets) {
+    return new BudgetMeters(store, tenants, registry, budgets.metersRefresh());
   }
 
   @Bean

@@ -20,6 +20,7 @@ import org.springframework.validation.annotation.Validated;
  * @param retention (Redis) how long a day's or month's counters are kept after the period ends
  * @param redisTimeout (Redis) how long one budget call may take before it fails
  * @param redisKeyPrefix (Redis) the first part of every budget key
+ * @param metersRefresh how often the {@code burstgate_budget_*} gauges are read from the store
  */
 @Validated
 @ConfigurationProperties(prefix = "burstgate.budgets")
@@ -28,7 +29,8 @@ public record BudgetProperties(
     @DefaultValue("15m") @NotNull Duration reservationTimeout,
     @DefaultValue("2d") @NotNull Duration retention,
     @DefaultValue("2s") @NotNull Duration redisTimeout,
-    @DefaultValue("burstgate:budget") @NotBlank String redisKeyPrefix) {
+    @DefaultValue("burstgate:budget") @NotBlank String redisKeyPrefix,
+    @DefaultValue("15s") @NotNull Duration metersRefresh) {
 
   public BudgetProperties {
     if (reservationTimeout.isNegative() || reservationTimeout.isZero()) {
@@ -36,6 +38,9 @@ public record BudgetProperties(
     }
     if (retention.isNegative()) {
       throw new IllegalArgumentException("burstgate.budgets.retention must be >= 0 but was " + retention);
+    }
+    if (metersRefresh.isNegative() || metersRefresh.isZero()) {
+      throw new IllegalArgumentException("burstgate.budgets.meters-refresh must be positive but was " + metersRefresh);
     }
     if (redisTimeout.isNegative() || redisTimeout.isZero()) {
       throw new IllegalArgumentException("burstgate.budgets.redis-timeout must be positive but was " + redisTimeout);

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.burstgate.gateway.tenant.ApiKeys;
 import dev.burstgate.gateway.testsupport.PaidApiMock;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -31,10 +33,12 @@ class BadInputIT {
   static final String KEY = "sk-test-acme";
   static final String OTHER_KEY = "sk-test-other";
   static PaidApiMock legacy;
+  static Path dataDir;
 
   static {
     try {
       legacy = new PaidApiMock();
+      dataDir = Files.createTempDirectory("burstgate-bad-input");
     } catch (IOException e) {
       throw new IllegalStateException(e);
     }
@@ -42,6 +46,7 @@ class BadInputIT {
 
   @DynamicPropertySource
   static void properties(DynamicPropertyRegistry r) {
+    r.add("burstgate.data-dir", () -> dataDir.toString());
     r.add("burstgate.simulate-missing-tiers", () -> "false");
     r.add("burstgate.tiers.local.enabled", () -> "false");
     r.add("burstgate.tiers.legacy.url", () -> legacy.baseUrl().toString());

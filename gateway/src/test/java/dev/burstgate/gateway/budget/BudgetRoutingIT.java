@@ -59,6 +59,7 @@ class BudgetRoutingIT {
       {"admin-set", "budget-legacy", "5"},
       {"admin-bad", "budget-legacy", "5"},
       {"free-local", "budget-legacy", "1"},
+      {"meters", "budget-legacy", "1"},
   };
 
   static PaidApiMock legacy;
@@ -85,6 +86,7 @@ class BudgetRoutingIT {
     r.add("burstgate.resilience.minimum-calls", () -> "100");
     r.add("burstgate.policies-dir", BudgetRoutingIT::policiesDir);
     r.add("burstgate.admin-key-sha256", () -> ApiKeys.sha256(ADMIN_KEY));
+    r.add("burstgate.budgets.meters-refresh", () -> "100ms");
     for (int i = 0; i < TENANTS.length; i++) {
       String[] t = TENANTS[i];
       r.add("burstgate.tenants[" + i + "].name", () -> t[0]);
@@ -188,6 +190,22 @@ class BudgetRoutingIT {
         .expectHeader().value("X-Burstgate-Reason", r -> assertThat(r).contains("budget 50% used -> at most cloud"));
     assertThat(today("degrade").spent()).isEqualTo(Usd.of("5.18"));
     assertThat(admin(client.get().uri("/admin/budgets/degrade"), 200).path("status").asString()).isEqualTo("degraded");
+  }
+
+  @Test
+  void publishesBudgetUsePerTenantAsGauges() throws InterruptedException {
+    spend("meters", "0.25");
+    await(() -> scrape().contains("burstgate_budget_used_ratio{application=\"burstgate\",period=\"day\",tenant=\"meters\"} 0.25"));
+    String text = scrape();
+    assertThat(text).contains("burstgate_budget_spent_usd{application=\"burstgate\",period=\"day\",tenant=\"meters\"} 0.25");
+    assertThat(text).contains("burstgate_budget_limit_usd{application=\"burstgate\",period=\"day\",tenant=\"meters\"} 1.0");
+    // No monthly limit: the ratio has no value.
+    assertThat(text).contains("burstgate_budget_used_ratio{application=\"burstgate\",period=\"month\",tenant=\"meters\"} NaN");
+  }
+
+  String scrape() {
+    return new String(client.get().uri("/actuator/prometheus").exchange().expectStatus().isOk().expectBody()
+        .returnResult().getResponseBody(), java.nio.charset.StandardCharsets.UTF_8);
   }
 
   @Test
@@ -301,7 +319,7 @@ class BudgetRoutingIT {
     JsonNode all = admin(client.get().uri("/admin/budgets"), 200);
     List<String> names = all.path("budgets").valueStream().map(b -> b.path("tenant").asString()).toList();
     assertThat(names).containsExactly("admin", "admin-bad", "admin-set", "cancel", "cheaper", "degrade", "denied",
-        "exhausted", "fallback", "free-local", "local-only");
+        "exhausted", "fallback", "free-local", "local-only", "meters");
   }
 
   @Test

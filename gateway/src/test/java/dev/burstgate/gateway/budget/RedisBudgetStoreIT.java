@@ -42,7 +42,7 @@ class RedisBudgetStoreIT {
   final String tenant = "t" + Long.toHexString(ThreadLocalRandom.current().nextLong());
 
   static final BudgetProperties PROPS = new BudgetProperties(256, Duration.ofMinutes(15), Duration.ofDays(2),
-      Duration.ofSeconds(5), "burstgate:budget");
+      Duration.ofSeconds(5), "burstgate:budget", Duration.ofSeconds(15));
 
   @BeforeAll
   static void connect() {
@@ -209,7 +209,7 @@ class RedisBudgetStoreIT {
   @Test
   void aReservationWhoseLeasePassedIsGivenBackAndALateSettleOnlyAddsTheSpend() {
     RedisBudgetStore dead = store(daily("1.20"), new BudgetProperties(256, Duration.ofMinutes(1), Duration.ofDays(2),
-        Duration.ofSeconds(5), "burstgate:budget"));
+        Duration.ofSeconds(5), "burstgate:budget", Duration.ofSeconds(15)));
     Reservation held = granted(dead.reserve(tenant, Usd.of("1.10")).block()); // its gateway dies holding it
     assertThat(dead.reserve(tenant, Usd.of("0.18")).block()).isInstanceOf(Denial.class);
 

@@ -33,11 +33,13 @@ class PolicyHotReloadIT {
   static final String KEY = "sk-hot";
   static final String ADMIN = "sk-hot-admin";
   static Path dir;
+  static Path dataDir;
   static PaidApiMock legacy;
 
   static {
     try {
       dir = Files.createTempDirectory("burstgate-policies");
+      dataDir = Files.createTempDirectory("burstgate-policies-data");
       legacy = new PaidApiMock();
       Files.writeString(dir.resolve("team.yaml"), policy("all legacy v1", "0.0", "0.0"));
     } catch (IOException e) {
@@ -60,6 +62,7 @@ class PolicyHotReloadIT {
 
   @DynamicPropertySource
   static void properties(DynamicPropertyRegistry r) {
+    r.add("burstgate.data-dir", () -> dataDir.toString());
     r.add("burstgate.policies-dir", () -> dir.toString());
     r.add("burstgate.simulate-missing-tiers", () -> "false");
     r.add("burstgate.tiers.local.enabled", () -> "false");

@@ -35,10 +35,12 @@ import tools.jackson.databind.json.JsonMapper;
 class NativeCloudPoolIT {
 
   static GenericContainer<?> node;
+  static Path dataDir;
 
   static {
     try {
       Path dir = Files.createTempDirectory("burstgate-native-pool");
+      dataDir = dir;
       node = NativeLlamaServer.container(NativeLlamaServer.Options.of(TinyModelGenerator.ensureTinyModel(dir)));
       node.start();
     } catch (IOException e) {
@@ -48,6 +50,7 @@ class NativeCloudPoolIT {
 
   @DynamicPropertySource
   static void properties(DynamicPropertyRegistry r) {
+    r.add("burstgate.data-dir", () -> dataDir.toString());
     r.add("burstgate.simulate-missing-tiers", () -> "false");
     r.add("burstgate.tiers.local.enabled", () -> "false");
     r.add("burstgate.tiers.cloud.endpoints", () -> NativeLlamaServer.baseUri(node));
