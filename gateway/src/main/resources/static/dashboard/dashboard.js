@@ -343,7 +343,9 @@
     const totals = el('totals');
     totals.dataset.from = raw(summary.from);
     totals.dataset.to = raw(summary.to);
-    el('range').textContent = 'from ' + raw(summary.from) + ' to ' + raw(summary.to) + ' (exclusive)';
+    // A midnight (UTC) instant reads as its date.
+    const when = (v) => raw(v).replace(/T00:00(:00(\.0+)?)?Z$/, '');
+    el('range').textContent = 'from ' + when(summary.from) + ' to ' + when(summary.to) + ' (exclusive, UTC)';
     figure('total-requests', t.requests, formatInt(t.requests));
     figure('total-cost', t.cost_usd, formatUsd(t.cost_usd, 2, 6));
     figure('total-baseline', t.baseline_usd, formatUsd(t.baseline_usd, 2, 6));
