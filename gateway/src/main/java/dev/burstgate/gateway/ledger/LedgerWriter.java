@@ -15,6 +15,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -65,6 +66,8 @@ public final class LedgerWriter implements CostRecordListener, SmartLifecycle {
   private static final long INITIAL_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
   /** How long the writer sleeps at most before it looks at its state again. */
   private static final long SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+  /** While a batch fills: how long the writer sleeps between two looks at the queue. */
+  private static final long FILL_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
   /** How long {@link #stop()} waits beyond {@code shutdown-timeout} for a writer stuck in a database call. */
   private static final Duration JOIN_GRACE = Duration.ofSeconds(5);
 
@@ -268,16 +271,15 @@ public final class LedgerWriter implements CostRecordListener, SmartLifecycle {
       batch.add(first);
       queue.drainTo(batch, batchSize - 1);
       long deadline = System.nanoTime() + flushIntervalNanos;
+      // Fill the batch by sleeping in short slices and draining, not by waiting on the queue: a thread waiting on the
+      // queue is woken by every offer, which costs the request threads a wake-up call per record.
       while (batch.size() < batchSize && !stopping) {
         long left = deadline - System.nanoTime();
         if (left <= 0) {
           break;
         }
-        LedgerRecord next = queue.poll(Math.min(left, SLICE_NANOS), TimeUnit.NANOSECONDS);
-        if (next != null) {
-          batch.add(next);
-          queue.drainTo(batch, batchSize - batch.size());
-        }
+        LockSupport.parkNanos(Math.min(left, FILL_SLICE_NANOS));
+        queue.drainTo(batch, batchSize - batch.size());
       }
       return batch;
     } catch (InterruptedException e) {
