@@ -3,6 +3,7 @@ package dev.burstgate.gateway.budget;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.burstgate.gateway.tenant.ApiKeys;
+import dev.burstgate.gateway.testsupport.CostRecords;
 import dev.burstgate.gateway.testsupport.PaidApiMock;
 import dev.burstgate.gateway.testsupport.PaidApiMock.Behavior;
 import dev.burstgate.gateway.usage.CostRecord;
@@ -154,8 +155,9 @@ class BudgetRoutingIT {
   }
 
   CostRecord record(String requestId) {
-    return records.latest(1000).stream().filter(r -> r.requestId().equals(requestId)).findFirst().orElseThrow();
+    return CostRecords.await(records, requestId);
   }
+
 
   JsonNode admin(WebTestClient.RequestHeadersSpec<?> request, int status) {
     return json.readTree(request.header("Authorization", "Bearer " + ADMIN_KEY).exchange()

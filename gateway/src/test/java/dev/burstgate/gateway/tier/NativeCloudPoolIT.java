@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.burstgate.engine.model.TinyModelGenerator;
 import dev.burstgate.gateway.tenant.TenantRegistry;
+import dev.burstgate.gateway.testsupport.CostRecords;
 import dev.burstgate.gateway.testsupport.NativeLlamaServer;
 import dev.burstgate.gateway.usage.CostRecord;
 import dev.burstgate.gateway.usage.RecentRecords;
@@ -107,10 +108,10 @@ class NativeCloudPoolIT {
 
   @Test
   void recordsExactUsageOfAStreamWhoseClientDidNotAskForIt() {
-    String body = chat(true, false).expectStatus().isOk().expectHeader().valueEquals("X-Burstgate-Tier", "cloud")
-        .expectBody(String.class).returnResult().getResponseBody();
-    assertThat(body).endsWith("data: [DONE]\n\n").doesNotContain("\"usage\"");
-    CostRecord record = records.latest(1).get(0);
+    var result = chat(true, false).expectStatus().isOk().expectHeader().valueEquals("X-Burstgate-Tier", "cloud")
+        .expectBody(String.class).returnResult();
+    assertThat(result.getResponseBody()).endsWith("data: [DONE]\n\n").doesNotContain("\"usage\"");
+    CostRecord record = CostRecords.await(records, result.getResponseHeaders().getFirst("X-Burstgate-Request-Id"));
     assertThat(record.finalTier()).isEqualTo(Tier.CLOUD);
     assertThat(record.attempts()).singleElement().satisfies(a -> {
       assertThat(a.usageEstimated()).as("usage came from llama-server, not an estimate").isFalse();
