@@ -9,6 +9,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import javax.sql.DataSource;
+import org.postgresql.PGConnection;
 import org.springframework.dao.DataAccessException;
 import org.springframework.dao.RecoverableDataAccessException;
 import org.springframework.jdbc.UncategorizedSQLException;
@@ -16,10 +17,16 @@ import org.springframework.jdbc.support.SQLExceptionSubclassTranslator;
 import org.springframework.jdbc.support.SQLExceptionTranslator;
 
 /**
- * Writes ledger records with JDBC batches of multi-row {@code INSERT}s, a whole batch (requests and their attempts) in
- * one transaction. Inserting a record that is already there does nothing ({@code ON CONFLICT DO NOTHING}, which
- * PostgreSQL and H2 in PostgreSQL mode both understand), so a batch may be written again after a failure that
- * happened after its commit, and a batch may hold the same record twice.
+ * Writes ledger records, a whole batch (requests and their attempts) in one transaction. Inserting a record that is
+ * already there does nothing ({@code ON CONFLICT DO NOTHING}, which PostgreSQL and H2 in PostgreSQL mode both
+ * understand), so a batch may be written again after a failure that happened after its commit, and a batch may hold
+ * the same record twice.
+ *
+ * <p>On PostgreSQL the rows go in with {@code COPY} (CSV) into temporary tables and one
+ * {@code INSERT ... SELECT ... ON CONFLICT DO NOTHING} per table — several times cheaper per row, for the gateway and
+ * for the database, than binding parameters. The temporary tables are created in the same transaction when missing
+ * and emptied at commit, so pooled connections (and poolers such as PgBouncer) are fine. Other databases (the
+ * embedded H2) get JDBC batches of multi-row {@code INSERT}s.
  */
 final class LedgerStore {
 
@@ -52,6 +59,8 @@ final class LedgerStore {
 
   private final DataSource dataSource;
   private final SQLExceptionTranslator translator = new SQLExceptionSubclassTranslator();
+  /** Whether the database is PostgreSQL; found out on the first connection. */
+  private volatile @org.jspecify.annotations.Nullable Boolean postgres;
 
   LedgerStore(DataSource dataSource) {
     this.dataSource = dataSource;
@@ -77,8 +86,12 @@ final class LedgerStore {
     try (Connection c = dataSource.getConnection()) {
       c.setAutoCommit(false);
       try {
-        insertRows(c, INSERT_REQUESTS, INSERT_REQUEST, REQUEST_PARAMS, batch, LedgerStore::setRequest);
-        insertRows(c, INSERT_ATTEMPTS, INSERT_ATTEMPT, ATTEMPT_PARAMS, attempts, LedgerStore::setAttempt);
+        if (isPostgres(c)) {
+          LedgerCopy.write(c, batch, attempts.size());
+        } else {
+          insertRows(c, INSERT_REQUESTS, INSERT_REQUEST, REQUEST_PARAMS, batch, LedgerStore::setRequest);
+          insertRows(c, INSERT_ATTEMPTS, INSERT_ATTEMPT, ATTEMPT_PARAMS, attempts, LedgerStore::setAttempt);
+        }
         c.commit();
       } catch (Throwable e) {
         try {
@@ -105,6 +118,15 @@ final class LedgerStore {
       // AssertionError from executeBatch): the database failed, so the batch is worth trying again.
       throw new RecoverableDataAccessException("ledger insert failed: " + e, e);
     }
+  }
+
+  private boolean isPostgres(Connection c) throws SQLException {
+    Boolean pg = postgres;
+    if (pg == null) {
+      pg = "PostgreSQL".equals(c.getMetaData().getDatabaseProductName()) && c.isWrapperFor(PGConnection.class);
+      postgres = pg;
+    }
+    return pg;
   }
 
   @FunctionalInterface
