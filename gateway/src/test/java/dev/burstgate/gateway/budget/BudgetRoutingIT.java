@@ -270,9 +270,12 @@ class BudgetRoutingIT {
   void reservesAgainOnFallbackAndLeavesNothingReserved() {
     // $1.20 holds legacy's $1.10 or cloud's $0.18, not both: cloud is granted only because legacy's was released.
     legacy.then(Behavior.STATUS_500);
-    chat("fallback", "auto", true).expectStatus().isOk()
+    // Read the whole stream: the attempt is settled when the upstream's stream ends, after the headers arrived.
+    String body = chat("fallback", "auto", true).expectStatus().isOk()
         .expectHeader().valueEquals("X-Burstgate-Tier", "cloud")
-        .expectHeader().value("X-Burstgate-Reason", r -> assertThat(r).contains("legacy failed: HTTP 500"));
+        .expectHeader().value("X-Burstgate-Reason", r -> assertThat(r).contains("legacy failed: HTTP 500"))
+        .expectBody(String.class).returnResult().getResponseBody();
+    assertThat(body).endsWith("data: [DONE]\n\n");
 
     assertThat(legacy.received()).hasSize(1);
     BudgetView.PeriodView today = today("fallback");
