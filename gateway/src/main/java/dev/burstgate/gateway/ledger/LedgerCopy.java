@@ -20,11 +20,8 @@ import org.postgresql.copy.CopyManager;
  */
 final class LedgerCopy {
 
-  private static final String REQUEST_COLUMNS = "id, tenant, ts, policy, complexity, decided_tier, final_tier, "
-      + "prompt_tokens, completion_tokens, cost_usd, baseline_usd, saving_usd, ttfb_ms, latency_ms, cache_hit, stream, "
-      + "outcome, reason";
-  private static final String ATTEMPT_COLUMNS = "request_id, seq, tier, endpoint, outcome, prompt_tokens, "
-      + "completion_tokens, usage_estimated, cost_usd, error";
+  private static final String REQUEST_COLUMNS = LedgerStore.REQUEST_COLUMNS;
+  private static final String ATTEMPT_COLUMNS = LedgerStore.ATTEMPT_COLUMNS;
 
   private static final String PREPARE =
       "CREATE TEMP TABLE IF NOT EXISTS ledger_request_in (LIKE ledger_request) ON COMMIT DELETE ROWS;"

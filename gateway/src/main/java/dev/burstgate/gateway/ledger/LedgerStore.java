@@ -30,11 +30,11 @@ import org.springframework.jdbc.support.SQLExceptionTranslator;
  */
 final class LedgerStore {
 
-  private static final String REQUEST_COLUMNS = "id, tenant, ts, policy, complexity, decided_tier, final_tier, "
+  static final String REQUEST_COLUMNS = "id, tenant, ts, policy, complexity, decided_tier, final_tier, "
       + "prompt_tokens, completion_tokens, cost_usd, baseline_usd, saving_usd, ttfb_ms, latency_ms, cache_hit, stream, "
       + "outcome, reason";
   private static final int REQUEST_PARAMS = 18;
-  private static final String ATTEMPT_COLUMNS = "request_id, seq, tier, endpoint, outcome, prompt_tokens, "
+  static final String ATTEMPT_COLUMNS = "request_id, seq, tier, endpoint, outcome, prompt_tokens, "
       + "completion_tokens, usage_estimated, cost_usd, error";
   private static final int ATTEMPT_PARAMS = 10;
   /**

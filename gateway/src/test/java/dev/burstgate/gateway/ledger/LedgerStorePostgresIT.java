@@ -16,12 +16,7 @@ class LedgerStorePostgresIT extends LedgerStoreContract {
   @BeforeAll
   static void start() {
     POSTGRES.start();
-    pg = new HikariDataSource();
-    pg.setJdbcUrl(POSTGRES.getJdbcUrl());
-    pg.setUsername(POSTGRES.getUsername());
-    pg.setPassword(POSTGRES.getPassword());
-    pg.setMaximumPoolSize(2);
-    LedgerTestData.migrate(pg);
+    pg = LedgerTestData.postgres(POSTGRES);
   }
 
   @AfterAll

@@ -37,6 +37,17 @@ final class LedgerTestData {
     return ds;
   }
 
+  /** A small pool on a started PostgreSQL container, migrated. */
+  static HikariDataSource postgres(org.testcontainers.postgresql.PostgreSQLContainer container) {
+    HikariDataSource ds = new HikariDataSource();
+    ds.setJdbcUrl(container.getJdbcUrl());
+    ds.setUsername(container.getUsername());
+    ds.setPassword(container.getPassword());
+    ds.setMaximumPoolSize(2);
+    migrate(ds);
+    return ds;
+  }
+
   static void migrate(DataSource ds) {
     Flyway.configure().dataSource(ds).load().migrate();
   }
