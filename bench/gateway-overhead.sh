@@ -27,12 +27,17 @@
 #                       same interleaved rounds, so the ledger's cost is a side-by-side ratio; off: one gateway, no
 #                       ledger; h2: one gateway with the embedded H2 ledger (the zero-setup default)
 #   LEDGER_PG_IMAGE=postgres:17-alpine  the PostgreSQL image (CI machines: burstgate-ci/postgres:17)
+#   CPUS=shared         shared: everything shares every core; split: Burstgate (and Portkey) run on the first core
+#                       only, and wrk, the upstream and PostgreSQL on the others (taskset, docker --cpuset-cpus), so
+#                       that the gateways' throughput is measured without the load generator or the database taking
+#                       its CPU — as with a database on its own host
 #   PORTKEY=auto        auto: measure the Portkey gateway too if it installs from npm (cached); off: skip it
 #   PORTKEY_VERSION=1.15.2
 #   GATEWAY_HEAP=512m   fixed gateway heap (-Xms = -Xmx)
 #   GATEWAY_GC=-XX:+UseG1GC  the gateway's collector (e.g. -XX:+UseZGC)
 #   JAVA_OPTS_EXTRA=    more JVM flags for the gateway
-#   JFR=                a file name: records a JFR profile of the gateway over the measured runs
+#   JFR=                a file name: records a JFR profile of the gateway over the measured runs (and of the ledger
+#                       gateway into the same name with -ledger before .jfr)
 #   UPSTREAM_PORT=18081 GATEWAY_PORT=18080 LEDGER_GATEWAY_PORT=18082 LEDGER_PG_PORT=15432 PORTKEY_PORT=18787
 #   JAR=gateway/target/burstgate.jar
 set -euo pipefail
@@ -47,6 +52,7 @@ ROUNDS=${ROUNDS:-3}
 CONNS=${CONNS:-"1 16"}
 PORTKEY=${PORTKEY:-auto}
 LEDGER=${LEDGER:-postgres}
+CPUS=${CPUS:-shared}
 LEDGER_PG_IMAGE=${LEDGER_PG_IMAGE:-postgres:17-alpine}
 LEDGER_GATEWAY_PORT=${LEDGER_GATEWAY_PORT:-18082}
 LEDGER_PG_PORT=${LEDGER_PG_PORT:-15432}
@@ -118,6 +124,19 @@ if [ ! -f "$JAR" ]; then
 fi
 
 case $LEDGER in postgres | off | h2) ;; *) die "LEDGER must be postgres, off or h2 (was '$LEDGER')" ;; esac
+# Prefixes that place processes on cores (CPUS=split), empty when every process shares every core.
+GATEWAY_CPUS=() OTHER_CPUS=() PG_CPUS=() CPUS_NOTE="every process shares every core"
+case $CPUS in
+  shared) ;;
+  split)
+    command -v taskset >/dev/null || apt_install util-linux
+    [ "$(nproc)" -ge 2 ] || die "CPUS=split needs at least 2 cores"
+    last=$(($(nproc) - 1))
+    GATEWAY_CPUS=(taskset -c 0) OTHER_CPUS=(taskset -c "1-$last") PG_CPUS=(--cpuset-cpus "1-$last")
+    CPUS_NOTE="Burstgate (and Portkey) on core 0 only; wrk, nginx and PostgreSQL on cores 1-$last"
+    ;;
+  *) die "CPUS must be shared or split (was '$CPUS')" ;;
+esac
 for port in "$UPSTREAM_PORT" "$GATEWAY_PORT" "$PORTKEY_PORT" "$LEDGER_GATEWAY_PORT" "$LEDGER_PG_PORT"; do
   if (exec 3<>"/dev/tcp/$HOST/$port") 2>/dev/null; then die "port $port on $HOST is in use"; fi
 done
@@ -159,7 +178,7 @@ http {
 }
 EOF
 log "starting nginx upstream on $HOST:$UPSTREAM_PORT"
-"$NGINX" -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" -e "$WORK/nginx/error.log" -g 'daemon off;' >"$WORK/nginx/out.log" 2>&1 &
+"${OTHER_CPUS[@]}" "$NGINX" -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" -e "$WORK/nginx/error.log" -g 'daemon off;' >"$WORK/nginx/out.log" 2>&1 &
 PIDS+=($!)
 wait_http "http://$HOST:$UPSTREAM_PORT/health" 20 || die "nginx did not start (see $WORK/nginx)"
 
@@ -188,7 +207,7 @@ start_gateway() { # name port env...
       BURSTGATE_TENANTS_0_REQUESTS_PER_SECOND=1000000 \
       BURSTGATE_CACHE_ENABLED=false
     for kv in "$@"; do export "${kv?}"; done
-    exec "$JAVA" "${JVM_FLAGS[@]}" -jar "$WORK/$name/burstgate.jar"
+    exec "${GATEWAY_CPUS[@]}" "$JAVA" "${JVM_FLAGS[@]}" -jar "$WORK/$name/burstgate.jar"
   ) >"$WORK/$name/gateway.log" 2>&1 &
   STARTED_PID=$!
   PIDS+=($STARTED_PID)
@@ -205,7 +224,7 @@ if [ "$LEDGER" = postgres ]; then
   command -v docker >/dev/null || die "LEDGER=postgres needs Docker (or run with LEDGER=off or LEDGER=h2)"
   PG_CONTAINER=burstgate-bench-pg-$$
   log "starting PostgreSQL ($LEDGER_PG_IMAGE) on $HOST:$LEDGER_PG_PORT"
-  docker run -d --rm --name "$PG_CONTAINER" -p "$HOST:$LEDGER_PG_PORT:5432" -e POSTGRES_DB=burstgate \
+  docker run -d --rm --name "$PG_CONTAINER" "${PG_CPUS[@]}" -p "$HOST:$LEDGER_PG_PORT:5432" -e POSTGRES_DB=burstgate \
     -e POSTGRES_USER=burstgate -e POSTGRES_PASSWORD=burstgate "$LEDGER_PG_IMAGE" >/dev/null \
     || die "could not start $LEDGER_PG_IMAGE"
   for _ in $(seq 1 150); do
@@ -261,7 +280,7 @@ if [ "$PORTKEY" != off ]; then
   fi
   if [ -f "$PK_JS" ] && command -v node >/dev/null; then
     log "starting Portkey gateway $PORTKEY_VERSION on port $PORTKEY_PORT ($(node --version))"
-    (cd "$WORK" && TRUSTED_CUSTOM_HOSTS=$HOST exec node "$PK_JS" --port="$PORTKEY_PORT" --headless) >"$WORK/portkey.log" 2>&1 &
+    (cd "$WORK" && TRUSTED_CUSTOM_HOSTS=$HOST exec "${GATEWAY_CPUS[@]}" node "$PK_JS" --port="$PORTKEY_PORT" --headless) >"$WORK/portkey.log" 2>&1 &
     PIDS+=($!)
     PORTKEY_PID=$!
     pk_ok=""
@@ -296,6 +315,34 @@ TARGETS=(direct gateway)
 # ---- wrk ----------------------------------------------------------------------------------------------------------
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
 TICK_US=$((1000000 / $(getconf CLK_TCK)))
+# CPU of the ledger's threads, in ticks: its writer and its connection pool's housekeeper (thread names are cut to 15
+# characters in /proc: both are "burstgate-ledge").
+writer_ticks() { # pid
+  local f sum=0
+  for f in /proc/"$1"/task/*/comm; do
+    if [ "$(cat "$f" 2>/dev/null)" = burstgate-ledge ]; then
+      sum=$((sum + $(awk '{print $14 + $15}' "${f%/comm}/stat" 2>/dev/null || echo 0)))
+    fi
+  done
+  echo "$sum"
+}
+# CPU of the PostgreSQL container (every server process), in microseconds, from its cgroup (v1 or v2).
+PG_CGROUP_FILE=""
+pg_cpu_us() {
+  if [ -z "$PG_CGROUP_FILE" ]; then echo 0; return; fi
+  case $PG_CGROUP_FILE in
+    *cpuacct.usage) echo $(($(cat "$PG_CGROUP_FILE") / 1000)) ;;
+    *) awk '$1 == "usage_usec" {print $2}' "$PG_CGROUP_FILE" ;;
+  esac
+}
+if [ -n "${PG_CONTAINER:-}" ]; then
+  pg_id=$(docker inspect -f '{{.Id}}' "$PG_CONTAINER")
+  for f in "/sys/fs/cgroup/cpuacct/docker/$pg_id/cpuacct.usage" "/sys/fs/cgroup/system.slice/docker-$pg_id.scope/cpu.stat" \
+      "/sys/fs/cgroup/docker/$pg_id/cpu.stat"; do
+    if [ -r "$f" ]; then PG_CGROUP_FILE=$f; break; fi
+  done
+  [ -n "$PG_CGROUP_FILE" ] || log "PostgreSQL's cgroup not found: its CPU is not reported"
+fi
 
 run_wrk() { # target conns duration out
   local target=$1 c=$2 d=$3 out=$4 url
@@ -306,7 +353,7 @@ run_wrk() { # target conns duration out
     gateway+ledger) url=http://$HOST:$LEDGER_GATEWAY_PORT; env+=(BENCH_KEY=$KEY) ;;
     portkey) url=http://$HOST:$PORTKEY_PORT; env+=(BENCH_KEY=$KEY BENCH_CUSTOM_HOST=http://$HOST:$UPSTREAM_PORT/v1) ;;
   esac
-  env "${env[@]}" wrk -t1 -c"$c" -d"$d" --timeout 5s --latency -s "$LUA" "$url" >"$out" 2>&1 || true
+  env "${env[@]}" "${OTHER_CPUS[@]}" wrk -t1 -c"$c" -d"$d" --timeout 5s --latency -s "$LUA" "$url" >"$out" 2>&1 || true
 }
 
 pid_of() { case $1 in gateway) echo "$GATEWAY_PID" ;; gateway+ledger) echo "$LEDGER_GATEWAY_PID" ;; portkey) echo "${PORTKEY_PID:-}" ;; *) echo "" ;; esac; }
@@ -340,12 +387,16 @@ if [ -n "$JFR" ]; then
   log "recording JFR to $JFR"
   "$JAVA_HOME/bin/jcmd" "$GATEWAY_PID" JFR.start name=bench settings=profile "filename=$JFR" \
     'jdk.ExecutionSample#period=1ms' >/dev/null
+  if [ -n "$LEDGER_GATEWAY_PID" ]; then
+    "$JAVA_HOME/bin/jcmd" "$LEDGER_GATEWAY_PID" JFR.start name=bench settings=profile "filename=${JFR%.jfr}-ledger.jfr" \
+      'jdk.ExecutionSample#period=1ms' >/dev/null
+  fi
 fi
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 COUNT_BEFORE=$(requests_total)
 [ -n "$LEDGER_GATEWAY_PID" ] && LEDGER_COUNT_BEFORE=$(requests_total "$LEDGER_GATEWAY_PORT")
 RAW=$WORK/raw.tsv
-printf 'round\ttarget\tconns\trps\tp50_us\tp90_us\tp99_us\tmax_us\trequests\terrors\tnon2xx\tcpu_us_per_req\n' >"$RAW"
+printf 'round\ttarget\tconns\trps\tp50_us\tp90_us\tp99_us\tmax_us\trequests\terrors\tnon2xx\tcpu_us_per_req\twriter_us_per_req\tdb_us_per_req\n' >"$RAW"
 for round in $(seq 1 "$ROUNDS"); do
   for c in $CONNS; do
     for target in "${TARGETS[@]}"; do
@@ -354,16 +405,23 @@ for round in $(seq 1 "$ROUNDS"); do
       out=$WORK/wrk-$round-$target-$c.txt
       pid=$(pid_of "$target")
       t0=0; [ -n "$pid" ] && t0=$(cpu_ticks "$pid")
+      w0=0; d0=0; [ "$target" = gateway+ledger ] && w0=$(writer_ticks "$pid") && d0=$(pg_cpu_us)
       run_wrk "$target" "$c" "$DURATION" "$out"
       t1=0; [ -n "$pid" ] && t1=$(cpu_ticks "$pid")
+      w1=0; d1=0; [ "$target" = gateway+ledger ] && w1=$(writer_ticks "$pid") && d1=$(pg_cpu_us)
       line=$(grep '^RESULT' "$out" || true)
       [ -n "$line" ] || die "wrk produced no result for $target/$c (see $out)"
       eval "$(echo "$line" | sed 's/^RESULT //')"
       # shellcheck disable=SC2154
       cpu=$([ -n "$pid" ] && [ "$requests" -gt 0 ] && echo $(( (t1 - t0) * TICK_US / requests )) || echo -)
+      wcpu=-; dcpu=-
+      if [ "$target" = gateway+ledger ] && [ "$requests" -gt 0 ]; then
+        wcpu=$(awk -v t="$((w1 - w0))" -v u="$TICK_US" -v n="$requests" 'BEGIN {printf "%.1f", t * u / n}')
+        [ -n "$PG_CGROUP_FILE" ] && dcpu=$(awk -v d="$((d1 - d0))" -v n="$requests" 'BEGIN {printf "%.1f", d / n}')
+      fi
       # shellcheck disable=SC2154
-      printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$target" "$c" "$rps" "$p50_us" "$p90_us" \
-        "$p99_us" "$max_us" "$requests" "$errors" "$non2xx" "$cpu" >>"$RAW"
+      printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$target" "$c" "$rps" "$p50_us" "$p90_us" \
+        "$p99_us" "$max_us" "$requests" "$errors" "$non2xx" "$cpu" "$wcpu" "$dcpu" >>"$RAW"
     done
   done
 done
@@ -384,6 +442,7 @@ fi
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 if [ -n "$JFR" ]; then
   "$JAVA_HOME/bin/jcmd" "$GATEWAY_PID" JFR.stop name=bench >/dev/null
+  [ -n "$LEDGER_GATEWAY_PID" ] && "$JAVA_HOME/bin/jcmd" "$LEDGER_GATEWAY_PID" JFR.stop name=bench >/dev/null
   log "JFR written to $JFR"
 fi
 GW_WRK_REQUESTS=$(awk -F'\t' '$2 == "gateway" {s += $9} END {print s + 0}' "$RAW")
@@ -409,7 +468,7 @@ verdict() { if [ "$1" = 1 ]; then echo met; else echo MISSED; fi; }
 {
   echo "# Gateway overhead benchmark — $(date -u '+%Y-%m-%d %H:%M UTC')"
   echo
-  echo "Machine: $(nproc) cores ($CPU_MODEL), $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo); wrk, upstream and gateway share it."
+  echo "Machine: $(nproc) cores ($CPU_MODEL), $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo); wrk, upstream and gateway share it; $CPUS_NOTE."
   echo "Load average (1/5/15 min) when the measured runs started: $LOAD_BEFORE; when they ended: $LOAD_AFTER."
   echo "Burstgate $COMMIT$DIRTY; $JAVA_VERSION, flags \`${JVM_FLAGS[*]}\`; upstream $NGINX_VERSION (1 worker, fixed JSON answer);"
   echo "wrk $WRK_VERSION, 1 thread, \`--latency\`, $DURATION per run, $ROUNDS interleaved rounds (median shown), warm-up at 16 connections ($(printf '%s; ' "${WARMED[@]}" | sed 's/; $//')) + 5s at 1."
@@ -433,13 +492,19 @@ verdict() { if [ "$1" = 1 ]; then echo met; else echo MISSED; fi; }
   g1_added=$(awk -v a="$(col gateway 1 5)" -v b="$(col direct 1 5)" 'BEGIN {print a - b}')
   g16_rps=$(col gateway 16 4); g16_p99=$(col gateway 16 7)
   echo "Targets (issue 5, part 11):"
-  echo "- added p50 at 1 connection ≤ 0.35 ms: $(ms "$g1_added") ms — $(verdict "$(awk -v x="$g1_added" 'BEGIN {print (x <= 350) ? 1 : 0}')")"
-  echo "- ≥ 3,500 req/s at 16 connections: $(printf '%.0f' "$g16_rps") req/s — $(verdict "$(awk -v x="$g16_rps" 'BEGIN {print (x >= 3500) ? 1 : 0}')")"
-  echo "- p99 ≤ 10 ms at 16 connections: $(ms "$g16_p99") ms — $(verdict "$(awk -v x="$g16_p99" 'BEGIN {print (x <= 10000) ? 1 : 0}')")"
+  if [[ " $CONNS " == *" 1 "* ]]; then
+    echo "- added p50 at 1 connection ≤ 0.35 ms: $(ms "$g1_added") ms — $(verdict "$(awk -v x="$g1_added" 'BEGIN {print (x <= 350) ? 1 : 0}')")"
+  fi
+  if [[ " $CONNS " == *" 16 "* ]]; then
+    echo "- ≥ 3,500 req/s at 16 connections: $(printf '%.0f' "$g16_rps") req/s — $(verdict "$(awk -v x="$g16_rps" 'BEGIN {print (x >= 3500) ? 1 : 0}')")"
+    echo "- p99 ≤ 10 ms at 16 connections: $(ms "$g16_p99") ms — $(verdict "$(awk -v x="$g16_p99" 'BEGIN {print (x <= 10000) ? 1 : 0}')")"
+  fi
   echo
   if [ -n "$LEDGER_GATEWAY_PID" ]; then
     l16=$(col gateway+ledger 16 4)
     echo "Ledger (issue 6): throughput with the ledger on at 16 connections: $(printf '%.0f' "$l16") vs $(printf '%.0f' "$g16_rps") req/s without = $(awk -v a="$l16" -v b="$g16_rps" 'BEGIN {printf "%.1f", 100 * a / b}') % (loses ≤ 10 %: $(verdict "$(awk -v a="$l16" -v b="$g16_rps" 'BEGIN {print (a >= 0.9 * b) ? 1 : 0}')"))."
+    echo "The same ratio round by round (each round measures both gateways back to back): $(awk -F'\t' 'NR > 1 && $3 == 16 && $2 == "gateway" {g[$1] = $4} NR > 1 && $3 == 16 && $2 == "gateway+ledger" {l[$1] = $4} END {for (r = 1; r in g; r++) printf "%s%.1f %%", (r > 1 ? ", " : ""), 100 * l[r] / g[r]}' "$RAW")."
+    echo "CPU per request of the ledger at 16 connections (medians): its writer thread $(col gateway+ledger 16 13) µs (part of the gateway's), PostgreSQL $(col gateway+ledger 16 14) µs; at 1 connection $(col gateway+ledger 1 13) µs and $(col gateway+ledger 1 14) µs."
     echo "$LEDGER_CHECK"
     echo
   fi
@@ -448,9 +513,9 @@ verdict() { if [ "$1" = 1 ]; then echo met; else echo MISSED; fi; }
   echo
   echo "<details><summary>Every run</summary>"
   echo
-  echo "| round | target | conns | req/s | p50 ms | p90 ms | p99 ms | max ms | requests | errors | non-2xx | CPU µs/req |"
-  echo "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
-  awk -F'\t' 'NR > 1 { printf "| %s | %s | %s | %.0f | %.3f | %.3f | %.3f | %.3f | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5 / 1000, $6 / 1000, $7 / 1000, $8 / 1000, $9, $10, $11, $12 }' "$RAW"
+  echo "| round | target | conns | req/s | p50 ms | p90 ms | p99 ms | max ms | requests | errors | non-2xx | CPU µs/req | writer µs/req | PostgreSQL µs/req |"
+  echo "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+  awk -F'\t' 'NR > 1 { printf "| %s | %s | %s | %.0f | %.3f | %.3f | %.3f | %.3f | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5 / 1000, $6 / 1000, $7 / 1000, $8 / 1000, $9, $10, $11, $12, $13, $14 }' "$RAW"
   echo
   echo "</details>"
 } >"$REPORT"

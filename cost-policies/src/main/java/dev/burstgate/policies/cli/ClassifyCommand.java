@@ -11,7 +11,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -70,7 +69,7 @@ final class ClassifyCommand implements Callable<Integer> {
         node.put("id", r.id());
         node.put("score", Math.round(c.score() * 10000) / 10000.0);
         Tier tier = p.thresholds().tierFor(c.score());
-        node.put("tier", tier.name().toLowerCase(Locale.ROOT));
+        node.put("tier", tier.label());
         ArrayNode reasons = node.putArray("reasons");
         c.reasons().forEach(reasons::add);
         if (c.truncated()) {

@@ -69,7 +69,7 @@ final class HtmlReport {
         if (w > 0) {
           s.append(String.format(Locale.ROOT, "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"%s\">"
               + "<title>%s %d</title></rect>\n", x, y, w, barH, TIER_COLOURS[t.ordinal()],
-              t.name().toLowerCase(Locale.ROOT), r.count(t)));
+              t.label(), r.count(t)));
         }
         x += w;
       }
@@ -84,7 +84,7 @@ final class HtmlReport {
     for (Tier t : Tier.values()) {
       s.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"12\" height=\"12\" fill=\"%s\"/>", lx, y,
           TIER_COLOURS[t.ordinal()]));
-      s.append(text(lx + 16, y + 11, t.name().toLowerCase(Locale.ROOT), "start"));
+      s.append(text(lx + 16, y + 11, t.label(), "start"));
       lx += 90;
     }
     s.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"12\" height=\"12\" fill=\"#999\"/>", lx, y));

@@ -34,7 +34,7 @@ final class ReportTable {
     row(sb, "policy", reports, SimulationReport::policy);
     row(sb, "requests", reports, r -> Integer.toString(r.requests()));
     for (Tier t : Tier.values()) {
-      row(sb, t.name().toLowerCase(Locale.ROOT), reports, r -> r.count(t) + " (" + pct(r.count(t), r.requests())
+      row(sb, t.label(), reports, r -> r.count(t) + " (" + pct(r.count(t), r.requests())
           + ")");
     }
     row(sb, "rejected", reports, r -> Integer.toString(r.rejectedTotal()));

@@ -8,7 +8,6 @@ import dev.burstgate.policies.privacy.PiiKind;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -220,7 +219,7 @@ public final class Router {
   }
 
   private static String key(Tier t) {
-    return t.name().toLowerCase(Locale.ROOT);
+    return t.label();
   }
 
   private static String percent(double fraction) {

@@ -46,7 +46,7 @@ public final class ChatRequestParser {
     Map<String, @Nullable Tier> m = new LinkedHashMap<>();
     m.put(AUTO, null);
     for (Tier t : Tier.values()) {
-      m.put(t.name().toLowerCase(Locale.ROOT), t);
+      m.put(t.label(), t);
     }
     aliases.forEach((alias, target) -> {
       String key = target.strip().toLowerCase(Locale.ROOT);

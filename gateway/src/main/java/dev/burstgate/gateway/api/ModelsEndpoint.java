@@ -3,7 +3,6 @@ package dev.burstgate.gateway.api;
 import dev.burstgate.gateway.tier.TierBackend;
 import dev.burstgate.policies.Tier;
 import java.time.InstantSource;
-import java.util.Locale;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.MediaType;
@@ -50,7 +49,7 @@ public final class ModelsEndpoint {
         info.put("available", backends.values().stream().anyMatch(TierBackend::available));
       } else {
         TierBackend b = backends.get(tier);
-        info.put("routes_to", tier.name().toLowerCase(Locale.ROOT));
+        info.put("routes_to", tier.label());
         info.put("available", b != null && b.available());
         info.put("configured", b != null && !b.simulated());
         info.put("simulated", b != null && b.simulated());

@@ -1,7 +1,6 @@
 package dev.burstgate.gateway.ledger;
 
-import java.io.StringReader;
-import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Savepoint;
@@ -9,6 +8,7 @@ import java.sql.Statement;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyIn;
 import org.postgresql.copy.CopyManager;
 
 /**
@@ -47,12 +47,13 @@ final class LedgerCopy {
   /** Writes {@code batch} (with its {@code attemptCount} attempts) in the transaction open on {@code c}. */
   static void write(Connection c, List<LedgerRecord> batch, int attemptCount) throws SQLException {
     CopyManager copy = c.unwrap(PGConnection.class).getCopyAPI();
-    String[] csv = csv(batch, attemptCount);
+    byte[] requests = requestRows(batch);
+    byte[] attempts = attemptCount > 0 ? attemptRows(batch, attemptCount) : null;
     Savepoint before = c.setSavepoint();
     try {
-      copyIn(copy, COPY_REQUESTS_DIRECT, csv[0]);
-      if (attemptCount > 0) {
-        copyIn(copy, COPY_ATTEMPTS_DIRECT, csv[1]);
+      copyIn(copy, COPY_REQUESTS_DIRECT, requests);
+      if (attempts != null) {
+        copyIn(copy, COPY_ATTEMPTS_DIRECT, attempts);
       }
       c.releaseSavepoint(before);
       return;
@@ -65,62 +66,80 @@ final class LedgerCopy {
     try (Statement st = c.createStatement()) {
       st.execute(PREPARE);
     }
-    copyIn(copy, COPY_REQUESTS, csv[0]);
-    if (attemptCount > 0) {
-      copyIn(copy, COPY_ATTEMPTS, csv[1]);
+    copyIn(copy, COPY_REQUESTS, requests);
+    if (attempts != null) {
+      copyIn(copy, COPY_ATTEMPTS, attempts);
     }
     try (Statement st = c.createStatement()) {
       st.executeUpdate(MOVE_REQUESTS);
-      if (attemptCount > 0) {
+      if (attempts != null) {
         st.executeUpdate(MOVE_ATTEMPTS);
       }
     }
   }
 
-  private static void copyIn(CopyManager copy, String sql, String csv) throws SQLException {
+  /** Sends {@code rows} (UTF-8 CSV) through one {@code COPY ... FROM STDIN}. */
+  private static void copyIn(CopyManager copy, String sql, byte[] rows) throws SQLException {
+    CopyIn in = copy.copyIn(sql);
     try {
-      copy.copyIn(sql, new StringReader(csv));
-    } catch (java.io.IOException e) {
-      throw new SQLException("COPY into the ledger failed: " + e.getMessage(), "08006", e);
-    }
-  }
-
-  /** The batch's request rows and attempt rows as CSV. */
-  private static String[] csv(List<LedgerRecord> batch, int attemptCount) {
-    StringBuilder requests = new StringBuilder(batch.size() * 256);
-    StringBuilder attempts = new StringBuilder(Math.max(16, attemptCount * 96));
-    for (LedgerRecord r : batch) {
-      requests.append(csv(r.id())).append(',').append(csv(r.tenant())).append(',').append(r.time()).append(',')
-          .append(csv(r.policy())).append(',').append(r.complexity()).append(',').append(csv(r.decidedTier()))
-          .append(',').append(csv(r.finalTier())).append(',').append(r.promptTokens()).append(',')
-          .append(r.completionTokens()).append(',').append(money(r.costUsd())).append(',')
-          .append(money(r.baselineUsd())).append(',').append(money(r.savingUsd())).append(',')
-          .append(r.ttfbMs() == null ? "" : r.ttfbMs().toString()).append(',').append(r.latencyMs()).append(',')
-          .append(r.cacheHit()).append(',').append(r.stream()).append(',').append(csv(r.outcome())).append(',')
-          .append(csv(r.reason())).append('\n');
-      for (int i = 0; i < r.attempts().size(); i++) {
-        LedgerRecord.Attempt a = r.attempts().get(i);
-        attempts.append(csv(r.id())).append(',').append(i).append(',').append(csv(a.tier())).append(',')
-            .append(csv(a.endpoint())).append(',').append(csv(a.outcome())).append(',').append(a.promptTokens())
-            .append(',').append(a.completionTokens()).append(',').append(a.usageEstimated()).append(',')
-            .append(money(a.costUsd())).append(',').append(csv(a.error())).append('\n');
+      in.writeToCopy(rows, 0, rows.length);
+      in.endCopy();
+    } finally {
+      if (in.isActive()) {
+        in.cancelCopy();
       }
     }
-    return new String[] {requests.toString(), attempts.toString()};
   }
 
-  private static String money(BigDecimal amount) {
-    return amount.toPlainString();
+  /** The batch's request rows as UTF-8 CSV. */
+  static byte[] requestRows(List<LedgerRecord> batch) {
+    StringBuilder b = new StringBuilder(batch.size() * 256);
+    for (LedgerRecord r : batch) {
+      quoted(b, r.id()).append(',');
+      quoted(b, r.tenant()).append(',').append(r.time()).append(',');
+      quoted(b, r.policy()).append(',').append(r.complexity()).append(',');
+      quoted(b, r.decidedTier()).append(',');
+      quoted(b, r.finalTier()).append(',').append(r.promptTokens()).append(',').append(r.completionTokens()).append(',')
+          .append(r.costUsd().toPlainString()).append(',').append(r.baselineUsd().toPlainString()).append(',')
+          .append(r.savingUsd().toPlainString()).append(',');
+      if (r.ttfbMs() != null) {
+        b.append(r.ttfbMs().longValue());
+      }
+      b.append(',').append(r.latencyMs()).append(',').append(r.cacheHit()).append(',').append(r.stream()).append(',');
+      quoted(b, r.outcome()).append(',');
+      quoted(b, r.reason()).append('\n');
+    }
+    return b.toString().getBytes(StandardCharsets.UTF_8);
   }
 
-  /** A CSV field: empty (NULL) for null, otherwise quoted (so an empty string stays a string), quotes doubled. */
-  static String csv(@Nullable String s) {
+  /** The batch's attempt rows as UTF-8 CSV. */
+  static byte[] attemptRows(List<LedgerRecord> batch, int attemptCount) {
+    StringBuilder b = new StringBuilder(Math.max(16, attemptCount * 128));
+    for (LedgerRecord r : batch) {
+      for (int i = 0; i < r.attempts().size(); i++) {
+        LedgerRecord.Attempt a = r.attempts().get(i);
+        quoted(b, r.id()).append(',').append(i).append(',');
+        quoted(b, a.tier()).append(',');
+        quoted(b, a.endpoint()).append(',');
+        quoted(b, a.outcome()).append(',').append(a.promptTokens()).append(',').append(a.completionTokens())
+            .append(',').append(a.usageEstimated()).append(',').append(a.costUsd().toPlainString()).append(',');
+        quoted(b, a.error()).append('\n');
+      }
+    }
+    return b.toString().getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** A CSV field: nothing (NULL) for null, otherwise quoted (so an empty string stays a string), quotes doubled. */
+  static StringBuilder quoted(StringBuilder b, @Nullable String s) {
     if (s == null) {
-      return "";
+      return b;
     }
-    if (s.indexOf('"') < 0) {
-      return '"' + s + '"';
+    b.append('"');
+    int from = 0;
+    for (int q = s.indexOf('"'); q >= 0; q = s.indexOf('"', from)) {
+      b.append(s, from, q + 1).append('"');
+      from = q + 1;
     }
-    return '"' + s.replace("\"", "\"\"") + '"';
+    return b.append(s, from, s.length()).append('"');
   }
 }

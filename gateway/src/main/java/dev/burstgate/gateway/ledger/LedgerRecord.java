@@ -11,7 +11,6 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -79,7 +78,7 @@ record LedgerRecord(
   }
 
   static String tier(Tier tier) {
-    return tier.name().toLowerCase(Locale.ROOT);
+    return tier.label();
   }
 
   /** The amount with at most {@value #MONEY_SCALE} decimals (half-even beyond them; prices are never that fine). */

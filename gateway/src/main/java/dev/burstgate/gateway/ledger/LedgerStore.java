@@ -22,11 +22,10 @@ import org.springframework.jdbc.support.SQLExceptionTranslator;
  * understand), so a batch may be written again after a failure that happened after its commit, and a batch may hold
  * the same record twice.
  *
- * <p>On PostgreSQL the rows go in with {@code COPY} (CSV) into temporary tables and one
- * {@code INSERT ... SELECT ... ON CONFLICT DO NOTHING} per table — several times cheaper per row, for the gateway and
- * for the database, than binding parameters. The temporary tables are created in the same transaction when missing
- * and emptied at commit, so pooled connections (and poolers such as PgBouncer) are fine. Other databases (the
- * embedded H2) get JDBC batches of multi-row {@code INSERT}s.
+ * <p>On PostgreSQL the rows go in with {@code COPY} (CSV) straight into the ledger tables, and a batch that collides
+ * with rows already there is merged through temporary tables instead ({@link LedgerCopy}) — several times cheaper per
+ * row, for the gateway and for the database, than binding parameters. Other databases (the embedded H2) get JDBC
+ * batches of multi-row {@code INSERT}s.
  */
 final class LedgerStore {
 

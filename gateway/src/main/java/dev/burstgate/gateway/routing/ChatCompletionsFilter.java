@@ -19,7 +19,6 @@ import dev.burstgate.policies.cost.Usd;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -89,7 +88,7 @@ public final class ChatCompletionsFilter implements GatewayFilter, Ordered {
   @Override
   public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
     long startNanos = System.nanoTime();
-    String requestId = requestId();
+    String requestId = RequestIds.next(clock.millis());
     exchange.getResponse().getHeaders().set(REQUEST_ID_HEADER, requestId);
     Tenant tenant = exchange.getAttribute(AuthFilter.TENANT_ATTR);
     if (tenant == null) {
@@ -134,12 +133,6 @@ public final class ChatCompletionsFilter implements GatewayFilter, Ordered {
     });
   }
 
-  /** {@code req_} and 32 random hex digits (128 bits, as a UUID, without the UUID's secure-random cost). */
-  static String requestId() {
-    java.util.concurrent.ThreadLocalRandom r = java.util.concurrent.ThreadLocalRandom.current();
-    return "req_" + java.util.HexFormat.of().toHexDigits(r.nextLong()) + java.util.HexFormat.of().toHexDigits(r.nextLong());
-  }
-
   /** The score with three decimals, rounded half up like {@code %.3f}. */
   static String complexity(double score) {
     return new java.math.BigDecimal(score).setScale(3, java.math.RoundingMode.HALF_UP).toPlainString();
@@ -149,7 +142,7 @@ public final class ChatCompletionsFilter implements GatewayFilter, Ordered {
     exchange.getAttributes().put(ROUTED_ATTR, routed);
     HttpHeaders h = exchange.getResponse().getHeaders();
     h.set(COMPLEXITY_HEADER, complexity(routed.complexity()));
-    h.set(TierDispatcher.TIER_HEADER, routed.decidedTier().name().toLowerCase(Locale.ROOT));
+    h.set(TierDispatcher.TIER_HEADER, routed.decidedTier().label());
     h.set(TierDispatcher.REASON_HEADER, TierDispatcher.headerValue(routed.reason()));
     if (!cache.cacheable(routed.request())) {
       return dispatcher.dispatch(exchange, routed, null);
@@ -172,7 +165,7 @@ public final class ChatCompletionsFilter implements GatewayFilter, Ordered {
     byte[] bytes = json.writeValueAsBytes(body);
     ServerHttpResponse response = exchange.getResponse();
     HttpHeaders h = response.getHeaders();
-    h.set(TierDispatcher.TIER_HEADER, entry.tier().name().toLowerCase(Locale.ROOT));
+    h.set(TierDispatcher.TIER_HEADER, entry.tier().label());
     h.set(TierDispatcher.REASON_HEADER, "cache hit: identical deterministic request answered before");
     h.set(TierDispatcher.CACHE_HEADER, "hit");
     h.set(TierDispatcher.COST_HEADER, Usd.ZERO.toString());

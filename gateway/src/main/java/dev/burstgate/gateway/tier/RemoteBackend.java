@@ -79,7 +79,7 @@ public final class RemoteBackend implements TierBackend {
     this.resilience = resilience;
     this.breakers = breakers;
     this.bulkheads = bulkheads;
-    this.retry = retries.retry("tier:" + tier.name().toLowerCase(java.util.Locale.ROOT), () -> RetryConfig.custom()
+    this.retry = retries.retry("tier:" + tier.label(), () -> RetryConfig.custom()
         .maxAttempts(resilience.connectRetries() + 1)
         .waitDuration(Duration.ofMillis(20))
         .retryOnException(RemoteBackend::retryable)
@@ -88,7 +88,7 @@ public final class RemoteBackend implements TierBackend {
 
   /** The breaker name of one endpoint. */
   public static String breakerName(Tier tier, URI endpoint) {
-    return tier.name().toLowerCase(java.util.Locale.ROOT) + ":" + endpoint;
+    return tier.label() + ":" + endpoint;
   }
 
   @Override

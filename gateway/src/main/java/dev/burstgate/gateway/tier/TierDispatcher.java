@@ -24,7 +24,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -190,7 +189,7 @@ public final class TierDispatcher {
           call.finish(Outcome.CUT, meter.usage(call.routed.promptChars(), true), meter.estimated(), message(e));
           call.cut = true;
           ApiException err = new ApiException(HttpStatus.BAD_GATEWAY, "api_error", "stream_cut", null,
-              "The " + meter.tier.name().toLowerCase(Locale.ROOT) + " tier failed mid-stream: " + message(e));
+              "The " + meter.tier.label() + " tier failed mid-stream: " + message(e));
           return Flux.just(sse(response, ErrorBodies.body(json, err)));
         });
     return response.writeAndFlushWith(body.map(Mono::just))
@@ -322,7 +321,7 @@ public final class TierDispatcher {
   }
 
   private void setTierHeaders(HttpHeaders h, Call call, Tier tier) {
-    h.set(TIER_HEADER, tier.name().toLowerCase(Locale.ROOT));
+    h.set(TIER_HEADER, tier.label());
     h.set(REASON_HEADER, headerValue(call.reason(tier)));
   }
 
@@ -511,7 +510,7 @@ public final class TierDispatcher {
         if (!fallbackNotes.isEmpty()) {
           fallbackNotes.append("; ");
         }
-        fallbackNotes.append(tier.name().toLowerCase(Locale.ROOT)).append(' ').append(what).append(": ").append(why);
+        fallbackNotes.append(tier.label()).append(' ').append(what).append(": ").append(why);
       }
     }
 
@@ -520,7 +519,7 @@ public final class TierDispatcher {
         if (fallbackNotes.isEmpty() || finalTier == null) {
           return routed.reason();
         }
-        String r = routed.reason() + "; fallback to " + finalTier.name().toLowerCase(Locale.ROOT) + " (" + fallbackNotes + ")";
+        String r = routed.reason() + "; fallback to " + finalTier.label() + " (" + fallbackNotes + ")";
         return r.length() > 300 ? r.substring(0, 300) + "…" : r;
       }
     }

@@ -3,7 +3,6 @@ package dev.burstgate.gateway.usage;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
@@ -36,7 +35,7 @@ public final class CostMetrics implements CostRecordListener {
 
   @Override
   public void onRecord(CostRecord r) {
-    String tier = r.finalTier() == null ? "none" : r.finalTier().name().toLowerCase(Locale.ROOT);
+    String tier = r.finalTier() == null ? "none" : r.finalTier().label();
     String outcome = r.outcome().label();
     get(requests, tier + '\n' + outcome, k -> Counter.builder("burstgate.requests")
         .description("Requests by the tier that answered and how they ended")

@@ -15,7 +15,10 @@ public enum Outcome {
   /** The client went away before the answer was complete. */
   CANCELLED;
 
+  private final String label = name().toLowerCase(java.util.Locale.ROOT);
+
+  /** The outcome as meters and the ledger spell it: {@code ok}, {@code fallback}, ... */
   public String label() {
-    return name().toLowerCase(java.util.Locale.ROOT);
+    return label;
   }
 }

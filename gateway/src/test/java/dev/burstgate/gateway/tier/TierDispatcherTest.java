@@ -46,7 +46,7 @@ class TierDispatcherTest {
   private record Scripted(Tier tier, Function<ChatCompletionRequest, Flux<UpstreamChunk>> script) implements TierBackend {
     @Override public boolean available() { return true; }
     @Override public boolean simulated() { return true; }
-    @Override public String model() { return tier.name().toLowerCase(); }
+    @Override public String model() { return tier.label(); }
     @Override public Flux<UpstreamChunk> call(ChatCompletionRequest request, String requestId) {
       return Flux.defer(() -> script.apply(request));
     }
