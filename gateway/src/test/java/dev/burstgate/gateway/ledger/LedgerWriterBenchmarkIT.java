@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.burstgate.gateway.testsupport.DataServices;
+import dev.burstgate.gateway.routing.RequestIds;
 import dev.burstgate.gateway.usage.CostRecord;
 import dev.burstgate.policies.Tier;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -55,11 +56,11 @@ class LedgerWriterBenchmarkIT {
       LedgerWriter writer = new LedgerWriter(new LedgerStore(ds), new SpillFile(props.spillFile(dir)), props, meters);
       writer.start();
       try {
-        offer(writer, "warm", WARM_UP);
+        offer(writer, WARM_UP);
         assertThat(LedgerTestData.await(Duration.ofMinutes(2), () -> written(meters) >= WARM_UP)).isTrue();
 
         long start = System.nanoTime();
-        offer(writer, "run", RECORDS);
+        offer(writer, RECORDS);
         long offered = System.nanoTime();
         assertThat(LedgerTestData.await(Duration.ofMinutes(5), () -> written(meters) >= WARM_UP + RECORDS)).isTrue();
         double seconds = (System.nanoTime() - start) / 1e9;
@@ -83,15 +84,17 @@ class LedgerWriterBenchmarkIT {
     return meters.get("burstgate.ledger.records.written").counter().count();
   }
 
-  private static void offer(LedgerWriter writer, String prefix, int count) throws InterruptedException {
+  private static void offer(LedgerWriter writer, int count) throws InterruptedException {
     Instant now = Instant.now();
     List<Thread> threads = new ArrayList<>();
     for (int p = 0; p < PRODUCERS; p++) {
       int producer = p;
       threads.add(Thread.ofPlatform().start(() -> {
         for (int i = producer; i < count; i += PRODUCERS) {
-          CostRecord r = LedgerTestData.record("req_" + prefix + "_" + i, i % 3 == 0 ? "acme" : "beta",
-              now.plusNanos(i * 1000L), "balanced", Tier.CLOUD, "0.18", "1.10", 200 + i % 50, 50 + i % 20);
+          Instant at = now.plusNanos(i * 1000L);
+          // Ids as the gateway makes them (time first), so the primary key grows at its end as in production.
+          CostRecord r = LedgerTestData.record(RequestIds.next(at.toEpochMilli()), i % 3 == 0 ? "acme" : "beta", at,
+              "balanced", Tier.CLOUD, "0.18", "1.10", 200 + i % 50, 50 + i % 20);
           writer.onRecord(r);
         }
       }));
