@@ -44,11 +44,11 @@ final class LedgerCopy {
 
   private LedgerCopy() {}
 
-  /** Writes {@code batch} (with its {@code attemptCount} attempts) in the transaction open on {@code c}. */
-  static void write(Connection c, List<LedgerRecord> batch, int attemptCount) throws SQLException {
+  /** Writes {@code batch} and its attempts in the transaction open on {@code c}. */
+  static void write(Connection c, List<LedgerRecord> batch) throws SQLException {
     CopyManager copy = c.unwrap(PGConnection.class).getCopyAPI();
     byte[] requests = requestRows(batch);
-    byte[] attempts = attemptCount > 0 ? attemptRows(batch, attemptCount) : null;
+    byte @Nullable [] attempts = attemptRows(batch);
     Savepoint before = c.setSavepoint();
     try {
       copyIn(copy, COPY_REQUESTS_DIRECT, requests);
@@ -112,9 +112,9 @@ final class LedgerCopy {
     return b.toString().getBytes(StandardCharsets.UTF_8);
   }
 
-  /** The batch's attempt rows as UTF-8 CSV. */
-  static byte[] attemptRows(List<LedgerRecord> batch, int attemptCount) {
-    StringBuilder b = new StringBuilder(Math.max(16, attemptCount * 128));
+  /** The batch's attempt rows as UTF-8 CSV, or null when its records have no attempts. */
+  static byte @Nullable [] attemptRows(List<LedgerRecord> batch) {
+    StringBuilder b = new StringBuilder(batch.size() * 128);
     for (LedgerRecord r : batch) {
       for (int i = 0; i < r.attempts().size(); i++) {
         LedgerRecord.Attempt a = r.attempts().get(i);
@@ -126,7 +126,7 @@ final class LedgerCopy {
         quoted(b, a.error()).append('\n');
       }
     }
-    return b.toString().getBytes(StandardCharsets.UTF_8);
+    return b.isEmpty() ? null : b.toString().getBytes(StandardCharsets.UTF_8);
   }
 
   /** A CSV field: nothing (NULL) for null, otherwise quoted (so an empty string stays a string), quotes doubled. */

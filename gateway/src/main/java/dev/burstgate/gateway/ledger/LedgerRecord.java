@@ -2,7 +2,6 @@ package dev.burstgate.gateway.ledger;
 
 import dev.burstgate.gateway.usage.AttemptRecord;
 import dev.burstgate.gateway.usage.CostRecord;
-import dev.burstgate.policies.Tier;
 import dev.burstgate.policies.cost.Usd;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
@@ -64,21 +63,17 @@ record LedgerRecord(
   static LedgerRecord of(CostRecord r) {
     List<Attempt> attempts = new ArrayList<>(r.attempts().size());
     for (AttemptRecord a : r.attempts()) {
-      attempts.add(new Attempt(tier(a.tier()), clip(a.endpoint(), ENDPOINT_WIDTH), a.outcome().label(),
+      attempts.add(new Attempt(a.tier().label(), clip(a.endpoint(), ENDPOINT_WIDTH), a.outcome().label(),
           a.usage().promptTokens(), a.usage().completionTokens(), a.usageEstimated(), money(a.cost()),
           a.error() == null ? null : clip(a.error(), TEXT_WIDTH)));
     }
     Duration ttfb = r.timeToFirstByte();
     return new LedgerRecord(r.requestId(), clip(r.tenant(), NAME_WIDTH), r.time().truncatedTo(ChronoUnit.MICROS),
         clip(r.policy(), NAME_WIDTH), Double.isFinite(r.complexity()) ? r.complexity() : 0.0,
-        r.decidedTier() == null ? null : tier(r.decidedTier()), r.finalTier() == null ? null : tier(r.finalTier()),
+        r.decidedTier() == null ? null : r.decidedTier().label(), r.finalTier() == null ? null : r.finalTier().label(),
         r.usage().promptTokens(), r.usage().completionTokens(), money(r.cost()), money(r.baseline()),
         money(r.saving()), ttfb == null ? null : ttfb.toMillis(), r.latency().toMillis(), r.cacheHit(), r.stream(),
         r.outcome().label(), clip(r.reason(), TEXT_WIDTH), attempts);
-  }
-
-  static String tier(Tier tier) {
-    return tier.label();
   }
 
   /** The amount with at most {@value #MONEY_SCALE} decimals (half-even beyond them; prices are never that fine). */

@@ -76,20 +76,14 @@ final class LedgerStore {
     if (batch.isEmpty()) {
       return;
     }
-    List<AttemptRow> attempts = new ArrayList<>(batch.size() * 2);
-    for (LedgerRecord r : batch) {
-      for (int i = 0; i < r.attempts().size(); i++) {
-        attempts.add(new AttemptRow(r.id(), i, r.attempts().get(i)));
-      }
-    }
     try (Connection c = dataSource.getConnection()) {
       c.setAutoCommit(false);
       try {
         if (isPostgres(c)) {
-          LedgerCopy.write(c, batch, attempts.size());
+          LedgerCopy.write(c, batch);
         } else {
           insertRows(c, INSERT_REQUESTS, INSERT_REQUEST, REQUEST_PARAMS, batch, LedgerStore::setRequest);
-          insertRows(c, INSERT_ATTEMPTS, INSERT_ATTEMPT, ATTEMPT_PARAMS, attempts, LedgerStore::setAttempt);
+          insertRows(c, INSERT_ATTEMPTS, INSERT_ATTEMPT, ATTEMPT_PARAMS, attemptRows(batch), LedgerStore::setAttempt);
         }
         c.commit();
       } catch (Throwable e) {
@@ -160,6 +154,16 @@ final class LedgerStore {
   }
 
   private record AttemptRow(String requestId, int seq, LedgerRecord.Attempt attempt) {}
+
+  private static List<AttemptRow> attemptRows(List<LedgerRecord> batch) {
+    List<AttemptRow> rows = new ArrayList<>(batch.size() * 2);
+    for (LedgerRecord r : batch) {
+      for (int i = 0; i < r.attempts().size(); i++) {
+        rows.add(new AttemptRow(r.id(), i, r.attempts().get(i)));
+      }
+    }
+    return rows;
+  }
 
   private static void setRequest(PreparedStatement ps, int o, LedgerRecord r) throws SQLException {
     ps.setString(o + 1, r.id());

@@ -22,9 +22,4 @@ public final class RequestIds {
     long high = ((epochMillis & MILLIS_MASK) << 16) | (random.nextInt() & 0xFFFF);
     return "req_" + HEX.toHexDigits(high) + HEX.toHexDigits(random.nextLong());
   }
-
-  /** The time in milliseconds since the epoch that {@code id} carries. */
-  public static long millis(String id) {
-    return HexFormat.fromHexDigitsToLong(id, 4, 16);
-  }
 }
