@@ -14,6 +14,7 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.cloud.client.ServiceInstance;
 import org.springframework.cloud.client.loadbalancer.reactive.ReactiveLoadBalancer;
 import org.springframework.cloud.loadbalancer.annotation.LoadBalancerClient;
+import org.springframework.cloud.loadbalancer.support.LoadBalancerClientFactory;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.client.reactive.ReactorClientHttpConnector;
@@ -47,6 +48,11 @@ public class TierConfiguration {
         .clientConnector(new ReactorClientHttpConnector(client))
         .codecs(c -> c.defaultCodecs().maxInMemorySize(16 * 1024 * 1024))
         .build();
+  }
+
+  @Bean
+  LoadBalancerStop loadBalancerStop(LoadBalancerClientFactory loadBalancers) {
+    return new LoadBalancerStop(loadBalancers);
   }
 
   @Bean

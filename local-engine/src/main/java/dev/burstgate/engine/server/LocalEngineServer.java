@@ -87,7 +87,7 @@ public final class LocalEngineServer implements AutoCloseable {
                     .handle(this::handle)
                     .bindNow(Duration.ofSeconds(10));
         } catch (RuntimeException e) {
-            loops.disposeLater().block(Duration.ofSeconds(5));
+            loops.disposeLater(Duration.ZERO, Duration.ofSeconds(5)).block(Duration.ofSeconds(6));
             throw e;
         }
         log.info("Serving {} on http://{}:{} ({} slots)", modelId, options.host(), server.port(),
@@ -152,7 +152,8 @@ public final class LocalEngineServer implements AutoCloseable {
         } catch (RuntimeException e) {
             log.warn("Server on port {} did not stop cleanly: {}", port(), e.toString());
         } finally {
-            loops.disposeLater().block(Duration.ofSeconds(5));
+            // No quiet period: the server is gone and its connections are closed, so no new work can arrive.
+            loops.disposeLater(Duration.ZERO, Duration.ofSeconds(5)).block(Duration.ofSeconds(6));
             if (ownsEngine) {
                 engine.close();
             }
