@@ -67,8 +67,8 @@ class KeepAliveIT {
       InputStream in = socket.getInputStream();
       out.write((get("/admin/costs/summary", ADMIN_KEY) + get("/dashboard", null)).getBytes(StandardCharsets.US_ASCII));
       out.flush();
-      assertThat(readStatus(in)).as("the queued-behind request's predecessor").isEqualTo(200);
-      assertThat(readStatus(in)).as("the queued request").isEqualTo(308);
+      assertThat(readStatus(in)).as("the first request (the cost report)").isEqualTo(200);
+      assertThat(readStatus(in)).as("the queued request (the redirect)").isEqualTo(308);
 
       out.write(get("/dashboard/", null).getBytes(StandardCharsets.US_ASCII));
       out.flush();

@@ -23,7 +23,7 @@ import org.springframework.http.client.ReactorResourceFactory;
  */
 class CloudPoolShutdownIT {
 
-  /** Far below the event loops' 15 s shutdown time-out, far above what a stop takes here (about 1 s). */
+  /** Far below the event loops' 15 s shutdown time-out, well above what a stop takes here (about 2 s). */
   static final Duration STOP_WITHIN = Duration.ofSeconds(8);
 
   @Test
