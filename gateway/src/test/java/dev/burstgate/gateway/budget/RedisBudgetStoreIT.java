@@ -9,6 +9,10 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalTime;
+import java.time.YearMonth;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -25,7 +29,13 @@ import org.testcontainers.junit.jupiter.Testcontainers;
 import reactor.core.publisher.Flux;
 import reactor.core.scheduler.Schedulers;
 
-/** {@link RedisBudgetStore} on a real Redis: the in-memory store's semantics, atomic across store instances. */
+/**
+ * {@link RedisBudgetStore} on a real Redis: the in-memory store's semantics, atomic across store instances.
+ *
+ * <p>Redis expires the budget keys by its own clock, so the store's clock starts from the real present (today, UTC,
+ * at 10:00) and tests that cross a period boundary move it relative to that start, never to a fixed date: keys of a
+ * day already more than the retention in the past would be dropped by Redis the moment they are written.
+ */
 @Testcontainers
 class RedisBudgetStoreIT {
 
@@ -37,7 +47,7 @@ class RedisBudgetStoreIT {
   static StatefulRedisConnection<String, String> connection;
   static RedisCommands<String, String> raw;
 
-  final MutableClock clock = new MutableClock("2026-11-29T10:00:00Z");
+  final MutableClock clock = MutableClock.todayAt(LocalTime.of(10, 0));
   /** Each test uses its own tenant, so tests share the container without seeing each other. */
   final String tenant = "t" + Long.toHexString(ThreadLocalRandom.current().nextLong());
 
@@ -75,6 +85,10 @@ class RedisBudgetStoreIT {
 
   static BudgetLimits daily(String usd) {
     return new BudgetLimits(Usd.of(usd), null);
+  }
+
+  static Instant utcMidnight(LocalDate day) {
+    return day.atStartOfDay(ZoneOffset.UTC).toInstant();
   }
 
   static Reservation granted(ReserveResult r) {
@@ -144,13 +158,15 @@ class RedisBudgetStoreIT {
     RedisBudgetStore store = store(daily("5"));
     store.settle(granted(store.reserve(tenant, Usd.of("1.10")).block()), Usd.of("1.10")).block();
 
-    String day = "burstgate:budget:{" + tenant + "}:day:2026-11-29";
-    String month = "burstgate:budget:{" + tenant + "}:month:2026-11";
+    LocalDate today = clock.date();
+    YearMonth thisMonth = YearMonth.from(today);
+    String day = "burstgate:budget:{" + tenant + "}:day:" + today; // e.g. ...:day:2026-11-29
+    String month = "burstgate:budget:{" + tenant + "}:month:" + thisMonth; // e.g. ...:month:2026-11
     assertThat(raw.hgetall(day)).isEqualTo(Map.of("spent", "1100000000", "reserved", "0"));
     assertThat(raw.hgetall(month)).isEqualTo(Map.of("spent", "1100000000", "reserved", "0"));
     // end of the period + 2 days of retention
-    assertThat(raw.pexpiretime(day)).isEqualTo(Instant.parse("2026-12-02T00:00:00Z").toEpochMilli());
-    assertThat(raw.pexpiretime(month)).isEqualTo(Instant.parse("2026-12-03T00:00:00Z").toEpochMilli());
+    assertThat(raw.pexpiretime(day)).isEqualTo(utcMidnight(today.plusDays(1 + 2)).toEpochMilli());
+    assertThat(raw.pexpiretime(month)).isEqualTo(utcMidnight(thisMonth.plusMonths(1).atDay(1).plusDays(2)).toEpochMilli());
     granted(store.reserve(tenant, Usd.of("0.18")).block()); // open: its bookkeeping outlives its lease, then expires
     long bookkeeping = Duration.ofMinutes(15).plus(Duration.ofDays(2)).toMillis();
     assertThat(raw.pttl(store.tenantPrefix(tenant) + "leases")).isBetween(bookkeeping - 60_000, bookkeeping);
@@ -175,6 +191,12 @@ class RedisBudgetStoreIT {
 
   @Test
   void theMonthlyLimitRefusesEvenWhenTheDayHasRoom() {
+    // Two consecutive days of one month whose keys Redis still keeps: today and tomorrow, or yesterday and today on
+    // the last day of a month (yesterday's keys live until two days after today).
+    LocalDate today = clock.date();
+    if (today.getMonth() != today.plusDays(1).getMonth()) {
+      clock.advance(Duration.ofDays(-1));
+    }
     RedisBudgetStore store = store(new BudgetLimits(Usd.of("5"), Usd.of("6")));
     store.settle(granted(store.reserve(tenant, Usd.of("4")).block()), Usd.of("4")).block();
     clock.advance(Duration.ofDays(1));
@@ -189,20 +211,23 @@ class RedisBudgetStoreIT {
   @Test
   void aReservationSettlesAgainstTheDayAndMonthItWasTakenIn() {
     RedisBudgetStore store = store(daily("2"));
-    clock.set("2026-11-30T23:59:50Z");
+    // Forward from today to the end of this month, so the keys of the period left behind are still kept by Redis.
+    YearMonth thisMonth = YearMonth.from(clock.date());
+    Instant nextMonth = utcMidnight(thisMonth.plusMonths(1).atDay(1));
+    clock.set(nextMonth.minusSeconds(10));
     Reservation r = granted(store.reserve(tenant, Usd.of("1.10")).block());
 
-    clock.set("2026-12-01T00:00:10Z");
+    clock.set(nextMonth.plusSeconds(10));
     granted(store.reserve(tenant, Usd.of("2")).block());
     store.settle(r, Usd.of("1.10")).block();
 
     BudgetView v = store.view(tenant).block();
-    assertThat(v.daily().period()).isEqualTo("2026-12-01");
+    assertThat(v.daily().period()).isEqualTo(thisMonth.plusMonths(1).atDay(1).toString());
     assertThat(v.daily().spent()).isEqualTo(Usd.ZERO);
     assertThat(v.daily().reserved()).isEqualTo(Usd.of("2"));
-    assertThat(raw.hgetall(store.dayKey(tenant, java.time.LocalDate.parse("2026-11-30"))))
+    assertThat(raw.hgetall(store.dayKey(tenant, thisMonth.atEndOfMonth())))
         .isEqualTo(Map.of("spent", "1100000000", "reserved", "0"));
-    assertThat(raw.hgetall(store.monthKey(tenant, java.time.YearMonth.parse("2026-11"))))
+    assertThat(raw.hgetall(store.monthKey(tenant, thisMonth)))
         .isEqualTo(Map.of("spent", "1100000000", "reserved", "0"));
   }
 
