@@ -1,5 +1,8 @@
 package dev.burstgate.gateway.api;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpStatus;
 
@@ -13,13 +16,45 @@ public final class ApiException extends RuntimeException {
   private final String type;
   private final String code;
   private final @Nullable String param;
+  private final Map<String, String> headers;
 
   public ApiException(HttpStatus status, String type, String code, @Nullable String param, String message) {
+    this(status, type, code, param, message, Map.of());
+  }
+
+  private ApiException(HttpStatus status, String type, String code, @Nullable String param, String message,
+      Map<String, String> headers) {
     super(message, null, false, false);
     this.status = status;
     this.type = type;
     this.code = code;
     this.param = param;
+    this.headers = headers;
+  }
+
+  /** This error with one more response header (such as {@code Allow} or {@code Retry-After}). */
+  public ApiException withHeader(String name, String value) {
+    Map<String, String> h = new LinkedHashMap<>(headers);
+    h.put(name, value);
+    return new ApiException(status, type, code, param, getMessage(), Collections.unmodifiableMap(h));
+  }
+
+  /** Response headers that go with this error. */
+  public Map<String, String> headers() {
+    return headers;
+  }
+
+  public static ApiException notFound(String message) {
+    return new ApiException(HttpStatus.NOT_FOUND, "invalid_request_error", "not_found", null, message);
+  }
+
+  public static ApiException methodNotAllowed(String message) {
+    return new ApiException(HttpStatus.METHOD_NOT_ALLOWED, "invalid_request_error", "method_not_allowed", null, message);
+  }
+
+  public static ApiException unsupportedMediaType(String message) {
+    return new ApiException(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "invalid_request_error", "unsupported_media_type", null,
+        message);
   }
 
   public static ApiException badRequest(String code, @Nullable String param, String message) {

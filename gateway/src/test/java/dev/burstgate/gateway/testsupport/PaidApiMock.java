@@ -30,8 +30,22 @@ public final class PaidApiMock implements AutoCloseable {
   public enum Behavior {
     ANSWER, STATUS_500, HANG, RESET, CUT_AFTER_FIRST_CHUNK, STREAM_WITHOUT_USAGE,
     /** Answers keeping the connection open, then closes it without answering the next request sent on it. */
-    ANSWER_THEN_DROP_NEXT_ON_CONNECTION
+    ANSWER_THEN_DROP_NEXT_ON_CONNECTION,
+    /** 503 Service Unavailable. */
+    STATUS_503,
+    /** 400 with OpenAI's {@code context_length_exceeded} code. */
+    CONTEXT_EXCEEDED_400,
+    /** 400 for an invalid request. */
+    STATUS_400,
+    /**
+     * 500 with an error page that echoes the request's credentials and names an internal host, as many upstream
+     * error pages do: {@link #ECHO_HOST} and the {@code Authorization} header it received.
+     */
+    ECHO_CREDENTIALS_500
   }
+
+  /** The internal host name {@link Behavior#ECHO_CREDENTIALS_500} pages name. */
+  public static final String ECHO_HOST = "gpu-node-7.internal.example";
 
   /** A request as received. */
   public record Received(String method, String path, Map<String, String> headers, String body) {}
@@ -144,6 +158,15 @@ public final class PaidApiMock implements AutoCloseable {
           }
         }
         case STATUS_500 -> json(out, 500, "{\"error\":{\"message\":\"internal failure\",\"type\":\"server_error\"}}");
+        case STATUS_503 -> json(out, 503, "{\"error\":{\"message\":\"overloaded\",\"type\":\"server_error\"}}");
+        case STATUS_400 -> json(out, 400, "{\"error\":{\"message\":\"bad parameter\",\"type\":\"invalid_request_error\","
+            + "\"code\":\"invalid_value\"}}");
+        case CONTEXT_EXCEEDED_400 -> json(out, 400, "{\"error\":{\"message\":\"This model's maximum context length is 8 "
+            + "tokens\",\"type\":\"invalid_request_error\",\"param\":\"messages\",\"code\":\"context_length_exceeded\"}}");
+        case ECHO_CREDENTIALS_500 -> json(out, 500, "<html><body><h1>500 at " + ECHO_HOST + ":8443</h1><pre>POST "
+            + req.path() + " HTTP/1.1\nHost: " + ECHO_HOST + "\nAuthorization: " + req.headers().get("authorization")
+            + "\n</pre><p>upstream http://admin:hunter22@" + ECHO_HOST + "/v1 failed; key "
+            + String.valueOf(req.headers().get("authorization")).replace("Bearer ", "") + "</p></body></html>");
         case HANG -> Thread.sleep(120_000);
         case RESET -> {
           socket.setSoLinger(true, 0);
