@@ -41,7 +41,9 @@ public final class PaidApiMock implements AutoCloseable {
      * 500 with an error page that echoes the request's credentials and names an internal host, as many upstream
      * error pages do: {@link #ECHO_HOST} and the {@code Authorization} header it received.
      */
-    ECHO_CREDENTIALS_500
+    ECHO_CREDENTIALS_500,
+    /** A stream whose second event is an error event echoing the credentials and {@link #ECHO_HOST}. */
+    STREAM_ERROR_ECHOING_CREDENTIALS
   }
 
   /** The internal host name {@link Behavior#ECHO_CREDENTIALS_500} pages name. */
@@ -129,6 +131,11 @@ public final class PaidApiMock implements AutoCloseable {
       if (req == null) {
         return;
       }
+      if (req.method().equals("GET") && req.path().equals("/health")) {
+        // A load balancer's health check: always healthy, neither recorded nor taken from the script.
+        json(socket.getOutputStream(), 200, "{\"status\":\"ok\"}");
+        return;
+      }
       received.add(req);
       Behavior b = script.poll();
       if (b == null) {
@@ -167,6 +174,13 @@ public final class PaidApiMock implements AutoCloseable {
             + req.path() + " HTTP/1.1\nHost: " + ECHO_HOST + "\nAuthorization: " + req.headers().get("authorization")
             + "\n</pre><p>upstream http://admin:hunter22@" + ECHO_HOST + "/v1 failed; key "
             + String.valueOf(req.headers().get("authorization")).replace("Bearer ", "") + "</p></body></html>");
+        case STREAM_ERROR_ECHOING_CREDENTIALS -> {
+          streamAnswer(out, usage, true);
+          chunk(out, "data: {\"error\":{\"message\":\"worker at " + ECHO_HOST + " failed handling Authorization: "
+              + req.headers().get("authorization") + "\",\"type\":\"server_error\"}}\n\n");
+          out.write("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+          out.flush();
+        }
         case HANG -> Thread.sleep(120_000);
         case RESET -> {
           socket.setSoLinger(true, 0);
