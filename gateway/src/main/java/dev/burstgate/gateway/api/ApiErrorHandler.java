@@ -12,12 +12,17 @@ import org.springframework.stereotype.Component;
 import org.springframework.web.server.ResponseStatusException;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebExceptionHandler;
+import org.springframework.web.util.DisconnectedClientHelper;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Turns every failure into the OpenAI error shape. Runs before Boot's default handler, so gateway routes,
  * functional endpoints and framework errors (404, 405, 415) all answer alike.
+ *
+ * <p>A connection that closed before its answer (a client that aborts its upload, or one the server's request
+ * deadlines closed) has no one to answer: it is logged in one DEBUG line, without a stack trace, and nothing is
+ * written. It is neither a 500 nor the gateway's failure.
  */
 @Component
 @Order(-2)
@@ -36,6 +41,11 @@ class ApiErrorHandler implements WebExceptionHandler {
     ServerHttpResponse response = exchange.getResponse();
     if (response.isCommitted()) {
       return Mono.error(ex);
+    }
+    if (DisconnectedClientHelper.isClientDisconnectedException(ex)) {
+      log.debug("{} {}: the connection closed before the answer ({})", exchange.getRequest().getMethod(),
+          exchange.getRequest().getPath(), ex.toString());
+      return Mono.empty();
     }
     ApiException api = toApiException(ex);
     if (api.status().is5xxServerError()) {
