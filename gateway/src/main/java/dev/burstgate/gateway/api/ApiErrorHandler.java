@@ -7,6 +7,7 @@ import org.springframework.core.io.buffer.DataBufferLimitException;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.MediaType;
+import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
 import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.stereotype.Component;
 import org.springframework.web.server.ResponseStatusException;
@@ -14,6 +15,7 @@ import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebExceptionHandler;
 import org.springframework.web.util.DisconnectedClientHelper;
 import reactor.core.publisher.Mono;
+import reactor.netty.Connection;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -21,14 +23,19 @@ import tools.jackson.databind.json.JsonMapper;
  * functional endpoints and framework errors (404, 405, 415) all answer alike.
  *
  * <p>A connection that closed before its answer (a client that aborts its upload, or one the server's request
- * deadlines closed) has no one to answer: it is logged in one DEBUG line, without a stack trace, and nothing is
- * written. It is neither a 500 nor the gateway's failure.
+ * deadlines closed) has no one to answer: it is logged in one DEBUG line, without a stack trace, and recorded with
+ * status {@value #CLIENT_CLOSED_REQUEST} (as nginx does); nothing is written. It is neither a 500 nor the gateway's
+ * failure. Only a connection that is really closed counts: the same exception on a live connection (from an
+ * upstream, say) is a 500 like any other failure.
  */
 @Component
 @Order(-2)
 class ApiErrorHandler implements WebExceptionHandler {
 
   private static final Logger log = LoggerFactory.getLogger(ApiErrorHandler.class);
+
+  /** The status recorded for a request whose client closed the connection before its answer. */
+  static final int CLIENT_CLOSED_REQUEST = 499;
 
   private final JsonMapper json;
 
@@ -42,9 +49,10 @@ class ApiErrorHandler implements WebExceptionHandler {
     if (response.isCommitted()) {
       return Mono.error(ex);
     }
-    if (DisconnectedClientHelper.isClientDisconnectedException(ex)) {
+    if (DisconnectedClientHelper.isClientDisconnectedException(ex) && connectionClosed(exchange)) {
       log.debug("{} {}: the connection closed before the answer ({})", exchange.getRequest().getMethod(),
           exchange.getRequest().getPath(), ex.toString());
+      response.setStatusCode(HttpStatusCode.valueOf(CLIENT_CLOSED_REQUEST));
       return Mono.empty();
     }
     ApiException api = toApiException(ex);
@@ -57,6 +65,11 @@ class ApiErrorHandler implements WebExceptionHandler {
     response.getHeaders().setContentType(MediaType.APPLICATION_JSON);
     response.getHeaders().setContentLength(body.length);
     return response.writeWith(Mono.fromSupplier(() -> response.bufferFactory().wrap(body)));
+  }
+
+  private static boolean connectionClosed(ServerWebExchange exchange) {
+    Object nativeRequest = ServerHttpRequestDecorator.getNativeRequest(exchange.getRequest());
+    return nativeRequest instanceof Connection connection && !connection.channel().isActive();
   }
 
   static ApiException toApiException(Throwable ex) {
