@@ -61,8 +61,9 @@ public class ConnectionAbuse {
     for (int i = 0; i < n; i++) {
       try (Socket s = new Socket()) {
         s.connect(gateway, 5000);
-        s.getOutputStream().write(("POST /v1/chat/completions HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + key
-            + "\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"messages\":[")
+        s.getOutputStream().write(("POST /v1/chat/completions HTTP/1.1\r\nHost: localhost\r\n"
+            + "Authorization: Bearer " + key + "\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n"
+            + "{\"messages\":[")
             .getBytes(StandardCharsets.US_ASCII));
       }
     }

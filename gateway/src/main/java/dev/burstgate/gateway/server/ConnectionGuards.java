@@ -52,7 +52,8 @@ final class ConnectionGuards implements NettyServerCustomizer {
     this.limits = limits;
     this.meters = meters;
     this.headerTimedOut = ErrorResponse.of(json, ApiException.requestTimeout("The request's headers were not received "
-        + "within " + seconds(limits.headerTimeout()) + " (burstgate.server.header-timeout); the connection is closed."));
+        + "within " + seconds(limits.headerTimeout())
+        + " (burstgate.server.header-timeout); the connection is closed."));
     this.bodyTimedOut = ErrorResponse.of(json, ApiException.requestTimeout("The request body was not received within "
         + seconds(limits.bodyTimeout()) + " (burstgate.server.body-timeout); the connection is closed."));
     this.badRequest = ErrorResponse.of(json, ApiException.badRequest("bad_request", null,

@@ -40,7 +40,7 @@ final class PipelinedRequests extends ChannelDuplexHandler {
   static final int MAX_HELD = 32;
 
   private final ArrayDeque<HttpObject> held = new ArrayDeque<>();
-  /** A request went on whose exchange has not ended: its answer is not written in full, or Reactor Netty still holds it. */
+  /** A request went on whose exchange has not ended: its answer is not whole yet, or Reactor Netty still holds it. */
   private boolean inFlight;
   /** The answer to the request in flight is written in full. */
   private boolean answered;

@@ -25,9 +25,9 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The request deadlines of a whole gateway, over raw sockets, with every deadline at 1 s: a connection that sends
- * nothing, a kept-alive connection left idle, a head or a body trickled byte by byte are all cut in about a second —
- * the trickles with a 408 in the OpenAI shape — while a streamed answer with pauses longer than every deadline arrives
- * whole. The legacy tier is an HTTP mock whose stream pauses between words.
+ * nothing, a kept-alive connection left idle, a head or a body trickled byte by byte are all cut in about a second
+ * (the trickles with a 408 in the OpenAI shape), while a streamed answer with pauses longer than every deadline
+ * arrives whole. The legacy tier is an HTTP mock whose stream pauses between words.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class RequestDeadlinesIT {
