@@ -1,25 +1,34 @@
 package dev.burstgate.gateway.api;
 
+import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import java.time.Duration;
 import org.springframework.core.annotation.Order;
 import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.core.io.buffer.DataBufferLimitException;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.MediaType;
+import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
 import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.stereotype.Component;
 import org.springframework.web.server.ResponseStatusException;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebExceptionHandler;
+import org.springframework.web.util.DisconnectedClientHelper;
 import reactor.core.publisher.Mono;
+import reactor.netty.Connection;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Turns every failure into the OpenAI error shape. Runs before Boot's default handler, so gateway routes,
  * functional endpoints and framework errors (404, 405, 415) all answer alike.
+ *
+ * <p>A connection that closed before its answer (a client that aborts its upload, or one the server's request
+ * deadlines closed) has no one to answer: it is logged in one DEBUG line, without a stack trace, and recorded with
+ * status {@value #CLIENT_CLOSED_REQUEST} (as nginx does); nothing is written. It is neither a 500 nor the gateway's
+ * failure. Only a connection that is really closed counts: the same exception on a live connection (from an
+ * upstream, say) is a 500 like any other failure.
  */
 @Component
 @Order(-2)
@@ -29,6 +38,8 @@ class ApiErrorHandler implements WebExceptionHandler {
 
   private static final long DRAIN_LIMIT = 1 << 20;
   private static final Duration DRAIN_TIME = Duration.ofSeconds(1);
+  /** The status recorded for a request whose client closed the connection before its answer. */
+  static final int CLIENT_CLOSED_REQUEST = 499;
 
   private final JsonMapper json;
 
@@ -41,6 +52,12 @@ class ApiErrorHandler implements WebExceptionHandler {
     ServerHttpResponse response = exchange.getResponse();
     if (response.isCommitted()) {
       return Mono.error(ex);
+    }
+    if (DisconnectedClientHelper.isClientDisconnectedException(ex) && connectionClosed(exchange)) {
+      log.debug("{} {}: the connection closed before the answer ({})", exchange.getRequest().getMethod(),
+          exchange.getRequest().getPath(), ex.toString());
+      response.setStatusCode(HttpStatusCode.valueOf(CLIENT_CLOSED_REQUEST));
+      return Mono.empty();
     }
     ApiException api = toApiException(ex);
     if (api.status().is5xxServerError()) {
@@ -73,6 +90,11 @@ class ApiErrorHandler implements WebExceptionHandler {
         .then()
         .timeout(DRAIN_TIME, Mono.empty())
         .onErrorResume(e -> Mono.empty());
+  }
+
+  private static boolean connectionClosed(ServerWebExchange exchange) {
+    Object nativeRequest = ServerHttpRequestDecorator.getNativeRequest(exchange.getRequest());
+    return nativeRequest instanceof Connection connection && !connection.channel().isActive();
   }
 
   static ApiException toApiException(Throwable ex) {

@@ -61,6 +61,22 @@ public final class ApiException extends RuntimeException {
     return new ApiException(HttpStatus.BAD_REQUEST, "invalid_request_error", code, param, message);
   }
 
+  /** 408: the request (its head or its body) did not arrive in time; the connection is closed afterwards. */
+  public static ApiException requestTimeout(String message) {
+    return new ApiException(HttpStatus.REQUEST_TIMEOUT, "invalid_request_error", "request_timeout", null, message);
+  }
+
+  /** 414: the request line is longer than the gateway reads. */
+  public static ApiException uriTooLong(String message) {
+    return new ApiException(HttpStatus.URI_TOO_LONG, "invalid_request_error", "uri_too_long", null, message);
+  }
+
+  /** 431: the request's header fields are larger than the gateway reads. */
+  public static ApiException headerFieldsTooLarge(String message) {
+    return new ApiException(HttpStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "invalid_request_error",
+        "request_header_fields_too_large", null, message);
+  }
+
   public static ApiException invalidKey(String message) {
     return new ApiException(HttpStatus.UNAUTHORIZED, "authentication_error", "invalid_api_key", null, message);
   }

@@ -10,6 +10,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -62,6 +63,7 @@ public final class PaidApiMock implements AutoCloseable {
   private volatile String answer = "Legacy answer.";
   private volatile int promptTokens = 21;
   private volatile int completionTokens = 9;
+  private volatile Duration pauseBetweenWords = Duration.ZERO;
 
   public PaidApiMock() throws IOException {
     server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
@@ -90,6 +92,12 @@ public final class PaidApiMock implements AutoCloseable {
     return this;
   }
 
+  /** Streams pause this long between two words of the answer (each word is one chunk), flushed before each pause. */
+  public PaidApiMock pausingBetweenWords(Duration pause) {
+    this.pauseBetweenWords = pause;
+    return this;
+  }
+
   public List<Received> received() {
     synchronized (received) {
       return List.copyOf(received);
@@ -100,6 +108,7 @@ public final class PaidApiMock implements AutoCloseable {
     script.clear();
     received.clear();
     fallback = Behavior.ANSWER;
+    pauseBetweenWords = Duration.ZERO;
   }
 
   @Override
@@ -208,12 +217,17 @@ public final class PaidApiMock implements AutoCloseable {
         .formatted(ids.incrementAndGet(), answer, promptTokens, completionTokens, promptTokens + completionTokens);
   }
 
-  private void streamAnswer(OutputStream out, boolean usage, boolean cutAfterFirst) throws IOException {
+  private void streamAnswer(OutputStream out, boolean usage, boolean cutAfterFirst)
+      throws IOException, InterruptedException {
     out.write(("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n"
         + "Connection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
     int id = ids.incrementAndGet();
     String[] words = answer.split("(?<= )");
     for (int i = 0; i < words.length; i++) {
+      if (i > 0 && pauseBetweenWords.isPositive()) {
+        out.flush();
+        Thread.sleep(pauseBetweenWords);
+      }
       String role = i == 0 ? "\"role\":\"assistant\"," : "";
       chunk(out, "data: {\"id\":\"chatcmpl-legacy-" + id + "\",\"object\":\"chat.completion.chunk\",\"created\":1700000000,"
           + "\"model\":\"legacy-model\",\"choices\":[{\"index\":0,\"delta\":{" + role + "\"content\":\"" + words[i]
