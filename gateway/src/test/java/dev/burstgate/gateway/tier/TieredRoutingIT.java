@@ -25,6 +25,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -290,5 +292,31 @@ class TieredRoutingIT {
     assertThat(metrics).contains("burstgate_requests_total{").contains("tier=\"cloud\"")
         .contains("burstgate_cost_usd_total").contains("burstgate_savings_usd_total")
         .contains("burstgate_local_slots_capacity").contains("resilience4j_circuitbreaker_state");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"one message of 10,000 characters", "5,000 messages"})
+  @Order(12)
+  void aPromptLongerThanEveryTiersContextIsA400ContextLengthExceededThatCostsNothing(String shape) {
+    StringBuilder messages = new StringBuilder();
+    if (shape.startsWith("one")) {
+      messages.append("{\"role\":\"user\",\"content\":\"").append("lorem ipsum dolor ".repeat(560)).append("\"}");
+    } else {
+      for (int i = 0; i < 5000; i++) {
+        messages.append(i == 0 ? "" : ",").append("{\"role\":\"user\",\"content\":\"hi ").append(i).append("\"}");
+      }
+    }
+    // The local engine and the simulated cloud nodes hold 1,024 tokens per slot; the paid API refuses it too.
+    legacy.always(PaidApiMock.Behavior.CONTEXT_EXCEEDED_400);
+    byte[] body = client.post().uri("/v1/chat/completions").header("Authorization", "Bearer " + TenantRegistry.DEMO_KEY)
+        .header("X-Burstgate-Policy", "balanced").contentType(MediaType.APPLICATION_JSON)
+        .bodyValue("{\"max_tokens\":4,\"messages\":[" + messages + "]}").exchange()
+        .expectStatus().isEqualTo(400)
+        .expectHeader().doesNotExist("X-Burstgate-Tier")
+        .expectBody().returnResult().getResponseBody();
+    JsonNode error = json.readTree(body).path("error");
+    assertThat(error.path("code").asString()).isEqualTo("context_length_exceeded");
+    assertThat(error.path("param").asString()).isEqualTo("messages");
+    assertThat(error.path("message").asString()).doesNotContain("http", "127.0.0.1");
   }
 }
