@@ -18,6 +18,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataAccessException;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -42,9 +44,11 @@ import tools.jackson.databind.node.ObjectNode;
  * </ul>
  *
  * Money is exact (decimal numbers with at least six decimals). A bad parameter is a 400 naming it; a database that
- * does not answer is a 503; with the ledger disabled both answer 503.
+ * does not answer (or has no ledger schema yet) is a 503; with the ledger disabled both answer 503.
  */
 public final class CostsEndpoint {
+
+  private static final Logger log = LoggerFactory.getLogger(CostsEndpoint.class);
 
   static final MediaType TEXT_CSV = new MediaType("text", "csv", StandardCharsets.UTF_8);
   static final Duration DEFAULT_RANGE = Duration.ofDays(30);
@@ -310,10 +314,17 @@ public final class CostsEndpoint {
     return reports;
   }
 
+  /**
+   * Runs {@code query} off the event loop. A database that is down, or whose schema is not there yet (it is created
+   * when the database first answers), is a 503; its cause goes to the log, not to the client (it names hosts).
+   */
   private static <T> Mono<T> blocking(Callable<T> query) {
     return Mono.fromCallable(query)
         .subscribeOn(Schedulers.boundedElastic())
-        .onErrorMap(DataAccessException.class, e -> new ApiException(HttpStatus.SERVICE_UNAVAILABLE, "api_error",
-            "ledger_unavailable", null, "The ledger database did not answer: " + e.getMostSpecificCause().getMessage()));
+        .onErrorMap(DataAccessException.class, e -> {
+          log.warn("Cost report failed: {}", e.getMostSpecificCause().toString());
+          return new ApiException(HttpStatus.SERVICE_UNAVAILABLE, "api_error", "ledger_unavailable", null,
+              "The ledger database is not available; the cost reports answer again once it is.");
+        });
   }
 }
