@@ -7,8 +7,10 @@ import io.micrometer.core.instrument.Timer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -54,6 +56,10 @@ import tools.jackson.databind.json.JsonMapper;
  * {@code append} returned) and lines that are not records are set aside in {@code <dir>/rejected.jsonl} for an
  * operator to look at, and reading goes on.
  *
+ * <p>A journal holds a lock on {@code <dir>/journal.lock} from {@link #open} to {@link #close}: a second gateway
+ * pointed at the same directory would replay and delete segments the first is still appending to, so it fails to
+ * open instead.
+ *
  * <p>Meters: {@code burstgate_ledger_journal_bytes} and {@code burstgate_ledger_journal_segments} (what the journal
  * holds on disk), {@code burstgate_ledger_journal_fsync_seconds} (each group commit) and
  * {@code burstgate_ledger_journal_failures_total} (appends or forces that failed).
@@ -74,6 +80,8 @@ final class LedgerJournal implements AutoCloseable {
   static final String SEGMENT_PREFIX = "segment-";
   static final String SEGMENT_SUFFIX = ".jsonl";
   static final String REJECTED_FILE = "rejected.jsonl";
+  /** Locked while a journal is open, so two gateways (or two journals) never share one directory. */
+  static final String LOCK_FILE = "journal.lock";
   /** The files an earlier version's spill file was moved aside to for replay: {@code <spill-file>.replay-*}. */
   static final String LEGACY_REPLAY_INFIX = ".replay-";
 
@@ -148,6 +156,7 @@ final class LedgerJournal implements AutoCloseable {
 
   private final Object syncLock = new Object();
   private final Object rejectLock = new Object();
+  private @Nullable FileChannel lockChannel;
   private volatile boolean syncing;
   private @Nullable Thread syncThread;
   private final AtomicBoolean forceFailing = new AtomicBoolean();
@@ -182,12 +191,50 @@ final class LedgerJournal implements AutoCloseable {
   static LedgerJournal open(Path dir, @Nullable Path legacySpillFile, long segmentSize, Duration fsyncInterval,
       LongSupplier nanoTime, MeterRegistry meters) throws IOException {
     LedgerJournal j = new LedgerJournal(dir.toAbsolutePath(), segmentSize, fsyncInterval, nanoTime, meters);
-    j.recover(legacySpillFile);
+    j.lock();
+    try {
+      j.recover(legacySpillFile);
+    } catch (IOException | RuntimeException e) {
+      j.unlock();
+      throw e;
+    }
     return j;
   }
 
-  private void recover(@Nullable Path legacySpillFile) throws IOException {
+  /** Takes the directory's lock file, or fails when another gateway (or journal) has it. */
+  private void lock() throws IOException {
     Files.createDirectories(dir);
+    FileChannel ch = FileChannel.open(dir.resolve(LOCK_FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    boolean locked = false;
+    try {
+      locked = ch.tryLock() != null;
+    } catch (OverlappingFileLockException e) {
+      // Held by another journal in this JVM.
+    } finally {
+      if (!locked) {
+        ch.close();
+      }
+    }
+    if (!locked) {
+      throw new IOException("the ledger journal " + dir + " is in use by another gateway: each gateway needs a "
+          + "burstgate.data-dir (or burstgate.ledger.journal.dir) of its own");
+    }
+    lockChannel = ch;
+  }
+
+  private void unlock() {
+    FileChannel ch = lockChannel;
+    lockChannel = null;
+    if (ch != null) {
+      try {
+        ch.close(); // releases the lock
+      } catch (IOException e) {
+        log.warn("Cannot release the lock of the ledger journal {}: {}", dir, e.toString());
+      }
+    }
+  }
+
+  private void recover(@Nullable Path legacySpillFile) throws IOException {
     long maxId = 0;
     List<Segment> found = new ArrayList<>();
     if (legacySpillFile != null) {
@@ -352,10 +399,17 @@ final class LedgerJournal implements AutoCloseable {
 
   /** Starts forcing appended records to the disk every {@code fsync-interval}, on {@value #SYNC_THREAD_NAME}. */
   void start() {
-    synchronized (lock) {
-      closed = false;
-    }
     synchronized (syncLock) {
+      if (lockChannel == null) {
+        try {
+          lock();
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      }
+      synchronized (lock) {
+        closed = false;
+      }
       if (syncThread != null) {
         return;
       }
@@ -478,8 +532,9 @@ final class LedgerJournal implements AutoCloseable {
   }
 
   /**
-   * Stops the sync thread, forces everything to the disk and closes the segments. The journal stays usable: later
-   * appends are forced before they return, until {@link #start}.
+   * Stops the sync thread, forces everything to the disk, closes the segments and releases the directory's lock. The
+   * journal stays usable: later appends (records arriving during shutdown) are forced before they return, until
+   * {@link #start} (which takes the lock again).
    */
   @Override
   public void close() {
@@ -505,6 +560,9 @@ final class LedgerJournal implements AutoCloseable {
       }
     }
     syncNow();
+    synchronized (syncLock) {
+      unlock();
+    }
   }
 
   // ---- the writer's side -----------------------------------------------------------------------------------------

@@ -2,6 +2,7 @@ package dev.burstgate.gateway.ledger;
 
 import static dev.burstgate.gateway.ledger.LedgerTestData.record;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.burstgate.gateway.ledger.LedgerJournal.Segment;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -197,7 +198,8 @@ class LedgerJournalTest {
     for (int i = 0; i < 5; i++) {
       old = earlier.append(rec("req_" + i));
     }
-    // A kill -9 in the middle of a write: half a line, no newline. The earlier journal is never closed.
+    // The process dies (its lock goes with it) in the middle of a write: half a line, no newline.
+    earlier.close();
     Files.writeString(old.path(), "{\"id\":\"req_cut_by_a_cr", StandardOpenOption.APPEND);
 
     LedgerJournal j = open();
@@ -214,6 +216,17 @@ class LedgerJournalTest {
     assertThat(fresh.id()).isEqualTo(old.id() + 1);
     j.replayed(pending.getFirst());
     assertThat(j.files()).containsExactly(fresh.path());
+  }
+
+  @Test
+  void refusesADirectoryAnotherJournalHoldsUntilItIsClosed() throws IOException {
+    LedgerJournal first = open();
+    assertThatThrownBy(this::open).isInstanceOf(IOException.class)
+        .hasMessageContaining("in use by another gateway").hasMessageContaining("burstgate.data-dir");
+    first.close();
+    LedgerJournal second = open();
+    assertThatThrownBy(first::start).hasRootCauseInstanceOf(IOException.class);
+    second.close();
   }
 
   @Test
