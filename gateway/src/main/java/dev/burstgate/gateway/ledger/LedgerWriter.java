@@ -506,6 +506,11 @@ public final class LedgerWriter implements CostRecordListener, SmartLifecycle {
         journal.replayed(s);
         log.info("Replayed {} ledger records from {}", count[0], s.path());
       }
+      // Records may have overflowed into the segment taking appends while older ones were replayed (or waited for
+      // the database): that segment's turn is next.
+      if (journal.hasPendingReplay()) {
+        replayPending.set(true);
+      }
     } catch (IOException e) {
       log.error("Cannot replay the ledger journal {}: {}; trying again in {} ms", journal.dir(), e.toString(),
           TimeUnit.NANOSECONDS.toMillis(maxBackoffNanos));

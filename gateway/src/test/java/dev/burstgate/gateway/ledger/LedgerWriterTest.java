@@ -289,6 +289,26 @@ class LedgerWriterTest {
         .isEqualTo("segment-0000000000000000006.jsonl"));
   }
 
+  @Test
+  void replaysWhatOverflowedWhileAnEarlierReplayWaitedForTheDatabase() throws IOException {
+    // A segment of an earlier run waits for its replay when the database goes down; meanwhile records overflow
+    // into the segment taking appends. Both must be written once it answers.
+    Path journalDir = Files.createDirectories(dir.resolve(LedgerProperties.DEFAULT_JOURNAL_DIR_NAME));
+    Files.writeString(journalDir.resolve("segment-0000000000000000001.jsonl"), lines("req_earlier_", 0, 10));
+    db.down = true;
+    LedgerWriter w = writer(props(5, 2, Duration.ofMillis(10), Duration.ofMillis(100), Duration.ofSeconds(5)));
+    w.start();
+    for (int i = 0; i < 20; i++) {
+      w.onRecord(record("req_" + i));
+    }
+    assertThat(meter("burstgate.ledger.overflow")).isEqualTo(15);
+    assertThat(await(WAIT, () -> meter("burstgate.ledger.write.failures") >= 2)).isTrue();
+
+    db.down = false;
+    assertThat(await(WAIT, () -> count(h2, "ledger_request") == 30)).isTrue();
+    assertThat(await(WAIT, () -> journalLines() == 0)).isTrue();
+  }
+
   private static String lines(String prefix, int from, int to) {
     StringBuilder b = new StringBuilder();
     for (int i = from; i < to; i++) {
