@@ -92,13 +92,22 @@ final class CostReports {
       + "outcome, reason";
 
   private final JdbcTemplate jdbc;
+  private final LedgerSchema schema;
 
+  /** Reports on a database whose schema is already there. */
   CostReports(DataSource dataSource) {
+    this(dataSource, new LedgerSchema(null));
+  }
+
+  /** Reports that first migrate {@code schema} if nobody has yet (failing like a query when the database is down). */
+  CostReports(DataSource dataSource, LedgerSchema schema) {
     this.jdbc = new JdbcTemplate(dataSource);
+    this.schema = schema;
   }
 
   /** Requests in {@code [from, to)} summed, grouped by {@code groupBy} (none: totals only); groups ordered by key. */
   Summary summary(Instant from, Instant to, List<GroupKey> groupBy) {
+    schema.ensure();
     StringBuilder sql = new StringBuilder("SELECT ");
     for (GroupKey k : groupBy) {
       sql.append(k.expression).append(", ");
@@ -151,6 +160,7 @@ final class CostReports {
    * The {@code limit} most recent requests (by start time), optionally of one tenant, with their attempts in order.
    */
   List<LedgerRecord> recent(int limit, @Nullable String tenant) {
+    schema.ensure();
     String sql = "SELECT " + REQUEST_COLUMNS + " FROM ledger_request"
         + (tenant != null ? " WHERE tenant = ?" : "") + " ORDER BY ts DESC, id DESC LIMIT ?";
     Object[] args = tenant != null ? new Object[] {tenant, limit} : new Object[] {limit};

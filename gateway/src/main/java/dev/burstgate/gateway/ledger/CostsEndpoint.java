@@ -45,7 +45,7 @@ import tools.jackson.databind.node.ObjectNode;
  * </ul>
  *
  * Money is exact (decimal numbers with at least six decimals). A bad parameter is a 400 naming it; a database that
- * does not answer is a 503; with the ledger disabled both answer 503.
+ * does not answer (or has no ledger schema yet) is a 503; with the ledger disabled both answer 503.
  */
 public final class CostsEndpoint {
 
@@ -315,13 +315,17 @@ public final class CostsEndpoint {
     return reports;
   }
 
+  /**
+   * Runs {@code query} off the event loop. A database that is down, or whose schema is not there yet (it is created
+   * when the database first answers), is a 503; its cause goes to the log, not to the client (it names hosts).
+   */
   private static <T> Mono<T> blocking(Callable<T> query) {
     return Mono.fromCallable(query)
         .subscribeOn(Schedulers.boundedElastic())
         .onErrorMap(DataAccessException.class, e -> {
-          log.warn("A cost report failed: the ledger database did not answer: {}", e.getMostSpecificCause().toString());
+          log.warn("Cost report failed: {}", e.getMostSpecificCause().toString());
           return new ApiException(HttpStatus.SERVICE_UNAVAILABLE, "api_error", "ledger_unavailable", null,
-              "The ledger database did not answer; try again later.");
+              "The ledger database is not available; the cost reports answer again once it is.");
         });
   }
 }

@@ -4,12 +4,16 @@ import dev.burstgate.gateway.access.AccessRoutes;
 import dev.burstgate.gateway.access.Access;
 import dev.burstgate.gateway.config.BurstgateProperties;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.time.InstantSource;
 import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
-import org.springframework.boot.sql.init.dependency.DependsOnDatabaseInitialization;
+import org.springframework.boot.flyway.autoconfigure.FlywayMigrationStrategy;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.web.reactive.function.server.RouterFunction;
@@ -17,9 +21,11 @@ import org.springframework.web.reactive.function.server.ServerResponse;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The cost ledger on {@code spring.datasource.*} (schema by Flyway, {@code db/migration}): its writer, which every
- * {@code CostRecord} reaches as a {@code CostRecordListener} bean, and the cost reports under {@code /admin/costs}.
- * With {@code burstgate.ledger.enabled=false} there is no writer and the reports answer 503.
+ * The cost ledger on {@code spring.datasource.*}: its writer, which every {@code CostRecord} reaches as a
+ * {@code CostRecordListener} bean, its journal under {@code burstgate.data-dir}, and the cost reports under
+ * {@code /admin/costs}. The schema (Flyway, {@code db/migration}) is migrated when the database first answers, not at
+ * start-up ({@link LedgerSchema}), so the gateway starts without its database. With
+ * {@code burstgate.ledger.enabled=false} there is no writer and the reports answer 503.
  */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(LedgerProperties.class)
@@ -27,25 +33,49 @@ class LedgerConfiguration {
 
   static final String ENABLED = "burstgate.ledger.enabled";
 
+  /** Boot's Flyway run at start-up does nothing: {@link LedgerSchema} migrates once the database answers. */
   @Bean
   @ConditionalOnBooleanProperty(name = ENABLED, matchIfMissing = true)
-  @DependsOnDatabaseInitialization
+  FlywayMigrationStrategy ledgerDeferredMigration() {
+    return flyway -> {};
+  }
+
+  @Bean
+  @ConditionalOnBooleanProperty(name = ENABLED, matchIfMissing = true)
+  LedgerSchema ledgerSchema(ObjectProvider<Flyway> flyway) {
+    return new LedgerSchema(flyway.getIfAvailable());
+  }
+
+  @Bean
+  @ConditionalOnBooleanProperty(name = ENABLED, matchIfMissing = true)
   LedgerStore ledgerStore(DataSource dataSource) {
     return new LedgerStore(dataSource);
   }
 
   @Bean
   @ConditionalOnBooleanProperty(name = ENABLED, matchIfMissing = true)
-  LedgerWriter ledgerWriter(LedgerStore store, LedgerProperties props, BurstgateProperties burstgate,
-      MeterRegistry meters) {
-    return new LedgerWriter(store, new SpillFile(props.spillFile(burstgate.dataDir())), props, meters);
+  LedgerJournal ledgerJournal(LedgerProperties props, BurstgateProperties burstgate, MeterRegistry meters) {
+    Path dir = props.journal().dir(burstgate.dataDir());
+    try {
+      return LedgerJournal.open(dir, props.spillFile(burstgate.dataDir()), props.journal().segmentSize().toBytes(),
+          props.journal().fsyncInterval(), System::nanoTime, meters);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot open the ledger journal in " + dir
+          + " (burstgate.ledger.journal.dir, under burstgate.data-dir by default): " + e, e);
+    }
   }
 
   @Bean
   @ConditionalOnBooleanProperty(name = ENABLED, matchIfMissing = true)
-  @DependsOnDatabaseInitialization
-  CostReports costReports(DataSource dataSource) {
-    return new CostReports(dataSource);
+  LedgerWriter ledgerWriter(LedgerStore store, LedgerSchema schema, LedgerJournal journal, LedgerProperties props,
+      MeterRegistry meters) {
+    return new LedgerWriter(store, schema, journal, props, meters);
+  }
+
+  @Bean
+  @ConditionalOnBooleanProperty(name = ENABLED, matchIfMissing = true)
+  CostReports costReports(DataSource dataSource, LedgerSchema schema) {
+    return new CostReports(dataSource, schema);
   }
 
   @Bean

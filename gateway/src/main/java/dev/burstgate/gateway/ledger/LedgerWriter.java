@@ -1,5 +1,6 @@
 package dev.burstgate.gateway.ledger;
 
+import dev.burstgate.gateway.ledger.LedgerJournal.Segment;
 import dev.burstgate.gateway.usage.CostRecord;
 import dev.burstgate.gateway.usage.CostRecordListener;
 import io.micrometer.core.instrument.Counter;
@@ -7,16 +8,14 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,30 +24,37 @@ import org.springframework.context.SmartLifecycle;
 import org.springframework.dao.DataIntegrityViolationException;
 
 /**
- * Writes every {@link CostRecord} to the ledger database without making the request wait for it.
+ * Writes every {@link CostRecord} to the ledger database without making the request wait for the database, and
+ * without losing a record the gateway has been told about, whatever happens to the database or to the process.
  *
- * <p>{@link #onRecord} only offers the record to a bounded queue; when the queue is full the record is appended to
- * the spill file instead (flushed to the operating system before {@code onRecord} returns). One platform thread,
- * {@value #THREAD_NAME}, takes batches off the queue (at most {@code batch-size} records, waiting at most
- * {@code flush-interval} for a batch to fill) and inserts each batch in one transaction. Inserts are idempotent, so
- * a batch written twice is stored once.
+ * <p>{@link #onRecord} first appends the record to the {@link LedgerJournal} (one {@code write()} of one JSON line:
+ * when it returns, the record survives {@code kill -9} of the gateway; the journal forces it to the disk within
+ * {@code journal.fsync-interval}), then offers it to a bounded queue. One platform thread, {@value #THREAD_NAME},
+ * takes batches off the queue (at most {@code batch-size} records, waiting at most {@code flush-interval} for a batch
+ * to fill) and inserts each batch in one transaction; a journal segment is deleted once all its records are
+ * committed. Inserts are idempotent, so a record written twice is stored once.
  *
- * <p>When the database fails, the batch is kept and tried again after 100 ms, doubling up to {@code max-backoff};
- * the outage is logged once when it starts and once when it ends. Meanwhile records keep queueing and spill when the
- * queue is full. Once the database answers again the spill file is moved aside and replayed (a spill file left by an
- * earlier run is replayed at start), then deleted.
+ * <p>A record that does not fit the queue (or arrives after the writer stopped) is in the journal only: its segment
+ * is replayed — read back and written in batches — as soon as the database takes writes, then deleted. At start every
+ * segment left by an earlier run is replayed the same way (records already in the database are skipped), and so is a
+ * spill file left by an earlier version of the ledger.
+ *
+ * <p>The schema is migrated ({@link LedgerSchema}) by this thread before its first write, not at start-up, so the
+ * gateway starts while its database is down. When the database fails, the batch is kept and tried again after 100 ms,
+ * doubling up to {@code max-backoff}; the outage is logged once when it starts and once when it ends.
  *
  * <p>Stopping ({@link SmartLifecycle}, phase {@link #PHASE}: after the web server has finished its in-flight requests
- * and stopped, and its event loops have shut down) writes what is queued within {@code shutdown-timeout}; what cannot be written goes to the spill file,
- * forced to the disk, as does any record arriving after the stop. A record the database refuses on its own (never
- * expected: strings are cut to their columns) is set aside in {@code <spill-file>.rejected} rather than blocking the
- * ledger.
+ * and stopped, and its event loops have shut down) writes what is queued within {@code shutdown-timeout}, then forces
+ * the journal to the disk; what was not written stays in the journal for the next start, as does any record arriving
+ * after the stop. A record the database refuses on its own (never expected: strings are cut to their columns) is set
+ * aside in the journal's rejected file rather than blocking the ledger.
  *
  * <p>Meters: {@code burstgate_ledger_queue_depth}, {@code burstgate_ledger_batch_seconds},
  * {@code burstgate_ledger_records_written_total} (records in committed batches, replayed ones included),
- * {@code burstgate_ledger_spilled_total}, {@code burstgate_ledger_replayed_total},
- * {@code burstgate_ledger_write_failures_total} (failed tries), {@code burstgate_ledger_rejected_total} and
- * {@code burstgate_ledger_lost_total} (records neither written nor spilled: the spill file could not be written).
+ * {@code burstgate_ledger_overflow_total} (records left to a replay of the journal),
+ * {@code burstgate_ledger_replayed_total}, {@code burstgate_ledger_write_failures_total} (failed tries),
+ * {@code burstgate_ledger_rejected_total} and {@code burstgate_ledger_lost_total} (records neither in the journal nor
+ * written: the journal could not be written and the queue could not take them); and the journal's own.
  */
 public final class LedgerWriter implements CostRecordListener, SmartLifecycle {
 
@@ -71,9 +77,13 @@ public final class LedgerWriter implements CostRecordListener, SmartLifecycle {
   /** How long {@link #stop()} waits beyond {@code shutdown-timeout} for a writer stuck in a database call. */
   private static final Duration JOIN_GRACE = Duration.ofSeconds(5);
 
+  /** A queued record and the journal segment it is in (none when the journal could not take it). */
+  private record Queued(LedgerRecord record, @Nullable Segment segment) {}
+
   private final LedgerStore store;
-  private final SpillFile spill;
-  private final ArrayBlockingQueue<LedgerRecord> queue;
+  private final LedgerSchema schema;
+  private final LedgerJournal journal;
+  private final ArrayBlockingQueue<Queued> queue;
   private final int batchSize;
   private final long flushIntervalNanos;
   private final long maxBackoffNanos;
@@ -81,7 +91,7 @@ public final class LedgerWriter implements CostRecordListener, SmartLifecycle {
 
   private final Timer batchTimer;
   private final Counter written;
-  private final Counter spilled;
+  private final Counter overflowed;
   private final Counter replayed;
   private final Counter failures;
   private final Counter rejected;
@@ -89,12 +99,9 @@ public final class LedgerWriter implements CostRecordListener, SmartLifecycle {
 
   private volatile boolean accepting = true;
   private volatile boolean stopping;
-  private volatile boolean closed;
   private volatile long stopDeadline;
-  /** The batch the writer holds, spilled by {@link #stop()} if the writer does not finish in time. */
-  private volatile List<LedgerRecord> inFlight = List.of();
-  private final AtomicBoolean spillPending = new AtomicBoolean();
-  private final AtomicBoolean spillFailing = new AtomicBoolean();
+  private final AtomicBoolean replayPending = new AtomicBoolean();
+  private final AtomicBoolean journalFailing = new AtomicBoolean();
   private @Nullable Thread thread;
   private boolean running;
 
@@ -105,10 +112,13 @@ public final class LedgerWriter implements CostRecordListener, SmartLifecycle {
   private long backoffNanos = INITIAL_BACKOFF_NANOS;
   private long nextAttemptNanos;
   private long nextReplayNanos = System.nanoTime();
+  private boolean cleanUpFailing;
 
-  LedgerWriter(LedgerStore store, SpillFile spill, LedgerProperties props, MeterRegistry meters) {
+  LedgerWriter(LedgerStore store, LedgerSchema schema, LedgerJournal journal, LedgerProperties props,
+      MeterRegistry meters) {
     this.store = store;
-    this.spill = spill;
+    this.schema = schema;
+    this.journal = journal;
     this.queue = new ArrayBlockingQueue<>(props.queueCapacity());
     this.batchSize = props.batchSize();
     this.flushIntervalNanos = props.flushInterval().toNanos();
@@ -120,30 +130,59 @@ public final class LedgerWriter implements CostRecordListener, SmartLifecycle {
         .register(meters);
     this.written = Counter.builder("burstgate.ledger.records.written")
         .description("Cost records in committed ledger batches, replayed ones included").register(meters);
-    this.spilled = Counter.builder("burstgate.ledger.spilled")
-        .description("Cost records appended to the spill file").register(meters);
+    this.overflowed = Counter.builder("burstgate.ledger.overflow")
+        .description("Cost records that did not fit the writer's queue, written later from the journal")
+        .register(meters);
     this.replayed = Counter.builder("burstgate.ledger.replayed")
-        .description("Cost records written to the database from the spill file").register(meters);
+        .description("Cost records written to the database by a replay of the journal").register(meters);
     this.failures = Counter.builder("burstgate.ledger.write.failures")
         .description("Ledger writes that failed and were retried").register(meters);
     this.rejected = Counter.builder("burstgate.ledger.rejected")
         .description("Cost records the database refused, set aside in the rejected file").register(meters);
     this.lost = Counter.builder("burstgate.ledger.lost")
-        .description("Cost records neither written nor spilled (the spill file failed)").register(meters);
+        .description("Cost records neither in the journal nor written (the journal failed)").register(meters);
   }
 
-  /** Queues the record, or spills it when the queue is full or the writer has stopped; never waits on the database. */
+  /**
+   * Appends the record to the journal — it survives a crash of the gateway from the moment this returns — then
+   * queues it for the database, or leaves it to a replay of the journal when the queue is full or the writer has
+   * stopped; never waits on the database.
+   */
   @Override
   public void onRecord(CostRecord record) {
     LedgerRecord r = LedgerRecord.of(record);
-    if (accepting && queue.offer(r)) {
-      if (closed) {
-        // stop() swept the queue between our check and our offer: do it again.
-        sweepQueueToSpill();
-      }
+    Segment s = journal(r);
+    if (accepting && queue.offer(new Queued(r, s))) {
       return;
     }
-    spill(List.of(r), closed);
+    if (s != null) {
+      journal.overflow(s);
+      overflowed.increment();
+      replayPending.set(true);
+      return;
+    }
+    // The journal's failure is logged once (see journal(r)); each record lost to it is counted.
+    lost.increment();
+    if (log.isDebugEnabled()) {
+      log.debug("Request {} is not in the ledger: the journal cannot be written and the queue is full", r.id());
+    }
+  }
+
+  private @Nullable Segment journal(LedgerRecord r) {
+    try {
+      Segment s = journal.append(r);
+      if (journalFailing.get() && journalFailing.compareAndSet(true, false)) {
+        log.info("The ledger journal {} is writable again", journal.dir());
+      }
+      return s;
+    } catch (IOException | RuntimeException e) {
+      if (journalFailing.compareAndSet(false, true)) {
+        log.error("Cannot append to the ledger journal {} ({}): until it works, records are only in memory, lost if "
+            + "the gateway dies before they are written or when the queue is full (burstgate_ledger_lost_total; "
+            + "first: {})", journal.dir(), e.toString(), r.id());
+      }
+      return null;
+    }
   }
 
   /** Records waiting in the queue. */
@@ -151,9 +190,9 @@ public final class LedgerWriter implements CostRecordListener, SmartLifecycle {
     return queue.size();
   }
 
-  /** The spill file. */
-  public Path spillFile() {
-    return spill.path();
+  /** The journal's directory. */
+  public Path journalDir() {
+    return journal.dir();
   }
 
   // ---- lifecycle -------------------------------------------------------------------------------------------------
@@ -165,13 +204,8 @@ public final class LedgerWriter implements CostRecordListener, SmartLifecycle {
     }
     accepting = true;
     stopping = false;
-    closed = false;
-    try {
-      spillPending.set(spill.hasPending());
-    } catch (IOException e) {
-      log.warn("Cannot look at the ledger spill file {}: {}", spill.path(), e.toString());
-      spillPending.set(true);
-    }
+    journal.start();
+    replayPending.set(journal.hasPendingReplay());
     Thread t = Thread.ofPlatform().name(THREAD_NAME).daemon(true).unstarted(this::run);
     thread = t;
     running = true;
@@ -186,25 +220,25 @@ public final class LedgerWriter implements CostRecordListener, SmartLifecycle {
     accepting = false;
     stopDeadline = System.nanoTime() + shutdownTimeout.toNanos();
     stopping = true;
+    boolean finished = true;
     Thread t = thread;
     if (t != null) {
       try {
-        if (!t.join(shutdownTimeout.plus(JOIN_GRACE))) {
-          log.warn("The ledger writer did not finish within {}; spilling the batch it holds", shutdownTimeout);
-          spill(inFlight, true);
-        }
+        finished = t.join(shutdownTimeout.plus(JOIN_GRACE));
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        spill(inFlight, true);
+        finished = false;
       }
     }
-    closed = true;
-    sweepQueueToSpill();
-    try {
-      spill.close();
-    } catch (IOException e) {
-      log.error("Cannot force the ledger spill file {} to the disk: {}", spill.path(), e.toString());
+    if (finished) {
+      // Everything written: nothing is left for the next start to replay.
+      journal.sealIfSettled();
+      cleanUp();
+    } else {
+      log.warn("The ledger writer did not finish within {}; what it holds stays in the journal {} for the next start",
+          shutdownTimeout, journal.dir());
     }
+    journal.close();
     running = false;
     thread = null;
   }
@@ -224,50 +258,72 @@ public final class LedgerWriter implements CostRecordListener, SmartLifecycle {
   private void run() {
     try {
       while (!stopping) {
-        if (spillPending.get() && readyToTry() && System.nanoTime() - nextReplayNanos >= 0) {
+        if (!schema.isReady()) {
+          migrate();
+          continue;
+        }
+        if (replayPending.get() && readyToTry() && System.nanoTime() - nextReplayNanos >= 0) {
           replay();
           continue;
         }
-        List<LedgerRecord> batch = collect();
-        if (!batch.isEmpty()) {
-          writeOrSpill(batch);
+        List<Queued> batch = collect();
+        if (batch.isEmpty()) {
+          cleanUp();
+        } else if (write(batch)) {
+          cleanUp();
         }
       }
       drain();
     } catch (RuntimeException | Error e) {
-      log.error("The ledger writer failed; records go to the spill file {} until restart", spill.path(), e);
+      log.error("The ledger writer failed; records stay in the journal {} and are written at the next start",
+          journal.dir(), e);
       accepting = false;
-      spill(inFlight, true);
-      inFlight = List.of();
-      sweepQueueToSpill();
     }
   }
 
-  /** After stop: writes what is queued until the deadline, spilling what is left. */
+  /** After stop: writes what is queued until the deadline; what is left stays in the journal. */
   private void drain() {
-    List<LedgerRecord> batch = new ArrayList<>(batchSize);
+    while (!schema.isReady()) {
+      if (!migrate()) {
+        return;
+      }
+    }
+    List<Queued> batch = new ArrayList<>(batchSize);
     while (queue.drainTo(batch, batchSize) > 0) {
-      writeOrSpill(batch);
+      if (!write(batch)) {
+        return;
+      }
       batch = new ArrayList<>(batchSize);
     }
   }
 
-  private void writeOrSpill(List<LedgerRecord> batch) {
-    inFlight = batch;
-    if (!write(batch)) {
-      spill(batch, true);
+  /**
+   * One try to migrate the schema, when the next try is due.
+   *
+   * @return false when stopping and the shutdown deadline passed
+   */
+  private boolean migrate() {
+    if (!awaitNextAttempt()) {
+      return false;
     }
-    inFlight = List.of();
+    try {
+      schema.ensure();
+      reachable();
+    } catch (RuntimeException e) {
+      failures.increment();
+      unreachable(e);
+    }
+    return true;
   }
 
   /** Waits for a first record (briefly), then fills a batch for at most {@code flush-interval}. */
-  private List<LedgerRecord> collect() {
+  private List<Queued> collect() {
     try {
-      LedgerRecord first = queue.poll(SLICE_NANOS, TimeUnit.NANOSECONDS);
+      Queued first = queue.poll(SLICE_NANOS, TimeUnit.NANOSECONDS);
       if (first == null) {
         return List.of();
       }
-      List<LedgerRecord> batch = new ArrayList<>(Math.min(batchSize, queue.size() + 1));
+      List<Queued> batch = new ArrayList<>(Math.min(batchSize, queue.size() + 1));
       batch.add(first);
       queue.drainTo(batch, batchSize - 1);
       long deadline = System.nanoTime() + flushIntervalNanos;
@@ -289,36 +345,74 @@ public final class LedgerWriter implements CostRecordListener, SmartLifecycle {
   }
 
   /**
-   * Writes {@code batch}, trying again with backoff while the database fails.
+   * Writes {@code batch}, trying again with backoff while the database fails, and settles its records in the
+   * journal.
    *
-   * @return false when stopping and the shutdown deadline passed before the batch could be written
+   * @return false when stopping and the shutdown deadline passed before the batch could be written (its records stay
+   *     in the journal)
    */
-  private boolean write(List<LedgerRecord> batch) {
+  private boolean write(List<Queued> batch) {
     while (true) {
       if (!awaitNextAttempt()) {
         return false;
       }
       try {
-        insert(batch);
+        insert(records(batch));
+        settle(batch);
         return true;
       } catch (DataIntegrityViolationException e) {
         failures.increment();
         reachable();
         if (batch.size() == 1) {
-          reject(batch.get(0), e);
+          if (reject(batch.get(0).record(), e)) {
+            settle(batch);
+          }
           return true;
         }
         // One record spoils the batch: write them one by one and set aside the one the database refuses.
-        for (int i = 0; i < batch.size(); i++) {
-          if (!write(List.of(batch.get(i)))) {
-            spill(batch.subList(i, batch.size()), true);
-            return true;
+        for (Queued q : batch) {
+          if (!write(List.of(q))) {
+            return false;
           }
         }
         return true;
       } catch (RuntimeException e) {
         failures.increment();
         unreachable(e);
+      }
+    }
+  }
+
+  private static List<LedgerRecord> records(List<Queued> batch) {
+    List<LedgerRecord> records = new ArrayList<>(batch.size());
+    for (Queued q : batch) {
+      records.add(q.record());
+    }
+    return records;
+  }
+
+  private void settle(List<Queued> batch) {
+    for (Queued q : batch) {
+      Segment s = q.segment();
+      if (s != null) {
+        journal.settle(s);
+      }
+    }
+  }
+
+  /** Deletes the journal segments whose records are all in the database. */
+  private void cleanUp() {
+    try {
+      journal.deleteSettled();
+      if (cleanUpFailing) {
+        cleanUpFailing = false;
+        log.info("Written ledger journal segments are deleted again");
+      }
+    } catch (IOException e) {
+      if (!cleanUpFailing) {
+        cleanUpFailing = true;
+        log.error("Cannot delete a written ledger journal segment in {} ({}); it is replayed (and skipped) at the "
+            + "next start", journal.dir(), e.toString());
       }
     }
   }
@@ -357,9 +451,9 @@ public final class LedgerWriter implements CostRecordListener, SmartLifecycle {
       outageStartNanos = now;
       outageFailures = 0;
       backoffNanos = INITIAL_BACKOFF_NANOS;
-      log.warn("The ledger database is unavailable ({}). Records wait in the queue (capacity {}) and then go to {}; "
-              + "retrying with backoff up to {} ms.", describe(e), queue.remainingCapacity() + queue.size(),
-          spill.path(), TimeUnit.NANOSECONDS.toMillis(maxBackoffNanos));
+      log.warn("The ledger database is unavailable ({}). Records are kept in the journal {} (and up to {} in memory) "
+              + "until it answers; retrying with backoff up to {} ms.", describe(e), journal.dir(),
+          queue.remainingCapacity() + queue.size(), TimeUnit.NANOSECONDS.toMillis(maxBackoffNanos));
     } else if (log.isDebugEnabled()) {
       log.debug("Ledger write failed again: {}", describe(e));
     }
@@ -385,52 +479,47 @@ public final class LedgerWriter implements CostRecordListener, SmartLifecycle {
     return root == e ? e.toString() : e.getClass().getSimpleName() + ": " + root;
   }
 
-  // ---- spill and replay ------------------------------------------------------------------------------------------
+  // ---- replay ----------------------------------------------------------------------------------------------------
 
-  /** Moves the spill file aside and writes every moved-aside file to the database, deleting each once written. */
+  /** Writes every journal segment that holds records in no queue to the database, deleting each once written. */
   private void replay() {
-    spillPending.set(false);
+    replayPending.set(false);
     try {
-      // Files moved aside earlier go first; the spill file is moved aside only when none is left, so an outage
-      // that lasts leaves one or two files rather than one per try.
-      List<Path> files = spill.replayFiles();
-      if (files.isEmpty()) {
-        spill.rotate();
-        files = spill.replayFiles();
-      }
-      for (Path file : files) {
+      for (Segment s : journal.pendingReplay()) {
         long[] count = {0};
-        boolean done = spill.read(file, batchSize, batch -> {
+        boolean done = journal.read(s, batchSize, batch -> {
           if (!replayBatch(batch)) {
             return false;
           }
           count[0] += batch.size();
-          // Keep the queue moving while a long file is replayed.
-          List<LedgerRecord> fresh = new ArrayList<>(batchSize);
-          if (!stopping && queue.drainTo(fresh, batchSize) > 0) {
-            writeOrSpill(fresh);
+          // Keep the queue moving while a long segment is replayed.
+          List<Queued> fresh = new ArrayList<>(batchSize);
+          if (!stopping && queue.drainTo(fresh, batchSize) > 0 && !write(fresh)) {
+            return false;
           }
           return !stopping;
         });
         if (!done) {
-          spillPending.set(true);
+          replayPending.set(true);
           return;
         }
-        Files.delete(file);
-        log.info("Replayed {} ledger records from {}", count[0], file);
+        journal.replayed(s);
+        log.info("Replayed {} ledger records from {}", count[0], s.path());
       }
-      if (spill.hasPending()) {
-        spillPending.set(true);
+      // Records may have overflowed into the segment taking appends while older ones were replayed (or waited for
+      // the database): that segment's turn is next.
+      if (journal.hasPendingReplay()) {
+        replayPending.set(true);
       }
     } catch (IOException e) {
-      log.error("Cannot replay the ledger spill file {}: {}; trying again in {} ms", spill.path(), e.toString(),
+      log.error("Cannot replay the ledger journal {}: {}; trying again in {} ms", journal.dir(), e.toString(),
           TimeUnit.NANOSECONDS.toMillis(maxBackoffNanos));
       nextReplayNanos = System.nanoTime() + maxBackoffNanos;
-      spillPending.set(true);
+      replayPending.set(true);
     }
   }
 
-  /** One try of a replayed batch; false (the file is kept for later) when the database fails. */
+  /** One try of a replayed batch; false (the segment is kept for later) when the database fails. */
   private boolean replayBatch(List<LedgerRecord> batch) {
     try {
       insert(batch);
@@ -444,7 +533,10 @@ public final class LedgerWriter implements CostRecordListener, SmartLifecycle {
           replayed.increment();
         } catch (DataIntegrityViolationException refused) {
           failures.increment();
-          reject(r, refused);
+          if (!reject(r, refused)) {
+            nextReplayNanos = System.nanoTime() + maxBackoffNanos;
+            return false;
+          }
         } catch (RuntimeException down) {
           failures.increment();
           unreachable(down);
@@ -459,41 +551,18 @@ public final class LedgerWriter implements CostRecordListener, SmartLifecycle {
     }
   }
 
-  private void reject(LedgerRecord r, DataIntegrityViolationException e) {
+  /** Sets {@code r} aside in the rejected file; false when that file cannot be written (the record stays put). */
+  private boolean reject(LedgerRecord r, DataIntegrityViolationException e) {
     rejected.increment();
     log.error("The ledger database refused request {} ({}); it is set aside in {}", r.id(),
-        e.getMostSpecificCause().getMessage(), spill.rejectedPath());
+        e.getMostSpecificCause().getMessage(), journal.rejectedPath());
     try {
-      spill.reject(r);
+      journal.reject(r);
+      return true;
     } catch (IOException io) {
-      lost.increment();
-      log.error("Cannot write {}: {}; request {} is not in the ledger", spill.rejectedPath(), io.toString(), r.id());
-    }
-  }
-
-  private void sweepQueueToSpill() {
-    List<LedgerRecord> left = new ArrayList<>();
-    queue.drainTo(left);
-    spill(left, true);
-  }
-
-  private void spill(Collection<LedgerRecord> records, boolean sync) {
-    if (records.isEmpty()) {
-      return;
-    }
-    try {
-      spill.append(records, sync);
-      spilled.increment(records.size());
-      spillPending.set(true);
-      if (spillFailing.compareAndSet(true, false)) {
-        log.info("The ledger spill file {} is writable again", spill.path());
-      }
-    } catch (IOException e) {
-      lost.increment(records.size());
-      if (spillFailing.compareAndSet(false, true)) {
-        log.error("Cannot write the ledger spill file {}: {}; records are lost until it is writable (first: {})",
-            spill.path(), e.toString(), records.iterator().next().id());
-      }
+      log.error("Cannot write {}: {}; request {} stays in the journal and is tried again at the next start",
+          journal.rejectedPath(), io.toString(), r.id());
+      return false;
     }
   }
 

@@ -1,7 +1,8 @@
 /**
  * The durable cost ledger: every {@link dev.burstgate.gateway.usage.CostRecord} becomes one row in
- * {@code ledger_request} (and one per attempt in {@code ledger_attempt}), written off the request path in batches,
- * spilled to a local file while the database cannot take it and replayed once it can; and the reports on top of it,
+ * {@code ledger_request} (and one per attempt in {@code ledger_attempt}), appended to a local journal on the request
+ * path (so it survives a crash of the gateway), written to the database off the request path in batches, and replayed
+ * from the journal whatever the database could not take when it could; and the reports on top of it,
  * {@code GET /admin/costs/summary} and {@code GET /admin/costs/requests}.
  */
 @NullMarked

@@ -23,6 +23,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -31,9 +32,10 @@ import org.testcontainers.DockerClientFactory;
 import org.testcontainers.postgresql.PostgreSQLContainer;
 
 /**
- * A running gateway under load loses its PostgreSQL ledger for 30 seconds: requests keep being answered, the ledger
- * spills what its (small) queue cannot hold, and once PostgreSQL is back every answered request ends up in it exactly
- * once. PostgreSQL keeps its host port across the stop and start, as a database server would.
+ * A running gateway under load loses its PostgreSQL ledger for 30 seconds: requests keep being answered, what the
+ * ledger's (small) queue cannot hold waits in its journal, and once PostgreSQL is back the journal is replayed and
+ * every answered request ends up in the ledger exactly once. PostgreSQL keeps its host port across the stop and start,
+ * as a database server would.
  */
 class LedgerOutageIT {
 
@@ -67,8 +69,8 @@ class LedgerOutageIT {
           DockerClient docker = DockerClientFactory.instance().client();
           docker.stopContainerCmd(pg.getContainerId()).withTimeout(1).exec();
           long down = System.nanoTime();
-          assertThat(LedgerTestData.await(OUTAGE, () -> count(meters, "burstgate.ledger.spilled") > 0))
-              .as("records spill while PostgreSQL is down").isTrue();
+          assertThat(LedgerTestData.await(OUTAGE, () -> count(meters, "burstgate.ledger.overflow") > 0))
+              .as("records overflow the queue while PostgreSQL is down (they are in the journal)").isTrue();
           int answeredBefore = load.answered().size();
           // The outage itself: 30 s of load with PostgreSQL stopped is what this test is about, not a condition.
           Thread.sleep(OUTAGE.minusNanos(System.nanoTime() - down));
@@ -77,7 +79,7 @@ class LedgerOutageIT {
           assertThat(LedgerTestData.await(Duration.ofSeconds(60), () -> accepts(pg))).isTrue();
 
           assertThat(LedgerTestData.await(Duration.ofSeconds(30), () -> count(meters, "burstgate.ledger.replayed") > 0))
-              .as("the spill is replayed once PostgreSQL is back").isTrue();
+              .as("the journal is replayed once PostgreSQL is back").isTrue();
           Thread.sleep(Duration.ofSeconds(2)); // a little more load on the recovered ledger
         } finally {
           load.stop();
@@ -86,7 +88,8 @@ class LedgerOutageIT {
         assertThat(load.otherStatus()).as("no request failed because of the ledger").isZero();
         assertThat(load.ioErrors()).isZero();
         assertThat(LedgerTestData.await(Duration.ofSeconds(60), () -> rows(pg) >= answered.size())).isTrue();
-        assertThat(LedgerTestData.await(Duration.ofSeconds(30), () -> noSpill(dataDir))).isTrue();
+        assertThat(LedgerTestData.await(Duration.ofSeconds(30), () -> journalSegments(dataDir).size() <= 1))
+            .as("replayed segments are deleted; the one taking appends is left").isTrue();
 
         Set<String> ids = ids(pg);
         assertThat(ids).hasSize(answered.size()).containsAll(answered);
@@ -97,13 +100,15 @@ class LedgerOutageIT {
           assertThat(rs.getLong(1)).as("one attempt per request (legacy answered)").isEqualTo(answered.size());
           assertThat(rs.getLong(2)).isEqualTo(answered.size());
         }
-        assertThat(count(meters, "burstgate.ledger.spilled")).isPositive();
-        assertThat(count(meters, "burstgate.ledger.replayed")).isPositive();
+        assertThat(count(meters, "burstgate.ledger.overflow")).isPositive();
+        assertThat(count(meters, "burstgate.ledger.replayed")).isGreaterThanOrEqualTo(count(meters, "burstgate.ledger.overflow"));
         assertThat(count(meters, "burstgate.ledger.write.failures")).isPositive();
-        System.out.printf("LedgerOutageIT: %d answered, %d rows, spilled %.0f, replayed %.0f, failed tries %.0f%n",
-            answered.size(), ids.size(), count(meters, "burstgate.ledger.spilled"),
+        assertThat(count(meters, "burstgate.ledger.lost")).isZero();
+        System.out.printf("LedgerOutageIT: %d answered, %d rows, overflow %.0f, replayed %.0f, failed tries %.0f%n",
+            answered.size(), ids.size(), count(meters, "burstgate.ledger.overflow"),
             count(meters, "burstgate.ledger.replayed"), count(meters, "burstgate.ledger.write.failures"));
       }
+      assertThat(journalSegments(dataDir)).as("stopped with everything written: nothing left to replay").isEmpty();
     }
   }
 
@@ -161,11 +166,16 @@ class LedgerOutageIT {
     return ids;
   }
 
-  static boolean noSpill(Path dataDir) {
-    try (var files = Files.list(dataDir)) {
-      return files.noneMatch(f -> f.getFileName().toString().startsWith(LedgerProperties.DEFAULT_SPILL_FILE_NAME));
+  /** The ledger journal's segment files under {@code dataDir}. */
+  static List<Path> journalSegments(Path dataDir) {
+    Path dir = dataDir.resolve(LedgerProperties.DEFAULT_JOURNAL_DIR_NAME);
+    if (!Files.isDirectory(dir)) {
+      return List.of();
+    }
+    try (var files = Files.list(dir)) {
+      return files.filter(f -> f.getFileName().toString().startsWith(LedgerJournal.SEGMENT_PREFIX)).sorted().toList();
     } catch (IOException e) {
-      return false;
+      throw new java.io.UncheckedIOException(e);
     }
   }
 

@@ -43,20 +43,23 @@ class LedgerRecordTest {
   }
 
   @Test
-  void spillLinesReadBackAsTheSameRecords() throws IOException {
-    SpillFile spill = new SpillFile(dir.resolve("spill.jsonl"));
+  void journalLinesReadBackAsTheSameRecords() throws IOException {
+    LedgerJournal journal = LedgerJournal.open(dir.resolve("journal"), null, 1 << 20, java.time.Duration.ofMillis(20),
+        System::nanoTime, new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
     List<LedgerRecord> written = List.of(
         LedgerRecord.of(LedgerTestData.record("req_1", "a,\"b\"\n", Instant.parse("2026-11-29T10:00:00Z"), "balanced",
             Tier.CLOUD, "0.000000000001", "1.10", 5, 6)),
         LedgerRecord.of(LedgerTestData.record("req_2", "acme", Instant.parse("2026-11-29T10:00:00Z"), "balanced",
             null, "0", "0", 0, 0)));
-    spill.append(written, true);
-    assertThat(Files.readString(spill.path())).contains("0.000000000001").doesNotContain("E-");
-    Path moved = spill.rotate();
-    assertThat(spill.path()).doesNotExist();
-    assertThat(spill.replayFiles()).containsExactly(moved);
+    LedgerJournal.Segment segment = null;
+    for (LedgerRecord r : written) {
+      segment = journal.append(r);
+    }
+    journal.close();
+    assertThat(Files.readString(segment.path())).contains("0.000000000001").doesNotContain("E-");
+    assertThat(Files.readAllLines(segment.path())).hasSize(2);
     List<LedgerRecord> read = new ArrayList<>();
-    assertThat(spill.read(moved, 1, read::addAll)).isTrue();
+    assertThat(journal.read(segment, 1, read::addAll)).isTrue();
     assertThat(read).isEqualTo(written);
   }
 }

@@ -28,12 +28,18 @@ final class LedgerTestData {
 
   /** An H2 file database in PostgreSQL mode under {@code dir}, as the gateway configures it by default, migrated. */
   static HikariDataSource h2(Path dir) {
+    HikariDataSource ds = h2WithoutSchema(dir);
+    migrate(ds);
+    return ds;
+  }
+
+  /** The same H2 file database, with no ledger tables yet. */
+  static HikariDataSource h2WithoutSchema(Path dir) {
     HikariDataSource ds = new HikariDataSource();
     ds.setJdbcUrl("jdbc:h2:file:" + dir.resolve("ledger/burstgate")
         + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;DB_CLOSE_ON_EXIT=FALSE");
     ds.setMaximumPoolSize(4);
     ds.setConnectionTimeout(2000);
-    migrate(ds);
     return ds;
   }
 
@@ -54,7 +60,18 @@ final class LedgerTestData {
 
   static LedgerProperties props(int queueCapacity, int batchSize, Duration flushInterval, Duration maxBackoff,
       Duration shutdownTimeout) {
-    return new LedgerProperties(true, queueCapacity, batchSize, flushInterval, maxBackoff, shutdownTimeout, null);
+    return new LedgerProperties(true, queueCapacity, batchSize, flushInterval, maxBackoff, shutdownTimeout, null,
+        LedgerProperties.Journal.ofDefaults(null));
+  }
+
+  /** The journal of {@code props} under {@code dataDir}, as the gateway opens it. */
+  static LedgerJournal journal(LedgerProperties props, Path dataDir, io.micrometer.core.instrument.MeterRegistry meters) {
+    try {
+      return LedgerJournal.open(props.journal().dir(dataDir), props.spillFile(dataDir),
+          props.journal().segmentSize().toBytes(), props.journal().fsyncInterval(), System::nanoTime, meters);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   /** A request answered by {@code tier} after one failed attempt on the tier below it (two attempts). */

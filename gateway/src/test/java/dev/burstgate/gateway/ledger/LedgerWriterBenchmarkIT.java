@@ -51,9 +51,10 @@ class LedgerWriterBenchmarkIT {
       LedgerTestData.migrate(ds);
       Path dir = Files.createTempDirectory("burstgate-ledger-bench");
       LedgerProperties props = new LedgerProperties(true, RECORDS + WARM_UP, 500, Duration.ofMillis(100),
-          Duration.ofSeconds(5), Duration.ofSeconds(30), dir.resolve("spill.jsonl"));
+          Duration.ofSeconds(5), Duration.ofSeconds(30), null, LedgerProperties.Journal.ofDefaults(null));
       SimpleMeterRegistry meters = new SimpleMeterRegistry();
-      LedgerWriter writer = new LedgerWriter(new LedgerStore(ds), new SpillFile(props.spillFile(dir)), props, meters);
+      LedgerWriter writer = new LedgerWriter(new LedgerStore(ds), new LedgerSchema(null),
+          LedgerTestData.journal(props, dir, meters), props, meters);
       writer.start();
       try {
         offer(writer, WARM_UP);
@@ -67,10 +68,10 @@ class LedgerWriterBenchmarkIT {
         double perSecond = RECORDS / seconds;
         var batches = meters.get("burstgate.ledger.batch").timer();
         System.out.printf(Locale.ROOT, "LEDGER BENCHMARK: %,d records (2 attempts each) in %.2f s = %,.0f records/s "
-                + "(%,.0f rows/s; offering took %.3f s; %d batches, mean %.1f ms; rewrite=%s; spilled=%.0f)%n",
+                + "(%,.0f rows/s; offering took %.3f s; %d batches, mean %.1f ms; rewrite=%s; overflow=%.0f)%n",
             RECORDS, seconds, perSecond, perSecond * 3, (offered - start) / 1e9, batches.count(),
             batches.mean(java.util.concurrent.TimeUnit.MILLISECONDS), rewrite,
-            meters.get("burstgate.ledger.spilled").counter().count());
+            meters.get("burstgate.ledger.overflow").counter().count());
         assertThat(LedgerTestData.count(ds, "ledger_request")).isEqualTo(WARM_UP + RECORDS);
         assertThat(LedgerTestData.count(ds, "ledger_attempt")).isEqualTo(2L * (WARM_UP + RECORDS));
         assertThat(perSecond).isGreaterThanOrEqualTo(TARGET_PER_SECOND);

@@ -16,6 +16,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,6 +30,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.flywaydb.core.Flyway;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
 
@@ -43,7 +45,8 @@ class LedgerWriterTest {
   HikariDataSource h2;
   LedgerTestData.SwitchableDataSource db;
   PrometheusMeterRegistry meters;
-  SpillFile spill;
+  /** The journal of the writer made last. */
+  LedgerJournal journal;
   final List<LedgerWriter> writers = new ArrayList<>();
 
   @BeforeEach
@@ -51,7 +54,6 @@ class LedgerWriterTest {
     h2 = LedgerTestData.h2(dir);
     db = new LedgerTestData.SwitchableDataSource(h2);
     meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    spill = new SpillFile(dir.resolve("ledger-spill.jsonl"));
   }
 
   @AfterEach
@@ -64,14 +66,39 @@ class LedgerWriterTest {
     return writer(props, meters);
   }
 
+  /** A writer on the test's database, with its journal under the test's directory and Flyway for its schema. */
   LedgerWriter writer(LedgerProperties props, MeterRegistry registry) {
-    LedgerWriter w = new LedgerWriter(new LedgerStore(db), spill, props, registry);
+    journal = LedgerTestData.journal(props, dir, registry);
+    LedgerSchema schema = new LedgerSchema(Flyway.configure().dataSource(db).load());
+    LedgerWriter w = new LedgerWriter(new LedgerStore(db), schema, journal, props, registry);
     writers.add(w);
     return w;
   }
 
   double meter(String name) {
     return meters.get(name).counter().count();
+  }
+
+  /** Segment files in the journal directory. */
+  List<Path> segmentFiles() {
+    try (var files = Files.list(dir.resolve(LedgerProperties.DEFAULT_JOURNAL_DIR_NAME))) {
+      return files.filter(f -> f.getFileName().toString().startsWith(LedgerJournal.SEGMENT_PREFIX)).sorted().toList();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  /** Records in the journal's segment files. */
+  long journalLines() {
+    long n = 0;
+    for (Path f : segmentFiles()) {
+      try {
+        n += lines(f);
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    }
+    return n;
   }
 
   @Test
@@ -85,8 +112,66 @@ class LedgerWriterTest {
     assertThat(count(h2, "ledger_attempt")).isEqualTo(200);
     assertThat(meter("burstgate.ledger.records.written")).isEqualTo(100);
     assertThat(meters.get("burstgate.ledger.batch").timer().count()).isGreaterThanOrEqualTo(15); // ceil(100 / 7)
-    assertThat(meter("burstgate.ledger.spilled")).isZero();
-    assertThat(spill.path()).doesNotExist();
+    assertThat(meter("burstgate.ledger.overflow")).isZero();
+    assertThat(meter("burstgate.ledger.replayed")).isZero();
+    assertThat(journalLines()).as("every record went through the journal").isEqualTo(100);
+    w.stop();
+    assertThat(segmentFiles()).as("all written: nothing left to replay").isEmpty();
+  }
+
+  @Test
+  void aRecordIsInTheJournalFileWhenOnRecordReturns() throws IOException {
+    // Not started: nothing takes records off the queue, so only the journal can have it.
+    LedgerWriter w = writer(props(10, 10, Duration.ofMillis(10), Duration.ofSeconds(1), Duration.ofSeconds(5)));
+    w.onRecord(record("req_durable"));
+    assertThat(segmentFiles()).hasSize(1);
+    assertThat(Files.readString(segmentFiles().getFirst())).startsWith("{\"id\":\"req_durable\"").endsWith("\n");
+    assertThat(w.queueDepth()).isEqualTo(1);
+  }
+
+  @Test
+  void deletesEachJournalSegmentOnceAllItsRecordsAreWritten() {
+    LedgerProperties small = new LedgerProperties(true, 1000, 50, Duration.ofMillis(10), Duration.ofSeconds(1),
+        Duration.ofSeconds(5), null, new LedgerProperties.Journal(null, Duration.ofMillis(10),
+        LedgerProperties.Journal.MIN_SEGMENT_SIZE));
+    LedgerWriter w = writer(small);
+    w.start();
+    for (int i = 0; i < 1000; i++) { // about 600 bytes each: ten segments of 64 KB
+      w.onRecord(record("req_" + i));
+    }
+    assertThat(await(WAIT, () -> count(h2, "ledger_request") == 1000)).isTrue();
+    assertThat(await(WAIT, () -> segmentFiles().size() == 1)).as("only the segment still taking appends").isTrue();
+    assertThat(journal.files()).containsExactlyElementsOf(segmentFiles());
+    assertThat(LedgerJournal.segmentId(segmentFiles().getFirst())).as("segments were started and deleted")
+        .isGreaterThanOrEqualTo(6);
+    assertThat(meter("burstgate.ledger.replayed")).isZero();
+  }
+
+  @Test
+  void migratesTheSchemaOnceTheDatabaseAnswersAndKeepsTheRecordsMeanwhile() throws IOException {
+    h2.close();
+    Path fresh = Files.createDirectories(dir.resolve("fresh"));
+    h2 = LedgerTestData.h2WithoutSchema(fresh);
+    db = new LedgerTestData.SwitchableDataSource(h2);
+    db.down = true;
+    LedgerWriter w = writer(props(10, 10, Duration.ofMillis(10), Duration.ofMillis(100), Duration.ofSeconds(5)));
+    w.start();
+    for (int i = 0; i < 30; i++) {
+      w.onRecord(record("req_" + i));
+    }
+    assertThat(await(WAIT, () -> meter("burstgate.ledger.write.failures") >= 2)).isTrue();
+    assertThat(meter("burstgate.ledger.overflow")).as("30 records, a queue of 10").isEqualTo(20);
+    assertThat(journalLines()).isEqualTo(30);
+
+    db.down = false;
+    assertThat(await(WAIT, () -> tableExists() && count(h2, "ledger_request") == 30)).isTrue();
+    assertThat(meter("burstgate.ledger.replayed")).isGreaterThanOrEqualTo(20);
+  }
+
+  private boolean tableExists() {
+    Long n = new JdbcTemplate(h2).queryForObject(
+        "SELECT COUNT(*) FROM information_schema.tables WHERE table_name = 'ledger_request'", Long.class);
+    return n != null && n == 1;
   }
 
   @Test
@@ -150,7 +235,7 @@ class LedgerWriterTest {
   }
 
   @Test
-  void spillsWhenTheQueueIsFullAndReplaysTheSpillOnceTheDatabaseAnswersAgain() throws IOException {
+  void leavesWhatTheQueueCannotHoldToTheJournalAndReplaysItOnceTheDatabaseAnswersAgain() throws IOException {
     ListAppender<ILoggingEvent> logs = capture();
     try {
       db.down = true;
@@ -159,18 +244,17 @@ class LedgerWriterTest {
       for (int i = 0; i < 50; i++) {
         w.onRecord(record("req_" + i));
       }
-      // At most the queue and the batch in hand wait; everything else is in the spill file.
-      assertThat(meter("burstgate.ledger.spilled")).isGreaterThanOrEqualTo(50 - 5 - 2);
-      assertThat(lines(spill.path())).isEqualTo((long) meter("burstgate.ledger.spilled"));
+      // At most the queue and the batch in hand are in memory; everything is in the journal.
+      assertThat(meter("burstgate.ledger.overflow")).isGreaterThanOrEqualTo(50 - 5 - 2);
+      assertThat(journalLines()).isEqualTo(50);
       assertThat(await(WAIT, () -> meter("burstgate.ledger.write.failures") >= 4)).isTrue();
       assertThat(count(h2, "ledger_request")).isZero();
       w.onRecord(record("req_during_outage"));
 
       db.down = false;
       assertThat(await(WAIT, () -> count(h2, "ledger_request") == 51)).isTrue();
-      assertThat(await(WAIT, () -> !Files.exists(spill.path()) && replayFiles().isEmpty())).isTrue();
-      assertThat(meter("burstgate.ledger.replayed")).isEqualTo(meter("burstgate.ledger.spilled"));
-      assertThat(meter("burstgate.ledger.records.written")).isEqualTo(51);
+      assertThat(await(WAIT, () -> journalLines() == 0)).as("replayed segments are deleted").isTrue();
+      assertThat(meter("burstgate.ledger.replayed")).isGreaterThanOrEqualTo(meter("burstgate.ledger.overflow"));
       assertThat(count(h2, "ledger_attempt")).isEqualTo(102);
       // One warning when the outage starts, one line when it ends: not one per retry.
       assertThat(logs.list).filteredOn(e -> e.getLevel() == Level.WARN).hasSize(1);
@@ -181,23 +265,56 @@ class LedgerWriterTest {
   }
 
   @Test
-  void replaysASpillFileLeftByAnEarlierRunWhenItStarts() throws IOException {
-    List<LedgerRecord> earlier = new ArrayList<>();
-    for (int i = 0; i < 30; i++) {
-      earlier.add(LedgerRecord.of(record("req_spilled_" + i)));
-    }
-    spill.append(earlier.subList(0, 10), true);
-    Path movedAside = spill.rotate(); // as if a replay had been cut short by a crash
-    spill.append(earlier.subList(10, 30), true);
-    Files.writeString(spill.path(), "{\"id\":\"req_cut_by_a_cr", java.nio.file.StandardOpenOption.APPEND);
-    assertThat(movedAside).exists();
+  void replaysTheJournalAndASpillFileLeftByAnEarlierRunWhenItStarts() throws IOException {
+    // An earlier version's spill file, one of its moved-aside files (a replay cut short by a crash) and a line cut
+    // by a crash; and segments of an earlier run killed with records in them, one already written.
+    Files.writeString(dir.resolve("ledger-spill.jsonl.replay-0000000000001-000001"), lines("req_spilled_", 0, 10));
+    Files.writeString(dir.resolve("ledger-spill.jsonl"), lines("req_spilled_", 10, 30) + "{\"id\":\"req_cut_by_a_cr");
+    Path journalDir = Files.createDirectories(dir.resolve(LedgerProperties.DEFAULT_JOURNAL_DIR_NAME));
+    Files.writeString(journalDir.resolve("segment-0000000000000000004.jsonl"), lines("req_journal_", 0, 20));
+    Files.writeString(journalDir.resolve("segment-0000000000000000005.jsonl"), lines("req_journal_", 20, 25)
+        + "{\"id\":\"req_journal_cut");
+    new LedgerStore(h2).insert(List.of(LedgerRecord.of(record("req_journal_3"))));
 
     LedgerWriter w = writer(props(100, 8, Duration.ofMillis(10), Duration.ofSeconds(1), Duration.ofSeconds(5)));
     w.start();
+    assertThat(await(WAIT, () -> count(h2, "ledger_request") == 55)).isTrue();
+    assertThat(await(WAIT, () -> segmentFiles().isEmpty())).isTrue();
+    assertThat(dir.resolve("ledger-spill.jsonl")).doesNotExist();
+    assertThat(dir.resolve("ledger-spill.jsonl.replay-0000000000001-000001")).doesNotExist();
+    assertThat(meter("burstgate.ledger.replayed")).isEqualTo(55);
+    assertThat(Files.readString(journal.rejectedPath())).contains("req_cut_by_a_cr", "req_journal_cut");
+    w.onRecord(record("req_new"));
+    assertThat(journal.files()).singleElement().satisfies(f -> assertThat(f.getFileName().toString())
+        .isEqualTo("segment-0000000000000000006.jsonl"));
+  }
+
+  @Test
+  void replaysWhatOverflowedWhileAnEarlierReplayWaitedForTheDatabase() throws IOException {
+    // A segment of an earlier run waits for its replay when the database goes down; meanwhile records overflow
+    // into the segment taking appends. Both must be written once it answers.
+    Path journalDir = Files.createDirectories(dir.resolve(LedgerProperties.DEFAULT_JOURNAL_DIR_NAME));
+    Files.writeString(journalDir.resolve("segment-0000000000000000001.jsonl"), lines("req_earlier_", 0, 10));
+    db.down = true;
+    LedgerWriter w = writer(props(5, 2, Duration.ofMillis(10), Duration.ofMillis(100), Duration.ofSeconds(5)));
+    w.start();
+    for (int i = 0; i < 20; i++) {
+      w.onRecord(record("req_" + i));
+    }
+    assertThat(meter("burstgate.ledger.overflow")).isEqualTo(15);
+    assertThat(await(WAIT, () -> meter("burstgate.ledger.write.failures") >= 2)).isTrue();
+
+    db.down = false;
     assertThat(await(WAIT, () -> count(h2, "ledger_request") == 30)).isTrue();
-    assertThat(await(WAIT, () -> !Files.exists(spill.path()) && replayFiles().isEmpty())).isTrue();
-    assertThat(meter("burstgate.ledger.replayed")).isEqualTo(30);
-    assertThat(Files.readString(spill.rejectedPath())).contains("req_cut_by_a_cr");
+    assertThat(await(WAIT, () -> journalLines() == 0)).isTrue();
+  }
+
+  private static String lines(String prefix, int from, int to) {
+    StringBuilder b = new StringBuilder();
+    for (int i = from; i < to; i++) {
+      b.append(new String(LedgerJournal.line(LedgerRecord.of(record(prefix + i))), StandardCharsets.UTF_8));
+    }
+    return b.toString();
   }
 
   @Test
@@ -211,12 +328,12 @@ class LedgerWriterTest {
     w.stop();
     assertThat(count(h2, "ledger_request")).isEqualTo(2000);
     assertThat(count(h2, "ledger_attempt")).isEqualTo(4000);
-    assertThat(spill.path()).doesNotExist();
+    assertThat(segmentFiles()).isEmpty();
     assertThat(w.isRunning()).isFalse();
   }
 
   @Test
-  void stopSpillsWhatItCannotWriteInTimeAndSoDoRecordsArrivingAfterIt() throws IOException {
+  void stopLeavesWhatItCannotWriteInTimeInTheJournalAsWellAsRecordsArrivingAfterItAndTheNextStartWritesThem() {
     db.down = true;
     LedgerWriter w = writer(props(100, 5, Duration.ofMillis(10), Duration.ofMillis(100), Duration.ofMillis(300)));
     w.start();
@@ -226,16 +343,17 @@ class LedgerWriterTest {
     long start = System.nanoTime();
     w.stop();
     assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
-    assertThat(lines(spill.path())).isEqualTo(20);
+    assertThat(journalLines()).isEqualTo(20);
     w.onRecord(record("req_late"));
-    assertThat(lines(spill.path())).isEqualTo(21);
+    assertThat(journalLines()).isEqualTo(21);
+    assertThat(meter("burstgate.ledger.overflow")).isEqualTo(1);
 
     db.down = false;
     LedgerWriter next = writer(props(100, 5, Duration.ofMillis(10), Duration.ofMillis(100), Duration.ofSeconds(5)),
         new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
     next.start();
     assertThat(await(WAIT, () -> count(h2, "ledger_request") == 21)).isTrue();
-    assertThat(await(WAIT, () -> !Files.exists(spill.path()) && replayFiles().isEmpty())).isTrue();
+    assertThat(await(WAIT, () -> segmentFiles().isEmpty())).isTrue();
   }
 
   @Test
@@ -250,7 +368,7 @@ class LedgerWriterTest {
     }
     assertThat(await(WAIT, () -> count(h2, "ledger_request") == 4)).isTrue();
     assertThat(await(WAIT, () -> meters.get("burstgate.ledger.rejected").counter().count() == 1)).isTrue();
-    assertThat(Files.readString(spill.rejectedPath())).contains("req_2").doesNotContain("req_1");
+    assertThat(Files.readString(journal.rejectedPath())).contains("req_2").doesNotContain("req_1");
     w.onRecord(record("req_after"));
     assertThat(await(WAIT, () -> count(h2, "ledger_request") == 5)).isTrue();
   }
@@ -261,8 +379,11 @@ class LedgerWriterTest {
     w.onRecord(record("req_1"));
     String scrape = meters.scrape();
     assertThat(scrape).contains("burstgate_ledger_queue_depth 1.0", "burstgate_ledger_batch_seconds_count 0",
-        "burstgate_ledger_records_written_total 0.0", "burstgate_ledger_spilled_total 0.0",
-        "burstgate_ledger_replayed_total 0.0", "burstgate_ledger_write_failures_total 0.0");
+        "burstgate_ledger_records_written_total 0.0", "burstgate_ledger_overflow_total 0.0",
+        "burstgate_ledger_replayed_total 0.0", "burstgate_ledger_write_failures_total 0.0",
+        "burstgate_ledger_rejected_total 0.0", "burstgate_ledger_lost_total 0.0", "burstgate_ledger_journal_segments 1.0",
+        "burstgate_ledger_journal_fsync_seconds_count 0", "burstgate_ledger_journal_failures_total 0.0");
+    assertThat(scrape).containsPattern("burstgate_ledger_journal_bytes [1-9][0-9]{2,}\\.0");
   }
 
   @Test
@@ -270,14 +391,6 @@ class LedgerWriterTest {
     assertThat(LedgerWriter.PHASE).isLessThan(
         org.springframework.boot.web.server.context.WebServerGracefulShutdownLifecycle.SMART_LIFECYCLE_PHASE - 1024);
     assertThat(LedgerWriter.PHASE).isLessThan(new org.springframework.http.client.ReactorResourceFactory().getPhase());
-  }
-
-  private List<Path> replayFiles() {
-    try {
-      return spill.replayFiles();
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
   }
 
   private static long lines(Path file) throws IOException {
