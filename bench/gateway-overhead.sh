@@ -40,6 +40,11 @@
 #                       gateway into the same name with -ledger before .jfr)
 #   UPSTREAM_PORT=18081 GATEWAY_PORT=18080 LEDGER_GATEWAY_PORT=18082 LEDGER_PG_PORT=15432 PORTKEY_PORT=18787
 #   JAR=gateway/target/burstgate.jar
+#   BASELINE_JAR=       another build's burstgate.jar (e.g. of the commit before a change): measured as target
+#                       "baseline" in the same interleaved rounds, with the same settings, so a change's cost is a
+#                       side-by-side ratio. Build one with: git worktree add /tmp/before <commit> &&
+#                       (cd /tmp/before && ./mvnw -q -DskipTests package) then BASELINE_JAR=/tmp/before/gateway/target/burstgate.jar
+#   BASELINE_PORT=18084
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -55,6 +60,8 @@ LEDGER=${LEDGER:-postgres}
 CPUS=${CPUS:-shared}
 LEDGER_PG_IMAGE=${LEDGER_PG_IMAGE:-postgres:17-alpine}
 LEDGER_GATEWAY_PORT=${LEDGER_GATEWAY_PORT:-18082}
+BASELINE_JAR=${BASELINE_JAR:-}
+BASELINE_PORT=${BASELINE_PORT:-18084}
 LEDGER_PG_PORT=${LEDGER_PG_PORT:-15432}
 PORTKEY_VERSION=${PORTKEY_VERSION:-1.15.2}
 PORTKEY_DIR=${PORTKEY_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/burstgate-bench/portkey-$PORTKEY_VERSION}
@@ -137,7 +144,7 @@ case $CPUS in
     ;;
   *) die "CPUS must be shared or split (was '$CPUS')" ;;
 esac
-for port in "$UPSTREAM_PORT" "$GATEWAY_PORT" "$PORTKEY_PORT" "$LEDGER_GATEWAY_PORT" "$LEDGER_PG_PORT"; do
+for port in "$UPSTREAM_PORT" "$GATEWAY_PORT" "$PORTKEY_PORT" "$LEDGER_GATEWAY_PORT" "$LEDGER_PG_PORT" "$BASELINE_PORT"; do
   if (exec 3<>"/dev/tcp/$HOST/$port") 2>/dev/null; then die "port $port on $HOST is in use"; fi
 done
 
@@ -188,13 +195,13 @@ JVM_FLAGS=(-Xms"$GATEWAY_HEAP" -Xmx"$GATEWAY_HEAP" "$GATEWAY_GC" -XX:+AlwaysPreT
 [ -n "$JFR" ] && JVM_FLAGS+=(-XX:FlightRecorderOptions=stackdepth=256)
 # shellcheck disable=SC2206
 [ -n "$JAVA_OPTS_EXTRA" ] && JVM_FLAGS+=($JAVA_OPTS_EXTRA)
-# Starts a Burstgate on a port with extra environment (NAME=value ...); sets STARTED_PID.
+# Starts a Burstgate on a port with extra environment (NAME=value ...); sets STARTED_PID. GATEWAY_JAR picks the jar.
 start_gateway() { # name port env...
   local name=$1 port=$2; shift 2
   log "starting Burstgate ($name) on $HOST:$port (${JVM_FLAGS[*]})"
   mkdir -p "$WORK/$name"
   # Run a copy: a rebuild of gateway/target while the benchmark runs must not pull classes from under the JVM.
-  cp "$JAR" "$WORK/$name/burstgate.jar"
+  cp "${GATEWAY_JAR:-$JAR}" "$WORK/$name/burstgate.jar"
   (
     cd "$WORK/$name"
     # Prometheus is on the management port: the API port plus 1000.
@@ -220,6 +227,15 @@ case $LEDGER in
   h2) start_gateway gateway "$GATEWAY_PORT"; LEDGER_NOTE="ledger on (embedded H2 file)" ;;
 esac
 GATEWAY_PID=$STARTED_PID
+BASELINE_PID=""
+if [ -n "$BASELINE_JAR" ]; then
+  [ -f "$BASELINE_JAR" ] || die "BASELINE_JAR $BASELINE_JAR does not exist"
+  case $LEDGER in
+    off | postgres) GATEWAY_JAR=$BASELINE_JAR start_gateway baseline "$BASELINE_PORT" BURSTGATE_LEDGER_ENABLED=false ;;
+    h2) GATEWAY_JAR=$BASELINE_JAR start_gateway baseline "$BASELINE_PORT" ;;
+  esac
+  BASELINE_PID=$STARTED_PID
+fi
 LEDGER_GATEWAY_PID=""
 if [ "$LEDGER" = postgres ]; then
   command -v docker >/dev/null || die "LEDGER=postgres needs Docker (or run with LEDGER=off or LEDGER=h2)"
@@ -263,6 +279,7 @@ wait_gateway() { # name port pid
 }
 wait_gateway gateway "$GATEWAY_PORT" "$GATEWAY_PID"
 [ -n "$LEDGER_GATEWAY_PID" ] && wait_gateway gateway-ledger "$LEDGER_GATEWAY_PORT" "$LEDGER_GATEWAY_PID"
+[ -n "$BASELINE_PID" ] && wait_gateway baseline "$BASELINE_PORT" "$BASELINE_PID"
 
 requests_total() { # [API port] sum of burstgate_requests_total{tier="cloud",outcome="ok"}, from the management port
   curl -fsS --max-time 5 "http://$HOST:$(( ${1:-$GATEWAY_PORT} + 1000 ))/actuator/prometheus" \
@@ -310,6 +327,7 @@ if [ "$PORTKEY" != off ]; then
   fi
 fi
 TARGETS=(direct gateway)
+[ -n "$BASELINE_PID" ] && TARGETS+=(baseline)
 [ -n "$LEDGER_GATEWAY_PID" ] && TARGETS+=(gateway+ledger)
 [ -n "${PORTKEY_PID:-}" ] && TARGETS+=(portkey)
 
@@ -352,12 +370,13 @@ run_wrk() { # target conns duration out
     direct) url=http://$HOST:$UPSTREAM_PORT ;;
     gateway) url=http://$HOST:$GATEWAY_PORT; env+=(BENCH_KEY=$KEY) ;;
     gateway+ledger) url=http://$HOST:$LEDGER_GATEWAY_PORT; env+=(BENCH_KEY=$KEY) ;;
+    baseline) url=http://$HOST:$BASELINE_PORT; env+=(BENCH_KEY=$KEY) ;;
     portkey) url=http://$HOST:$PORTKEY_PORT; env+=(BENCH_KEY=$KEY BENCH_CUSTOM_HOST=http://$HOST:$UPSTREAM_PORT/v1) ;;
   esac
   env "${env[@]}" "${OTHER_CPUS[@]}" wrk -t1 -c"$c" -d"$d" --timeout 5s --latency -s "$LUA" "$url" >"$out" 2>&1 || true
 }
 
-pid_of() { case $1 in gateway) echo "$GATEWAY_PID" ;; gateway+ledger) echo "$LEDGER_GATEWAY_PID" ;; portkey) echo "${PORTKEY_PID:-}" ;; *) echo "" ;; esac; }
+pid_of() { case $1 in gateway) echo "$GATEWAY_PID" ;; baseline) echo "$BASELINE_PID" ;; gateway+ledger) echo "$LEDGER_GATEWAY_PID" ;; portkey) echo "${PORTKEY_PID:-}" ;; *) echo "" ;; esac; }
 
 secs() { local d=$1; case $d in *m) echo $((${d%m} * 60)) ;; *s) echo "${d%s}" ;; *) echo "$d" ;; esac; }
 # Warm-up at 16 connections in 5 s steps: at least WARMUP and at least WARMUP_REQUESTS requests (the JIT compilers
@@ -380,6 +399,7 @@ warm_up() { # target
 }
 WARMED=()
 warm_up gateway
+[ -n "$BASELINE_PID" ] && warm_up baseline
 [ -n "$LEDGER_GATEWAY_PID" ] && warm_up gateway+ledger
 [ -n "${PORTKEY_PID:-}" ] && warm_up portkey
 run_wrk direct 16 3s "$WORK/warmup-direct-16.txt"
@@ -501,6 +521,15 @@ verdict() { if [ "$1" = 1 ]; then echo met; else echo MISSED; fi; }
     echo "- p99 ≤ 10 ms at 16 connections: $(ms "$g16_p99") ms — $(verdict "$(awk -v x="$g16_p99" 'BEGIN {print (x <= 10000) ? 1 : 0}')")"
   fi
   echo
+  if [ -n "$BASELINE_PID" ]; then
+    BASELINE_COMMIT=$(unzip -p "$BASELINE_JAR" META-INF/MANIFEST.MF 2>/dev/null | tr -d '\r' | sed -n 's/^Implementation-Version: //p' | head -1)
+    echo "Baseline: \`baseline\` is $BASELINE_JAR${BASELINE_COMMIT:+ ($BASELINE_COMMIT)}, measured in the same rounds with the same settings."
+    for c in $CONNS; do
+      echo "- $c connection(s): p50 $(ms "$(col gateway "$c" 5)") ms vs $(ms "$(col baseline "$c" 5)") ms (added by the change: $(ms "$(awk -v a="$(col gateway "$c" 5)" -v b="$(col baseline "$c" 5)" 'BEGIN {print a - b}')") ms); p99 $(ms "$(col gateway "$c" 7)") vs $(ms "$(col baseline "$c" 7)") ms; throughput $(awk -v a="$(col gateway "$c" 4)" -v b="$(col baseline "$c" 4)" 'BEGIN {printf "%.1f", 100 * a / b}') % of the baseline's; CPU $(col gateway "$c" 12) vs $(col baseline "$c" 12) µs/req."
+    done
+    echo "Round by round at each connection count (gateway / baseline p50 ms): $(awk -F'\t' 'NR > 1 && $2 == "gateway" {g[$1 "/" $3] = $5} NR > 1 && $2 == "baseline" {b[$1 "/" $3] = $5} END {for (k in g) printf "%s %.3f/%.3f; ", k, g[k] / 1000, b[k] / 1000}' "$RAW")"
+    echo
+  fi
   if [ -n "$LEDGER_GATEWAY_PID" ]; then
     l16=$(col gateway+ledger 16 4)
     echo "Ledger (issue 6): throughput with the ledger on at 16 connections: $(printf '%.0f' "$l16") vs $(printf '%.0f' "$g16_rps") req/s without = $(awk -v a="$l16" -v b="$g16_rps" 'BEGIN {printf "%.1f", 100 * a / b}') % (loses ≤ 10 %: $(verdict "$(awk -v a="$l16" -v b="$g16_rps" 'BEGIN {print (a >= 0.9 * b) ? 1 : 0}')"))."
