@@ -383,7 +383,9 @@ class BudgetRoutingIT {
 
   /** The same gateway with a free local tier, which no budget blocks. */
   @Nested
-  @TestPropertySource(properties = "burstgate.tiers.local.price-per-query=0")
+  // A second gateway in this JVM beside the outer one: a journal directory of its own (each gateway locks its own).
+  @TestPropertySource(properties = {"burstgate.tiers.local.price-per-query=0",
+      "burstgate.ledger.journal.dir=${burstgate.data-dir}/ledger-journal-free-local"})
   class WithAFreeLocalTier {
 
     @Test

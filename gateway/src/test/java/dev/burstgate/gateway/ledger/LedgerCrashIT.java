@@ -76,9 +76,10 @@ class LedgerCrashIT {
       int port = LedgerOutageIT.freePort();
       Process first = start(jar, down, port, "1");
       awaitReady(first, port);
-      assertThat(get(port, "/actuator/health/liveness").statusCode()).isEqualTo(200);
-      assertThat(get(port, "/actuator/health/readiness").statusCode()).isEqualTo(200);
-      HttpResponse<String> health = get(port, "/actuator/health");
+      assertThat(get(port, "/livez").statusCode()).isEqualTo(200);
+      assertThat(get(port, "/readyz").statusCode()).isEqualTo(200);
+      assertThat(get(port, "/actuator/health").statusCode()).as("the API port's health: ready").isEqualTo(200);
+      HttpResponse<String> health = get(managementPorts.get(port), "/actuator/health");
       assertThat(JSON.readTree(health.body()).at("/components/db/status").asString())
           .as("the health endpoint shows the ledger's database: %s", health.body()).isEqualTo("DOWN");
       HttpResponse<String> report = get(port, "/admin/costs/summary", "Bearer " + ADMIN);
@@ -168,12 +169,18 @@ class LedgerCrashIT {
     return p;
   }
 
+  /** The management port (health details, Prometheus) of the gateway on each API port. */
+  final Map<Integer, Integer> managementPorts = new java.util.concurrent.ConcurrentHashMap<>();
+
   /** Starts {@code java -jar burstgate.jar --k=v...} with the JDK running this test; its output goes to a file. */
   Process start(Path jar, Map<String, String> props, int port, String name) throws IOException {
     String java = ProcessHandle.current().info().command().orElseThrow();
     List<String> cmd = new ArrayList<>(List.of(java, "-Xmx384m", "-XX:TieredStopAtLevel=1", "-jar", jar.toString()));
     Map<String, String> args = new TreeMap<>(props);
     args.put("server.port", Integer.toString(port));
+    int management = LedgerOutageIT.freePort();
+    args.put("management.server.port", Integer.toString(management));
+    managementPorts.put(port, management);
     args.forEach((k, v) -> cmd.add("--" + k + "=" + v));
     Path log = work.resolve("gateway-" + name + ".log");
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
@@ -188,7 +195,7 @@ class LedgerCrashIT {
         return true;
       }
       try {
-        return get(port, "/actuator/health/readiness").statusCode() == 200;
+        return get(port, "/readyz").statusCode() == 200;
       } catch (IOException e) {
         return false;
       }
@@ -248,7 +255,7 @@ class LedgerCrashIT {
     try {
       double sum = 0;
       boolean found = false;
-      for (String line : get(port, "/actuator/prometheus").body().split("\n")) {
+      for (String line : get(managementPorts.get(port), "/actuator/prometheus").body().split("\n")) {
         if (line.startsWith(name + " ") || line.startsWith(name + "{")) {
           sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
           found = true;
