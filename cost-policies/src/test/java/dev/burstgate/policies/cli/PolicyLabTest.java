@@ -79,6 +79,14 @@ class PolicyLabTest {
   }
 
   @Test
+  void aLineThatIsNotUtf8IsExitCodeThreeNamingFileAndLineWithoutAStackTrace() throws Exception {
+    Path in = dir.resolve("latin1.jsonl");
+    Files.write(in, "{\"prompt\":\"ok\"}\n{\"prompt\":\"caf\u00e9\"}\n".getBytes(StandardCharsets.ISO_8859_1));
+    assertThat(run("classify", "--in", in.toString(), "--out", dir.resolve("s.jsonl").toString())).isEqualTo(3);
+    assertThat(err.toString()).contains("latin1.jsonl:2: field '(line)': not UTF-8").doesNotContain("\tat ");
+  }
+
+  @Test
   void aMissingInputFileIsExitCodeThree() {
     assertThat(run("classify", "--in", dir.resolve("nope.jsonl").toString(), "--out", "x")).isEqualTo(3);
     assertThat(err.toString()).contains("nope.jsonl");

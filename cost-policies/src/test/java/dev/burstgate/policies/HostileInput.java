@@ -1,0 +1,335 @@
+package dev.burstgate.policies;
+
+import java.util.ArrayList;
+import java.util.List;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.Tuple;
+
+/**
+ * Hostile input for the parsers' properties ({@code *PropertiesTest}). A document is built as a small tree, so that a
+ * key can repeat and a string can hold a lone surrogate, written out as JSON (which YAML reads too), then changed by
+ * {@link Edit}s that replace, drop, repeat or add a value anywhere in it. The values are the ones parsers get wrong:
+ * every JSON type where another is expected, integers past 32 and 64 bits and past a double's range, floats that
+ * round to infinity or zero, number-like and date-like strings, lone surrogates, NUL, right-to-left marks, long
+ * strings and deep nesting.
+ */
+public final class HostileInput {
+
+  private HostileInput() {}
+
+  /** A document or a part of one. */
+  public sealed interface Node permits Scalar, Seq, Obj {
+
+    /** As JSON text; every {@link Scalar} of the shared generators is valid JSON. */
+    String json();
+
+    /** The number of nodes, counted in pre-order by {@link #edit}. */
+    int size();
+  }
+
+  /** A scalar written exactly as given: {@code "x"}, {@code 1e400}, {@code true}, or YAML's {@code .nan}. */
+  public record Scalar(String text) implements Node {
+    @Override
+    public String json() {
+      return text;
+    }
+
+    @Override
+    public int size() {
+      return 1;
+    }
+  }
+
+  /** An array. */
+  public record Seq(List<Node> items) implements Node {
+    public Seq {
+      items = List.copyOf(items);
+    }
+
+    @Override
+    public String json() {
+      StringBuilder sb = new StringBuilder("[");
+      for (int i = 0; i < items.size(); i++) {
+        sb.append(i == 0 ? "" : ",").append(items.get(i).json());
+      }
+      return sb.append(']').toString();
+    }
+
+    @Override
+    public int size() {
+      return 1 + items.stream().mapToInt(Node::size).sum();
+    }
+  }
+
+  /** An object whose keys may repeat. */
+  public record Obj(List<Entry> entries) implements Node {
+    public Obj {
+      entries = List.copyOf(entries);
+    }
+
+    @Override
+    public String json() {
+      StringBuilder sb = new StringBuilder("{");
+      for (int i = 0; i < entries.size(); i++) {
+        Entry e = entries.get(i);
+        sb.append(i == 0 ? "" : ",").append(quote(e.key())).append(':').append(e.value().json());
+      }
+      return sb.append('}').toString();
+    }
+
+    @Override
+    public int size() {
+      return 1 + entries.stream().mapToInt(e -> e.value().size()).sum();
+    }
+  }
+
+  /** One key and its value. */
+  public record Entry(String key, Node value) {}
+
+  /** A builder-style way to write a valid document: {@code obj().put("a", str("x")).build()}. */
+  public static ObjBuilder obj() {
+    return new ObjBuilder();
+  }
+
+  /** Collects entries, skipping null values so optional fields read naturally. */
+  public static final class ObjBuilder {
+    private final List<Entry> entries = new ArrayList<>();
+
+    public ObjBuilder put(String key, Node value) {
+      if (value != null) {
+        entries.add(new Entry(key, value));
+      }
+      return this;
+    }
+
+    public Obj build() {
+      return new Obj(entries);
+    }
+  }
+
+  public static Node str(String s) {
+    return new Scalar(quote(s));
+  }
+
+  public static Node num(Object n) {
+    return new Scalar(String.valueOf(n));
+  }
+
+  public static Seq seq(List<? extends Node> items) {
+    return new Seq(List.copyOf(items));
+  }
+
+  /**
+   * A JSON string literal. Unpaired surrogates and control characters are written as {@code \}{@code uXXXX} escapes,
+   * so the text stays encodable while the decoded value keeps them.
+   */
+  public static String quote(String s) {
+    StringBuilder sb = new StringBuilder(s.length() + 2).append('"');
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      boolean paired = Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1));
+      if (paired) {
+        sb.append(c).append(s.charAt(++i));
+      } else if (c == '"' || c == '\\') {
+        sb.append('\\').append(c);
+      } else if (c < 0x20 || Character.isSurrogate(c)) {
+        sb.append(String.format("\\u%04x", (int) c));
+      } else {
+        sb.append(c);
+      }
+    }
+    return sb.append('"').toString();
+  }
+
+  /** What an {@link Edit} does at its node. */
+  public enum Op {
+    /** The node becomes the edit's value. */
+    REPLACE,
+    /** An object or array loses one entry (other nodes are replaced). */
+    DROP,
+    /** An object gets one of its keys again, with the edit's value; an array gets the value appended. */
+    REPEAT,
+    /** An object gets the edit's key with its value; an array gets the value appended. */
+    ADD
+  }
+
+  /**
+   * One change to a document.
+   *
+   * @param at which node, in pre-order, modulo the document's size
+   * @param op what to do there
+   * @param which which entry of an object or array, modulo its size
+   * @param key the key {@link Op#ADD} adds
+   * @param value the new value
+   */
+  public record Edit(int at, Op op, int which, String key, Node value) {}
+
+  /** The document with the edit applied. */
+  public static Node edit(Node root, Edit e) {
+    int[] countdown = {Math.floorMod(e.at(), root.size())};
+    return edit(root, e, countdown);
+  }
+
+  private static Node edit(Node n, Edit e, int[] countdown) {
+    if (countdown[0]-- == 0) {
+      return change(n, e);
+    }
+    return switch (n) {
+      case Scalar s -> s;
+      case Seq s -> {
+        List<Node> items = new ArrayList<>();
+        for (Node item : s.items()) {
+          items.add(edit(item, e, countdown));
+        }
+        yield new Seq(items);
+      }
+      case Obj o -> {
+        List<Entry> entries = new ArrayList<>();
+        for (Entry entry : o.entries()) {
+          entries.add(new Entry(entry.key(), edit(entry.value(), e, countdown)));
+        }
+        yield new Obj(entries);
+      }
+    };
+  }
+
+  private static Node change(Node n, Edit e) {
+    if (e.op() == Op.REPLACE || n instanceof Scalar) {
+      return e.value();
+    }
+    if (n instanceof Seq s) {
+      List<Node> items = new ArrayList<>(s.items());
+      if (e.op() == Op.DROP && !items.isEmpty()) {
+        items.remove(Math.floorMod(e.which(), items.size()));
+      } else if (e.op() != Op.DROP) {
+        items.add(e.value());
+      }
+      return new Seq(items);
+    }
+    Obj o = (Obj) n;
+    List<Entry> entries = new ArrayList<>(o.entries());
+    int i = entries.isEmpty() ? 0 : Math.floorMod(e.which(), entries.size());
+    switch (e.op()) {
+      case DROP -> {
+        if (!entries.isEmpty()) {
+          entries.remove(i);
+        }
+      }
+      case REPEAT -> entries.add(new Entry(entries.isEmpty() ? e.key() : entries.get(i).key(), e.value()));
+      case ADD -> entries.add(new Entry(e.key(), e.value()));
+      case REPLACE -> throw new AssertionError("handled above");
+    }
+    return new Obj(entries);
+  }
+
+  /** Up to {@code max} edits, each with a value from {@code values} and a key from {@code keys}. */
+  public static Arbitrary<List<Edit>> edits(Arbitrary<Node> values, Arbitrary<String> keys, int max) {
+    Arbitrary<Edit> edit = Combinators.combine(
+        Arbitraries.integers().between(0, 10_000),
+        Arbitraries.of(Op.class),
+        Arbitraries.integers().between(0, 100),
+        keys,
+        values).as(Edit::new);
+    return edit.list().ofMinSize(1).ofMaxSize(max);
+  }
+
+  /** The document after every edit, in order. */
+  public static Node edited(Node root, List<Edit> edits) {
+    Node n = root;
+    for (Edit e : edits) {
+      n = edit(n, e);
+    }
+    return n;
+  }
+
+  /** Strings that look like something else, or carry characters that trip decoders and matchers. */
+  public static Arbitrary<String> oddStrings() {
+    return Arbitraries.frequencyOf(
+        Tuple.of(4, Arbitraries.strings().alpha().numeric().withChars("-_ .:").ofMaxLength(12)),
+        Tuple.of(3, Arbitraries.strings().all().ofMaxLength(12)),
+        Tuple.of(3, Arbitraries.of("", " ", "NaN", "-Infinity", "-1", "0x10", "1e400", "null", "true", "local",
+            "LOCAL", "Cloud", " local", "\u202Elocal", "\uFEFFcloud", "leg\u0000acy", "\u0130", "\u0131", "\u00df",
+            "\uD83D\uDE42", "e\u0301", "\uD800", "\uDFFF", "\u2028", "\\", "\"", "'", "${x}", "%s", "a\nb",
+            "1970-01-01T00:00:00Z", "2026-02-30T25:61:00Z", "+1000000000-12-31T23:59:59.999999999Z",
+            "-1000000000-01-01T00:00:00Z", "2026-01-01", "1700000000")),
+        Tuple.of(1, longStrings(200, 5_000)));
+  }
+
+  /** Long strings: a few random characters repeated (cheaper to generate and shrink than random ones throughout). */
+  public static Arbitrary<String> longStrings(int min, int max) {
+    return Combinators.combine(Arbitraries.strings().all().ofMinLength(1).ofMaxLength(4),
+        Arbitraries.integers().between(min, max)).as((unit, n) -> unit.repeat(n / unit.length() + 1).substring(0, n));
+  }
+
+  /** Numbers as they are written: edge integers, beyond-long and beyond-double integers, extreme floats. */
+  public static Arbitrary<String> oddNumbers() {
+    return Arbitraries.frequencyOf(
+        Tuple.of(4, Arbitraries.of("0", "-0", "1", "-1", "2", "3", "5", "6", "0.5", "-0.5", "1.5", "3.0", "0.0",
+            "1.0", "1E+2", "0.1e1", "2147483647", "2147483648", "-2147483648", "-2147483649",
+            "9223372036854775807", "9223372036854775808", "-9223372036854775808", "-9223372036854775809",
+            "18446744073709551616", "1e308", "1.7976931348623157e308", "1e309", "1e400", "-1e400", "1e-400",
+            "4.9e-324", "1e-324")),
+        Tuple.of(1, Arbitraries.longs().map(String::valueOf)),
+        Tuple.of(1, Arbitraries.doubles().map(String::valueOf)),
+        Tuple.of(1, Arbitraries.integers().between(1, 1_200).map(n -> "1" + "0".repeat(n))),
+        Tuple.of(1, Arbitraries.integers().between(1, 1_200).map(n -> "-0." + "9".repeat(n))));
+  }
+
+  /** Any scalar: an odd string, an odd number, a boolean or null. */
+  public static Arbitrary<Node> scalars() {
+    return Arbitraries.frequencyOf(
+        Tuple.of(4, oddStrings().map(HostileInput::str)),
+        Tuple.of(4, oddNumbers().map(Scalar::new)),
+        Tuple.of(1, Arbitraries.of("true", "false", "null").map(Scalar::new)));
+  }
+
+  /** Any value: mostly scalars, some small arrays and objects, some nested deeper than parsers allow. */
+  public static Arbitrary<Node> values() {
+    Arbitrary<Node> smallSeq = scalars().list().ofMaxSize(5).map(Seq::new);
+    Arbitrary<Node> smallObj = Combinators.combine(oddStrings(), scalars()).as(Entry::new)
+        .list().ofMaxSize(4).map(Obj::new);
+    Arbitrary<Node> deep = Arbitraries.integers().between(2, 1_200).flatMap(depth ->
+        Arbitraries.of("[", "{\"a\":").map(open -> nested(open, depth)));
+    return Arbitraries.frequencyOf(
+        Tuple.of(12, scalars()),
+        Tuple.of(2, smallSeq),
+        Tuple.of(2, smallObj),
+        Tuple.of(1, deep));
+  }
+
+  private static Node nested(String open, int depth) {
+    String close = open.equals("[") ? "]" : "}";
+    return new Scalar(open.repeat(depth) + "1" + close.repeat(depth));
+  }
+
+  /**
+   * The text after one of: nothing, a cut at some point, characters (controls, lone surrogates, brackets, quotes)
+   * spliced in, or a long run of one character.
+   */
+  public static Arbitrary<String> damaged(Arbitrary<String> texts) {
+    Arbitrary<String> splice = Arbitraries.frequencyOf(
+        Tuple.of(3, Arbitraries.strings().all().ofMinLength(1).ofMaxLength(8)),
+        Tuple.of(2, Arbitraries.of("\u0000", "\uD800", "\uFFFE", "\"", "\\", "{", "}", "[", "]", ":", ",", "\n",
+            "\r", "\t", "#", "&", "*", "!", "|", ">", "%", "@", "`", "---", "...", "\uFEFF", "\u0085")),
+        Tuple.of(1, Arbitraries.integers().between(100, 3_000).map(n -> "z".repeat(n))));
+    return Combinators.combine(texts, Arbitraries.of(Damage.class), Arbitraries.integers().between(0, 100_000),
+        splice).as((text, damage, at, insert) -> damage.apply(text, at, insert));
+  }
+
+  /** How {@link #damaged} changes a text. */
+  public enum Damage {
+    NONE, CUT, SPLICE, OVERWRITE;
+
+    String apply(String text, int at, String insert) {
+      int i = text.isEmpty() ? 0 : Math.floorMod(at, text.length());
+      return switch (this) {
+        case NONE -> text;
+        case CUT -> text.substring(0, i);
+        case SPLICE -> text.substring(0, i) + insert + text.substring(i);
+        case OVERWRITE -> text.substring(0, i) + insert + text.substring(Math.min(text.length(), i + insert.length()));
+      };
+    }
+  }
+}
