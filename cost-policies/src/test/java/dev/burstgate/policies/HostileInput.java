@@ -122,8 +122,9 @@ public final class HostileInput {
   }
 
   /**
-   * A JSON string literal. Unpaired surrogates and control characters are written as {@code \}{@code uXXXX} escapes,
-   * so the text stays encodable while the decoded value keeps them.
+   * A JSON string literal that YAML reads too. Unpaired surrogates and characters YAML does not allow unescaped
+   * (controls, U+FFFE, U+FFFF) are written as {@code \}{@code uXXXX} escapes, so the text stays encodable and
+   * readable while the decoded value keeps them.
    */
   public static String quote(String s) {
     StringBuilder sb = new StringBuilder(s.length() + 2).append('"');
@@ -134,7 +135,7 @@ public final class HostileInput {
         sb.append(c).append(s.charAt(++i));
       } else if (c == '"' || c == '\\') {
         sb.append('\\').append(c);
-      } else if (c < 0x20 || Character.isSurrogate(c)) {
+      } else if (c < 0x20 || c >= 0x7F && c <= 0x9F || c >= 0xFFFE || Character.isSurrogate(c)) {
         sb.append(String.format("\\u%04x", (int) c));
       } else {
         sb.append(c);

@@ -33,7 +33,7 @@ class TrafficReaderPropertiesTest {
   private final TrafficReader strict = new TrafficReader(false);
   private final TrafficReader skipping = new TrafficReader(true);
 
-  @Property(tries = 5_000, seed = "20261206")
+  @Property(tries = 3_000, seed = "20261206")
   void everyLineIsReadOrRejectedNamingTheFileAndTheLine(@ForAll("lines") String line,
       @ForAll @LongRange(min = 1, max = 50_000_000) long lineNo) {
     try {
