@@ -4,6 +4,13 @@ import dev.burstgate.policies.Tier;
 import dev.burstgate.policies.budget.BudgetRules;
 import dev.burstgate.policies.budget.ExhaustedAction;
 import dev.burstgate.policies.privacy.PiiKind;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CoderResult;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -53,6 +60,23 @@ final class PolicyParser {
 
   static Policy parse(String yaml, String source) {
     return new PolicyParser(source).read(yaml);
+  }
+
+  /**
+   * The text of a policy file, which must be UTF-8.
+   *
+   * @throws PolicyException naming the file and the first byte that is not UTF-8
+   */
+  static String text(Path file) throws IOException {
+    byte[] bytes = Files.readAllBytes(file);
+    ByteBuffer in = ByteBuffer.wrap(bytes);
+    CharBuffer out = CharBuffer.allocate(bytes.length);
+    CoderResult result = StandardCharsets.UTF_8.newDecoder().decode(in, out, true);
+    if (result.isError()) {
+      throw new PolicyException(List.of(new Problem(file.toString(), "(file)", "", "not UTF-8: byte "
+          + (in.position() + 1) + " starts an invalid sequence")));
+    }
+    return out.flip().toString();
   }
 
   private Policy read(String yaml) {

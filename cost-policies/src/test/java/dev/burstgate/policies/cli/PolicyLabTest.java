@@ -134,6 +134,17 @@ class PolicyLabTest {
   }
 
   @Test
+  void aPolicyFileThatIsNotUtf8IsExitCodeFourNamingTheFile() throws Exception {
+    Path latin1 = dir.resolve("latin1.yaml");
+    Files.write(latin1, "name: caf\u00e9\nthresholds: {cloud-at: 0.5}\n".getBytes(StandardCharsets.ISO_8859_1));
+    assertThat(run("validate", latin1.toString())).isEqualTo(4);
+    assertThat(out.toString()).contains("invalid " + latin1)
+        .contains(latin1 + ": field '(file)': not UTF-8: byte 10 starts an invalid sequence");
+    assertThat(run("simulate", "--policy", latin1.toString(), "--traffic", traffic.toString())).isEqualTo(4);
+    assertThat(err.toString()).contains("policy-lab: " + latin1 + ": field '(file)': not UTF-8");
+  }
+
+  @Test
   void validateWithoutArgumentsChecksThePresets() {
     assertThat(run("validate")).isZero();
     assertThat(out.toString()).contains("preset:cost-saver").contains("preset:balanced")
