@@ -17,6 +17,8 @@ import net.jqwik.api.Tuple;
  */
 public final class HostileInput {
 
+  private static final String HEX = "0123456789abcdef";
+
   private HostileInput() {}
 
   /** A document or a part of one. */
@@ -136,7 +138,8 @@ public final class HostileInput {
       } else if (c == '"' || c == '\\') {
         sb.append('\\').append(c);
       } else if (c < 0x20 || c >= 0x7F && c <= 0x9F || c >= 0xFFFE || Character.isSurrogate(c)) {
-        sb.append(String.format("\\u%04x", (int) c));
+        sb.append("\\u").append(HEX.charAt(c >> 12)).append(HEX.charAt(c >> 8 & 0xF)).append(HEX.charAt(c >> 4 & 0xF))
+            .append(HEX.charAt(c & 0xF));
       } else {
         sb.append(c);
       }

@@ -148,7 +148,8 @@ class PolicyParserPropertiesTest {
   Arbitrary<String> documents() {
     Arbitrary<Node> edited = Combinators.combine(policies(), HostileInput.edits(values(), keys(), 3))
         .as(HostileInput::edited);
-    Arbitrary<String> written = Combinators.combine(edited, Arbitraries.of(Style.class)).as((doc, style) -> style.write(doc));
+    Arbitrary<String> written = Combinators.combine(edited, Arbitraries.of(Style.class))
+        .as((doc, style) -> style.write(doc));
     return Arbitraries.frequencyOf(
         Tuple.of(20, written),
         Tuple.of(6, HostileInput.damaged(written)),
