@@ -202,8 +202,9 @@ if ! compose up -d --wait --wait-timeout 300 postgres redis cloud-1 cloud-2 lega
 fi
 compose ps --format '{{.Service}}: {{.Status}}' | sed 's/^/[stack]   /' >&2
 gateway=http://$(compose port gateway 8080)
+management=http://$(compose port gateway 8081)
 prometheus=http://$(compose port prometheus 9090)
-log "gateway $gateway, prometheus $prometheus"
+log "gateway $gateway (management $management), prometheus $prometheus"
 
 # ---------------------------------------------------------------------------------------------------------------------
 step "requests through the gateway"
@@ -221,11 +222,23 @@ chat() {
 header() { grep -i "^$2:" "$work/$1.h" | head -n 1 | cut -d ' ' -f 2- | tr -d '\r'; }
 json() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2], {'d': d}))" "$1" "$2"; }
 
-code=$(curl -sS -o "$work/health.json" -w '%{http_code}' "$gateway/actuator/health") || code=000
+code=$(curl -sS -o "$work/health.json" -w '%{http_code}' "$management/actuator/health") || code=000
 if [ "$code" = 200 ] && [ "$(json "$work/health.json" "d['status'], d['components']['db']['status'], d['components']['redis']['status']")" = "('UP', 'UP', 'UP')" ]; then
-  pass "/actuator/health UP with PostgreSQL (db) and Redis UP"
+  pass "management port: /actuator/health UP with PostgreSQL (db) and Redis UP"
 else
-  fail "/actuator/health: HTTP $code $(head -c 600 "$work/health.json")"
+  fail "management port /actuator/health: HTTP $code $(head -c 600 "$work/health.json")"
+fi
+code=$(curl -sS -o "$work/public-health.json" -w '%{http_code}' "$gateway/actuator/health") || code=000
+if [ "$code" = 200 ] && [ "$(cat "$work/public-health.json")" = '{"status":"UP"}' ]; then
+  pass "API port: /actuator/health says UP and nothing more"
+else
+  fail "API port /actuator/health: HTTP $code $(head -c 300 "$work/public-health.json")"
+fi
+code=$(curl -sS -o /dev/null -w '%{http_code}' "$gateway/actuator/prometheus") || code=000
+if [ "$code" = 404 ]; then
+  pass "API port: /actuator/prometheus is not served (404)"
+else
+  fail "API port /actuator/prometheus: HTTP $code, expected 404"
 fi
 
 curl -sS -o "$work/models.json" -H "Authorization: Bearer $tenant_key" "$gateway/v1/models" || true
@@ -291,7 +304,7 @@ requests_sent=10
 
 # ---------------------------------------------------------------------------------------------------------------------
 step "metrics: gateway /actuator/prometheus, Prometheus, dashboard queries"
-curl -sS -o "$work/scrape.txt" "$gateway/actuator/prometheus" || true
+curl -sS -o "$work/scrape.txt" "$management/actuator/prometheus" || true
 for tier in local cloud legacy; do
   if grep -q "^burstgate_requests_total{.*tier=\"$tier\"" "$work/scrape.txt"; then
     pass "gateway exports burstgate_requests_total{tier=\"$tier\"}: $(grep "^burstgate_requests_total{.*tier=\"$tier\"" "$work/scrape.txt" | awk '{s+=$NF} END {print s}')"

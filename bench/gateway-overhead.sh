@@ -197,7 +197,8 @@ start_gateway() { # name port env...
   cp "$JAR" "$WORK/$name/burstgate.jar"
   (
     cd "$WORK/$name"
-    export SERVER_ADDRESS=$HOST SERVER_PORT=$port \
+    # Prometheus is on the management port: the API port plus 1000.
+    export SERVER_ADDRESS=$HOST SERVER_PORT=$port MANAGEMENT_SERVER_PORT=$((port + 1000)) MANAGEMENT_SERVER_ADDRESS=$HOST \
       BURSTGATE_DATA_DIR=$WORK/$name/data \
       BURSTGATE_SIMULATE_MISSING_TIERS=false \
       BURSTGATE_TIERS_LOCAL_ENABLED=false \
@@ -263,8 +264,8 @@ wait_gateway() { # name port pid
 wait_gateway gateway "$GATEWAY_PORT" "$GATEWAY_PID"
 [ -n "$LEDGER_GATEWAY_PID" ] && wait_gateway gateway-ledger "$LEDGER_GATEWAY_PORT" "$LEDGER_GATEWAY_PID"
 
-requests_total() { # [port] sum of burstgate_requests_total{tier="cloud",outcome="ok"}
-  curl -fsS --max-time 5 "http://$HOST:${1:-$GATEWAY_PORT}/actuator/prometheus" \
+requests_total() { # [API port] sum of burstgate_requests_total{tier="cloud",outcome="ok"}, from the management port
+  curl -fsS --max-time 5 "http://$HOST:$(( ${1:-$GATEWAY_PORT} + 1000 ))/actuator/prometheus" \
     | awk '/^burstgate_requests_total\{/ && /tier="cloud"/ && /outcome="ok"/ {s += $NF} END {printf "%d\n", s}'
 }
 

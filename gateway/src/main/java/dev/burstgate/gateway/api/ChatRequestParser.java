@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.StreamReadFeature;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
@@ -35,6 +36,10 @@ public final class ChatRequestParser {
   private static final Set<String> HANDLED = Set.of("model", "messages", "stream", "stream_options", "max_tokens",
       "max_completion_tokens", "temperature", "top_p", "stop", "seed", "n", "response_format");
 
+  /** The most stop sequences, and their longest length in characters. */
+  static final int MAX_STOP = 4;
+  static final int MAX_STOP_LENGTH = 256;
+
   private final JsonMapper json;
   private final Map<String, @Nullable Tier> models;
 
@@ -42,7 +47,8 @@ public final class ChatRequestParser {
    * @param aliases extra model names mapping to {@code auto} or a tier name
    */
   public ChatRequestParser(JsonMapper json, Map<String, String> aliases) {
-    this.json = json;
+    // A key given twice is refused, not resolved silently ("model":"local","model":"cloud" would be billed as cloud).
+    this.json = json.rebuild().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
     Map<String, @Nullable Tier> m = new LinkedHashMap<>();
     m.put(AUTO, null);
     for (Tier t : Tier.values()) {
@@ -69,7 +75,7 @@ public final class ChatRequestParser {
     try {
       root = json.readTree(bytes);
     } catch (JacksonException e) {
-      throw ApiException.badRequest("invalid_json", null, "Request body is not valid JSON: " + e.getOriginalMessage());
+      throw ApiException.badRequest("invalid_json", null, JsonErrors.describe(e));
     }
     if (root == null || !root.isObject()) {
       throw ApiException.badRequest("invalid_json", null, "Request body must be a JSON object.");
@@ -93,8 +99,8 @@ public final class ChatRequestParser {
       model = m.stringValue();
     }
     if (!models.containsKey(model)) {
-      throw ApiException.badRequest("model_not_found", "model",
-          "The model '" + model + "' does not exist. Valid models: " + String.join(", ", models.keySet()) + ".");
+      throw ApiException.badRequest("model_not_found", "model", "The model " + JsonErrors.quote(model)
+          + " does not exist. Valid models: " + String.join(", ", models.keySet()) + ".");
     }
 
     List<ChatCompletionRequest.Message> messages = messages(body.get("messages"));
@@ -123,14 +129,26 @@ public final class ChatRequestParser {
     Long seed = null;
     JsonNode s = body.get("seed");
     if (s != null && !s.isNull()) {
-      if (!s.isIntegralNumber() || !s.canConvertToLong()) {
+      if (!s.isIntegralNumber()) {
         throw ApiException.badRequest("invalid_type", "seed", "'seed' must be an integer.");
+      }
+      if (!s.canConvertToLong()) {
+        throw ApiException.badRequest("invalid_value", "seed",
+            "'seed' must be between " + Long.MIN_VALUE + " and " + Long.MAX_VALUE + ".");
       }
       seed = s.longValue();
     }
     JsonNode n = body.get("n");
-    if (n != null && !n.isNull() && !(n.isIntegralNumber() && n.asLong() == 1)) {
-      throw ApiException.badRequest("unsupported_parameter", "n", "Only n=1 is supported.");
+    if (n != null && !n.isNull()) {
+      if (!n.isIntegralNumber()) {
+        throw ApiException.badRequest("invalid_type", "n", "'n' must be an integer.");
+      }
+      if (!n.canConvertToInt() || n.intValue() < 1 || n.intValue() > 128) {
+        throw ApiException.badRequest("invalid_value", "n", "'n' must be between 1 and 128.");
+      }
+      if (n.intValue() != 1) {
+        throw ApiException.badRequest("unsupported_parameter", "n", "Only n=1 is supported.");
+      }
     }
     JsonNode rf = body.get("response_format");
     if (rf != null && !rf.isNull()) {
@@ -167,7 +185,8 @@ public final class ChatRequestParser {
       }
       if (!ROLES.contains(role.stringValue())) {
         throw ApiException.badRequest("invalid_value", p + ".role",
-            "'" + p + ".role' must be one of system, developer, user, assistant, tool; got '" + role.stringValue() + "'.");
+            "'" + p + ".role' must be one of system, developer, user, assistant, tool; got "
+                + JsonErrors.quote(role.stringValue()) + ".");
       }
       out.add(new ChatCompletionRequest.Message(role.stringValue(), content(msg.get("content"), p + ".content")));
     }
@@ -191,7 +210,7 @@ public final class ChatRequestParser {
       String type = part.path("type").asString("");
       if (!"text".equals(type)) {
         throw ApiException.badRequest("unsupported_content", pp + ".type",
-            "Only text content parts are supported; got '" + type + "'.");
+            "Only text content parts are supported; got " + JsonErrors.quote(type) + ".");
       }
       JsonNode t = part.get("text");
       if (t == null || !t.isString()) {
@@ -221,11 +240,12 @@ public final class ChatRequestParser {
     if (v == null || v.isNull()) {
       return null;
     }
-    if (!v.isIntegralNumber() || !v.canConvertToInt()) {
+    if (!v.isIntegralNumber()) {
       throw ApiException.badRequest("invalid_type", name, "'" + name + "' must be an integer.");
     }
-    if (v.intValue() < 1) {
-      throw ApiException.badRequest("invalid_value", name, "'" + name + "' must be at least 1; got " + v.intValue() + ".");
+    if (!v.canConvertToInt() || v.intValue() < 1) {
+      throw ApiException.badRequest("invalid_value", name,
+          "'" + name + "' must be between 1 and " + Integer.MAX_VALUE + ".");
     }
     return v.intValue();
   }
@@ -240,7 +260,7 @@ public final class ChatRequestParser {
     }
     double d = v.doubleValue();
     if (!(d >= min && d <= max)) {
-      throw ApiException.badRequest("invalid_value", name, "'" + name + "' must be between " + min + " and " + max + "; got " + d + ".");
+      throw ApiException.badRequest("invalid_value", name, "'" + name + "' must be between " + min + " and " + max + ".");
     }
     return d;
   }
@@ -250,18 +270,34 @@ public final class ChatRequestParser {
       return List.of();
     }
     if (v.isString()) {
-      return List.of(v.stringValue());
+      return List.of(stopSequence(v.stringValue()));
     }
-    if (!v.isArray() || v.size() > 4) {
-      throw ApiException.badRequest("invalid_type", "stop", "'stop' must be a string or an array of at most 4 strings.");
+    if (!v.isArray()) {
+      throw ApiException.badRequest("invalid_type", "stop", "'stop' must be a string or an array of at most "
+          + MAX_STOP + " strings.");
+    }
+    if (v.size() > MAX_STOP) {
+      throw ApiException.badRequest("invalid_value", "stop", "'stop' may hold at most " + MAX_STOP + " strings.");
     }
     List<String> out = new ArrayList<>();
     for (JsonNode s : v) {
       if (!s.isString()) {
-        throw ApiException.badRequest("invalid_type", "stop", "'stop' must be a string or an array of at most 4 strings.");
+        throw ApiException.badRequest("invalid_type", "stop", "'stop' must be a string or an array of at most "
+            + MAX_STOP + " strings.");
       }
-      out.add(s.stringValue());
+      out.add(stopSequence(s.stringValue()));
     }
     return List.copyOf(out);
+  }
+
+  private static String stopSequence(String s) {
+    if (s.isEmpty()) {
+      throw ApiException.badRequest("invalid_value", "stop", "'stop' sequences must not be empty.");
+    }
+    if (s.length() > MAX_STOP_LENGTH) {
+      throw ApiException.badRequest("invalid_value", "stop",
+          "'stop' sequences may be at most " + MAX_STOP_LENGTH + " characters long.");
+    }
+    return s;
   }
 }

@@ -1,5 +1,7 @@
 package dev.burstgate.gateway.budget;
 
+import dev.burstgate.gateway.access.AccessRoutes;
+import dev.burstgate.gateway.access.Access;
 import dev.burstgate.gateway.config.BurstgateProperties;
 import dev.burstgate.gateway.config.RedisConfigured;
 import dev.burstgate.gateway.tenant.TenantRegistry;
@@ -19,7 +21,6 @@ import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 import org.springframework.web.reactive.function.server.RouterFunction;
-import org.springframework.web.reactive.function.server.RouterFunctions;
 import org.springframework.web.reactive.function.server.ServerResponse;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -62,10 +63,10 @@ class BudgetConfiguration {
 
   @Bean
   RouterFunction<ServerResponse> budgetsRoute(BudgetsEndpoint endpoint) {
-    return RouterFunctions.route()
-        .GET("/admin/budgets", endpoint::list)
-        .GET("/admin/budgets/{tenant}", endpoint::get)
-        .PUT("/admin/budgets/{tenant}", endpoint::put)
+    return AccessRoutes.route()
+        .GET("/admin/budgets", Access.ADMIN, endpoint::list)
+        .GET("/admin/budgets/{tenant}", Access.ADMIN, endpoint::get)
+        .PUT("/admin/budgets/{tenant}", Access.ADMIN, endpoint::put)
         .build();
   }
 

@@ -1,6 +1,8 @@
 package dev.burstgate.gateway.budget;
 
 import dev.burstgate.gateway.api.ApiException;
+import dev.burstgate.gateway.api.JsonContent;
+import dev.burstgate.gateway.api.JsonErrors;
 import dev.burstgate.gateway.tenant.Tenant;
 import dev.burstgate.gateway.tenant.TenantRegistry;
 import dev.burstgate.policies.budget.BudgetRules;
@@ -19,6 +21,7 @@ import org.springframework.web.reactive.function.server.ServerResponse;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.StreamReadFeature;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -80,6 +83,7 @@ final class BudgetsEndpoint {
 
   Mono<ServerResponse> put(ServerRequest request) {
     return Mono.defer(() -> {
+      JsonContent.require(request.headers().asHttpHeaders());
       Tenant tenant = tenant(request);
       return request.bodyToMono(byte[].class)
           .defaultIfEmpty(new byte[0])
@@ -93,7 +97,7 @@ final class BudgetsEndpoint {
   private Tenant tenant(ServerRequest request) {
     String name = request.pathVariable("tenant");
     return tenants.byName(name).orElseThrow(() -> new ApiException(HttpStatus.NOT_FOUND, "invalid_request_error",
-        "tenant_not_found", "tenant", "No tenant named '" + name + "'."));
+        "tenant_not_found", "tenant", "No tenant named " + JsonErrors.quote(name) + "."));
   }
 
   /** The limits of a PUT body; every mistake is a 400 naming the field. */
@@ -104,9 +108,10 @@ final class BudgetsEndpoint {
     }
     JsonNode root;
     try {
-      root = json.reader().with(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS).readTree(body);
+      root = json.reader().with(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+          .with(StreamReadFeature.STRICT_DUPLICATE_DETECTION).readTree(body);
     } catch (JacksonException e) {
-      throw ApiException.badRequest("invalid_json", null, "Request body is not valid JSON: " + e.getOriginalMessage());
+      throw ApiException.badRequest("invalid_json", null, JsonErrors.describe(e));
     }
     if (root == null || !root.isObject()) {
       throw ApiException.badRequest("invalid_json", null,
@@ -117,7 +122,7 @@ final class BudgetsEndpoint {
       String name = property.getKey();
       if (!known.contains(name)) {
         throw ApiException.badRequest("unknown_field", name,
-            "Unknown field '" + name + "'; expected '" + DAILY + "' and '" + MONTHLY + "'.");
+            "Unknown field " + JsonErrors.quote(name) + "; expected '" + DAILY + "' and '" + MONTHLY + "'.");
       }
     }
     return new BudgetLimits(limit(root, DAILY), limit(root, MONTHLY));
@@ -130,7 +135,7 @@ final class BudgetsEndpoint {
     }
     if (!v.isNumber()) {
       throw ApiException.badRequest("invalid_value", field,
-          "'" + field + "' must be a number of USD or null but was " + v + ".");
+          "'" + field + "' must be a number of USD or null but was " + JsonErrors.quote(v.toString()) + ".");
     }
     BigDecimal amount = v.decimalValue();
     String problem = BudgetLimits.problem(amount);

@@ -1,5 +1,8 @@
 package dev.burstgate.gateway.config;
 
+import dev.burstgate.gateway.access.AccessRule;
+import dev.burstgate.gateway.access.AccessRoutes;
+import dev.burstgate.gateway.access.Access;
 import dev.burstgate.gateway.api.ChatRequestParser;
 import dev.burstgate.gateway.api.ModelsEndpoint;
 import dev.burstgate.gateway.budget.BudgetProperties;
@@ -7,8 +10,6 @@ import dev.burstgate.gateway.budget.BudgetStore;
 import dev.burstgate.gateway.cache.ResponseCache;
 import dev.burstgate.gateway.routing.ChatCompletionsFilter;
 import dev.burstgate.gateway.routing.RequestRouter;
-import dev.burstgate.gateway.tenant.AuthFilter;
-import dev.burstgate.gateway.tenant.RateLimits;
 import dev.burstgate.gateway.tenant.TenantRegistry;
 import dev.burstgate.gateway.tier.TierBackend;
 import dev.burstgate.gateway.tier.TierDispatcher;
@@ -32,7 +33,6 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.HttpMethod;
 import org.springframework.web.reactive.function.server.RouterFunction;
-import org.springframework.web.reactive.function.server.RouterFunctions;
 import org.springframework.web.reactive.function.server.ServerResponse;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -54,10 +54,6 @@ public class GatewayConfiguration {
     return new TenantRegistry(props);
   }
 
-  @Bean
-  AuthFilter authFilter(TenantRegistry tenants, RateLimits rateLimits) {
-    return new AuthFilter(tenants, rateLimits);
-  }
 
   @Bean
   PriceTable priceTable(BurstgateProperties props) {
@@ -111,6 +107,12 @@ public class GatewayConfiguration {
         (int) Math.min(Integer.MAX_VALUE, props.limits().maxBodySize().toBytes()));
   }
 
+  /** Who may call the chat completions route (a gateway route, not a router function). */
+  @Bean
+  AccessRule chatCompletionsAccess() {
+    return AccessRule.of(HttpMethod.POST, "/v1/chat/completions", Access.TENANT);
+  }
+
   @Bean
   RouteLocator burstgateRoutes(RouteLocatorBuilder routes, ChatCompletionsFilter chat) {
     return routes.routes()
@@ -127,6 +129,6 @@ public class GatewayConfiguration {
 
   @Bean
   RouterFunction<ServerResponse> modelsRoute(ModelsEndpoint models) {
-    return RouterFunctions.route().GET("/v1/models", models::list).build();
+    return AccessRoutes.route().GET("/v1/models", Access.TENANT, models::list).build();
   }
 }

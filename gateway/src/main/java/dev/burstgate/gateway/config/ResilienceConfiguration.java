@@ -6,9 +6,7 @@ import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.github.resilience4j.micrometer.tagged.TaggedBulkheadMetrics;
 import io.github.resilience4j.micrometer.tagged.TaggedCircuitBreakerMetrics;
-import io.github.resilience4j.micrometer.tagged.TaggedRetryMetrics;
 import io.github.resilience4j.ratelimiter.RateLimiterRegistry;
-import io.github.resilience4j.retry.RetryRegistry;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import org.springframework.context.annotation.Bean;
@@ -45,13 +43,6 @@ class ResilienceConfiguration {
         .maxWaitDuration(Duration.ZERO)
         .build());
     TaggedBulkheadMetrics.ofBulkheadRegistry(registry).bindTo(meters);
-    return registry;
-  }
-
-  @Bean
-  RetryRegistry retryRegistry(MeterRegistry meters) {
-    RetryRegistry registry = RetryRegistry.ofDefaults();
-    TaggedRetryMetrics.ofRetryRegistry(registry).bindTo(meters);
     return registry;
   }
 

@@ -1,6 +1,7 @@
 package dev.burstgate.gateway.ledger;
 
 import dev.burstgate.gateway.api.ApiException;
+import dev.burstgate.gateway.api.JsonErrors;
 import dev.burstgate.gateway.ledger.CostReports.GroupKey;
 import dev.burstgate.gateway.ledger.CostReports.Group;
 import dev.burstgate.gateway.ledger.CostReports.Summary;
@@ -18,6 +19,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataAccessException;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -45,6 +48,8 @@ import tools.jackson.databind.node.ObjectNode;
  * does not answer is a 503; with the ledger disabled both answer 503.
  */
 public final class CostsEndpoint {
+
+  private static final Logger log = LoggerFactory.getLogger(CostsEndpoint.class);
 
   static final MediaType TEXT_CSV = new MediaType("text", "csv", StandardCharsets.UTF_8);
   static final Duration DEFAULT_RANGE = Duration.ofDays(30);
@@ -112,7 +117,7 @@ public final class CostsEndpoint {
       }
     } catch (DateTimeParseException e) {
       throw ApiException.badRequest("invalid_parameter", param, "'" + param + "' must be an ISO date (2026-11-29, "
-          + "the start of that day in UTC) or an instant (2026-11-29T10:00:00Z), but was '" + v + "'.");
+          + "the start of that day in UTC) or an instant (2026-11-29T10:00:00Z), but was " + JsonErrors.quote(v) + ".");
     }
   }
 
@@ -127,10 +132,10 @@ public final class CostsEndpoint {
         GroupKey k = GroupKey.byLabel(label);
         if (k == null) {
           throw ApiException.badRequest("invalid_parameter", "groupBy", "'groupBy' may list tenant, tier, day and "
-              + "policy (comma-separated), but has '" + label + "'.");
+              + "policy (comma-separated), but has " + JsonErrors.quote(label) + ".");
         }
         if (keys.contains(k)) {
-          throw ApiException.badRequest("invalid_parameter", "groupBy", "'groupBy' lists '" + label + "' twice.");
+          throw ApiException.badRequest("invalid_parameter", "groupBy", "'groupBy' lists " + JsonErrors.quote(label) + " twice.");
         }
         keys.add(k);
       }
@@ -256,7 +261,7 @@ public final class CostsEndpoint {
     }
     if (limit < 1 || limit > MAX_LIMIT) {
       throw ApiException.badRequest("invalid_parameter", "limit",
-          "'limit' must be a whole number from 1 to " + MAX_LIMIT + ", but was '" + v + "'.");
+          "'limit' must be a whole number from 1 to " + MAX_LIMIT + ", but was " + JsonErrors.quote(v) + ".");
     }
     return limit;
   }
@@ -313,7 +318,10 @@ public final class CostsEndpoint {
   private static <T> Mono<T> blocking(Callable<T> query) {
     return Mono.fromCallable(query)
         .subscribeOn(Schedulers.boundedElastic())
-        .onErrorMap(DataAccessException.class, e -> new ApiException(HttpStatus.SERVICE_UNAVAILABLE, "api_error",
-            "ledger_unavailable", null, "The ledger database did not answer: " + e.getMostSpecificCause().getMessage()));
+        .onErrorMap(DataAccessException.class, e -> {
+          log.warn("A cost report failed: the ledger database did not answer: {}", e.getMostSpecificCause().toString());
+          return new ApiException(HttpStatus.SERVICE_UNAVAILABLE, "api_error", "ledger_unavailable", null,
+              "The ledger database did not answer; try again later.");
+        });
   }
 }

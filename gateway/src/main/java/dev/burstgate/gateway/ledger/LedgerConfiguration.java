@@ -1,5 +1,7 @@
 package dev.burstgate.gateway.ledger;
 
+import dev.burstgate.gateway.access.AccessRoutes;
+import dev.burstgate.gateway.access.Access;
 import dev.burstgate.gateway.config.BurstgateProperties;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.InstantSource;
@@ -11,7 +13,6 @@ import org.springframework.boot.sql.init.dependency.DependsOnDatabaseInitializat
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.web.reactive.function.server.RouterFunction;
-import org.springframework.web.reactive.function.server.RouterFunctions;
 import org.springframework.web.reactive.function.server.ServerResponse;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -54,9 +55,9 @@ class LedgerConfiguration {
 
   @Bean
   RouterFunction<ServerResponse> costsRoute(CostsEndpoint costs) {
-    return RouterFunctions.route()
-        .GET("/admin/costs/summary", costs::summary)
-        .GET("/admin/costs/requests", costs::requests)
+    return AccessRoutes.route()
+        .GET("/admin/costs/summary", Access.ADMIN, costs::summary)
+        .GET("/admin/costs/requests", Access.ADMIN, costs::requests)
         .build();
   }
 }

@@ -169,15 +169,20 @@ public final class LocalBackend implements TierBackend {
 
   private static AttemptFailure failure(Throwable e) {
     if (e instanceof EngineBusyException) {
-      return new AttemptFailure(ENDPOINT, "local engine busy (all slots and the queue are full)", e, false);
+      return new AttemptFailure(ENDPOINT, AttemptFailure.Kind.BUSY,
+          "local engine busy (all slots and the queue are full)", e);
     }
-    if (e instanceof InvalidChatRequestException) {
-      return new AttemptFailure(ENDPOINT, "local engine cannot take this prompt: " + e.getMessage(), e, false);
+    if (e instanceof InvalidChatRequestException invalid) {
+      // The engine refuses a prompt longer than a slot's context; another tier's context may hold it.
+      AttemptFailure.Kind kind = "messages".equals(invalid.param()) ? AttemptFailure.Kind.CONTEXT_EXCEEDED
+          : AttemptFailure.Kind.REFUSED;
+      return new AttemptFailure(ENDPOINT, kind, "local engine cannot take this request: " + e.getMessage(), e);
     }
     if (e instanceof IllegalArgumentException) {
-      return new AttemptFailure(ENDPOINT, "local engine rejected the request: " + e.getMessage(), e, false);
+      return new AttemptFailure(ENDPOINT, AttemptFailure.Kind.REFUSED,
+          "local engine rejected the request: " + e.getMessage(), e);
     }
-    return new AttemptFailure(ENDPOINT, "local engine failed: " + e, e, false);
+    return new AttemptFailure(ENDPOINT, AttemptFailure.Kind.FAILED, "local engine failed: " + e, e);
   }
 
 }

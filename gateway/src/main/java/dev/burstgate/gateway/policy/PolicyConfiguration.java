@@ -1,5 +1,7 @@
 package dev.burstgate.gateway.policy;
 
+import dev.burstgate.gateway.access.AccessRoutes;
+import dev.burstgate.gateway.access.Access;
 import dev.burstgate.gateway.config.BurstgateProperties;
 import dev.burstgate.gateway.routing.PolicyRequestRouter;
 import dev.burstgate.gateway.routing.RequestRouter;
@@ -19,7 +21,6 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.web.reactive.function.server.RouterFunction;
-import org.springframework.web.reactive.function.server.RouterFunctions;
 import org.springframework.web.reactive.function.server.ServerResponse;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -69,6 +70,6 @@ class PolicyConfiguration {
 
   @Bean
   RouterFunction<ServerResponse> policiesRoute(PoliciesEndpoint endpoint) {
-    return RouterFunctions.route().GET("/admin/policies", endpoint::list).build();
+    return AccessRoutes.route().GET("/admin/policies", Access.ADMIN, endpoint::list).build();
   }
 }

@@ -1,11 +1,12 @@
 package dev.burstgate.gateway.routing;
 
+import dev.burstgate.gateway.api.BurstgateHeaders;
 import dev.burstgate.gateway.api.ApiException;
 import dev.burstgate.gateway.api.ChatCompletionRequest;
 import dev.burstgate.gateway.api.ChatRequestParser;
+import dev.burstgate.gateway.api.JsonContent;
 import dev.burstgate.gateway.budget.BudgetStore;
 import dev.burstgate.gateway.cache.ResponseCache;
-import dev.burstgate.gateway.tenant.AuthFilter;
 import dev.burstgate.gateway.tenant.Tenant;
 import dev.burstgate.gateway.tier.TierDispatcher;
 import dev.burstgate.gateway.usage.AttemptRecord;
@@ -47,10 +48,6 @@ public final class ChatCompletionsFilter implements GatewayFilter, Ordered {
 
   private static final Logger log = LoggerFactory.getLogger(ChatCompletionsFilter.class);
 
-  public static final String REQUEST_ID_HEADER = "X-Burstgate-Request-Id";
-  public static final String COMPLEXITY_HEADER = "X-Burstgate-Complexity";
-  public static final String POLICY_HEADER = "X-Burstgate-Policy";
-  public static final String MAX_LATENCY_HEADER = "X-Burstgate-Max-Latency-Ms";
   /** Exchange attribute holding the {@link RoutedRequest}. */
   public static final String ROUTED_ATTR = ChatCompletionsFilter.class.getName() + ".routed";
 
@@ -89,11 +86,12 @@ public final class ChatCompletionsFilter implements GatewayFilter, Ordered {
   public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
     long startNanos = System.nanoTime();
     String requestId = RequestIds.next(clock.millis());
-    exchange.getResponse().getHeaders().set(REQUEST_ID_HEADER, requestId);
-    Tenant tenant = exchange.getAttribute(AuthFilter.TENANT_ATTR);
+    exchange.getResponse().getHeaders().set(BurstgateHeaders.REQUEST_ID, requestId);
+    Tenant tenant = exchange.getAttribute(Tenant.ATTRIBUTE);
     if (tenant == null) {
       return Mono.error(ApiException.invalidKey("Missing API key."));
     }
+    JsonContent.require(exchange.getRequest().getHeaders());
     long declared = exchange.getRequest().getHeaders().getContentLength();
     if (declared > maxBodyBytes) {
       return Mono.error(ApiException.tooLarge("Request body of " + declared + " bytes exceeds the limit of " + maxBodyBytes + " bytes."));
@@ -141,9 +139,8 @@ public final class ChatCompletionsFilter implements GatewayFilter, Ordered {
   private Mono<Void> answer(ServerWebExchange exchange, RoutedRequest routed) {
     exchange.getAttributes().put(ROUTED_ATTR, routed);
     HttpHeaders h = exchange.getResponse().getHeaders();
-    h.set(COMPLEXITY_HEADER, complexity(routed.complexity()));
-    h.set(TierDispatcher.TIER_HEADER, routed.decidedTier().label());
-    h.set(TierDispatcher.REASON_HEADER, TierDispatcher.headerValue(routed.reason()));
+    h.set(BurstgateHeaders.COMPLEXITY, complexity(routed.complexity()));
+    h.set(BurstgateHeaders.REASON, BurstgateHeaders.value(routed.reason()));
     if (!cache.cacheable(routed.request())) {
       return dispatcher.dispatch(exchange, routed, null);
     }
@@ -165,10 +162,10 @@ public final class ChatCompletionsFilter implements GatewayFilter, Ordered {
     byte[] bytes = json.writeValueAsBytes(body);
     ServerHttpResponse response = exchange.getResponse();
     HttpHeaders h = response.getHeaders();
-    h.set(TierDispatcher.TIER_HEADER, entry.tier().label());
-    h.set(TierDispatcher.REASON_HEADER, "cache hit: identical deterministic request answered before");
-    h.set(TierDispatcher.CACHE_HEADER, "hit");
-    h.set(TierDispatcher.COST_HEADER, Usd.ZERO.toString());
+    h.set(BurstgateHeaders.TIER, entry.tier().label());
+    h.set(BurstgateHeaders.REASON, "cache hit: identical deterministic request answered before");
+    h.set(BurstgateHeaders.CACHE, "hit");
+    h.set(BurstgateHeaders.COST, Usd.ZERO.toString());
     h.setContentType(MediaType.APPLICATION_JSON);
     h.setContentLength(bytes.length);
     long done = System.nanoTime();
@@ -181,8 +178,8 @@ public final class ChatCompletionsFilter implements GatewayFilter, Ordered {
 
   private Mono<Void> reject(ServerWebExchange exchange, Tenant tenant, ChatCompletionRequest request,
       RequestRouter.Decision.Reject reject, String requestId, long startNanos) {
-    exchange.getResponse().getHeaders().set(TierDispatcher.REASON_HEADER, TierDispatcher.headerValue(reject.error().getMessage()));
-    exchange.getResponse().getHeaders().set(COMPLEXITY_HEADER, complexity(reject.complexity()));
+    exchange.getResponse().getHeaders().set(BurstgateHeaders.REASON, BurstgateHeaders.value(reject.error().getMessage()));
+    exchange.getResponse().getHeaders().set(BurstgateHeaders.COMPLEXITY, complexity(reject.complexity()));
     Duration latency = Duration.ofNanos(System.nanoTime() - startNanos);
     events.publish(new CostRecord(requestId, tenant.name(), clock.instant(), reject.policy(), reject.complexity(),
         null, null, Usage.NONE, Usd.ZERO, Usd.ZERO, null, latency, false, request.stream(), Outcome.REJECTED,

@@ -1,5 +1,6 @@
 package dev.burstgate.gateway.routing;
 
+import dev.burstgate.gateway.api.BurstgateHeaders;
 import dev.burstgate.gateway.api.ApiException;
 import dev.burstgate.gateway.api.ChatCompletionRequest;
 import dev.burstgate.gateway.tenant.Tenant;
@@ -56,7 +57,7 @@ public final class PolicyRequestRouter implements RequestRouter {
 
   @Override
   public Decision route(Tenant tenant, ChatCompletionRequest request, HttpHeaders headers, BudgetState budget) {
-    Policy policy = policy(tenant, headers.getFirst(ChatCompletionsFilter.POLICY_HEADER));
+    Policy policy = policy(tenant, headers.getFirst(BurstgateHeaders.POLICY));
     List<ChatMessage> messages = new ArrayList<>(request.messages().size());
     for (ChatCompletionRequest.Message m : request.messages()) {
       messages.add(new ChatMessage(m.role(), m.content()));
@@ -102,21 +103,29 @@ public final class PolicyRequestRouter implements RequestRouter {
     };
   }
 
+  /** What a policy name may look like in a request header. */
+  private static final java.util.regex.Pattern POLICY_NAME = java.util.regex.Pattern.compile("[A-Za-z0-9._-]{1,64}");
+
   private Policy policy(Tenant tenant, String requested) {
     String name = requested == null || requested.isBlank() ? tenant.policy() : requested.strip();
+    if (!POLICY_NAME.matcher(name).matches()) {
+      // Not echoed: the value is the client's and may be anything.
+      throw ApiException.badRequest("invalid_header", BurstgateHeaders.POLICY, "'" + BurstgateHeaders.POLICY
+          + "' must be a policy name: letters, digits, '.', '_' or '-', at most 64 characters.");
+    }
     if (!tenant.mayUse(name)) {
       throw ApiException.forbidden("Tenant '" + tenant.name() + "' may not use policy '" + name + "'.");
     }
     Optional<Policy> p = policies.find(name);
     if (p.isEmpty()) {
-      throw ApiException.badRequest("policy_not_found", ChatCompletionsFilter.POLICY_HEADER,
+      throw ApiException.badRequest("policy_not_found", BurstgateHeaders.POLICY,
           "Unknown policy '" + name + "'. Known policies: " + String.join(", ", policies.names()) + ".");
     }
     return p.get();
   }
 
   private static Long maxLatency(HttpHeaders headers) {
-    String v = headers.getFirst(ChatCompletionsFilter.MAX_LATENCY_HEADER);
+    String v = headers.getFirst(BurstgateHeaders.MAX_LATENCY_MS);
     if (v == null || v.isBlank()) {
       return null;
     }
@@ -127,8 +136,8 @@ public final class PolicyRequestRouter implements RequestRouter {
       }
       return ms;
     } catch (NumberFormatException e) {
-      throw ApiException.badRequest("invalid_header", ChatCompletionsFilter.MAX_LATENCY_HEADER,
-          "'" + ChatCompletionsFilter.MAX_LATENCY_HEADER + "' must be a positive whole number of milliseconds.");
+      throw ApiException.badRequest("invalid_header", BurstgateHeaders.MAX_LATENCY_MS,
+          "'" + BurstgateHeaders.MAX_LATENCY_MS + "' must be a positive whole number of milliseconds.");
     }
   }
 

@@ -7,6 +7,9 @@ import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
 import org.springframework.cloud.client.DefaultServiceInstance;
 import org.springframework.cloud.client.ServiceInstance;
 import org.springframework.cloud.client.loadbalancer.reactive.ReactiveLoadBalancer;
@@ -16,8 +19,9 @@ import reactor.core.publisher.Mono;
 
 /**
  * The cloud pool's nodes as a Spring Cloud LoadBalancer service ({@value #SERVICE_ID}). The load balancer's health
- * checks drop nodes that stop answering their health path; each node also has its own circuit breaker, and a node
- * whose breaker is open is skipped (the retry picks the next node).
+ * checks drop nodes that stop answering their health path; each node also has its own circuit breaker. A try goes to
+ * the next healthy node in turn (round robin) whose breaker is not open and which the request has not tried yet, so
+ * a request that a node fails is answered by another one.
  */
 public final class CloudPool implements RemoteBackend.EndpointChooser {
 
@@ -25,11 +29,17 @@ public final class CloudPool implements RemoteBackend.EndpointChooser {
   public static final String SERVICE_ID = "cloud-pool";
 
   private final List<URI> endpoints;
+  private final AtomicInteger next = new AtomicInteger();
   private final ReactiveLoadBalancer.Factory<ServiceInstance> loadBalancers;
+  private final CircuitBreakerRegistry breakers;
+  /** The load balancer's health-checked node list, looked up on first use (it lives in a child context). */
+  private volatile @Nullable ServiceInstanceListSupplier healthy;
 
-  public CloudPool(List<URI> endpoints, ReactiveLoadBalancer.Factory<ServiceInstance> loadBalancers) {
+  public CloudPool(List<URI> endpoints, ReactiveLoadBalancer.Factory<ServiceInstance> loadBalancers,
+      CircuitBreakerRegistry breakers) {
     this.endpoints = List.copyOf(endpoints);
     this.loadBalancers = loadBalancers;
+    this.breakers = breakers;
   }
 
   public List<URI> endpoints() {
@@ -37,12 +47,34 @@ public final class CloudPool implements RemoteBackend.EndpointChooser {
   }
 
   @Override
-  public Mono<URI> choose() {
-    return Mono.from(loadBalancers.getInstance(SERVICE_ID).choose())
-        .flatMap(response -> response.hasServer()
-            ? Mono.just(baseUri(response.getServer()))
-            : Mono.error(new AttemptFailure(SERVICE_ID, "no healthy node in the cloud pool",
-                new IllegalStateException("no healthy node"), false)));
+  public Mono<URI> choose(Set<URI> tried) {
+    ServiceInstanceListSupplier healthy = this.healthy;
+    if (healthy == null) {
+      healthy = loadBalancers.getInstance(SERVICE_ID, ServiceInstanceListSupplier.class);
+      this.healthy = healthy;
+    }
+    if (healthy == null) {
+      return Mono.error(new AttemptFailure(SERVICE_ID, AttemptFailure.Kind.UNAVAILABLE,
+          "the cloud pool's load balancer is not running", null));
+    }
+    return healthy.get().next().flatMap(instances -> {
+      List<URI> candidates = new ArrayList<>(instances.size());
+      for (ServiceInstance instance : instances) {
+        URI uri = baseUri(instance);
+        if (!tried.contains(uri) && !open(uri)) {
+          candidates.add(uri);
+        }
+      }
+      if (candidates.isEmpty()) {
+        return Mono.empty();
+      }
+      return Mono.just(candidates.get(Math.floorMod(next.getAndIncrement(), candidates.size())));
+    });
+  }
+
+  private boolean open(URI endpoint) {
+    return breakers.circuitBreaker(RemoteBackend.breakerName(Tier.CLOUD, endpoint)).getState()
+        == CircuitBreaker.State.OPEN;
   }
 
   @Override

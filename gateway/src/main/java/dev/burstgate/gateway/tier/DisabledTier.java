@@ -19,7 +19,7 @@ public record DisabledTier(Tier tier, String model) implements TierBackend {
 
   @Override
   public Flux<UpstreamChunk> call(ChatCompletionRequest request, String requestId) {
-    return Flux.error(new AttemptFailure("-", tier.label() + " tier is disabled",
-        new IllegalStateException("disabled"), false));
+    return Flux.error(new AttemptFailure("-", AttemptFailure.Kind.UNAVAILABLE, tier.label() + " tier is disabled",
+        null));
   }
 }

@@ -11,21 +11,21 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.github.resilience4j.reactor.bulkhead.operator.BulkheadOperator;
 import io.github.resilience4j.reactor.circuitbreaker.operator.CircuitBreakerOperator;
-import io.github.resilience4j.reactor.retry.RetryOperator;
-import io.github.resilience4j.retry.Retry;
-import io.github.resilience4j.retry.RetryConfig;
-import io.github.resilience4j.retry.RetryRegistry;
 import java.net.ConnectException;
 import java.net.URI;
 import java.time.Duration;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeoutException;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.core.ParameterizedTypeReference;
 import org.springframework.http.MediaType;
 import org.springframework.http.codec.ServerSentEvent;
 import org.springframework.web.reactive.function.client.ClientResponse;
 import org.springframework.web.reactive.function.client.WebClient;
-import org.springframework.web.reactive.function.client.WebClientRequestException;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import tools.jackson.core.JacksonException;
@@ -36,19 +36,30 @@ import tools.jackson.databind.node.ObjectNode;
 /**
  * A tier served over HTTP by OpenAI-compatible endpoints: the cloud pool (many nodes, chosen by the load balancer)
  * or the legacy API (one URL). Per endpoint: a circuit breaker and a bulkhead; per attempt: a time limit to the first
- * chunk and between chunks; connect failures and refused calls are retried, on another node where the pool has one.
- * Retries only ever happen before the first chunk, since connect errors, open breakers and full bulkheads cannot
- * occur after it.
+ * chunk and between chunks.
+ *
+ * <p>A node that fails before its first chunk, by failing to connect, dropping the connection, answering 502, 503 or
+ * 504, or being refused by its breaker or bulkhead, is replaced by another healthy node of the same pool that this
+ * request has not tried yet; only when none is left does the failure reach the dispatcher (which then falls back to
+ * the next tier). A connection that cannot be made is also tried again on the same endpoint, up to
+ * {@code connect-retries} times, when no other is left (nothing was sent). Nothing is retried after the first chunk.
+ *
+ * <p>Failures carry a client-safe description and a detail for the log and the ledger; the detail is redacted of the
+ * tier's API key and anything credential-shaped ({@link Redaction}), since upstream error pages may echo them.
  */
 public final class RemoteBackend implements TierBackend {
 
+  private static final Logger log = LoggerFactory.getLogger(RemoteBackend.class);
   private static final ParameterizedTypeReference<ServerSentEvent<String>> SSE = new ParameterizedTypeReference<>() {};
   /** Compiled once: {@code chatUrl} runs on every attempt. */
   private static final java.util.regex.Pattern TRAILING_SLASHES = java.util.regex.Pattern.compile("/+$");
+  /** The pause before a connection is tried again on an endpoint already tried. */
+  private static final Duration CONNECT_RETRY_PAUSE = Duration.ofMillis(20);
 
   private final Tier tier;
   private final String model;
   private final @Nullable String apiKey;
+  private final List<String> secrets;
   private final boolean simulated;
   private final EndpointChooser endpoints;
   private final WebClient http;
@@ -56,11 +67,14 @@ public final class RemoteBackend implements TierBackend {
   private final Resilience resilience;
   private final CircuitBreakerRegistry breakers;
   private final BulkheadRegistry bulkheads;
-  private final Retry retry;
 
-  /** Picks the endpoint of one attempt. */
+  /** Picks the endpoint of one try. */
   public interface EndpointChooser {
-    Mono<URI> choose();
+    /**
+     * An endpoint this request has not tried yet ({@code tried}), healthy and with its breaker not open where that is
+     * known; empty when none is left.
+     */
+    Mono<URI> choose(Set<URI> tried);
 
     /** Whether any endpoint may be tried (for routing health). */
     boolean anyUp(CircuitBreakerRegistry breakers, Tier tier);
@@ -68,10 +82,11 @@ public final class RemoteBackend implements TierBackend {
 
   public RemoteBackend(Tier tier, String model, @Nullable String apiKey, boolean simulated, EndpointChooser endpoints,
       WebClient http, JsonMapper json, Resilience resilience, CircuitBreakerRegistry breakers,
-      BulkheadRegistry bulkheads, RetryRegistry retries) {
+      BulkheadRegistry bulkheads) {
     this.tier = tier;
     this.model = model;
     this.apiKey = apiKey;
+    this.secrets = apiKey == null || apiKey.isBlank() ? List.of() : List.of(apiKey);
     this.simulated = simulated;
     this.endpoints = endpoints;
     this.http = http;
@@ -79,11 +94,6 @@ public final class RemoteBackend implements TierBackend {
     this.resilience = resilience;
     this.breakers = breakers;
     this.bulkheads = bulkheads;
-    this.retry = retries.retry("tier:" + tier.label(), () -> RetryConfig.custom()
-        .maxAttempts(resilience.connectRetries() + 1)
-        .waitDuration(Duration.ofMillis(20))
-        .retryOnException(RemoteBackend::retryable)
-        .build());
   }
 
   /** The breaker name of one endpoint. */
@@ -119,8 +129,47 @@ public final class RemoteBackend implements TierBackend {
       body.putObject("stream_options").put("include_usage", true);
     }
     byte[] payload = json.writeValueAsBytes(body);
-    return Flux.defer(() -> endpoints.choose().flatMapMany(ep -> attempt(ep, payload, request.stream(), requestId)))
-        .transformDeferred(RetryOperator.of(retry));
+    return Flux.defer(() -> tryNodes(new LinkedHashSet<>(), resilience.connectRetries(), null, payload,
+        request.stream(), requestId));
+  }
+
+  /**
+   * One try on an endpoint not in {@code tried}; on a failure before the first chunk that another node may not share
+   * ({@link #nodeFailure}), the next one. {@code last} is the failure that led here, reported when no node is left.
+   */
+  private Flux<UpstreamChunk> tryNodes(Set<URI> tried, int connectRetries, @Nullable AttemptFailure last,
+      byte[] payload, boolean stream, String requestId) {
+    Mono<URI> next = endpoints.choose(tried);
+    boolean again = last != null && last.kind() == AttemptFailure.Kind.UNREACHABLE && connectRetries > 0;
+    if (again) {
+      // No other endpoint: the one that could not be reached, once more (nothing was sent).
+      next = next.switchIfEmpty(Mono.delay(CONNECT_RETRY_PAUSE).then(endpoints.choose(Set.of())));
+    }
+    int retriesLeft = again ? connectRetries - 1 : connectRetries;
+    return next
+        .switchIfEmpty(Mono.error(() -> last != null ? last
+            : new AttemptFailure(tier.label(), AttemptFailure.Kind.UNAVAILABLE,
+                "no healthy endpoint for the " + tier.label() + " tier", null)))
+        .flatMapMany(ep -> {
+          tried.add(ep);
+          boolean[] produced = {false};
+          return attempt(ep, payload, stream, requestId)
+              .doOnNext(c -> produced[0] = true)
+              .onErrorResume(e -> !produced[0] && e instanceof AttemptFailure af && nodeFailure(af), e -> {
+                AttemptFailure failure = (AttemptFailure) e;
+                log.info("{} tier: {}; trying another endpoint", tier.label(), failure.getMessage());
+                return tryNodes(tried, retriesLeft, failure, payload, stream, requestId);
+              });
+        });
+  }
+
+  /** A failure of the node rather than of the request: another node may well answer. */
+  static boolean nodeFailure(AttemptFailure f) {
+    return switch (f.kind()) {
+      case UNREACHABLE, CONNECTION_LOST, UNAVAILABLE, AT_CAPACITY -> true;
+      case UPSTREAM_ERROR -> f.status() == 502 || f.status() == 503 || f.status() == 504;
+      case TIMEOUT, INVALID_ANSWER, BUSY, CONTEXT_EXCEEDED, REFUSED, FAILED -> false;
+    };
   }
 
   private Flux<UpstreamChunk> attempt(URI endpoint, byte[] payload, boolean stream, String requestId) {
@@ -159,11 +208,12 @@ public final class RemoteBackend implements TierBackend {
     if (!response.statusCode().is2xxSuccessful()) {
       int status = response.statusCode().value();
       return response.bodyToMono(String.class).defaultIfEmpty("")
-          .flatMapMany(b -> Flux.error(new AttemptFailure(ep, "HTTP " + status + " from " + ep + snippet(b), new UpstreamStatusException(status), false)));
+          .flatMapMany(b -> Flux.error(statusFailure(ep, status, b)));
     }
     if (!stream) {
       return response.bodyToMono(byte[].class)
-          .switchIfEmpty(Mono.error(() -> new AttemptFailure(ep, "empty answer from " + ep, new IllegalStateException("empty body"), false)))
+          .switchIfEmpty(Mono.error(() -> new AttemptFailure(ep, AttemptFailure.Kind.INVALID_ANSWER,
+              "empty answer from " + ep, null)))
           .map(bytes -> new UpstreamChunk(ep, completion(ep, bytes)))
           .flux();
     }
@@ -181,13 +231,15 @@ public final class RemoteBackend implements TierBackend {
           return Mono.just(new UpstreamChunk(ep, chunk(ep, data)));
         })
         .concatWith(Mono.defer(() -> done[0] ? Mono.empty()
-            : Mono.error(new AttemptFailure(ep, "stream from " + ep + " ended without [DONE]", new IllegalStateException("cut"), false))));
+            : Mono.error(new AttemptFailure(ep, AttemptFailure.Kind.CONNECTION_LOST,
+                "stream from " + ep + " ended without [DONE]", null))));
   }
 
   private ObjectNode completion(String ep, byte[] bytes) {
     JsonNode node = parse(ep, bytes);
     if (!node.isObject() || !node.path("choices").isArray()) {
-      throw new AttemptFailure(ep, "answer from " + ep + " is not a chat completion", new IllegalStateException("no choices"), false);
+      throw new AttemptFailure(ep, AttemptFailure.Kind.INVALID_ANSWER, "answer from " + ep + " is not a chat completion",
+          null);
     }
     return (ObjectNode) node;
   }
@@ -195,11 +247,12 @@ public final class RemoteBackend implements TierBackend {
   private ObjectNode chunk(String ep, String data) {
     JsonNode node = parse(ep, data.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     if (!node.isObject()) {
-      throw new AttemptFailure(ep, "stream event from " + ep + " is not a JSON object", new IllegalStateException("bad event"), false);
+      throw new AttemptFailure(ep, AttemptFailure.Kind.INVALID_ANSWER,
+          "stream event from " + ep + " is not a JSON object", null);
     }
     if (node.has("error")) {
-      throw new AttemptFailure(ep, "error event from " + ep + ": " + node.path("error").path("message").asString(""),
-          new IllegalStateException("upstream error event"), false);
+      throw new AttemptFailure(ep, AttemptFailure.Kind.UPSTREAM_ERROR,
+          "error event from " + ep + ": " + redact(snippet(node.path("error").path("message").asString(""))), null);
     }
     return (ObjectNode) node;
   }
@@ -208,32 +261,51 @@ public final class RemoteBackend implements TierBackend {
     try {
       return json.readTree(bytes);
     } catch (JacksonException e) {
-      throw new AttemptFailure(ep, "invalid JSON from " + ep, e, false);
+      throw new AttemptFailure(ep, AttemptFailure.Kind.INVALID_ANSWER, "invalid JSON from " + ep, null);
     }
+  }
+
+  /**
+   * A non-2xx answer. 4xx answers other than 408 and 429 say the request is at fault ({@link AttemptFailure.Kind#REFUSED},
+   * or {@link AttemptFailure.Kind#CONTEXT_EXCEEDED} when the upstream names {@code context_length_exceeded}).
+   */
+  private AttemptFailure statusFailure(String ep, int status, String body) {
+    String detail = "HTTP " + status + " from " + ep + ": " + redact(snippet(body));
+    AttemptFailure.Kind kind = AttemptFailure.Kind.UPSTREAM_ERROR;
+    if (status >= 400 && status < 500 && status != 408 && status != 429) {
+      kind = body.contains("context_length_exceeded") ? AttemptFailure.Kind.CONTEXT_EXCEEDED
+          : AttemptFailure.Kind.REFUSED;
+    }
+    return new AttemptFailure(ep, kind, status, detail, null);
+  }
+
+  private String redact(String text) {
+    return Redaction.redact(text, secrets);
   }
 
   private static String snippet(String body) {
     String s = body.strip();
-    if (s.isEmpty()) {
-      return "";
-    }
-    return ": " + (s.length() > 200 ? s.substring(0, 200) + "…" : s);
+    return s.length() > 300 ? s.substring(0, 300) + "…" : s;
   }
 
-  private static AttemptFailure failure(String ep, Throwable e) {
+  private AttemptFailure failure(String ep, Throwable e) {
     if (e instanceof TimeoutException) {
-      return new AttemptFailure(ep, "timed out waiting for " + ep, e, true);
+      return new AttemptFailure(ep, AttemptFailure.Kind.TIMEOUT, "timed out waiting for " + ep, e);
     }
     if (e instanceof CallNotPermittedException) {
-      return new AttemptFailure(ep, "circuit breaker open for " + ep, e, false);
+      return new AttemptFailure(ep, AttemptFailure.Kind.UNAVAILABLE, "circuit breaker open for " + ep, e);
     }
     if (e instanceof BulkheadFullException) {
-      return new AttemptFailure(ep, "too many concurrent calls to " + ep, e, false);
+      return new AttemptFailure(ep, AttemptFailure.Kind.AT_CAPACITY, "too many concurrent calls to " + ep, e);
     }
-    if (e instanceof WebClientRequestException) {
-      return new AttemptFailure(ep, "cannot reach " + ep + ": " + rootMessage(e), e, false);
+    if (connectFailure(e)) {
+      return new AttemptFailure(ep, AttemptFailure.Kind.UNREACHABLE, "cannot reach " + ep + ": " + redact(rootMessage(e)), e);
     }
-    return new AttemptFailure(ep, "failed talking to " + ep + ": " + rootMessage(e), e, false);
+    if (connectionLost(e)) {
+      return new AttemptFailure(ep, AttemptFailure.Kind.CONNECTION_LOST,
+          "connection to " + ep + " lost: " + redact(rootMessage(e)), e);
+    }
+    return new AttemptFailure(ep, AttemptFailure.Kind.FAILED, "failed talking to " + ep + ": " + redact(rootMessage(e)), e);
   }
 
   private static String rootMessage(Throwable e) {
@@ -255,35 +327,26 @@ public final class RemoteBackend implements TierBackend {
     return false;
   }
 
-  /** Connect errors, open breakers and full bulkheads: all happen before any chunk, so a retry is safe. */
-  static boolean retryable(Throwable e) {
-    Throwable t = e instanceof AttemptFailure af && af.getCause() != null ? af.getCause() : e;
-    if (t instanceof CallNotPermittedException || t instanceof BulkheadFullException) {
-      return true;
-    }
-    while (t != null) {
-      if (t instanceof ConnectException || t instanceof java.nio.channels.UnresolvedAddressException) {
+  /** The connection could not be made: nothing was sent. */
+  static boolean connectFailure(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof ConnectException || t instanceof java.nio.channels.UnresolvedAddressException
+          || t instanceof java.net.UnknownHostException || t.getClass().getName().endsWith("AnnotatedConnectException")
+          || t instanceof io.netty.channel.ConnectTimeoutException) {
         return true;
       }
-      if (t.getClass().getName().endsWith("AnnotatedConnectException")) {
-        return true;
-      }
-      t = t.getCause() == t ? null : t.getCause();
     }
     return false;
   }
 
-  /** A non-2xx answer. */
-  public static final class UpstreamStatusException extends RuntimeException {
-    private final int status;
-
-    UpstreamStatusException(int status) {
-      super("HTTP " + status, null, false, false);
-      this.status = status;
+  /** The connection closed or was reset while the request or its answer was on the way. */
+  static boolean connectionLost(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof reactor.netty.http.client.PrematureCloseException || t instanceof java.io.IOException
+          || t instanceof reactor.netty.channel.AbortedException) {
+        return true;
+      }
     }
-
-    public int status() {
-      return status;
-    }
+    return false;
   }
 }

@@ -4,7 +4,6 @@ import dev.burstgate.gateway.config.BurstgateProperties;
 import dev.burstgate.policies.Tier;
 import io.github.resilience4j.bulkhead.BulkheadRegistry;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
-import io.github.resilience4j.retry.RetryRegistry;
 import io.netty.channel.ChannelOption;
 import java.net.URI;
 import java.util.List;
@@ -57,7 +56,7 @@ public class TierConfiguration {
 
   @Bean
   CloudPool cloudPool(BurstgateProperties props, ObjectProvider<SimulatedNodes> simulated,
-      ReactiveLoadBalancer.Factory<ServiceInstance> loadBalancers) {
+      ReactiveLoadBalancer.Factory<ServiceInstance> loadBalancers, CircuitBreakerRegistry breakers) {
     List<URI> endpoints = props.tiers().cloud().endpoints();
     if (endpoints.isEmpty() && props.simulateMissingTiers()) {
       endpoints = simulated.getObject().cloudNodes();
@@ -68,24 +67,24 @@ public class TierConfiguration {
     } else {
       log.info("cloud tier: pool of {} endpoints {}", endpoints.size(), endpoints);
     }
-    return new CloudPool(endpoints, loadBalancers);
+    return new CloudPool(endpoints, loadBalancers, breakers);
   }
 
   @Bean
   TierBackend cloudTier(CloudPool pool, BurstgateProperties props, WebClient upstreamWebClient, JsonMapper json,
-      CircuitBreakerRegistry breakers, BulkheadRegistry bulkheads, RetryRegistry retries) {
+      CircuitBreakerRegistry breakers, BulkheadRegistry bulkheads) {
     BurstgateProperties.Cloud cloud = props.tiers().cloud();
     boolean simulated = cloud.endpoints().isEmpty();
     if (pool.endpoints().isEmpty()) {
       return new DisabledTier(Tier.CLOUD, cloud.model());
     }
     return new RemoteBackend(Tier.CLOUD, cloud.model(), cloud.apiKey(), simulated, pool, upstreamWebClient, json,
-        props.resilience(), breakers, bulkheads, retries);
+        props.resilience(), breakers, bulkheads);
   }
 
   @Bean
   TierBackend legacyTier(BurstgateProperties props, ObjectProvider<SimulatedNodes> simulated, WebClient upstreamWebClient,
-      JsonMapper json, CircuitBreakerRegistry breakers, BulkheadRegistry bulkheads, RetryRegistry retries) {
+      JsonMapper json, CircuitBreakerRegistry breakers, BulkheadRegistry bulkheads) {
     BurstgateProperties.Legacy legacy = props.tiers().legacy();
     URI url = legacy.url();
     boolean isSimulated = false;
@@ -100,6 +99,6 @@ public class TierConfiguration {
       log.info("legacy tier: {}", url);
     }
     return new RemoteBackend(Tier.LEGACY, legacy.model(), legacy.apiKey(), isSimulated, new FixedEndpoint(url),
-        upstreamWebClient, json, props.resilience(), breakers, bulkheads, retries);
+        upstreamWebClient, json, props.resilience(), breakers, bulkheads);
   }
 }

@@ -1,5 +1,6 @@
 package dev.burstgate.gateway.tier;
 
+import dev.burstgate.gateway.api.BurstgateHeaders;
 import dev.burstgate.gateway.api.ApiException;
 import dev.burstgate.gateway.api.ErrorBodies;
 import dev.burstgate.gateway.budget.BudgetClaim;
@@ -29,6 +30,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
@@ -45,7 +48,8 @@ import tools.jackson.databind.node.ObjectNode;
 /**
  * Answers a routed request: tries its tiers in order, falls back to the next one only while nothing has reached the
  * client, writes JSON or server-sent events, reads usage from what passes through, prices every billed attempt, and
- * publishes one {@link CostRecord} when the request ends.
+ * publishes one {@link CostRecord} per request: for an answer, before its last bytes are written (so a ledger that
+ * journals records has it on disk before the client has the whole answer); otherwise when the request ends.
  *
  * <p>Response headers are set when the first chunk arrives, just before they are committed, so
  * {@code X-Burstgate-Tier} names the tier that actually answered. A stream cut after its first byte ends with an
@@ -63,10 +67,8 @@ import tools.jackson.databind.node.ObjectNode;
  */
 public final class TierDispatcher {
 
-  public static final String TIER_HEADER = "X-Burstgate-Tier";
-  public static final String REASON_HEADER = "X-Burstgate-Reason";
-  public static final String COST_HEADER = "X-Burstgate-Cost-Usd";
-  public static final String CACHE_HEADER = "X-Burstgate-Cache";
+  private static final Logger log = LoggerFactory.getLogger(TierDispatcher.class);
+
 
   private static final byte[] DONE = "data: [DONE]\n\n".getBytes(StandardCharsets.US_ASCII);
 
@@ -132,10 +134,12 @@ public final class TierDispatcher {
           byte[] bytes = json.writeValueAsBytes(body);
           HttpHeaders h = response.getHeaders();
           setTierHeaders(h, call, answer.tier());
-          h.set(COST_HEADER, cost.toString());
+          h.set(BurstgateHeaders.COST, cost.toString());
           h.setContentType(MediaType.APPLICATION_JSON);
           h.setContentLength(bytes.length);
           call.firstByte();
+          // The record is handed to the ledger (which journals it) before the answer leaves.
+          publish(call, SignalType.ON_COMPLETE, false);
           return response.writeWith(Mono.fromSupplier(() -> response.bufferFactory().wrap(bytes)));
         })
         .doFinally(signal -> publish(call, signal, false));
@@ -173,6 +177,8 @@ public final class TierDispatcher {
           AttemptMeter meter = call.current.get();
           Usage usage = meter.usage(call.routed.promptChars(), true);
           call.finish(Outcome.OK, usage, meter.estimated(), null);
+          // The record is handed to the ledger (which journals it) before the stream's last bytes leave.
+          publish(call, SignalType.ON_COMPLETE, true);
           Flux<DataBuffer> tail = Flux.empty();
           if (includeUsage) {
             ObjectNode last = usageChunk(template.get(), usage, call.totalCost());
@@ -186,10 +192,12 @@ public final class TierDispatcher {
           }
           // After the first byte: bill what was produced, end with an error event, and no [DONE].
           AttemptMeter meter = call.current.get();
-          call.finish(Outcome.CUT, meter.usage(call.routed.promptChars(), true), meter.estimated(), message(e));
+          call.finish(Outcome.CUT, meter.usage(call.routed.promptChars(), true), meter.estimated(), detail(e));
           call.cut = true;
+          log.warn("request {}: the {} tier failed mid-stream: {}", call.routed.requestId(), meter.tier.label(),
+              detail(e));
           ApiException err = new ApiException(HttpStatus.BAD_GATEWAY, "api_error", "stream_cut", null,
-              "The " + meter.tier.label() + " tier failed mid-stream: " + message(e));
+              "The " + meter.tier.label() + " tier failed mid-stream: it " + publicMessage(e) + ".");
           return Flux.just(sse(response, ErrorBodies.body(json, err)));
         });
     return response.writeAndFlushWith(body.map(Mono::just))
@@ -282,6 +290,11 @@ public final class TierDispatcher {
               return Flux.error(e);
             }
             call.failed(meter, e);
+            if (e instanceof AttemptFailure af && af.kind() == AttemptFailure.Kind.REFUSED) {
+              // The request is at fault, not the tier: no other tier is tried, nothing is billed.
+              return Flux.error(ApiException.badRequest("invalid_request", null, "The " + tier.label()
+                  + " tier " + af.publicMessage() + "; check the request's parameters."));
+            }
             return attempts(call, index + 1);
           });
     });
@@ -309,6 +322,11 @@ public final class TierDispatcher {
     if (call.lastFailure instanceof ApiException api) {
       return api;
     }
+    if (call.contextExceeded && call.lastFailure instanceof AttemptFailure af
+        && af.kind() == AttemptFailure.Kind.CONTEXT_EXCEEDED) {
+      return new ApiException(HttpStatus.BAD_REQUEST, "invalid_request_error", "context_length_exceeded", "messages",
+          "The prompt is longer than the context of every tier that may answer it (" + call.summary() + ").");
+    }
     if (call.attempts.isEmpty() || call.attempts.stream().allMatch(a -> a.endpoint().equals("-"))) {
       return ApiException.noTier(HttpStatus.SERVICE_UNAVAILABLE, "no_tier_available",
           "No tier is available for this request (" + call.summary() + ").");
@@ -321,34 +339,27 @@ public final class TierDispatcher {
   }
 
   private void setTierHeaders(HttpHeaders h, Call call, Tier tier) {
-    h.set(TIER_HEADER, tier.label());
-    h.set(REASON_HEADER, headerValue(call.reason(tier)));
+    h.set(BurstgateHeaders.TIER, tier.label());
+    h.set(BurstgateHeaders.REASON, BurstgateHeaders.value(call.reason(tier)));
   }
 
-  /** Header values are ASCII: arrows and ellipses are spelled out, anything else non-ASCII becomes '?'. */
-  public static String headerValue(String s) {
-    StringBuilder b = new StringBuilder(s.length());
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (c == '\u2192') {
-        b.append("->");
-      } else if (c == '\u2026') {
-        b.append("...");
-      } else if (c == '\u2265') {
-        b.append(">=");
-      } else if (c == '\u2264') {
-        b.append("<=");
-      } else if (c >= 0x20 && c < 0x7f) {
-        b.append(c);
-      } else {
-        b.append('?');
-      }
+  /** What a client may read about a failed attempt: never an endpoint, an upstream body or a class name. */
+  private static String publicMessage(Throwable e) {
+    if (e instanceof AttemptFailure af) {
+      return af.publicMessage();
     }
-    return b.toString();
+    if (e instanceof ApiException api) {
+      return "failed: " + api.getMessage();
+    }
+    return "failed";
   }
 
-  private static String message(Throwable e) {
-    return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+  /** What the log and the ledger keep about a failed attempt (AttemptFailure details are already redacted). */
+  private static String detail(Throwable e) {
+    if (e instanceof AttemptFailure af) {
+      return af.getMessage() != null ? af.getMessage() : af.kind().name();
+    }
+    return e.getMessage() != null ? e.getClass().getSimpleName() + ": " + e.getMessage() : e.getClass().getSimpleName();
   }
 
   // ---- the cost record ----------------------------------------------------------------------------------------
@@ -403,6 +414,8 @@ public final class TierDispatcher {
     volatile @Nullable Usd deniedAt;
     volatile @Nullable AttemptRecord answered;
     volatile boolean finished;
+    /** Some tier refused the prompt as longer than its context. */
+    volatile boolean contextExceeded;
     volatile boolean cut;
     volatile long firstByteNanos;
 
@@ -454,9 +467,11 @@ public final class TierDispatcher {
 
     void budgetFailed(Tier tier, Throwable e) {
       lastFailure = e;
-      String why = "budget store unavailable: " + message(e);
-      attempts.add(new AttemptRecord(tier, "-", Outcome.ERROR, Usage.NONE, false, Usd.ZERO, why));
-      note(tier, why);
+      log.warn("request {}: the budget store failed while reserving for the {} tier: {}", routed.requestId(),
+          tier.label(), detail(e));
+      attempts.add(new AttemptRecord(tier, "-", Outcome.ERROR, Usage.NONE, false, Usd.ZERO,
+          "budget store unavailable: " + detail(e)));
+      note(tier, "not tried: the budget store is unavailable");
     }
 
     void firstByte() {
@@ -465,14 +480,25 @@ public final class TierDispatcher {
 
     void skip(Tier tier, String why) {
       attempts.add(new AttemptRecord(tier, "-", Outcome.ERROR, Usage.NONE, false, Usd.ZERO, why));
-      note(tier, why);
+      note(tier, "not tried: " + why);
     }
 
     void failed(AttemptMeter meter, Throwable e) {
       lastFailure = e;
       String endpoint = e instanceof AttemptFailure af ? af.endpoint() : meter.endpoint != null ? meter.endpoint : "?";
-      attempts.add(new AttemptRecord(meter.tier, endpoint, Outcome.ERROR, Usage.NONE, false, Usd.ZERO, message(e)));
-      note(meter.tier, message(e));
+      String detail = detail(e);
+      if (e instanceof AttemptFailure af) {
+        contextExceeded |= af.kind() == AttemptFailure.Kind.CONTEXT_EXCEEDED;
+        if (af.kind() == AttemptFailure.Kind.BUSY || af.kind() == AttemptFailure.Kind.CONTEXT_EXCEEDED) {
+          log.debug("request {}: the {} tier {}: {}", routed.requestId(), meter.tier.label(), af.publicMessage(), detail);
+        } else {
+          log.warn("request {}: the {} tier {}: {}", routed.requestId(), meter.tier.label(), af.publicMessage(), detail);
+        }
+      } else {
+        log.warn("request {}: the {} tier failed: {}", routed.requestId(), meter.tier.label(), detail, e);
+      }
+      attempts.add(new AttemptRecord(meter.tier, endpoint, Outcome.ERROR, Usage.NONE, false, Usd.ZERO, detail));
+      note(meter.tier, publicMessage(e));
       meter.closeClaim(Usd.ZERO);
     }
 
@@ -501,16 +527,17 @@ public final class TierDispatcher {
       return sum;
     }
 
-    private void note(Tier tier, String why) {
-      note(tier, "failed", why);
+    private void note(Tier tier, String what, String why) {
+      note(tier, what + ": " + why);
     }
 
-    private void note(Tier tier, String what, String why) {
+    /** A client-safe note: "cloud answered an error (HTTP 503)". */
+    private void note(Tier tier, String what) {
       synchronized (fallbackNotes) {
         if (!fallbackNotes.isEmpty()) {
           fallbackNotes.append("; ");
         }
-        fallbackNotes.append(tier.label()).append(' ').append(what).append(": ").append(why);
+        fallbackNotes.append(tier.label()).append(' ').append(what);
       }
     }
 

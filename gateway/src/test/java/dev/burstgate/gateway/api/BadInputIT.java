@@ -105,12 +105,86 @@ class BadInputIT {
       unknown model            | {"model":"gpt-4o","messages":[{"role":"user","content":"hi"}]}      | model_not_found
       unsupported parameter    | {"tools":[],"messages":[{"role":"user","content":"hi"}]}            | unsupported_parameter
       unknown parameter        | {"frobnicate":1,"messages":[{"role":"user","content":"hi"}]}        | unknown_parameter
+      empty stop               | {"stop":"","messages":[{"role":"user","content":"hi"}]}             | invalid_value
+      empty stop in a list     | {"stop":["a",""],"messages":[{"role":"user","content":"hi"}]}       | invalid_value
+      n past 64 bits           | {"n":9223372036854775808,"messages":[{"role":"user","content":"hi"}]} | invalid_value
+      n too large              | {"n":129,"messages":[{"role":"user","content":"hi"}]}               | invalid_value
+      max_tokens past 32 bits  | {"max_tokens":2147483648,"messages":[{"role":"user","content":"hi"}]} | invalid_value
+      seed past 64 bits        | {"seed":-9223372036854775809,"messages":[{"role":"user","content":"hi"}]} | invalid_value
+      duplicate key            | {"model":"legacy","model":"cloud","messages":[{"role":"user","content":"hi"}]} | invalid_json
       """)
   void rejectsBadBodiesWith400AndATypedError(String what, String body, String code) {
     JsonNode error = error(post(body.strip()), 400);
+    assertThat(error.path("message").asString()).as(what)
+        .doesNotContain("jackson", "Jackson", "Exception", "StreamReadConstraints", "tools.", "com.");
     assertThat(error.path("type").asString()).isEqualTo("invalid_request_error");
     assertThat(error.path("code").asString()).as(what).isEqualTo(code);
     assertThat(legacy.received()).isEmpty();
+  }
+
+  @Test
+  void namesTheFieldAndItsRangeForAnOutOfRangeNumber() {
+    JsonNode error = error(post("{\"max_tokens\":2147483648,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"), 400);
+    assertThat(error.path("param").asString()).isEqualTo("max_tokens");
+    assertThat(error.path("message").asString()).isEqualTo("'max_tokens' must be between 1 and 2147483647.");
+    error = error(post("{\"n\":9223372036854775808,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"), 400);
+    assertThat(error.path("message").asString()).isEqualTo("'n' must be between 1 and 128.");
+  }
+
+  @Test
+  void refusesADuplicateKeyInsteadOfTakingTheLastValue() {
+    JsonNode error = error(post("{\"model\":\"legacy\",\"model\":\"cloud\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"), 400);
+    assertThat(error.path("message").asString()).contains("'model' more than once");
+  }
+
+  @Test
+  void describesJsonPastItsLimitsWithoutNamingTheParser() {
+    String deep = "[".repeat(1900) + "]".repeat(1900); // deeper than the parser allows, within the 4 KB limit
+    JsonNode error = error(post("{\"messages\":" + deep + "}"), 400);
+    assertThat(error.path("message").asString()).startsWith("Request body exceeds a JSON limit")
+        .doesNotContain("StreamReadConstraints", "tools.jackson");
+  }
+
+  @Test
+  void refusesABodyThatIsNotJsonWith415() {
+    JsonNode error = error(client.post().uri("/v1/chat/completions").header("Authorization", "Bearer " + KEY)
+        .contentType(MediaType.APPLICATION_FORM_URLENCODED).bodyValue("messages=hi").exchange(), 415);
+    assertThat(error.path("code").asString()).isEqualTo("unsupported_media_type");
+    error(client.put().uri("/admin/budgets/acme").header("Authorization", "Bearer sk-admin")
+        .contentType(MediaType.TEXT_PLAIN).bodyValue("{\"daily_usd\":1}").exchange(), 415);
+    assertThat(legacy.received()).isEmpty();
+  }
+
+  @Test
+  void answersAWrongMethodWith405AndAllow() {
+    client.get().uri("/v1/chat/completions").header("Authorization", "Bearer " + KEY).exchange()
+        .expectStatus().isEqualTo(405).expectHeader().valueEquals("Allow", "POST");
+    client.delete().uri("/v1/models").header("Authorization", "Bearer " + KEY).exchange()
+        .expectStatus().isEqualTo(405).expectHeader().valueEquals("Allow", "GET, HEAD");
+  }
+
+  @Test
+  void neitherEchoesNorAcceptsALongPolicyHeader() {
+    String longName = "p".repeat(7 * 1024);
+    WebTestClient.ResponseSpec spec = client.post().uri("/v1/chat/completions").header("Authorization", "Bearer " + KEY)
+        .header("X-Burstgate-Policy", longName).contentType(MediaType.APPLICATION_JSON)
+        .bodyValue("{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}").exchange();
+    JsonNode error = error(spec, 400);
+    assertThat(error.toString()).doesNotContain("ppppp");
+  }
+
+  @Test
+  void namesNoTierOnAnErrorNoTierAnswered() {
+    legacy.always(PaidApiMock.Behavior.STATUS_500);
+    try {
+      post("{\"model\":\"legacy\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}")
+          .expectStatus().isEqualTo(502)
+          .expectHeader().doesNotExist("X-Burstgate-Tier")
+          .expectHeader().doesNotExist("X-Burstgate-Cost-Usd")
+          .expectHeader().exists("X-Burstgate-Request-Id");
+    } finally {
+      legacy.always(PaidApiMock.Behavior.ANSWER);
+    }
   }
 
   @Test

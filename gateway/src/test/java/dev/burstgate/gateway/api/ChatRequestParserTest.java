@@ -85,7 +85,7 @@ class ChatRequestParserTest {
       temperature a string                      | {"temperature":"hot","messages":[{"role":"user","content":"x"}]} | invalid_type         | temperature
       top_p above one                           | {"top_p":1.5,"messages":[{"role":"user","content":"x"}]}   | invalid_value              | top_p
       seed not integral                         | {"seed":1.2,"messages":[{"role":"user","content":"x"}]}    | invalid_type               | seed
-      too many stops                            | {"stop":["a","b","c","d","e"],"messages":[{"role":"user","content":"x"}]} | invalid_type | stop
+      too many stops                            | {"stop":["a","b","c","d","e"],"messages":[{"role":"user","content":"x"}]} | invalid_value | stop
       n above one                               | {"n":2,"messages":[{"role":"user","content":"x"}]}         | unsupported_parameter      | n
       tools                                     | {"tools":[],"messages":[{"role":"user","content":"x"}]}    | unsupported_parameter      | tools
       json mode                                 | {"response_format":{"type":"json_object"},"messages":[{"role":"user","content":"x"}]} | unsupported_parameter | response_format

@@ -27,6 +27,7 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.http.MediaType;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -121,6 +122,10 @@ class BudgetRoutingIT {
   @LocalServerPort
   int port;
 
+  /** Prometheus and the other actuator endpoints are on the management port. */
+  @LocalManagementPort
+  int managementPort;
+
   @Autowired
   BudgetStore budgets;
 
@@ -206,7 +211,8 @@ class BudgetRoutingIT {
   }
 
   String scrape() {
-    return new String(client.get().uri("/actuator/prometheus").exchange().expectStatus().isOk().expectBody()
+    return new String(WebTestClient.bindToServer().baseUrl("http://localhost:" + managementPort).build()
+        .get().uri("/actuator/prometheus").exchange().expectStatus().isOk().expectBody()
         .returnResult().getResponseBody(), java.nio.charset.StandardCharsets.UTF_8);
   }
 
@@ -273,7 +279,7 @@ class BudgetRoutingIT {
     // Read the whole stream: the attempt is settled when the upstream's stream ends, after the headers arrived.
     String body = chat("fallback", "auto", true).expectStatus().isOk()
         .expectHeader().valueEquals("X-Burstgate-Tier", "cloud")
-        .expectHeader().value("X-Burstgate-Reason", r -> assertThat(r).contains("legacy failed: HTTP 500"))
+        .expectHeader().value("X-Burstgate-Reason", r -> assertThat(r).contains("legacy answered an error (HTTP 500)"))
         .expectBody(String.class).returnResult().getResponseBody();
     assertThat(body).endsWith("data: [DONE]\n\n");
 

@@ -27,6 +27,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -98,6 +99,10 @@ class ReconciliationIT {
 
   @LocalServerPort
   int port;
+
+  /** Prometheus and the other actuator endpoints are on the management port. */
+  @LocalManagementPort
+  int managementPort;
 
   @Autowired
   JsonMapper json;
@@ -231,7 +236,7 @@ class ReconciliationIT {
 
   /** Sums of the cost and savings counters over every series, as Prometheus scrapes them. */
   private Map<String, BigDecimal> prometheus() throws Exception {
-    String text = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/actuator/prometheus")).build(),
+    String text = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + managementPort + "/actuator/prometheus")).build(),
         HttpResponse.BodyHandlers.ofString()).body();
     BigDecimal cost = BigDecimal.ZERO;
     BigDecimal savings = BigDecimal.ZERO;

@@ -10,6 +10,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -30,8 +31,24 @@ public final class PaidApiMock implements AutoCloseable {
   public enum Behavior {
     ANSWER, STATUS_500, HANG, RESET, CUT_AFTER_FIRST_CHUNK, STREAM_WITHOUT_USAGE,
     /** Answers keeping the connection open, then closes it without answering the next request sent on it. */
-    ANSWER_THEN_DROP_NEXT_ON_CONNECTION
+    ANSWER_THEN_DROP_NEXT_ON_CONNECTION,
+    /** 503 Service Unavailable. */
+    STATUS_503,
+    /** 400 with OpenAI's {@code context_length_exceeded} code. */
+    CONTEXT_EXCEEDED_400,
+    /** 400 for an invalid request. */
+    STATUS_400,
+    /**
+     * 500 with an error page that echoes the request's credentials and names an internal host, as many upstream
+     * error pages do: {@link #ECHO_HOST} and the {@code Authorization} header it received.
+     */
+    ECHO_CREDENTIALS_500,
+    /** A stream whose second event is an error event echoing the credentials and {@link #ECHO_HOST}. */
+    STREAM_ERROR_ECHOING_CREDENTIALS
   }
+
+  /** The internal host name {@link Behavior#ECHO_CREDENTIALS_500} pages name. */
+  public static final String ECHO_HOST = "gpu-node-7.internal.example";
 
   /** A request as received. */
   public record Received(String method, String path, Map<String, String> headers, String body) {}
@@ -46,6 +63,7 @@ public final class PaidApiMock implements AutoCloseable {
   private volatile String answer = "Legacy answer.";
   private volatile int promptTokens = 21;
   private volatile int completionTokens = 9;
+  private volatile Duration pauseBetweenWords = Duration.ZERO;
 
   public PaidApiMock() throws IOException {
     server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
@@ -74,6 +92,12 @@ public final class PaidApiMock implements AutoCloseable {
     return this;
   }
 
+  /** Streams pause this long between two words of the answer (each word is one chunk), flushed before each pause. */
+  public PaidApiMock pausingBetweenWords(Duration pause) {
+    this.pauseBetweenWords = pause;
+    return this;
+  }
+
   public List<Received> received() {
     synchronized (received) {
       return List.copyOf(received);
@@ -84,6 +108,7 @@ public final class PaidApiMock implements AutoCloseable {
     script.clear();
     received.clear();
     fallback = Behavior.ANSWER;
+    pauseBetweenWords = Duration.ZERO;
   }
 
   @Override
@@ -115,6 +140,11 @@ public final class PaidApiMock implements AutoCloseable {
       if (req == null) {
         return;
       }
+      if (req.method().equals("GET") && req.path().equals("/health")) {
+        // A load balancer's health check: always healthy, neither recorded nor taken from the script.
+        json(socket.getOutputStream(), 200, "{\"status\":\"ok\"}");
+        return;
+      }
       received.add(req);
       Behavior b = script.poll();
       if (b == null) {
@@ -144,6 +174,22 @@ public final class PaidApiMock implements AutoCloseable {
           }
         }
         case STATUS_500 -> json(out, 500, "{\"error\":{\"message\":\"internal failure\",\"type\":\"server_error\"}}");
+        case STATUS_503 -> json(out, 503, "{\"error\":{\"message\":\"overloaded\",\"type\":\"server_error\"}}");
+        case STATUS_400 -> json(out, 400, "{\"error\":{\"message\":\"bad parameter\",\"type\":\"invalid_request_error\","
+            + "\"code\":\"invalid_value\"}}");
+        case CONTEXT_EXCEEDED_400 -> json(out, 400, "{\"error\":{\"message\":\"This model's maximum context length is 8 "
+            + "tokens\",\"type\":\"invalid_request_error\",\"param\":\"messages\",\"code\":\"context_length_exceeded\"}}");
+        case ECHO_CREDENTIALS_500 -> json(out, 500, "<html><body><h1>500 at " + ECHO_HOST + ":8443</h1><pre>POST "
+            + req.path() + " HTTP/1.1\nHost: " + ECHO_HOST + "\nAuthorization: " + req.headers().get("authorization")
+            + "\n</pre><p>upstream http://admin:hunter22@" + ECHO_HOST + "/v1 failed; key "
+            + String.valueOf(req.headers().get("authorization")).replace("Bearer ", "") + "</p></body></html>");
+        case STREAM_ERROR_ECHOING_CREDENTIALS -> {
+          streamAnswer(out, usage, true);
+          chunk(out, "data: {\"error\":{\"message\":\"worker at " + ECHO_HOST + " failed handling Authorization: "
+              + req.headers().get("authorization") + "\",\"type\":\"server_error\"}}\n\n");
+          out.write("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+          out.flush();
+        }
         case HANG -> Thread.sleep(120_000);
         case RESET -> {
           socket.setSoLinger(true, 0);
@@ -171,12 +217,17 @@ public final class PaidApiMock implements AutoCloseable {
         .formatted(ids.incrementAndGet(), answer, promptTokens, completionTokens, promptTokens + completionTokens);
   }
 
-  private void streamAnswer(OutputStream out, boolean usage, boolean cutAfterFirst) throws IOException {
+  private void streamAnswer(OutputStream out, boolean usage, boolean cutAfterFirst)
+      throws IOException, InterruptedException {
     out.write(("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n"
         + "Connection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
     int id = ids.incrementAndGet();
     String[] words = answer.split("(?<= )");
     for (int i = 0; i < words.length; i++) {
+      if (i > 0 && pauseBetweenWords.isPositive()) {
+        out.flush();
+        Thread.sleep(pauseBetweenWords);
+      }
       String role = i == 0 ? "\"role\":\"assistant\"," : "";
       chunk(out, "data: {\"id\":\"chatcmpl-legacy-" + id + "\",\"object\":\"chat.completion.chunk\",\"created\":1700000000,"
           + "\"model\":\"legacy-model\",\"choices\":[{\"index\":0,\"delta\":{" + role + "\"content\":\"" + words[i]

@@ -12,7 +12,6 @@ import io.github.resilience4j.bulkhead.BulkheadRegistry;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
-import io.github.resilience4j.retry.RetryRegistry;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -21,6 +20,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.springframework.web.reactive.function.client.WebClient;
 import reactor.test.StepVerifier;
 import tools.jackson.databind.json.JsonMapper;
@@ -37,7 +38,7 @@ class RemoteBackendTest {
     Resilience resilience = new Resilience(Duration.ofSeconds(10), Duration.ofSeconds(10), Duration.ofSeconds(2), 8, 50, 2, 2,
         Duration.ofMinutes(1), retries);
     return new RemoteBackend(Tier.LEGACY, "upstream-model", "sk-up", false, new FixedEndpoint(url), WebClient.create(),
-        json, resilience, breakers, BulkheadRegistry.ofDefaults(), RetryRegistry.ofDefaults());
+        json, resilience, breakers, BulkheadRegistry.ofDefaults());
   }
 
   private ChatCompletionRequest request(String body) {
@@ -64,6 +65,86 @@ class RemoteBackendTest {
     assertThat(b.available()).isFalse();
     StepVerifier.create(b.call(r, "req")).expectErrorSatisfies(e ->
         assertThat(e).hasMessageContaining("circuit breaker open")).verify();
+  }
+
+  /** A pool over fixed nodes, in order, skipping the ones a request has tried: what CloudPool does without health. */
+  private record Nodes(List<URI> nodes) implements RemoteBackend.EndpointChooser {
+    @Override
+    public reactor.core.publisher.Mono<URI> choose(java.util.Set<URI> tried) {
+      return reactor.core.publisher.Mono.justOrEmpty(nodes.stream().filter(n -> !tried.contains(n)).findFirst());
+    }
+
+    @Override
+    public boolean anyUp(CircuitBreakerRegistry breakers, Tier tier) {
+      return true;
+    }
+  }
+
+  private RemoteBackend pool(URI... nodes) {
+    Resilience resilience = new Resilience(Duration.ofSeconds(10), Duration.ofSeconds(10), Duration.ofSeconds(2), 8, 50,
+        20, 20, Duration.ofMinutes(1), 0);
+    return new RemoteBackend(Tier.CLOUD, "pool-model", "sk-pool-secret-123", false, new Nodes(List.of(nodes)),
+        WebClient.create(), json, resilience, breakers, BulkheadRegistry.ofDefaults());
+  }
+
+  @ParameterizedTest(name = "{0}, streamed: {1}")
+  @CsvSource({"STATUS_503, false", "STATUS_503, true", "RESET, false", "RESET, true"})
+  void aNodeThatFailsBeforeItsFirstByteIsReplacedByAnotherNodeOfThePool(Behavior failure, boolean stream)
+      throws Exception {
+    try (PaidApiMock broken = new PaidApiMock(); PaidApiMock healthy = new PaidApiMock()) {
+      broken.always(failure);
+      RemoteBackend b = pool(broken.baseUrl(), healthy.baseUrl());
+      StepVerifier.create(b.call(request("{\"stream\":" + stream + ",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"),
+              "req"))
+          .thenConsumeWhile(c -> c.endpoint().equals(healthy.baseUrl().toString()))
+          .verifyComplete();
+      assertThat(broken.received()).hasSize(1);
+      assertThat(healthy.received()).hasSize(1);
+    }
+  }
+
+  @Test
+  void whenEveryNodeFailsTheLastFailureIsReported() throws Exception {
+    try (PaidApiMock a = new PaidApiMock(); PaidApiMock b = new PaidApiMock()) {
+      a.always(Behavior.STATUS_503);
+      b.always(Behavior.STATUS_503);
+      StepVerifier.create(pool(a.baseUrl(), b.baseUrl()).call(request("{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"), "req"))
+          .expectErrorSatisfies(e -> {
+            assertThat(e).isInstanceOf(AttemptFailure.class);
+            assertThat(((AttemptFailure) e).status()).isEqualTo(503);
+            assertThat(((AttemptFailure) e).publicMessage()).isEqualTo("answered an error (HTTP 503)");
+          }).verify();
+      assertThat(a.received()).hasSize(1);
+      assertThat(b.received()).hasSize(1);
+    }
+  }
+
+  @ParameterizedTest
+  @CsvSource({"STATUS_400, REFUSED", "CONTEXT_EXCEEDED_400, CONTEXT_EXCEEDED", "STATUS_500, UPSTREAM_ERROR"})
+  void aFailureOfTheRequestItselfIsNotTriedOnAnotherNode(Behavior answer, AttemptFailure.Kind kind) throws Exception {
+    try (PaidApiMock a = new PaidApiMock(); PaidApiMock b = new PaidApiMock()) {
+      a.always(answer);
+      StepVerifier.create(pool(a.baseUrl(), b.baseUrl()).call(request("{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"), "req"))
+          .expectErrorSatisfies(e -> assertThat(((AttemptFailure) e).kind()).isEqualTo(kind)).verify();
+      assertThat(a.received()).hasSize(1);
+      assertThat(b.received()).isEmpty();
+    }
+  }
+
+  @Test
+  void anUpstreamThatEchoesItsCredentialsHasThemRedactedAndItsWordsKeptFromTheClient() throws Exception {
+    try (PaidApiMock mock = new PaidApiMock()) {
+      mock.always(Behavior.ECHO_CREDENTIALS_500);
+      StepVerifier.create(pool(mock.baseUrl()).call(request("{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"), "req"))
+          .expectErrorSatisfies(e -> {
+            AttemptFailure f = (AttemptFailure) e;
+            // The detail (log, ledger) keeps the upstream's words without its secrets.
+            assertThat(f.getMessage()).contains("HTTP 500", PaidApiMock.ECHO_HOST)
+                .doesNotContain("sk-pool-secret-123", "hunter22");
+            // What a client may read has none of it.
+            assertThat(f.publicMessage()).isEqualTo("answered an error (HTTP 500)");
+          }).verify();
+    }
   }
 
   @Test

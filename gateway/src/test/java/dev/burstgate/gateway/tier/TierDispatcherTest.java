@@ -1,5 +1,6 @@
 package dev.burstgate.gateway.tier;
 
+import dev.burstgate.gateway.api.BurstgateHeaders;
 import dev.burstgate.gateway.testsupport.Sse;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -89,7 +90,7 @@ class TierDispatcherTest {
   }
 
   private static Flux<UpstreamChunk> failBeforeFirstByte(String why) {
-    return Flux.error(new AttemptFailure("http://node", why, new IllegalStateException(why), false));
+    return Flux.error(new AttemptFailure("http://node", AttemptFailure.Kind.FAILED, why, new IllegalStateException(why)));
   }
 
   private TierDispatcher dispatcher(TierBackend... backends) {
@@ -120,9 +121,11 @@ class TierDispatcherTest {
 
     StepVerifier.create(d.dispatch(ex, routed(STREAM, Tier.LOCAL, Tier.CLOUD), null)).verifyComplete();
 
-    assertThat(ex.getResponse().getHeaders().getFirst(TierDispatcher.TIER_HEADER)).isEqualTo("cloud");
-    assertThat(ex.getResponse().getHeaders().getFirst(TierDispatcher.REASON_HEADER))
-        .contains("fallback to cloud").contains("local failed: local admission refused");
+    assertThat(ex.getResponse().getHeaders().getFirst(BurstgateHeaders.TIER)).isEqualTo("cloud");
+    assertThat(ex.getResponse().getHeaders().getFirst(BurstgateHeaders.REASON))
+        .contains("fallback to cloud").contains("local failed")
+        // The detail stays in the ledger: a client never reads an upstream's words.
+        .doesNotContain("admission refused");
     String body = ex.getResponse().getBodyAsString().block();
     assertThat(body).contains("\"content\":\"Hi\"").endsWith("data: [DONE]\n\n");
     assertThat(records).singleElement().satisfies(r -> {
@@ -142,7 +145,7 @@ class TierDispatcherTest {
     var ex = exchange();
     TierDispatcher d = dispatcher(
         new Scripted(Tier.CLOUD, r -> Flux.concat(Flux.just(up(chunk("Part", null))),
-            Flux.error(new AttemptFailure("http://node", "connection reset", new java.io.IOException("reset"), false)))),
+            Flux.error(new AttemptFailure("http://node", AttemptFailure.Kind.CONNECTION_LOST, "connection reset", new java.io.IOException("reset"))))),
         new Scripted(Tier.LEGACY, r -> Flux.just(up(chunk("never", "stop")))));
 
     StepVerifier.create(d.dispatch(ex, routed(STREAM, Tier.CLOUD, Tier.LEGACY), null)).verifyComplete();
@@ -152,7 +155,7 @@ class TierDispatcherTest {
     String lastEvent = body.strip().substring(body.strip().lastIndexOf("data: ") + 6);
     JsonNode error = json.readTree(lastEvent).path("error");
     assertThat(error.path("code").asString()).isEqualTo("stream_cut");
-    assertThat(error.path("message").asString()).contains("cloud tier failed mid-stream");
+    assertThat(error.path("message").asString()).isEqualTo("The cloud tier failed mid-stream: it dropped the connection.");
     assertThat(records).singleElement().satisfies(r -> {
       assertThat(r.outcome()).isEqualTo(Outcome.CUT);
       assertThat(r.attempts()).singleElement().satisfies(a -> {
@@ -162,6 +165,71 @@ class TierDispatcherTest {
       });
       assertThat(r.cost().compareTo(Usd.of("0.18"))).isPositive();
     });
+  }
+
+  @Test
+  void aRequestATierRefusesAsInvalidIsAnsweredWith400AndNoOtherTierIsTried() {
+    var ex = exchange();
+    List<Tier> tried = new ArrayList<>();
+    TierDispatcher d = dispatcher(
+        new Scripted(Tier.CLOUD, r -> {
+          tried.add(Tier.CLOUD);
+          return Flux.error(new AttemptFailure("http://node", AttemptFailure.Kind.REFUSED, 400, "HTTP 400: bad 'x'", null));
+        }),
+        new Scripted(Tier.LEGACY, r -> {
+          tried.add(Tier.LEGACY);
+          return Flux.just(up(completion("never", 1, 1)));
+        }));
+
+    StepVerifier.create(d.dispatch(ex, routed(PLAIN, Tier.CLOUD, Tier.LEGACY), null))
+        .expectErrorSatisfies(e -> {
+          ApiException api = (ApiException) e;
+          assertThat(api.status()).isEqualTo(HttpStatus.BAD_REQUEST);
+          assertThat(api.getMessage()).isEqualTo(
+              "The cloud tier refused the request as invalid (HTTP 400); check the request's parameters.");
+        })
+        .verify();
+    assertThat(tried).containsExactly(Tier.CLOUD);
+    assertThat(records).singleElement().satisfies(r -> {
+      assertThat(r.cost()).isEqualTo(Usd.ZERO);
+      assertThat(r.attempts()).singleElement().satisfies(a -> assertThat(a.error()).isEqualTo("HTTP 400: bad 'x'"));
+    });
+  }
+
+  @Test
+  void aPromptLongerThanEveryTriedContextIsA400ContextLengthExceededAtNoCost() {
+    var ex = exchange();
+    TierDispatcher d = dispatcher(
+        new Scripted(Tier.LOCAL, r -> Flux.error(new AttemptFailure("in-process", AttemptFailure.Kind.CONTEXT_EXCEEDED,
+            "the prompt is 3000 tokens; a slot holds 1024", null))),
+        new Scripted(Tier.CLOUD, r -> Flux.error(new AttemptFailure("http://node", AttemptFailure.Kind.CONTEXT_EXCEEDED,
+            400, "HTTP 400 from http://node: context_length_exceeded", null))));
+
+    StepVerifier.create(d.dispatch(ex, routed(PLAIN, Tier.LOCAL, Tier.CLOUD), null))
+        .expectErrorSatisfies(e -> {
+          ApiException api = (ApiException) e;
+          assertThat(api.status()).isEqualTo(HttpStatus.BAD_REQUEST);
+          assertThat(api.code()).isEqualTo("context_length_exceeded");
+          assertThat(api.param()).isEqualTo("messages");
+          assertThat(api.getMessage()).doesNotContain("http://node");
+        })
+        .verify();
+    assertThat(records).singleElement().satisfies(r -> assertThat(r.cost()).isEqualTo(Usd.ZERO));
+  }
+
+  @Test
+  void aPromptTooLongForTheLocalContextGoesToTheNextTier() {
+    var ex = exchange();
+    TierDispatcher d = dispatcher(
+        new Scripted(Tier.LOCAL, r -> Flux.error(new AttemptFailure("in-process", AttemptFailure.Kind.CONTEXT_EXCEEDED,
+            "the prompt is 3000 tokens; a slot holds 1024", null))),
+        new Scripted(Tier.CLOUD, r -> Flux.just(up(completion("Fits here.", 3000, 4)))));
+
+    StepVerifier.create(d.dispatch(ex, routed(PLAIN, Tier.LOCAL, Tier.CLOUD), null)).verifyComplete();
+
+    assertThat(ex.getResponse().getHeaders().getFirst(BurstgateHeaders.TIER)).isEqualTo("cloud");
+    assertThat(ex.getResponse().getHeaders().getFirst(BurstgateHeaders.REASON))
+        .contains("local cannot take a prompt this long");
   }
 
   @Test
@@ -206,7 +274,7 @@ class TierDispatcherTest {
 
     JsonNode body = json.readTree(ex.getResponse().getBodyAsString().block());
     assertThat(body.path("usage").path("cost").decimalValue()).isEqualByComparingTo("0.182");
-    assertThat(ex.getResponse().getHeaders().getFirst(TierDispatcher.COST_HEADER)).isEqualTo("0.182000");
+    assertThat(ex.getResponse().getHeaders().getFirst(BurstgateHeaders.COST)).isEqualTo("0.182000");
     assertThat(records).singleElement().satisfies(r -> assertThat(r.saving()).isEqualTo(Usd.of("0.918")));
   }
 
@@ -221,18 +289,22 @@ class TierDispatcherTest {
         .expectErrorSatisfies(e -> {
           assertThat(e).isInstanceOf(ApiException.class);
           assertThat(((ApiException) e).status()).isEqualTo(HttpStatus.BAD_GATEWAY);
-          assertThat(e.getMessage()).contains("cloud failed: HTTP 500").contains("legacy failed: connection refused");
+          assertThat(e.getMessage()).contains("cloud failed").contains("legacy failed")
+              .doesNotContain("HTTP 500").doesNotContain("connection refused");
         })
         .verify();
     assertThat(ex.getResponse().isCommitted()).isFalse();
-    assertThat(records).singleElement().satisfies(r -> assertThat(r.outcome()).isEqualTo(Outcome.ERROR));
+    assertThat(records).singleElement().satisfies(r -> {
+      assertThat(r.outcome()).isEqualTo(Outcome.ERROR);
+      assertThat(r.attempts()).extracting(a -> a.error()).containsExactly("HTTP 500", "connection refused");
+    });
   }
 
   @Test
   void answersGatewayTimeoutWhenTheLastTierTimedOut() {
     var ex = exchange();
     TierDispatcher d = dispatcher(new Scripted(Tier.LEGACY,
-        r -> Flux.error(new AttemptFailure("http://node", "timed out", new TimeoutException(), true))));
+        r -> Flux.error(new AttemptFailure("http://node", AttemptFailure.Kind.TIMEOUT, "timed out", new TimeoutException()))));
 
     StepVerifier.create(d.dispatch(ex, routed(PLAIN, Tier.LEGACY), null))
         .expectErrorSatisfies(e -> assertThat(((ApiException) e).status()).isEqualTo(HttpStatus.GATEWAY_TIMEOUT))

@@ -25,9 +25,12 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.http.MediaType;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -85,6 +88,10 @@ class TieredRoutingIT {
 
   @LocalServerPort
   int port;
+
+  /** Prometheus and the other actuator endpoints are on the management port. */
+  @LocalManagementPort
+  int managementPort;
 
   @Autowired
   JsonMapper json;
@@ -168,7 +175,7 @@ class TieredRoutingIT {
     legacy.then(Behavior.STATUS_500);
     chat("auto", false, "legacy-first").expectStatus().isOk()
         .expectHeader().valueEquals("X-Burstgate-Tier", "cloud")
-        .expectHeader().value("X-Burstgate-Reason", r -> assertThat(r).contains("legacy failed: HTTP 500"));
+        .expectHeader().value("X-Burstgate-Reason", r -> assertThat(r).contains("legacy answered an error (HTTP 500)"));
   }
 
   @Test
@@ -244,7 +251,7 @@ class TieredRoutingIT {
     // After a health check the load balancer no longer offers the node at all.
     Thread.sleep(3_500);
     for (int i = 0; i < 10; i++) {
-      URI chosen = pool.choose().block(Duration.ofSeconds(5));
+      URI chosen = pool.choose(java.util.Set.of()).block(Duration.ofSeconds(5));
       assertThat(chosen).isNotEqualTo(stoppedUri);
     }
     for (int i = 0; i < 6; i++) {
@@ -270,7 +277,7 @@ class TieredRoutingIT {
           // Routing bursts on the engine's load signals, or the refused admission falls back before the first byte.
           .expectHeader().value("X-Burstgate-Reason", r -> assertThat(r).satisfiesAnyOf(
               x -> assertThat(x).startsWith("burst: local").endsWith("-> cloud"),
-              x -> assertThat(x).contains("fallback to cloud (local failed: local engine busy")));
+              x -> assertThat(x).contains("fallback to cloud (local is busy")));
     } finally {
       taken.forEach(EngineLease::close);
     }
@@ -279,10 +286,37 @@ class TieredRoutingIT {
   @Test
   @Order(11)
   void exposesRequestAndCostMetricsForPrometheus() {
-    String metrics = client.get().uri("/actuator/prometheus").exchange().expectStatus().isOk()
+    String metrics = WebTestClient.bindToServer().baseUrl("http://localhost:" + managementPort).build()
+        .get().uri("/actuator/prometheus").exchange().expectStatus().isOk()
         .expectBody(String.class).returnResult().getResponseBody();
     assertThat(metrics).contains("burstgate_requests_total{").contains("tier=\"cloud\"")
         .contains("burstgate_cost_usd_total").contains("burstgate_savings_usd_total")
         .contains("burstgate_local_slots_capacity").contains("resilience4j_circuitbreaker_state");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"one message of 10,000 characters", "5,000 messages"})
+  @Order(12)
+  void aPromptLongerThanEveryTiersContextIsA400ContextLengthExceededThatCostsNothing(String shape) {
+    StringBuilder messages = new StringBuilder();
+    if (shape.startsWith("one")) {
+      messages.append("{\"role\":\"user\",\"content\":\"").append("lorem ipsum dolor ".repeat(560)).append("\"}");
+    } else {
+      for (int i = 0; i < 5000; i++) {
+        messages.append(i == 0 ? "" : ",").append("{\"role\":\"user\",\"content\":\"hi ").append(i).append("\"}");
+      }
+    }
+    // The local engine and the simulated cloud nodes hold 1,024 tokens per slot; the paid API refuses it too.
+    legacy.always(PaidApiMock.Behavior.CONTEXT_EXCEEDED_400);
+    byte[] body = client.post().uri("/v1/chat/completions").header("Authorization", "Bearer " + TenantRegistry.DEMO_KEY)
+        .header("X-Burstgate-Policy", "balanced").contentType(MediaType.APPLICATION_JSON)
+        .bodyValue("{\"max_tokens\":4,\"messages\":[" + messages + "]}").exchange()
+        .expectStatus().isEqualTo(400)
+        .expectHeader().doesNotExist("X-Burstgate-Tier")
+        .expectBody().returnResult().getResponseBody();
+    JsonNode error = json.readTree(body).path("error");
+    assertThat(error.path("code").asString()).isEqualTo("context_length_exceeded");
+    assertThat(error.path("param").asString()).isEqualTo("messages");
+    assertThat(error.path("message").asString()).doesNotContain("http", "127.0.0.1");
   }
 }
