@@ -5,6 +5,7 @@ import dev.burstgate.policies.budget.BudgetRules;
 import dev.burstgate.policies.budget.ExhaustedAction;
 import dev.burstgate.policies.privacy.PiiKind;
 import java.io.IOException;
+import java.io.Reader;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.CoderResult;
@@ -20,6 +21,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
@@ -87,7 +89,7 @@ final class PolicyParser {
     scan(yaml);
     JsonNode root;
     try {
-      root = YAML.readTree(yaml);
+      root = YAML.readTree(new WholeCharacters(yaml));
     } catch (JacksonException e) {
       throw new PolicyException(List.of(notYaml(e, "(document)")));
     }
@@ -154,7 +156,7 @@ final class PolicyParser {
    */
   private void scan(String yaml) {
     Deque<Set<String>> keys = new ArrayDeque<>();
-    JsonParser p = YAML.createParser(yaml);
+    JsonParser p = YAML.createParser(new WholeCharacters(yaml));
     try (p) {
       for (JsonToken t = p.nextToken(); t != null; t = p.nextToken()) {
         if (((YAMLParser) p).isCurrentAlias()) {
@@ -177,6 +179,43 @@ final class PolicyParser {
     if (!problems.isEmpty()) {
       throw new PolicyException(problems);
     }
+  }
+
+  /**
+   * A document for the YAML reader in chunks that never end with the first half of a surrogate pair, unless that half
+   * is all that is left. SnakeYAML Engine 3.0.1 fills its whole buffer and, when the last character is a high
+   * surrogate, reads one more into it, past its end: an {@link IndexOutOfBoundsException} for a valid file with an
+   * emoji at an unlucky offset. A high surrogate that ends the document is still its own (YAML) error.
+   */
+  private static final class WholeCharacters extends Reader {
+
+    private final String text;
+    private int next;
+
+    WholeCharacters(String text) {
+      this.text = text;
+    }
+
+    @Override
+    public int read(char[] buffer, int offset, int length) {
+      Objects.checkFromIndexSize(offset, length, buffer.length);
+      if (length == 0) {
+        return 0;
+      }
+      if (next == text.length()) {
+        return -1;
+      }
+      int n = Math.min(length, text.length() - next);
+      if (n > 1 && Character.isHighSurrogate(text.charAt(next + n - 1))) {
+        n--;
+      }
+      text.getChars(next, next + n, buffer, offset);
+      next += n;
+      return n;
+    }
+
+    @Override
+    public void close() {}
   }
 
   private Problem notYaml(JacksonException e, String field) {

@@ -11,6 +11,7 @@ import dev.burstgate.policies.budget.ExhaustedAction;
 import dev.burstgate.policies.privacy.PiiKind;
 import java.time.Duration;
 import java.util.List;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 class PolicyParserTest {
@@ -231,6 +232,30 @@ class PolicyParserTest {
     assertThat(problems("name: x\nthresholds: {cloud-at: .nan}\n")).singleElement().satisfies(x -> {
       assertThat(x.field()).isEqualTo("thresholds.cloud-at");
       assertThat(x.message()).startsWith("not valid YAML at line 2, column ");
+    });
+  }
+
+  /** Where the YAML reader's 1,025-character buffer ends, give or take a few characters. */
+  private static IntStream aroundTheReadersBufferEnds() {
+    return IntStream.concat(IntStream.rangeClosed(1_015, 1_035), IntStream.rangeClosed(2_040, 2_060));
+  }
+
+  @Test
+  void anEmojiReadsWhereverItFallsAgainstTheYamlReadersBuffer() {
+    String head = "name: x\nthresholds: {cloud-at: 0.5}\ndescription: ";
+    aroundTheReadersBufferEnds().forEach(at -> {
+      String description = "d".repeat(at - head.length()) + "\uD83D\uDE42 ok";
+      assertThat(Policy.parse(head + description + "\n", "p.yaml").description()).as("emoji at %d", at)
+          .isEqualTo(description);
+    });
+  }
+
+  @Test
+  void aLoneHighSurrogateEndingTheDocumentIsAProblemWhereverItFalls() {
+    String head = "name: x\nthresholds: {cloud-at: 0.5}\ndescription: \"";
+    aroundTheReadersBufferEnds().forEach(at -> {
+      String yaml = head + "d".repeat(at - head.length()) + "\uD83D";
+      assertThat(problems(yaml)).as("high surrogate at %d", at).isNotEmpty();
     });
   }
 }
