@@ -2,10 +2,10 @@ package dev.burstgate.policies;
 
 import java.util.ArrayList;
 import java.util.List;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.Tuple;
+import java.util.function.Function;
+import java.util.random.RandomGenerator;
+import java.util.stream.IntStream;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Hostile input for the parsers' properties ({@code *PropertiesTest}). A document is built as a small tree, so that a
@@ -228,15 +228,11 @@ public final class HostileInput {
     return new Obj(entries);
   }
 
-  /** Up to {@code max} edits, each with a value from {@code values} and a key from {@code keys}. */
-  public static Arbitrary<List<Edit>> edits(Arbitrary<Node> values, Arbitrary<String> keys, int max) {
-    Arbitrary<Edit> edit = Combinators.combine(
-        Arbitraries.integers().between(0, 10_000),
-        Arbitraries.of(Op.class),
-        Arbitraries.integers().between(0, 100),
-        keys,
-        values).as(Edit::new);
-    return edit.list().ofMinSize(1).ofMaxSize(max);
+  /** One to {@code max} edits, each with a value from {@code values} and a key from {@code keys}. */
+  public static List<Edit> edits(RandomGenerator r, Function<RandomGenerator, Node> values,
+      Function<RandomGenerator, String> keys, int max) {
+    return listOf(r, 1, max, g -> new Edit(g.nextInt(10_001), oneOf(g, Op.values()), g.nextInt(101), keys.apply(g),
+        values.apply(g)));
   }
 
   /** The document after every edit, in order. */
@@ -249,58 +245,68 @@ public final class HostileInput {
   }
 
   /** Strings that look like something else, or carry characters that trip decoders and matchers. */
-  public static Arbitrary<String> oddStrings() {
-    return Arbitraries.frequencyOf(
-        Tuple.of(4, Arbitraries.strings().alpha().numeric().withChars("-_ .:").ofMaxLength(12)),
-        Tuple.of(3, Arbitraries.strings().all().ofMaxLength(12)),
-        Tuple.of(3, Arbitraries.of("", " ", "NaN", "-Infinity", "-1", "0x10", "1e400", "null", "true", "local",
-            "LOCAL", "Cloud", " local", "\u202Elocal", "\uFEFFcloud", "leg\u0000acy", "\u0130", "\u0131", "\u00df",
-            "\uD83D\uDE42", "e\u0301", "\uD800", "\uDFFF", "\u2028", "\\", "\"", "'", "${x}", "%s", "a\nb",
-            "1970-01-01T00:00:00Z", "2026-02-30T25:61:00Z", "+1000000000-12-31T23:59:59.999999999Z",
-            "-1000000000-01-01T00:00:00Z", "2026-01-01", "1700000000")),
-        Tuple.of(1, longStrings(200, 5_000)));
+  public static String oddString(RandomGenerator r) {
+    return switch (pick(r, 4, 3, 3, 1)) {
+      case 0 -> chars(r, ALNUM + "-_ .:", 0, 12);
+      case 1 -> anyString(r, 0, 12);
+      case 2 -> oneOf(r, ODD_STRINGS);
+      default -> longString(r, 200, 5_000);
+    };
   }
 
-  /** Long strings: a few random characters repeated (cheaper to generate and shrink than random ones throughout). */
-  public static Arbitrary<String> longStrings(int min, int max) {
-    return Combinators.combine(Arbitraries.strings().all().ofMinLength(1).ofMaxLength(4),
-        Arbitraries.integers().between(min, max)).as((unit, n) -> unit.repeat(n / unit.length() + 1).substring(0, n));
+  private static final List<String> ODD_STRINGS = List.of("", " ", "NaN", "-Infinity", "-1", "0x10", "1e400", "null",
+      "true", "local", "LOCAL", "Cloud", " local", "\u202Elocal", "\uFEFFcloud", "leg\u0000acy", "\u0130", "\u0131",
+      "\u00df", "\uD83D\uDE42", "e\u0301", "\uD800", "\uDFFF", "\u2028", "\\", "\"", "'", "${x}", "%s", "a\nb",
+      "1970-01-01T00:00:00Z", "2026-02-30T25:61:00Z", "+1000000000-12-31T23:59:59.999999999Z",
+      "-1000000000-01-01T00:00:00Z", "2026-01-01", "1700000000");
+
+  /** A long string: a few random characters repeated (cheap to generate, and as hard to read as random ones). */
+  public static String longString(RandomGenerator r, int min, int max) {
+    String unit = anyString(r, 1, 4);
+    int n = r.nextInt(min, max + 1);
+    return unit.repeat(n / unit.length() + 1).substring(0, n);
   }
 
-  /** Numbers as they are written: edge integers, beyond-long and beyond-double integers, extreme floats. */
-  public static Arbitrary<String> oddNumbers() {
-    return Arbitraries.frequencyOf(
-        Tuple.of(4, Arbitraries.of("0", "-0", "1", "-1", "2", "3", "5", "6", "0.5", "-0.5", "1.5", "3.0", "0.0",
-            "1.0", "1E+2", "0.1e1", "2147483647", "2147483648", "-2147483648", "-2147483649",
-            "9223372036854775807", "9223372036854775808", "-9223372036854775808", "-9223372036854775809",
-            "18446744073709551616", "1e308", "1.7976931348623157e308", "1e309", "1e400", "-1e400", "1e-400",
-            "4.9e-324", "1e-324")),
-        Tuple.of(1, Arbitraries.longs().map(String::valueOf)),
-        Tuple.of(1, Arbitraries.doubles().map(String::valueOf)),
-        Tuple.of(1, Arbitraries.integers().between(1, 1_200).map(n -> "1" + "0".repeat(n))),
-        Tuple.of(1, Arbitraries.integers().between(1, 1_200).map(n -> "-0." + "9".repeat(n))));
+  /** A number as it is written: edge integers, beyond-long and beyond-double integers, extreme floats. */
+  public static String oddNumber(RandomGenerator r) {
+    return switch (pick(r, 4, 1, 1, 1, 1)) {
+      case 0 -> oneOf(r, ODD_NUMBERS);
+      case 1 -> String.valueOf(r.nextLong());
+      case 2 -> String.valueOf(anyDouble(r));
+      case 3 -> "1" + "0".repeat(r.nextInt(1, 1_201));
+      default -> "-0." + "9".repeat(r.nextInt(1, 1_201));
+    };
+  }
+
+  private static final List<String> ODD_NUMBERS = List.of("0", "-0", "1", "-1", "2", "3", "5", "6", "0.5", "-0.5",
+      "1.5", "3.0", "0.0", "1.0", "1E+2", "0.1e1", "2147483647", "2147483648", "-2147483648", "-2147483649",
+      "9223372036854775807", "9223372036854775808", "-9223372036854775808", "-9223372036854775809",
+      "18446744073709551616", "1e308", "1.7976931348623157e308", "1e309", "1e400", "-1e400", "1e-400", "4.9e-324",
+      "1e-324");
+
+  /** Any double, its bits drawn at random half the time (so subnormals, huge and tiny ones), else of a few units. */
+  public static double anyDouble(RandomGenerator r) {
+    double d = r.nextBoolean() ? Double.longBitsToDouble(r.nextLong()) : r.nextGaussian() * 100;
+    return Double.isFinite(d) ? d : r.nextDouble();
   }
 
   /** Any scalar: an odd string, an odd number, a boolean or null. */
-  public static Arbitrary<Node> scalars() {
-    return Arbitraries.frequencyOf(
-        Tuple.of(4, oddStrings().map(HostileInput::str)),
-        Tuple.of(4, oddNumbers().map(Scalar::new)),
-        Tuple.of(1, Arbitraries.of("true", "false", "null").map(Scalar::new)));
+  public static Node scalar(RandomGenerator r) {
+    return switch (pick(r, 4, 4, 1)) {
+      case 0 -> str(oddString(r));
+      case 1 -> new Scalar(oddNumber(r));
+      default -> new Scalar(oneOf(r, "true", "false", "null"));
+    };
   }
 
   /** Any value: mostly scalars, some small arrays and objects, some nested deeper than parsers allow. */
-  public static Arbitrary<Node> values() {
-    Arbitrary<Node> smallSeq = scalars().list().ofMaxSize(5).map(Seq::new);
-    Arbitrary<Node> smallObj = Combinators.combine(oddStrings(), scalars()).as(Entry::new)
-        .list().ofMaxSize(4).map(Obj::new);
-    Arbitrary<Node> deep = Arbitraries.integers().between(2, 1_200).flatMap(depth ->
-        Arbitraries.of("[", "{\"a\":").map(open -> nested(open, depth)));
-    return Arbitraries.frequencyOf(
-        Tuple.of(12, scalars()),
-        Tuple.of(2, smallSeq),
-        Tuple.of(2, smallObj),
-        Tuple.of(1, deep));
+  public static Node value(RandomGenerator r) {
+    return switch (pick(r, 12, 2, 2, 1)) {
+      case 0 -> scalar(r);
+      case 1 -> new Seq(listOf(r, 0, 5, HostileInput::scalar));
+      case 2 -> new Obj(listOf(r, 0, 4, g -> new Entry(oddString(g), scalar(g))));
+      default -> nested(oneOf(r, "[", "{\"a\":"), r.nextInt(2, 1_201));
+    };
   }
 
   private static Node nested(String open, int depth) {
@@ -310,16 +316,16 @@ public final class HostileInput {
 
   /**
    * The text after one of: nothing, a cut at some point, characters (controls, lone surrogates, brackets, quotes)
-   * spliced in, or a long run of one character.
+   * spliced in or written over it, or a long run of one character spliced in or written over it.
    */
-  public static Arbitrary<String> damaged(Arbitrary<String> texts) {
-    Arbitrary<String> splice = Arbitraries.frequencyOf(
-        Tuple.of(3, Arbitraries.strings().all().ofMinLength(1).ofMaxLength(8)),
-        Tuple.of(2, Arbitraries.of("\u0000", "\uD800", "\uFFFE", "\"", "\\", "{", "}", "[", "]", ":", ",", "\n",
-            "\r", "\t", "#", "&", "*", "!", "|", ">", "%", "@", "`", "---", "...", "\uFEFF", "\u0085")),
-        Tuple.of(1, Arbitraries.integers().between(100, 3_000).map(n -> "z".repeat(n))));
-    return Combinators.combine(texts, Arbitraries.of(Damage.class), Arbitraries.integers().between(0, 100_000),
-        splice).as((text, damage, at, insert) -> damage.apply(text, at, insert));
+  public static String damaged(RandomGenerator r, String text) {
+    String insert = switch (pick(r, 3, 2, 1)) {
+      case 0 -> anyString(r, 1, 8);
+      case 1 -> oneOf(r, "\u0000", "\uD800", "\uFFFE", "\"", "\\", "{", "}", "[", "]", ":", ",", "\n", "\r", "\t", "#",
+          "&", "*", "!", "|", ">", "%", "@", "`", "---", "...", "\uFEFF", "\u0085");
+      default -> "z".repeat(r.nextInt(100, 3_001));
+    };
+    return oneOf(r, Damage.values()).apply(text, r.nextInt(100_001), insert);
   }
 
   /** How {@link #damaged} changes a text. */
@@ -335,5 +341,103 @@ public final class HostileInput {
         case OVERWRITE -> text.substring(0, i) + insert + text.substring(Math.min(text.length(), i + insert.length()));
       };
     }
+  }
+  /** Letters, upper and lower case. */
+  public static final String ALPHA = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+
+  /** Letters and digits. */
+  public static final String ALNUM = ALPHA + "0123456789";
+
+  /**
+   * The index of one of {@code weights.length} choices, each as likely as its weight, to switch on: {@code switch
+   * (pick(r, 3, 1)) { case 0 -> three times in four; default -> once in four }}.
+   */
+  public static int pick(RandomGenerator r, int... weights) {
+    int k = r.nextInt(IntStream.of(weights).sum());
+    for (int i = 0; i < weights.length; i++) {
+      k -= weights[i];
+      if (k < 0) {
+        return i;
+      }
+    }
+    throw new AssertionError("unreachable");
+  }
+
+  @SafeVarargs
+  public static <T> T oneOf(RandomGenerator r, T... choices) {
+    return choices[r.nextInt(choices.length)];
+  }
+
+  public static <T> T oneOf(RandomGenerator r, List<T> choices) {
+    return choices.get(r.nextInt(choices.size()));
+  }
+
+  /** Between {@code min} and {@code max} elements; the shortest list is as likely as all the others together. */
+  public static <T> List<T> listOf(RandomGenerator r, int min, int max, Function<RandomGenerator, T> element) {
+    int n = length(r, min, max);
+    List<T> out = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      out.add(element.apply(r));
+    }
+    return out;
+  }
+
+  /** {@code null} (absent) with probability {@code absent}, else a generated value. */
+  public static <T> @Nullable T maybe(RandomGenerator r, double absent, Function<RandomGenerator, T> value) {
+    return r.nextDouble() < absent ? null : value.apply(r);
+  }
+
+  /** Some of {@code items}, at least {@code min}, in their order. */
+  @SafeVarargs
+  public static <T> List<T> subsetOf(RandomGenerator r, int min, T... items) {
+    while (true) {
+      List<T> out = new ArrayList<>();
+      for (T item : items) {
+        if (r.nextBoolean()) {
+          out.add(item);
+        }
+      }
+      if (out.size() >= min) {
+        return out;
+      }
+    }
+  }
+
+  /** Characters of {@code alphabet}. */
+  public static String chars(RandomGenerator r, String alphabet, int min, int max) {
+    int n = length(r, min, max);
+    StringBuilder sb = new StringBuilder(n);
+    for (int i = 0; i < n; i++) {
+      sb.append(alphabet.charAt(r.nextInt(alphabet.length())));
+    }
+    return sb.toString();
+  }
+
+  /**
+   * Any characters: ASCII, controls, any of the Basic Multilingual Plane, lone surrogates, pairs (emoji), and the
+   * ones decoders and matchers trip on (BOM, right-to-left override, line separators, non-characters, NUL).
+   */
+  public static String anyString(RandomGenerator r, int min, int max) {
+    int n = length(r, min, max);
+    StringBuilder sb = new StringBuilder(n + 1);
+    while (sb.length() < n) {
+      switch (pick(r, 4, 1, 2, 1, 1, 1)) {
+        case 0 -> sb.append((char) r.nextInt(0x20, 0x7F));
+        case 1 -> sb.append((char) (r.nextBoolean() ? r.nextInt(0x20) : r.nextInt(0x7F, 0xA0)));
+        case 2 -> sb.append((char) r.nextInt(0x10000));
+        case 3 -> sb.append((char) r.nextInt(0xD800, 0xE000));
+        case 4 -> sb.appendCodePoint(r.nextInt(0x10000, 0x110000));
+        default -> sb.append(oneOf(r, SPECIAL_CHARS));
+      }
+    }
+    return sb.toString();
+  }
+
+  private static final Character[] SPECIAL_CHARS = {'\u0000', '\uFEFF', '\u202E', '\u2028', '\u2029', '\u0085',
+      '\uFFFE', '\uFFFF', '\uFFFD', '\u0301', '\u00A0', '\u200B'};
+
+  /** A length from {@code min} to {@code max}: {@code min} one time in four, the others alike. */
+  private static int length(RandomGenerator r, int min, int max) {
+    return r.nextInt(4) == 0 ? min : r.nextInt(min, max + 1);
   }
 }

@@ -5,6 +5,7 @@ import static dev.burstgate.policies.HostileInput.obj;
 import static dev.burstgate.policies.HostileInput.str;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.burstgate.policies.Fuzz;
 import dev.burstgate.policies.HostileInput;
 import dev.burstgate.policies.HostileInput.Node;
 import dev.burstgate.policies.HostileInput.Obj;
@@ -20,19 +21,16 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.random.RandomGenerator;
 import java.util.regex.Pattern;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.Tuple;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * A policy file is edited by hand: whatever it holds, parsing gives a policy or a {@link PolicyException} whose
- * problems each name the file and a field, and it does so quickly. Fixed seeds keep runs reproducible; to explore
- * further, change a seed.
+ * problems each name the file and a field, and it does so quickly. Each property runs over the generated documents
+ * of a few fixed seeds ({@link Fuzz}); to explore further, add a seed.
  */
 class PolicyParserPropertiesTest {
 
@@ -48,23 +46,26 @@ class PolicyParserPropertiesTest {
     return t;
   });
 
-  @Property(tries = 2_000, seed = "20261206")
-  void aDocumentIsAPolicyOrProblemsNamingTheFileAndAField(@ForAll("documents") String yaml) {
-    Policy policy;
-    try {
-      policy = within(Duration.ofSeconds(5), () -> Policy.parse(yaml, "fuzz.yaml"));
-    } catch (PolicyException e) {
-      assertThat(e.problems()).isNotEmpty().allSatisfy(p -> {
-        assertThat(p.file()).isEqualTo("fuzz.yaml");
-        assertThat(p.field()).isNotBlank().hasSizeLessThanOrEqualTo(MAX_QUOTED);
-        assertThat(p.value()).hasSizeLessThanOrEqualTo(MAX_QUOTED);
-        assertThat(p.message()).isNotBlank();
-      });
-      return;
-    }
-    assertThat(policy.source()).isEqualTo("fuzz.yaml");
-    assertThat(policy.allowedTiers()).isNotEmpty();
-    assertThat(policy.thresholds().cloudAt()).isBetween(0.0, 1.0);
+  @ParameterizedTest(name = "seed {0}")
+  @ValueSource(longs = {20261206, 7, 1_000_003})
+  void aDocumentIsAPolicyOrProblemsNamingTheFileAndAField(long seed) {
+    Fuzz.check(seed, 1_000, PolicyParserPropertiesTest::document, yaml -> {
+      Policy policy;
+      try {
+        policy = within(Duration.ofSeconds(5), () -> Policy.parse(yaml, "fuzz.yaml"));
+      } catch (PolicyException e) {
+        assertThat(e.problems()).isNotEmpty().allSatisfy(p -> {
+          assertThat(p.file()).isEqualTo("fuzz.yaml");
+          assertThat(p.field()).isNotBlank().hasSizeLessThanOrEqualTo(MAX_QUOTED);
+          assertThat(p.value()).hasSizeLessThanOrEqualTo(MAX_QUOTED);
+          assertThat(p.message()).isNotBlank();
+        });
+        return;
+      }
+      assertThat(policy.source()).isEqualTo("fuzz.yaml");
+      assertThat(policy.allowedTiers()).isNotEmpty();
+      assertThat(policy.thresholds().cloudAt()).isBetween(0.0, 1.0);
+    });
   }
 
   /** Runs {@code parse} on a reused thread and fails if it takes longer than {@code limit}. */
@@ -89,97 +90,115 @@ class PolicyParserPropertiesTest {
     }
   }
 
-  @Property(tries = 1_000, seed = "20261206")
-  void aValidDocumentParsesToWhatItSays(@ForAll("policies") Obj policy, @ForAll boolean block) {
-    Policy p = Policy.parse(block ? block(policy, 0) : policy.json(), "valid.yaml");
-    assertThat(p.name()).isEqualTo(text(policy, "name"));
-    assertThat(p.thresholds().cloudAt()).isEqualTo(Double.parseDouble(text(value(policy, "thresholds"), "cloud-at")));
+  @ParameterizedTest(name = "seed {0}")
+  @ValueSource(longs = {20261206, 7})
+  void aValidDocumentParsesToWhatItSays(long seed) {
+    Fuzz.check(seed, 500, Written::of, written -> {
+      Policy p = Policy.parse(written.text(), "valid.yaml");
+      assertThat(p.name()).isEqualTo(text(written.policy(), "name"));
+      assertThat(p.thresholds().cloudAt())
+          .isEqualTo(Double.parseDouble(text(value(written.policy(), "thresholds"), "cloud-at")));
+    });
   }
 
-  @Provide
-  Arbitrary<Obj> policies() {
-    Arbitrary<String> name = Arbitraries.strings().withChars("abcdefghijklmnopqrstuvwxyz0123456789-")
-        .ofMaxLength(30).map(s -> "p" + s);
-    Arbitrary<Integer> percent = Arbitraries.integers().between(0, 100);
-    Arbitrary<Node> thresholds = Combinators.combine(percent, percent.injectNull(0.5)).as((cloud, legacy) ->
-        obj().put("cloud-at", num(cloud / 100.0))
-            .put("legacy-at", legacy == null ? null : num(Math.max(cloud, legacy) / 100.0)).build());
-    Arbitrary<Node> tiers = Arbitraries.subsetOf("local", "cloud", "legacy").ofMinSize(1)
-        .map(s -> HostileInput.seq(s.stream().map(HostileInput::str).toList()));
-    Arbitrary<Node> fallback = Arbitraries.subsetOf("local", "cloud", "legacy").map(from -> {
+  /** A valid policy written as JSON (flow style) or in YAML block style; shown as its text. */
+  record Written(Obj policy, String text) {
+    static Written of(RandomGenerator r) {
+      Obj policy = PolicyParserPropertiesTest.policy(r);
+      return new Written(policy, r.nextBoolean() ? block(policy, 0) : policy.json());
+    }
+
+    @Override
+    public String toString() {
+      return text;
+    }
+  }
+
+  private static final String[] TIERS = {"local", "cloud", "legacy"};
+
+  /** A valid policy: every optional section present or not, each value in range. */
+  static Obj policy(RandomGenerator r) {
+    String name = "p" + HostileInput.chars(r, "abcdefghijklmnopqrstuvwxyz0123456789-", 0, 30);
+    int cloud = r.nextInt(101);
+    Integer legacy = HostileInput.maybe(r, 0.5, g -> g.nextInt(101));
+    Node thresholds = obj().put("cloud-at", num(cloud / 100.0))
+        .put("legacy-at", legacy == null ? null : num(Math.max(cloud, legacy) / 100.0)).build();
+    Node fallback = HostileInput.maybe(r, 0.5, g -> {
       HostileInput.ObjBuilder b = obj();
-      for (String f : from) {
-        b.put(f, HostileInput.seq(List.of("local", "cloud", "legacy").stream().filter(t -> !t.equals(f))
-            .map(HostileInput::str).toList()));
+      for (String from : HostileInput.subsetOf(g, 0, TIERS)) {
+        b.put(from, strings(Stream.of(TIERS).filter(t -> !t.equals(from)).toList()));
       }
-      return (Node) b.build();
-    }).injectNull(0.5);
-    Arbitrary<Node> burst = Combinators.combine(Arbitraries.integers().between(0, 10_000),
-        Arbitraries.integers().between(0, 100)).as((w, l) -> (Node) obj().put("max-local-queue-wait-ms", num(w))
-        .put("max-local-queue-length", num(l)).build()).injectNull(0.5);
-    Arbitrary<Node> latency = Arbitraries.integers().between(1, 60_000)
-        .map(ms -> (Node) obj().put("max-ms", num(ms)).build()).injectNull(0.5);
-    Arbitrary<Node> step = Combinators.combine(Arbitraries.integers().between(1, 99),
-        Arbitraries.of("local", "cloud", "legacy"))
-        .as((at, tier) -> (Node) obj().put("at", num(at / 100.0)).put("max-tier", str(tier)).build());
-    Arbitrary<Node> budget = Combinators.combine(step.list().ofMaxSize(3), Arbitraries.of("reject", "local-only"))
-        .as((steps, action) -> (Node) obj().put("degrade", new Seq(steps)).put("on-exhausted", str(action)).build())
-        .injectNull(0.5);
-    Arbitrary<Node> privacy = Combinators.combine(Arbitraries.of("allow", "local-only", "reject"),
-        Arbitraries.subsetOf("email", "phone", "card", "iban", "national-id"))
-        .as((action, kinds) -> (Node) obj().put("on-pii", str(action))
-            .put("kinds", HostileInput.seq(kinds.stream().map(HostileInput::str).toList())).build())
-        .injectNull(0.5);
-    Arbitrary<Node> overrides = tiers.map(t -> (Node) obj().put("allowed-forced-tiers", t).build()).injectNull(0.5);
-    Arbitrary<Node> description = Arbitraries.strings().ofMaxLength(40).map(HostileInput::str).injectNull(0.5);
-    Arbitrary<Node> sections = Combinators.combine(fallback, burst, latency, budget, privacy, overrides)
-        .as((f, b, l, bu, p, o) -> obj().put("fallback", f).put("burst", b).put("latency", l).put("budget", bu)
-            .put("privacy", p).put("overrides", o).build());
-    return Combinators.combine(name, description, thresholds, tiers.injectNull(0.5), sections)
-        .as((n, d, t, allowed, rest) -> {
-          HostileInput.ObjBuilder b = obj().put("name", str(n)).put("description", d).put("thresholds", t)
-              .put("allowed-tiers", allowed);
-          ((Obj) rest).entries().forEach(e -> b.put(e.key(), e.value()));
-          return b.build();
-        });
+      return b.build();
+    });
+    Node burst = HostileInput.maybe(r, 0.5, g -> obj().put("max-local-queue-wait-ms", num(g.nextInt(10_001)))
+        .put("max-local-queue-length", num(g.nextInt(101))).build());
+    Node latency = HostileInput.maybe(r, 0.5, g -> obj().put("max-ms", num(g.nextInt(1, 60_001))).build());
+    Node budget = HostileInput.maybe(r, 0.5, g -> obj()
+        .put("degrade", new Seq(HostileInput.listOf(g, 0, 3, h -> obj().put("at", num(h.nextInt(1, 100) / 100.0))
+            .put("max-tier", str(HostileInput.oneOf(h, TIERS))).build())))
+        .put("on-exhausted", str(HostileInput.oneOf(g, "reject", "local-only"))).build());
+    Node privacy = HostileInput.maybe(r, 0.5, g -> obj()
+        .put("on-pii", str(HostileInput.oneOf(g, "allow", "local-only", "reject")))
+        .put("kinds", strings(HostileInput.subsetOf(g, 0, "email", "phone", "card", "iban", "national-id"))).build());
+    Node overrides = HostileInput.maybe(r, 0.5,
+        g -> obj().put("allowed-forced-tiers", strings(HostileInput.subsetOf(g, 1, TIERS))).build());
+    Node description = HostileInput.maybe(r, 0.5, g -> str(HostileInput.anyString(g, 0, 40)));
+    Node allowed = HostileInput.maybe(r, 0.5, g -> strings(HostileInput.subsetOf(g, 1, TIERS)));
+    return obj().put("name", str(name)).put("description", description).put("thresholds", thresholds)
+        .put("allowed-tiers", allowed).put("fallback", fallback).put("burst", burst).put("latency", latency)
+        .put("budget", budget).put("privacy", privacy).put("overrides", overrides).build();
   }
 
-  @Provide
-  Arbitrary<String> documents() {
-    Arbitrary<Node> edited = Combinators.combine(policies(), HostileInput.edits(values(), keys(), 3))
-        .as(HostileInput::edited);
-    Arbitrary<String> written = Combinators.combine(edited, Arbitraries.of(Style.class))
-        .as((doc, style) -> style.write(doc));
-    return Arbitraries.frequencyOf(
-        Tuple.of(20, written),
-        Tuple.of(6, HostileInput.damaged(written)),
-        Tuple.of(3, Combinators.combine(written, Arbitraries.bytes().array(byte[].class).ofMinSize(1).ofMaxSize(6),
-            Arbitraries.integers().between(0, 10_000), Arbitraries.of(true, false))
-            .as(PolicyParserPropertiesTest::readAsIfNotUtf8)),
-        Tuple.of(1, Arbitraries.strings().all().ofMaxLength(80)),
-        Tuple.of(1, Arbitraries.integers().between(PolicyParser.MAX_CHARS + 1, 2 * PolicyParser.MAX_CHARS)
-            .map(n -> "name: long\nthresholds: {cloud-at: 0.5}\ndescription: " + "d".repeat(n) + "\n")));
+  private static Node strings(List<String> values) {
+    return HostileInput.seq(values.stream().map(HostileInput::str).toList());
+  }
+
+  /**
+   * Any document: a valid policy after one to three edits, written in flow or block style or after an alias bomb;
+   * the same damaged, or with bytes spliced in and read as if it were not UTF-8; random text; a file longer than a
+   * policy may be.
+   */
+  static String document(RandomGenerator r) {
+    return switch (HostileInput.pick(r, 20, 6, 3, 1, 1)) {
+      case 0 -> written(r);
+      case 1 -> HostileInput.damaged(r, written(r));
+      case 2 -> {
+        byte[] junk = new byte[r.nextInt(1, 7)];
+        r.nextBytes(junk);
+        yield readAsIfNotUtf8(written(r), junk, r.nextInt(10_001), r.nextBoolean());
+      }
+      case 3 -> HostileInput.anyString(r, 0, 80);
+      default -> "name: long\nthresholds: {cloud-at: 0.5}\ndescription: "
+          + "d".repeat(r.nextInt(PolicyParser.MAX_CHARS + 1, 2 * PolicyParser.MAX_CHARS + 1)) + "\n";
+    };
+  }
+
+  private static String written(RandomGenerator r) {
+    Node edited = HostileInput.edited(policy(r),
+        HostileInput.edits(r, PolicyParserPropertiesTest::yamlValue, PolicyParserPropertiesTest::key, 3));
+    return HostileInput.oneOf(r, Style.values()).write(edited);
   }
 
   /** YAML's own scalars, tags, anchors and aliases, besides every JSON value. */
-  private static Arbitrary<Node> values() {
-    Arbitrary<Node> yaml = Arbitraries.of(".nan", ".NaN", ".inf", "-.inf", "+.inf", "~", "yes", "no", "on", "0x1F",
-        "0o17", "0b101", "1_000", "0.5e-3", "!!binary AAAA", "!!str 5", "!!float 0.5", "!!int 7", "!!int x",
-        "!!null ''", "!!timestamp 2001-12-14", "!custom x", "!!set {local, cloud}", "!!map {a: 1}", "*nothing",
-        "*l9", "*l0", "&a 0.5", "&b [local]", "'single ''quoted'''", "? x", "[local, *l1]", "{<<: *l2}",
-        "{? [a, b] : 1}", "\"\\ud800\"", "\"\\x41\\U0001F642\"", "|", ">-", "@x", "`x`", "%x", "- x", "a: b",
-        "[1, 2", "{a: 1", "\"unterminated").map(Scalar::new);
-    return Arbitraries.frequencyOf(Tuple.of(3, HostileInput.values()), Tuple.of(1, yaml));
+  private static Node yamlValue(RandomGenerator r) {
+    return HostileInput.pick(r, 3, 1) == 0 ? HostileInput.value(r) : new Scalar(HostileInput.oneOf(r, YAML_VALUES));
   }
 
-  private static Arbitrary<String> keys() {
-    return Arbitraries.frequencyOf(
-        Tuple.of(3, Arbitraries.of("name", "description", "thresholds", "cloud-at", "legacy-at", "allowed-tiers",
-            "fallback", "local", "cloud", "legacy", "burst", "max-local-queue-wait-ms", "max-local-queue-length",
-            "latency", "max-ms", "budget", "degrade", "at", "max-tier", "on-exhausted", "privacy", "on-pii", "kinds",
-            "overrides", "allowed-forced-tiers", "<<", "LOCAL", "Cloud")),
-        Tuple.of(1, HostileInput.oddStrings()));
+  private static final List<String> YAML_VALUES = List.of(".nan", ".NaN", ".inf", "-.inf", "+.inf", "~", "yes", "no",
+      "on", "0x1F", "0o17", "0b101", "1_000", "0.5e-3", "!!binary AAAA", "!!str 5", "!!float 0.5", "!!int 7",
+      "!!int x", "!!null ''", "!!timestamp 2001-12-14", "!custom x", "!!set {local, cloud}", "!!map {a: 1}",
+      "*nothing", "*l9", "*l0", "&a 0.5", "&b [local]", "'single ''quoted'''", "? x", "[local, *l1]", "{<<: *l2}",
+      "{? [a, b] : 1}", "\"\\ud800\"", "\"\\x41\\U0001F642\"", "|", ">-", "@x", "`x`", "%x", "- x", "a: b", "[1, 2",
+      "{a: 1", "\"unterminated");
+
+  private static String key(RandomGenerator r) {
+    return HostileInput.pick(r, 3, 1) == 0 ? HostileInput.oneOf(r, KEYS) : HostileInput.oddString(r);
   }
+
+  private static final List<String> KEYS = List.of("name", "description", "thresholds", "cloud-at", "legacy-at",
+      "allowed-tiers", "fallback", "local", "cloud", "legacy", "burst", "max-local-queue-wait-ms",
+      "max-local-queue-length", "latency", "max-ms", "budget", "degrade", "at", "max-tier", "on-exhausted", "privacy",
+      "on-pii", "kinds", "overrides", "allowed-forced-tiers", "<<", "LOCAL", "Cloud");
 
   /** How a document is written out. */
   enum Style {

@@ -5,25 +5,22 @@ import static dev.burstgate.policies.HostileInput.obj;
 import static dev.burstgate.policies.HostileInput.str;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.burstgate.policies.Fuzz;
 import dev.burstgate.policies.HostileInput;
 import dev.burstgate.policies.HostileInput.Node;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.List;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.Tuple;
-import net.jqwik.api.constraints.LongRange;
+import java.util.random.RandomGenerator;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Traffic files are whatever a user exported: each line is read or rejected with a {@link BadInputException} naming
- * the file and the line, whatever it holds. Fixed seeds keep runs reproducible; to explore further, change a seed.
+ * the file and the line, whatever it holds. Each property runs over the generated lines or files of a few fixed
+ * seeds ({@link Fuzz}); to explore further, add a seed.
  */
 class TrafficReaderPropertiesTest {
 
@@ -33,80 +30,101 @@ class TrafficReaderPropertiesTest {
   private final TrafficReader strict = new TrafficReader(false);
   private final TrafficReader skipping = new TrafficReader(true);
 
-  @Property(tries = 3_000, seed = "20261206")
-  void everyLineIsReadOrRejectedNamingTheFileAndTheLine(@ForAll("lines") String line,
-      @ForAll @LongRange(min = 1, max = 50_000_000) long lineNo) {
-    try {
-      TrafficRecord row = strict.parse("traffic.jsonl", lineNo, line);
-      assertThat(row.line()).isEqualTo(lineNo);
-      assertThat(row.messages()).isNotEmpty();
-      assertThat(row.id()).isNotNull();
-    } catch (BadInputException e) {
-      assertThat(e.line()).isEqualTo(lineNo);
-      assertThat(e.getMessage()).startsWith("traffic.jsonl:" + lineNo + ": field '" + e.field() + "': ")
-          .hasSizeLessThanOrEqualTo(MAX_MESSAGE);
+  /** A line and the number it has in its file. */
+  record NumberedLine(long lineNo, String line) {
+    static NumberedLine of(RandomGenerator r) {
+      return new NumberedLine(r.nextBoolean() ? r.nextLong(1, 10) : r.nextLong(1, 50_000_001),
+          TrafficReaderPropertiesTest.line(r));
     }
   }
 
-  @Property(tries = 1_000, seed = "20261206")
-  void aFileStopsAtItsFirstBadLineOrSkipsAndCountsEveryBadLine(@ForAll("files") byte[] content) throws IOException {
-    TrafficReader.Result skipped = skipping.read("traffic.jsonl", new ByteArrayInputStream(content), bytes -> { });
-    assertThat(skipped.rows()).extracting(TrafficRecord::line).doesNotHaveDuplicates().isSorted();
-    assertThat(skipped.problems()).hasSizeLessThanOrEqualTo(Math.min(10, skipped.skipped()))
-        .allSatisfy(p -> assertThat(p).startsWith("traffic.jsonl:"));
-    try {
-      TrafficReader.Result read = strict.read("traffic.jsonl", new ByteArrayInputStream(content), bytes -> { });
-      assertThat(skipped.skipped()).isZero();
-      assertThat(read.rows()).isEqualTo(skipped.rows());
-    } catch (BadInputException e) {
-      assertThat(skipped.skipped()).isPositive();
-      assertThat(e.getMessage()).isEqualTo(skipped.problems().getFirst());
+  @ParameterizedTest(name = "seed {0}")
+  @ValueSource(longs = {20261206, 7, 1_000_003})
+  void everyLineIsReadOrRejectedNamingTheFileAndTheLine(long seed) {
+    Fuzz.check(seed, 1_000, NumberedLine::of, numbered -> {
+      long lineNo = numbered.lineNo();
+      try {
+        TrafficRecord row = strict.parse("traffic.jsonl", lineNo, numbered.line());
+        assertThat(row.line()).isEqualTo(lineNo);
+        assertThat(row.messages()).isNotEmpty();
+        assertThat(row.id()).isNotNull();
+      } catch (BadInputException e) {
+        assertThat(e.line()).isEqualTo(lineNo);
+        assertThat(e.getMessage()).startsWith("traffic.jsonl:" + lineNo + ": field '" + e.field() + "': ")
+            .hasSizeLessThanOrEqualTo(MAX_MESSAGE);
+      }
+    });
+  }
+
+  @ParameterizedTest(name = "seed {0}")
+  @ValueSource(longs = {20261206, 7})
+  void aFileStopsAtItsFirstBadLineOrSkipsAndCountsEveryBadLine(long seed) {
+    Fuzz.check(seed, 500, TrafficReaderPropertiesTest::file, content -> {
+      TrafficReader.Result skipped = skipping.read("traffic.jsonl", new ByteArrayInputStream(content), bytes -> { });
+      assertThat(skipped.rows()).extracting(TrafficRecord::line).doesNotHaveDuplicates().isSorted();
+      assertThat(skipped.problems()).hasSizeLessThanOrEqualTo(Math.min(10, skipped.skipped()))
+          .allSatisfy(p -> assertThat(p).startsWith("traffic.jsonl:"));
+      try {
+        TrafficReader.Result read = strict.read("traffic.jsonl", new ByteArrayInputStream(content), bytes -> { });
+        assertThat(skipped.skipped()).isZero();
+        assertThat(read.rows()).isEqualTo(skipped.rows());
+      } catch (BadInputException e) {
+        assertThat(skipped.skipped()).isPositive();
+        assertThat(e.getMessage()).isEqualTo(skipped.problems().getFirst());
+      }
+    });
+  }
+
+  /** A valid row, the same after one to three edits (and then damaged), any value, or random text. */
+  static String line(RandomGenerator r) {
+    return switch (HostileInput.pick(r, 2, 6, 3, 1, 1)) {
+      case 0 -> row(r).json();
+      case 1 -> edited(r);
+      case 2 -> HostileInput.damaged(r, edited(r));
+      case 3 -> HostileInput.value(r).json();
+      default -> HostileInput.anyString(r, 0, 60);
+    };
+  }
+
+  private static String edited(RandomGenerator r) {
+    return HostileInput.edited(row(r), HostileInput.edits(r, HostileInput::value, TrafficReaderPropertiesTest::key, 3))
+        .json();
+  }
+
+  /**
+   * A file of up to eight lines, each ended by LF, CRLF or CR (the last one maybe not), maybe after a byte order
+   * mark: lines as above, blank ones, random bytes, and valid rows with bytes UTF-8 forbids spliced in.
+   */
+  static byte[] file(RandomGenerator r) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    if (r.nextBoolean()) {
+      out.writeBytes(new byte[] {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF});
     }
-  }
-
-  @Provide
-  Arbitrary<String> lines() {
-    Arbitrary<String> edited = Combinators.combine(rows(), HostileInput.edits(HostileInput.values(), keys(), 3))
-        .as((row, edits) -> HostileInput.edited(row, edits).json());
-    return Arbitraries.frequencyOf(
-        Tuple.of(2, rows().map(Node::json)),
-        Tuple.of(6, edited),
-        Tuple.of(3, HostileInput.damaged(edited)),
-        Tuple.of(1, HostileInput.values().map(Node::json)),
-        Tuple.of(1, Arbitraries.strings().all().ofMaxLength(60)));
-  }
-
-  @Provide
-  Arbitrary<byte[]> files() {
-    Arbitrary<byte[]> line = Arbitraries.frequencyOf(
-        Tuple.of(4, lines().map(s -> s.getBytes(StandardCharsets.UTF_8))),
-        Tuple.of(1, Arbitraries.of("", "   ", "\t").map(s -> s.getBytes(StandardCharsets.UTF_8))),
-        Tuple.of(1, Arbitraries.bytes().array(byte[].class).ofMaxSize(40)),
-        Tuple.of(2, Combinators.combine(rows().map(r -> r.json().getBytes(StandardCharsets.UTF_8)),
-            Arbitraries.integers().between(0, 1_000), notUtf8()).as(TrafficReaderPropertiesTest::splice)));
-    Arbitrary<String> terminator = Arbitraries.of("\n", "\r\n", "\r");
-    return Combinators.combine(Combinators.combine(line, terminator).as(Tuple::of).list().ofMaxSize(8),
-        Arbitraries.of(true, false), Arbitraries.of(true, false)).as((parts, bom, lastEnds) -> {
-          ByteArrayOutputStream out = new ByteArrayOutputStream();
-          if (bom) {
-            out.writeBytes(new byte[] {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF});
-          }
-          for (int i = 0; i < parts.size(); i++) {
-            out.writeBytes(parts.get(i).get1());
-            if (i < parts.size() - 1 || lastEnds) {
-              out.writeBytes(parts.get(i).get2().getBytes(StandardCharsets.US_ASCII));
-            }
-          }
-          return out.toByteArray();
-        });
+    int lines = r.nextInt(9);
+    boolean lastEnds = r.nextBoolean();
+    for (int i = 0; i < lines; i++) {
+      out.writeBytes(switch (HostileInput.pick(r, 4, 1, 1, 2)) {
+        case 0 -> line(r).getBytes(StandardCharsets.UTF_8);
+        case 1 -> HostileInput.oneOf(r, "", "   ", "\t").getBytes(StandardCharsets.UTF_8);
+        case 2 -> {
+          byte[] junk = new byte[r.nextInt(41)];
+          r.nextBytes(junk);
+          yield junk;
+        }
+        default -> splice(row(r).json().getBytes(StandardCharsets.UTF_8), r.nextInt(1_001),
+            HostileInput.oneOf(r, NOT_UTF8));
+      });
+      if (i < lines - 1 || lastEnds) {
+        out.writeBytes(HostileInput.oneOf(r, "\n", "\r\n", "\r").getBytes(StandardCharsets.US_ASCII));
+      }
+    }
+    return out.toByteArray();
   }
 
   /** Byte sequences UTF-8 forbids: a stray continuation, a truncated sequence, an overlong NUL, a surrogate. */
-  private static Arbitrary<byte[]> notUtf8() {
-    return Arbitraries.of(List.of(new byte[] {(byte) 0xFF}, new byte[] {(byte) 0x80}, new byte[] {(byte) 0xC3},
-        new byte[] {(byte) 0xC0, (byte) 0x80}, new byte[] {(byte) 0xED, (byte) 0xA0, (byte) 0x80},
-        new byte[] {(byte) 0xF4, (byte) 0x90, (byte) 0x80, (byte) 0x80}, new byte[] {(byte) 0xE9}));
-  }
+  private static final List<byte[]> NOT_UTF8 = List.of(new byte[] {(byte) 0xFF}, new byte[] {(byte) 0x80},
+      new byte[] {(byte) 0xC3}, new byte[] {(byte) 0xC0, (byte) 0x80}, new byte[] {(byte) 0xED, (byte) 0xA0,
+      (byte) 0x80}, new byte[] {(byte) 0xF4, (byte) 0x90, (byte) 0x80, (byte) 0x80}, new byte[] {(byte) 0xE9});
 
   private static byte[] splice(byte[] line, int at, byte[] insert) {
     int i = Math.floorMod(at, line.length + 1);
@@ -117,61 +135,59 @@ class TrafficReaderPropertiesTest {
     return out.toByteArray();
   }
 
-  private static Arbitrary<String> keys() {
-    return Arbitraries.frequencyOf(
-        Tuple.of(3, Arbitraries.of("id", "prompt", "messages", "ts", "source", "subject", "level", "weak_correct",
-            "strong_correct", "correct", "completion_tokens", "role", "content", "type", "text", "local", "cloud",
-            "legacy")),
-        Tuple.of(1, HostileInput.oddStrings()));
+  private static String key(RandomGenerator r) {
+    return HostileInput.pick(r, 3, 1) == 0 ? HostileInput.oneOf(r, KEYS) : HostileInput.oddString(r);
   }
 
-  /** Valid rows: a prompt or messages, with any of the optional fields. */
-  private static Arbitrary<Node> rows() {
-    Arbitrary<String> text = Arbitraries.strings().ofMaxLength(40);
-    Arbitrary<Node> part = Arbitraries.frequencyOf(
-        Tuple.of(3, text.map(t -> obj().put("type", str("text")).put("text", str(t)).build())),
-        Tuple.of(1, Arbitraries.just(obj().put("type", str("image_url"))
-            .put("image_url", obj().put("url", str("https://example.com/a.png")).build()).build())));
-    Arbitrary<Node> content = Arbitraries.frequencyOf(
-        Tuple.of(3, text.map(HostileInput::str)),
-        Tuple.of(1, part.list().ofMaxSize(3).map(HostileInput::seq)),
-        Tuple.of(1, Arbitraries.just(new HostileInput.Scalar("null"))));
-    Arbitrary<Node> message = Combinators.combine(Arbitraries.of("system", "user", "assistant", "tool"), content)
-        .as((role, c) -> obj().put("role", str(role)).put("content", c).build());
-    Arbitrary<Node> conversation = Arbitraries.frequencyOf(
-        Tuple.of(2, text.map(t -> obj().put("prompt", str(t)).build())),
-        Tuple.of(1, message.list().ofMinSize(1).ofMaxSize(4)
-            .map(ms -> obj().put("messages", HostileInput.seq(ms)).build())));
-    Arbitrary<Node> id = Arbitraries.oneOf(Arbitraries.strings().alpha().numeric().ofMaxLength(10)
-        .map(HostileInput::str), Arbitraries.longs().map(HostileInput::num)).injectNull(0.3);
-    Arbitrary<Node> ts = Arbitraries.oneOf(
-        Arbitraries.doubles().between(0, 4e9).map(HostileInput::num),
-        Arbitraries.longs().between(0, 4_000_000_000L).map(s -> str(java.time.Instant.ofEpochSecond(s).toString())))
-        .injectNull(0.3);
-    Arbitrary<Node> word = Arbitraries.strings().alpha().ofMaxLength(12).map(HostileInput::str).injectNull(0.5);
-    Arbitrary<Node> level = Arbitraries.integers().between(1, 5).map(HostileInput::num).injectNull(0.5);
-    Arbitrary<Node> bool = Arbitraries.of("true", "false").map(HostileInput.Scalar::new).map(Node.class::cast)
-        .injectNull(0.5);
-    Arbitrary<Node> correct = Arbitraries.subsetOf("local", "cloud", "legacy").flatMap(tiers ->
-        Arbitraries.of(true, false).list().ofSize(tiers.size()).map(flags -> {
-          HostileInput.ObjBuilder b = obj();
-          int i = 0;
-          for (String t : tiers) {
-            b.put(t, num(flags.get(i++)));
-          }
-          return (Node) b.build();
-        })).injectNull(0.6);
-    Arbitrary<Node> tokens = Arbitraries.longs().between(0, 100_000).map(HostileInput::num).injectNull(0.5);
-    Arbitrary<Node> labels = Combinators.combine(word, level, bool, bool, correct, tokens)
-        .as((subject, lv, weak, strong, c, ct) -> obj().put("subject", subject).put("level", lv)
-            .put("weak_correct", weak).put("strong_correct", strong).put("correct", c)
-            .put("completion_tokens", ct).build());
-    return Combinators.combine(conversation, id, ts, word, labels).as((conv, i, t, source, l) -> {
-      HostileInput.ObjBuilder b = obj().put("id", i);
-      ((HostileInput.Obj) conv).entries().forEach(e -> b.put(e.key(), e.value()));
-      b.put("ts", t).put("source", source);
-      ((HostileInput.Obj) l).entries().forEach(e -> b.put(e.key(), e.value()));
-      return b.build();
-    });
+  private static final List<String> KEYS = List.of("id", "prompt", "messages", "ts", "source", "subject", "level",
+      "weak_correct", "strong_correct", "correct", "completion_tokens", "role", "content", "type", "text", "local",
+      "cloud", "legacy");
+
+  /** A valid row: a prompt or messages, with any of the optional fields. */
+  static Node row(RandomGenerator r) {
+    HostileInput.ObjBuilder b = obj().put("id", HostileInput.maybe(r, 0.3, g -> g.nextBoolean()
+        ? str(HostileInput.chars(g, HostileInput.ALNUM, 0, 10)) : num(g.nextLong())));
+    if (r.nextInt(3) < 2) {
+      b.put("prompt", str(HostileInput.anyString(r, 0, 40)));
+    } else {
+      b.put("messages", HostileInput.seq(HostileInput.listOf(r, 1, 4, g -> obj()
+          .put("role", str(HostileInput.oneOf(g, "system", "user", "assistant", "tool")))
+          .put("content", content(g)).build())));
+    }
+    b.put("ts", HostileInput.maybe(r, 0.3, g -> g.nextBoolean() ? num(g.nextDouble(0, 4e9))
+        : str(Instant.ofEpochSecond(g.nextLong(4_000_000_001L)).toString())));
+    b.put("source", word(r));
+    b.put("subject", word(r));
+    b.put("level", HostileInput.maybe(r, 0.5, g -> num(g.nextInt(1, 6))));
+    b.put("weak_correct", bool(r));
+    b.put("strong_correct", bool(r));
+    b.put("correct", HostileInput.maybe(r, 0.6, g -> {
+      HostileInput.ObjBuilder correct = obj();
+      for (String tier : HostileInput.subsetOf(g, 0, "local", "cloud", "legacy")) {
+        correct.put(tier, num(g.nextBoolean()));
+      }
+      return correct.build();
+    }));
+    b.put("completion_tokens", HostileInput.maybe(r, 0.5, g -> num(g.nextLong(100_001))));
+    return b.build();
+  }
+
+  private static Node content(RandomGenerator r) {
+    return switch (HostileInput.pick(r, 3, 1, 1)) {
+      case 0 -> str(HostileInput.anyString(r, 0, 40));
+      case 1 -> HostileInput.seq(HostileInput.listOf(r, 0, 3, g -> g.nextInt(4) < 3
+          ? obj().put("type", str("text")).put("text", str(HostileInput.anyString(g, 0, 40))).build()
+          : obj().put("type", str("image_url"))
+              .put("image_url", obj().put("url", str("https://example.com/a.png")).build()).build()));
+      default -> new HostileInput.Scalar("null");
+    };
+  }
+
+  private static Node word(RandomGenerator r) {
+    return HostileInput.maybe(r, 0.5, g -> str(HostileInput.chars(g, HostileInput.ALPHA, 0, 12)));
+  }
+
+  private static Node bool(RandomGenerator r) {
+    return HostileInput.maybe(r, 0.5, g -> new HostileInput.Scalar(String.valueOf(g.nextBoolean())));
   }
 }
