@@ -1,174 +1,149 @@
 package dev.burstgate.gateway.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
+import java.util.Set;
+import java.util.random.RandomGenerator;
 import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.springframework.http.HttpStatus;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The request body is untrusted: whatever the bytes, {@link ChatRequestParser#parse} returns a request or throws an
- * {@link ApiException} with a 4xx status, whose message names no JSON library internals and quotes at most
- * {@value #MAX_QUOTED} characters of the body. Fixed seeds keep runs reproducible; to explore further, change a seed.
- *
- * <p>Bodies today's parser mishandles are listed in {@link KnownGap} and left out of the generators, so that the
- * properties guard everything else; {@code -DknownGaps=include} generates them too.
+ * {@link ApiException} 400 that names the field at fault (or, for a body that is not a JSON object with distinct keys,
+ * says why), names no JSON library internals and quotes at most {@value JsonErrors#ECHO_LIMIT} characters of the
+ * body in a row. Each property runs over the generated bodies of a few fixed seeds ({@link Fuzz}); to explore
+ * further, add a seed.
  */
 class ChatRequestParserPropertiesTest {
 
-  private static final int MAX_QUOTED = 200;
+  /** A quoted value and its quote marks. */
+  private static final int MAX_QUOTED = JsonErrors.ECHO_LIMIT + 2;
 
   /** Fragments of the JSON library's messages and of stack traces that a client must never see. */
   private static final String[] INTERNALS = {"tools.jackson", "com.fasterxml", "jackson", "Jackson",
       "StreamReadConstraints", "StreamReadFeature", "JsonReadFeature", "DeserializationFeature", "JsonToken",
       "JsonNode", "Exception", "java.", "\tat ", "ALLOW_", "FAIL_ON_"};
 
+  /** Reads bodies as a lenient client library would: a key given twice is kept, its last value wins. */
   private static final JsonMapper JSON = JsonMapper.builder().build();
 
   private final ChatRequestParser parser = new ChatRequestParser(JSON, Map.of("fast", "local"));
 
-  @Property(tries = 3_000, seed = "20261206")
-  void aBodyIsARequestOrABadRequestAndNothingElse(@ForAll("anyBody") Body body) {
-    try {
-      ChatCompletionRequest request = parser.parse(body.bytes());
-      assertThat(request.messages()).isNotEmpty();
-      assertThat(parser.models()).containsKey(request.model());
-    } catch (ApiException e) {
-      assertThat(e.status().is4xxClientError()).as("status %s for: %s", e.status(), e.getMessage()).isTrue();
-    }
-  }
-
-  @Property(tries = 2_000, seed = "20261206")
-  void aRejectionNamesNoLibraryInternalsAndQuotesLittleOfTheBody(@ForAll("wellFormedBody") Body body) {
-    try {
-      parser.parse(body.bytes());
-    } catch (ApiException e) {
-      assertThat(e.getMessage()).doesNotContain(INTERNALS);
-      assertThat(quotesMoreThan(MAX_QUOTED, e.getMessage(), body.bytes()))
-          .as("quotes more than %d characters of the body: %s", MAX_QUOTED, e.getMessage()).isFalse();
-    }
-  }
-
-  @Property(tries = 1_000, seed = "20261206")
-  void aValidRequestIsAcceptedAsWritten(@ForAll("validBody") Body body) {
-    ChatCompletionRequest request = parser.parse(body.bytes());
-    JsonNode written = JSON.readTree(body.bytes());
-    assertThat(request.model()).isEqualTo(written.path("model").asString("auto"));
-    assertThat(request.messages()).hasSize(written.get("messages").size());
-    assertThat(request.body()).isEqualTo(written);
-  }
-
-  @Provide
-  Arbitrary<Body> anyBody() {
-    return ChatBodies.any().filter(KnownGap.NUMBERS_THE_PARSER_CANNOT_CONVERT::avoided).map(Body::new);
-  }
-
-  @Provide
-  Arbitrary<Body> wellFormedBody() {
-    Arbitrary<byte[]> bodies = KnownGap.including() ? ChatBodies.any()
-        : ChatBodies.edited().map(j -> ChatBodies.utf8(j.text()));
-    return bodies.filter(b -> KnownGap.NUMBERS_THE_PARSER_CANNOT_CONVERT.avoided(b)
-        && KnownGap.JSON_LIBRARY_MESSAGES.avoided(b) && KnownGap.WHOLE_VALUES_QUOTED.avoided(b)).map(Body::new);
-  }
-
   /** A body, shown in reports as text (bytes that are not UTF-8 as U+FFFD). */
   record Body(byte[] bytes) {
+    static Body any(RandomGenerator r) {
+      return new Body(ChatBodies.any(r));
+    }
+
     @Override
     public String toString() {
       return new String(bytes, StandardCharsets.UTF_8);
     }
   }
 
-  @Provide
-  Arbitrary<Body> validBody() {
-    return ChatBodies.valid().map(b -> new Body(ChatBodies.utf8(b.text())));
+  @ParameterizedTest(name = "seed {0}")
+  @ValueSource(longs = {20261206, 7, 1_000_003})
+  void aBodyIsARequestOrABadRequestNamingTheFieldAtFault(long seed) {
+    Fuzz.check(seed, 1_500, Body::any, body -> {
+      ChatCompletionRequest request;
+      try {
+        request = parser.parse(body.bytes());
+      } catch (ApiException e) {
+        assertThat(e.status()).as("status for: %s", e.getMessage()).isEqualTo(HttpStatus.BAD_REQUEST);
+        assertThat(e.type()).isEqualTo("invalid_request_error");
+        if (readsAsAnObjectWithDistinctKeys(body.bytes())) {
+          assertThat(e.param()).as("the field at fault for: %s", e.getMessage()).isNotNull();
+          assertThat(e.getMessage()).as("names %s", e.param())
+              .containsAnyOf(e.param(), JsonErrors.quote(e.param()));
+        } else {
+          assertThat(e.code()).isEqualTo("invalid_json");
+        }
+        return;
+      }
+      assertThat(request.messages()).isNotEmpty();
+      assertThat(parser.models()).containsKey(request.model());
+      assertThat(readsAsAnObjectWithDistinctKeys(body.bytes())).as("an object with distinct keys").isTrue();
+    });
+  }
+
+  @ParameterizedTest(name = "seed {0}")
+  @ValueSource(longs = {20261206, 7, 1_000_003})
+  void aRejectionNamesNoLibraryInternalsAndQuotesLittleOfTheBody(long seed) {
+    Fuzz.check(seed, 1_500, Body::any, body -> {
+      ApiException e = catchThrowableOfType(ApiException.class, () -> parser.parse(body.bytes()));
+      if (e != null) {
+        assertThat(e.getMessage()).doesNotContain(INTERNALS);
+        assertThat(longestQuote(e.getMessage(), body.bytes())).as("the longest part of the body quoted in: %s",
+            e.getMessage()).hasSizeLessThanOrEqualTo(MAX_QUOTED);
+      }
+    });
+  }
+
+  @ParameterizedTest(name = "seed {0}")
+  @ValueSource(longs = {20261206, 7})
+  void aValidRequestIsAcceptedAsWritten(long seed) {
+    Fuzz.check(seed, 1_000, r -> new Body(ChatBodies.utf8(ChatBodies.valid(r).text())), body -> {
+      ChatCompletionRequest request = parser.parse(body.bytes());
+      JsonNode written = JSON.readTree(body.bytes());
+      assertThat(request.model()).isEqualTo(written.path("model").asString("auto"));
+      assertThat(request.messages()).hasSize(written.get("messages").size());
+      assertThat(request.body()).isEqualTo(written);
+    });
+  }
+
+  @ParameterizedTest(name = "seed {0}")
+  @ValueSource(longs = {20261206, 7})
+  void aKeyGivenTwiceAnywhereIsABadRequestNamingTheKey(long seed) {
+    Fuzz.check(seed, 1_000, ChatBodies::duplicated, duplicated -> {
+      ApiException e = catchThrowableOfType(ApiException.class,
+          () -> parser.parse(ChatBodies.utf8(duplicated.body().text())));
+      assertThat(e).as("a 400 for a key given twice").isNotNull();
+      assertThat(e.status()).isEqualTo(HttpStatus.BAD_REQUEST);
+      assertThat(e.code()).isEqualTo("invalid_json");
+      assertThat(e.getMessage()).contains("the key " + JsonErrors.quote(duplicated.key()) + " more than once");
+    });
   }
 
   /**
-   * Bodies today's parser mishandles, each with a minimal example. The generators leave them out unless the system
-   * property {@code knownGaps} is {@code include}; remove a constant once the parser handles its bodies.
+   * Whether the body reads as a JSON object whose objects, at every depth, hold each key once: tokens are read one by
+   * one, keeping the keys seen in each open object.
    */
-  enum KnownGap {
-
-    /**
-     * A 500 (a JsonNodeException escapes) instead of a 400: {@code temperature} or {@code top_p} an integer beyond a
-     * double's range ({@code doubleValue()} throws), {@code n} an integer beyond 64 bits ({@code asLong()} throws).
-     * Minimal: {@code {"messages":[{"role":"user","content":"hi"}],"n":9223372036854775808}} and the same with
-     * {@code "temperature":1} followed by 309 zeros.
-     */
-    NUMBERS_THE_PARSER_CANNOT_CONVERT {
-      @Override
-      boolean hits(byte[] body) {
-        JsonNode root = read(body);
-        if (root == null || !root.isObject()) {
-          return false;
-        }
-        JsonNode n = root.get("n");
-        if (n != null && n.isIntegralNumber() && !n.canConvertToLong()) {
-          return true;
-        }
-        return List.of("temperature", "top_p").stream().map(root::get).anyMatch(v -> v != null && v.isBigInteger()
-            && Double.isInfinite(v.bigIntegerValue().doubleValue()));
+  private static boolean readsAsAnObjectWithDistinctKeys(byte[] body) {
+    try (JsonParser p = JSON.createParser(body)) {
+      if (p.nextToken() != JsonToken.START_OBJECT) {
+        return false;
       }
-    },
-
-    /**
-     * Bodies the JSON library rejects: its message is passed on, naming its internals ({@code
-     * StreamReadConstraints.getMaxNestingDepth()} past 500 levels, {@code StreamReadConstraints.getMaxNumberLength()}
-     * past 1000 digits, {@code JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS} for NaN, {@code
-     * DeserializationFeature.FAIL_ON_TRAILING_TOKENS} and {@code JsonToken.START_OBJECT} for {@code {}{}}, {@code
-     * Feature 'ALLOW_COMMENTS'} for a comment) and quoting up to 256 characters of an unrecognized token. Minimal:
-     * {@code {}{}}, {@code {"seed":NaN}}, {@code /}.
-     */
-    JSON_LIBRARY_MESSAGES {
-      @Override
-      boolean hits(byte[] body) {
-        return read(body) == null;
-      }
-    },
-
-    /**
-     * Messages quoting a whole value the client sent: an unknown parameter's name, {@code model}, a message's
-     * {@code role}, a content part's {@code type} (a string, or any scalar as text). Minimal: {@code
-     * {"model":"mmm…"}} with 201 characters, or a part {@code {"type":999…}} with 201 digits.
-     */
-    WHOLE_VALUES_QUOTED {
-      @Override
-      boolean hits(byte[] body) {
-        JsonNode root = read(body);
-        if (root == null || !root.isObject()) {
-          return false;
-        }
-        List<JsonNode> quoted = new ArrayList<>(List.of(root.path("model")));
-        for (JsonNode m : root.path("messages")) {
-          quoted.add(m.path("role"));
-          for (JsonNode part : m.path("content")) {
-            quoted.add(part.path("type"));
+      Deque<Set<String>> open = new ArrayDeque<>(List.of(new HashSet<>()));
+      for (JsonToken t = p.nextToken(); t != null; t = p.nextToken()) {
+        switch (t) {
+          case START_OBJECT -> open.push(new HashSet<>());
+          case END_OBJECT -> open.pop();
+          case PROPERTY_NAME -> {
+            if (!open.element().add(p.currentName())) {
+              return false;
+            }
           }
+          default -> { }
         }
-        return root.propertyNames().stream().anyMatch(k -> k.length() > MAX_QUOTED)
-            || quoted.stream().anyMatch(v -> v.isValueNode() && v.asString().length() > MAX_QUOTED);
       }
-    };
-
-    abstract boolean hits(byte[] body);
-
-    /** Whether the body stays in the generators: it does not hit this gap, or gaps are included. */
-    boolean avoided(byte[] body) {
-      return including() || !hits(body);
-    }
-
-    static boolean including() {
-      return "include".equals(System.getProperty("knownGaps"));
+      return open.isEmpty() && read(body) != null;
+    } catch (JacksonException e) {
+      return false;
     }
   }
 
@@ -180,23 +155,24 @@ class ChatRequestParserPropertiesTest {
     }
   }
 
-  /** Whether more than {@code n} characters in a row of the message appear in the body, as sent or decoded. */
-  private static boolean quotesMoreThan(int n, String message, byte[] body) {
-    if (message.length() <= n) {
-      return false;
-    }
+  /** The longest run of the message's characters that appears in the body, as sent or in a decoded string or key. */
+  private static String longestQuote(String message, byte[] body) {
     List<String> sources = new ArrayList<>(List.of(new String(body, StandardCharsets.UTF_8)));
     JsonNode root = read(body);
     if (root != null) {
       collectStrings(root, sources);
     }
-    for (int i = 0; i + n < message.length(); i++) {
-      String run = message.substring(i, i + n + 1);
-      if (sources.stream().anyMatch(s -> s.contains(run))) {
-        return true;
+    String longest = "";
+    for (int i = 0; i < message.length(); i++) {
+      for (int end = i + longest.length() + 1; end <= message.length(); end++) {
+        String run = message.substring(i, end);
+        if (sources.stream().noneMatch(s -> s.contains(run))) {
+          break;
+        }
+        longest = run;
       }
     }
-    return false;
+    return longest;
   }
 
   private static void collectStrings(JsonNode node, List<String> into) {
