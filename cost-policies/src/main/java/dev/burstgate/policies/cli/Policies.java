@@ -4,7 +4,6 @@ import dev.burstgate.policies.policy.Policy;
 import dev.burstgate.policies.policy.PolicyException;
 import dev.burstgate.policies.policy.PolicyRegistry;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.InstantSource;
@@ -32,7 +31,7 @@ final class Policies {
       if (!Files.isRegularFile(p)) {
         throw new PolicyException("policy file " + nameOrFile + " does not exist");
       }
-      return Policy.parse(Files.readString(p, StandardCharsets.UTF_8), p.toString());
+      return Policy.read(p);
     }
     return registry.get(nameOrFile);
   }

@@ -6,7 +6,6 @@ import dev.burstgate.policies.policy.PolicyRegistry;
 import dev.burstgate.policies.policy.Problem;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.InstantSource;
@@ -52,7 +51,7 @@ final class ValidateCommand implements Callable<Integer> {
     int bad = 0;
     for (Path f : files) {
       try {
-        Policy policy = Policy.parse(Files.readString(f, StandardCharsets.UTF_8), f.toString());
+        Policy policy = Policy.read(f);
         out.println("ok      " + f + " (" + policy.name() + ")");
       } catch (PolicyException e) {
         bad++;

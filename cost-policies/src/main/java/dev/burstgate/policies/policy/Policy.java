@@ -3,6 +3,8 @@ package dev.burstgate.policies.policy;
 import dev.burstgate.policies.Tier;
 import dev.burstgate.policies.budget.BudgetRules;
 import dev.burstgate.policies.privacy.PiiKind;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.List;
@@ -69,6 +71,16 @@ public record Policy(
    */
   public static Policy parse(String yaml, String source) {
     return PolicyParser.parse(yaml, source);
+  }
+
+  /**
+   * Reads, parses and validates a policy file (UTF-8), named by its path in messages and {@link #source()}.
+   *
+   * @throws PolicyException listing every problem, or naming the first byte that is not UTF-8
+   * @throws IOException when the file cannot be read
+   */
+  public static Policy read(Path file) throws IOException {
+    return PolicyParser.parse(PolicyParser.text(file), file.toString());
   }
 
   /** The fallback chain configured for {@code tier} (may be empty). */

@@ -4,22 +4,48 @@ import dev.burstgate.policies.Tier;
 import dev.burstgate.policies.budget.BudgetRules;
 import dev.burstgate.policies.budget.ExhaustedAction;
 import dev.burstgate.policies.privacy.PiiKind;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CoderResult;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.EnumMap;
 import java.util.EnumSet;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
+import tools.jackson.core.TokenStreamContext;
 import tools.jackson.core.TokenStreamLocation;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.dataformat.yaml.YAMLMapper;
+import tools.jackson.dataformat.yaml.YAMLParser;
 
-/** Reads one policy YAML document, collecting every problem with its field path and value. */
+/**
+ * Reads one policy YAML document, collecting every problem with its field path and value. A document longer than
+ * {@value #MAX_CHARS} characters is refused unread; aliases ({@code *name}) and keys given twice in one mapping are
+ * refused, naming their field.
+ */
 final class PolicyParser {
+
+  /** Policies are a page of YAML; a longer document is refused before it is parsed. */
+  static final int MAX_CHARS = 256 * 1024;
+
+  /** How much of a bad value or key a problem quotes. */
+  private static final int SHOWN = 100;
 
   private static final YAMLMapper YAML = YAMLMapper.builder().build();
   private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,63}");
@@ -38,15 +64,34 @@ final class PolicyParser {
     return new PolicyParser(source).read(yaml);
   }
 
+  /**
+   * The text of a policy file, which must be UTF-8.
+   *
+   * @throws PolicyException naming the file and the first byte that is not UTF-8
+   */
+  static String text(Path file) throws IOException {
+    byte[] bytes = Files.readAllBytes(file);
+    ByteBuffer in = ByteBuffer.wrap(bytes);
+    CharBuffer out = CharBuffer.allocate(bytes.length);
+    CoderResult result = StandardCharsets.UTF_8.newDecoder().decode(in, out, true);
+    if (result.isError()) {
+      throw new PolicyException(List.of(new Problem(file.toString(), "(file)", "", "not UTF-8: byte "
+          + (in.position() + 1) + " starts an invalid sequence")));
+    }
+    return out.flip().toString();
+  }
+
   private Policy read(String yaml) {
+    if (yaml.length() > MAX_CHARS) {
+      throw new PolicyException(List.of(new Problem(source, "(document)", "", yaml.length()
+          + " characters; a policy file is at most " + MAX_CHARS)));
+    }
+    scan(yaml);
     JsonNode root;
     try {
-      root = YAML.readTree(yaml);
+      root = YAML.readTree(new WholeCharacters(yaml));
     } catch (JacksonException e) {
-      TokenStreamLocation loc = e.getLocation();
-      String where = loc == null ? "" : " at line " + loc.getLineNr() + ", column " + loc.getColumnNr();
-      throw new PolicyException(List.of(new Problem(source, "(document)", "", "not valid YAML" + where + ": "
-          + e.getOriginalMessage())));
+      throw new PolicyException(List.of(notYaml(e, "(document)")));
     }
     if (root == null || root.isMissingNode() || root.isNull()) {
       throw new PolicyException(List.of(new Problem(source, "(document)", "", "empty document")));
@@ -65,7 +110,15 @@ final class PolicyParser {
     } else {
       name = n.asString();
     }
-    String description = root.path("description").asString("");
+    String description = "";
+    JsonNode d = root.get("description");
+    if (d != null && !d.isNull()) {
+      if (d.isContainer()) {
+        problem("description", text(d), "expected a string");
+      } else {
+        description = d.asString();
+      }
+    }
 
     Policy.Thresholds thresholds = thresholds(root.get("thresholds"));
     Set<Tier> allowed = tiers(root.get("allowed-tiers"), "allowed-tiers", EnumSet.allOf(Tier.class));
@@ -93,6 +146,98 @@ final class PolicyParser {
     }
     return new Policy(name, description, thresholds, allowed, fallback, burst, latency, budget, privacy, forced,
         source);
+  }
+
+  /**
+   * Walks the document's tokens once before it is read as a tree, for what the tree hides: an alias, which the YAML
+   * reader turns into the anchor's name rather than its value, and a key given twice in one mapping, of which the tree
+   * keeps the last. A syntax error, or a number the reader cannot decode (such as {@code .nan}), names the field
+   * the reader had reached.
+   */
+  private void scan(String yaml) {
+    Deque<Set<String>> keys = new ArrayDeque<>();
+    JsonParser p = YAML.createParser(new WholeCharacters(yaml));
+    try (p) {
+      for (JsonToken t = p.nextToken(); t != null; t = p.nextToken()) {
+        if (((YAMLParser) p).isCurrentAlias()) {
+          problem(field(p.streamReadContext()), "*" + shown(p.getString()),
+              "aliases are not supported; write the value out");
+        }
+        if (t == JsonToken.START_OBJECT) {
+          keys.push(new HashSet<>());
+        } else if (t == JsonToken.END_OBJECT) {
+          keys.pop();
+        } else if (t == JsonToken.PROPERTY_NAME && !keys.element().add(p.currentName())) {
+          problem(field(p.streamReadContext()), "", "given twice in one mapping");
+        } else if (t.isNumeric()) {
+          p.getNumberValue();
+        }
+      }
+    } catch (JacksonException e) {
+      problems.add(notYaml(e, field(p.streamReadContext())));
+    }
+    if (!problems.isEmpty()) {
+      throw new PolicyException(problems);
+    }
+  }
+
+  /**
+   * A document for the YAML reader in chunks that never end with the first half of a surrogate pair, unless that half
+   * is all that is left. SnakeYAML Engine 3.0.1 fills its whole buffer and, when the last character is a high
+   * surrogate, reads one more into it, past its end: an {@link IndexOutOfBoundsException} for a valid file with an
+   * emoji at an unlucky offset. A high surrogate that ends the document is still its own (YAML) error.
+   */
+  private static final class WholeCharacters extends Reader {
+
+    private final String text;
+    private int next;
+
+    WholeCharacters(String text) {
+      this.text = text;
+    }
+
+    @Override
+    public int read(char[] buffer, int offset, int length) {
+      Objects.checkFromIndexSize(offset, length, buffer.length);
+      if (length == 0) {
+        return 0;
+      }
+      if (next == text.length()) {
+        return -1;
+      }
+      int n = Math.min(length, text.length() - next);
+      if (n > 1 && Character.isHighSurrogate(text.charAt(next + n - 1))) {
+        n--;
+      }
+      text.getChars(next, next + n, buffer, offset);
+      next += n;
+      return n;
+    }
+
+    @Override
+    public void close() {}
+  }
+
+  private Problem notYaml(JacksonException e, String field) {
+    TokenStreamLocation loc = e.getLocation();
+    String where = loc == null ? "" : " at line " + loc.getLineNr() + ", column " + loc.getColumnNr();
+    return new Problem(source, field, "", "not valid YAML" + where + ": " + e.getOriginalMessage());
+  }
+
+  /** The dotted path of where a parser is, e.g. {@code budget.degrade[0].at}; {@code (document)} at the top. */
+  private static String field(TokenStreamContext context) {
+    StringBuilder path = new StringBuilder();
+    for (TokenStreamContext c = context; c != null && !c.inRoot(); c = c.getParent()) {
+      if (c.inArray()) {
+        path.insert(0, "[" + Math.max(0, c.getCurrentIndex()) + "]");
+      } else if (c.currentName() != null) {
+        path.insert(0, "." + key(c.currentName()));
+      }
+    }
+    if (path.isEmpty()) {
+      return "(document)";
+    }
+    return shown(path.charAt(0) == '.' ? path.substring(1) : path.toString());
   }
 
   private Policy.@Nullable Thresholds thresholds(@Nullable JsonNode t) {
@@ -131,13 +276,13 @@ final class PolicyParser {
       return m;
     }
     for (var e : f.properties()) {
-      Tier from = tier(e.getKey(), "fallback." + e.getKey());
+      String field = "fallback." + key(e.getKey());
+      Tier from = tier(e.getKey(), field);
       if (from == null) {
         continue;
       }
       List<Tier> chain = new ArrayList<>();
       JsonNode list = e.getValue();
-      String field = "fallback." + e.getKey();
       if (!list.isArray()) {
         problem(field, text(list), "expected a list of tiers");
         continue;
@@ -302,7 +447,7 @@ final class PolicyParser {
     try {
       return Tier.valueOf(value.toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
-      problem(field, value, "unknown tier; expected local, cloud or legacy");
+      problem(field, shown(value), "unknown tier; expected local, cloud or legacy");
       return null;
     }
   }
@@ -318,7 +463,7 @@ final class PolicyParser {
       problem(field, text(v), "expected a number");
       return null;
     }
-    double d = v.asDouble();
+    double d = toDouble(v);
     boolean ok = inclusive ? d >= 0.0 && d <= 1.0 : d > 0.0 && d < 1.0;
     if (!ok) {
       problem(field, text(v), inclusive ? "must be between 0 and 1" : "must be strictly between 0 and 1");
@@ -346,7 +491,7 @@ final class PolicyParser {
   private void unknownFields(JsonNode node, String prefix, Set<String> known) {
     for (String key : node.propertyNames()) {
       if (!known.contains(key)) {
-        problem(prefix + key, "", "unknown field; expected one of " + known.stream().sorted().toList());
+        problem(prefix + key(key), "", "unknown field; expected one of " + known.stream().sorted().toList());
       }
     }
   }
@@ -355,7 +500,32 @@ final class PolicyParser {
     problems.add(new Problem(source, field, value, message));
   }
 
+  /** A number as a double: an integer beyond a double's range is infinite, as a float literal would be. */
+  private static double toDouble(JsonNode number) {
+    if (number.isBigInteger()) {
+      return number.bigIntegerValue().doubleValue();
+    }
+    if (number.isBigDecimal()) {
+      return number.decimalValue().doubleValue();
+    }
+    return number.asDouble();
+  }
+
   private static String text(JsonNode n) {
-    return n.isValueNode() ? n.asString() : n.toString();
+    return shown(n.isValueNode() ? n.asString() : n.toString());
+  }
+
+  /** A key as a segment of a field path: cut like a value, and in quotes when blank so that it shows. */
+  private static String key(String key) {
+    return key.isBlank() ? "\"" + shown(key) + "\"" : shown(key);
+  }
+
+  /** At most {@link #SHOWN} characters of {@code s}, never ending in half a surrogate pair. */
+  private static String shown(String s) {
+    if (s.length() <= SHOWN) {
+      return s;
+    }
+    int end = Character.isHighSurrogate(s.charAt(SHOWN - 1)) ? SHOWN - 1 : SHOWN;
+    return s.substring(0, end) + "… (" + s.length() + " characters)";
   }
 }

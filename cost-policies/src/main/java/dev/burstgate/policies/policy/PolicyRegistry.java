@@ -76,7 +76,11 @@ public final class PolicyRegistry {
         for (Path file : listYaml(directory, results)) {
           String text;
           try {
-            text = Files.readString(file, StandardCharsets.UTF_8);
+            text = PolicyParser.text(file);
+          } catch (PolicyException e) {
+            results.add(new ReloadReport.FileResult(file.toString(), null, e.problems()));
+            keepLastGood(file.toString(), e.getMessage(), next);
+            continue;
           } catch (IOException e) {
             results.add(new ReloadReport.FileResult(file.toString(), null, List.of(
                 new Problem(file.toString(), "(file)", "", "cannot read: " + e.getMessage()))));

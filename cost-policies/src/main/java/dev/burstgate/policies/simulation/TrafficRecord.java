@@ -11,7 +11,7 @@ import org.jspecify.annotations.Nullable;
  * One line of a traffic or prompt file.
  *
  * @param line 1-based line number in the file
- * @param id the row's {@code id} (the line number when absent)
+ * @param id the row's {@code id} (the line number when absent or null)
  * @param messages the conversation ({@code prompt} becomes one user message)
  * @param timestampSeconds {@code ts}: arrival time in seconds (epoch or relative; ISO-8601 strings are converted), or
  *     null when absent

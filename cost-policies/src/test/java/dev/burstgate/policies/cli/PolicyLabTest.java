@@ -79,6 +79,14 @@ class PolicyLabTest {
   }
 
   @Test
+  void aLineThatIsNotUtf8IsExitCodeThreeNamingFileAndLineWithoutAStackTrace() throws Exception {
+    Path in = dir.resolve("latin1.jsonl");
+    Files.write(in, "{\"prompt\":\"ok\"}\n{\"prompt\":\"caf\u00e9\"}\n".getBytes(StandardCharsets.ISO_8859_1));
+    assertThat(run("classify", "--in", in.toString(), "--out", dir.resolve("s.jsonl").toString())).isEqualTo(3);
+    assertThat(err.toString()).contains("latin1.jsonl:2: field '(line)': not UTF-8").doesNotContain("\tat ");
+  }
+
+  @Test
   void aMissingInputFileIsExitCodeThree() {
     assertThat(run("classify", "--in", dir.resolve("nope.jsonl").toString(), "--out", "x")).isEqualTo(3);
     assertThat(err.toString()).contains("nope.jsonl");
@@ -123,6 +131,17 @@ class PolicyLabTest {
         .contains("invalid " + dir.resolve("bad.yml"))
         .contains("field 'burst.max-local-queue-length' = '-1': must be >= 0")
         .contains("1 valid, 1 invalid");
+  }
+
+  @Test
+  void aPolicyFileThatIsNotUtf8IsExitCodeFourNamingTheFile() throws Exception {
+    Path latin1 = dir.resolve("latin1.yaml");
+    Files.write(latin1, "name: caf\u00e9\nthresholds: {cloud-at: 0.5}\n".getBytes(StandardCharsets.ISO_8859_1));
+    assertThat(run("validate", latin1.toString())).isEqualTo(4);
+    assertThat(out.toString()).contains("invalid " + latin1)
+        .contains(latin1 + ": field '(file)': not UTF-8: byte 10 starts an invalid sequence");
+    assertThat(run("simulate", "--policy", latin1.toString(), "--traffic", traffic.toString())).isEqualTo(4);
+    assertThat(err.toString()).contains("policy-lab: " + latin1 + ": field '(file)': not UTF-8");
   }
 
   @Test

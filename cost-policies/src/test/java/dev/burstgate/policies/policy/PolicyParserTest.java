@@ -3,11 +3,15 @@ package dev.burstgate.policies.policy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.assertj.core.api.Assertions.tuple;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.burstgate.policies.Tier;
 import dev.burstgate.policies.budget.ExhaustedAction;
 import dev.burstgate.policies.privacy.PiiKind;
+import java.time.Duration;
 import java.util.List;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 class PolicyParserTest {
@@ -141,5 +145,117 @@ class PolicyParserTest {
   void wrongTypesAreNamed() {
     assertThat(problems("name: x\nthresholds: {cloud-at: high}\nlatency: {max-ms: 1.5}\n"))
         .extracting(Problem::field).containsExactlyInAnyOrder("thresholds.cloud-at", "latency.max-ms");
+  }
+
+  @Test
+  void aThresholdBeyondTheRangeOfADoubleIsOutOfRangeRatherThanACrash() {
+    String huge = "1" + "0".repeat(309);
+    assertThat(problems("name: x\nthresholds: {cloud-at: " + huge + "}\n"))
+        .extracting(Problem::field, Problem::message)
+        .containsExactly(tuple("thresholds.cloud-at", "must be between 0 and 1"));
+    assertThat(problems("name: x\nthresholds: {cloud-at: 0.5}\nbudget: {degrade: [{at: -" + huge
+        + ", max-tier: local}]}\n")).extracting(Problem::field).containsExactly("budget.degrade[0].at");
+  }
+
+  @Test
+  void anAliasIsRefusedNamingItsFieldInsteadOfBeingReadAsTheAnchorsName() {
+    List<Problem> p = problems("""
+        name: &n team-a
+        description: *n
+        thresholds: {cloud-at: 0.5}
+        allowed-tiers: &t [local]
+        overrides: {allowed-forced-tiers: *t}
+        """);
+    assertThat(p).extracting(Problem::field, Problem::value).containsExactly(
+        tuple("description", "*n"),
+        tuple("overrides.allowed-forced-tiers", "*t"));
+    assertThat(p).allSatisfy(x -> assertThat(x.message()).isEqualTo("aliases are not supported; write the value out"));
+  }
+
+  @Test
+  void aBillionLaughsIsRefusedQuickly() {
+    StringBuilder yaml = new StringBuilder("name: x\nthresholds: {cloud-at: 0.5}\nfallback:\n  a0: &a0 [lol, lol]\n");
+    for (int i = 1; i <= 30; i++) {
+      yaml.append("  a").append(i).append(": &a").append(i).append(" [*a").append(i - 1).append(", *a")
+          .append(i - 1).append("]\n");
+    }
+    List<Problem> p = assertTimeoutPreemptively(Duration.ofSeconds(2), () -> problems(yaml.toString()));
+    assertThat(p).hasSize(60).allSatisfy(x -> assertThat(x.message()).startsWith("aliases are not supported"));
+  }
+
+  @Test
+  void aKeyGivenTwiceInOneMappingIsAProblemRatherThanTheLastOneWinning() {
+    assertThat(problems("name: x\nthresholds: {cloud-at: 0.5, cloud-at: 0.9}\nname: y\n"))
+        .extracting(Problem::field, Problem::message).containsExactlyInAnyOrder(
+            tuple("thresholds.cloud-at", "given twice in one mapping"),
+            tuple("name", "given twice in one mapping"));
+    assertThat(Policy.parse("name: x\nthresholds: {cloud-at: 0.5}\nbudget:\n  degrade:\n    - {at: 0.5, max-tier: "
+        + "cloud}\n    - {at: 0.9, max-tier: local}\n", "p.yaml").budget().degrade()).hasSize(2);
+  }
+
+  @Test
+  void aDescriptionIsTextNotAMappingOrAList() {
+    assertThat(problems("name: x\ndescription: {a: 1}\nthresholds: {cloud-at: 0.5}\n"))
+        .extracting(Problem::field, Problem::value)
+        .containsExactly(tuple("description", "{\"a\":1}"));
+    assertThat(Policy.parse("name: x\ndescription: 42\nthresholds: {cloud-at: 0.5}\n", "p.yaml").description())
+        .isEqualTo("42");
+  }
+
+  @Test
+  void aDocumentOverTheSizeLimitIsRefusedUnread() {
+    String yaml = "name: x\nthresholds: {cloud-at: 0.5}\ndescription: " + "a".repeat(PolicyParser.MAX_CHARS) + "\n";
+    List<Problem> p = assertTimeoutPreemptively(Duration.ofMillis(500), () -> problems(yaml));
+    assertThat(p).extracting(Problem::field, Problem::message).containsExactly(tuple(
+        "(document)", yaml.length() + " characters; a policy file is at most 262144"));
+  }
+
+  @Test
+  void aDocumentAtTheSizeLimitIsStillRead() {
+    String head = "name: x\nthresholds: {cloud-at: 0.5}\ndescription: ";
+    String yaml = head + "a".repeat(PolicyParser.MAX_CHARS - head.length() - 1) + "\n";
+    assertThat(yaml).hasSize(PolicyParser.MAX_CHARS);
+    assertThat(Policy.parse(yaml, "p.yaml").description()).hasSize(PolicyParser.MAX_CHARS - head.length() - 1);
+  }
+
+  @Test
+  void aLongValueOrKeyIsQuotedOnlyInPart() {
+    List<Problem> p = problems("name: " + "n".repeat(100_000) + "\nthresholds: {cloud-at: 0.5, " + "k".repeat(1_000)
+        + ": 1}\n");
+    assertThat(p).extracting(Problem::field, Problem::value).containsExactly(
+        tuple("name", "n".repeat(100) + "… (100000 characters)"),
+        tuple("thresholds." + "k".repeat(100) + "… (1000 characters)", ""));
+  }
+
+  @Test
+  void aScalarTheYamlReaderCannotDecodeNamesItsField() {
+    assertThat(problems("name: x\nthresholds: {cloud-at: .nan}\n")).singleElement().satisfies(x -> {
+      assertThat(x.field()).isEqualTo("thresholds.cloud-at");
+      assertThat(x.message()).startsWith("not valid YAML at line 2, column ");
+    });
+  }
+
+  /** Where the YAML reader's 1,025-character buffer ends, give or take a few characters. */
+  private static IntStream aroundTheReadersBufferEnds() {
+    return IntStream.concat(IntStream.rangeClosed(1_015, 1_035), IntStream.rangeClosed(2_040, 2_060));
+  }
+
+  @Test
+  void anEmojiReadsWhereverItFallsAgainstTheYamlReadersBuffer() {
+    String head = "name: x\nthresholds: {cloud-at: 0.5}\ndescription: ";
+    aroundTheReadersBufferEnds().forEach(at -> {
+      String description = "d".repeat(at - head.length()) + "\uD83D\uDE42 ok";
+      assertThat(Policy.parse(head + description + "\n", "p.yaml").description()).as("emoji at %d", at)
+          .isEqualTo(description);
+    });
+  }
+
+  @Test
+  void aLoneHighSurrogateEndingTheDocumentIsAProblemWhereverItFalls() {
+    String head = "name: x\nthresholds: {cloud-at: 0.5}\ndescription: \"";
+    aroundTheReadersBufferEnds().forEach(at -> {
+      String yaml = head + "d".repeat(at - head.length()) + "\uD83D";
+      assertThat(problems(yaml)).as("high surrogate at %d", at).isNotEmpty();
+    });
   }
 }

@@ -3,6 +3,7 @@ package dev.burstgate.policies.policy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -65,6 +66,19 @@ class PolicyRegistryTest {
     assertThat(r.get("team-a").thresholds().cloudAt()).isEqualTo(0.7);
     assertThat(r.entries()).filteredOn(x -> x.name().equals("team-a")).singleElement()
         .satisfies(x -> assertThat(x.loadedAt()).isEqualTo(Instant.parse("2026-01-02T00:00:00Z")));
+  }
+
+  @Test
+  void aFileThatBecomesNotUtf8IsReportedByFileAndKeepsItsLastGoodPolicy(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("a.yaml");
+    Files.writeString(file, "name: team-a\nthresholds: {cloud-at: 0.5}\n");
+    PolicyRegistry r = PolicyRegistry.withDirectory(dir, clock);
+    Files.writeString(file, "name: team-a\ndescription: caf\u00e9\nthresholds: {cloud-at: 0.5}\n",
+        StandardCharsets.ISO_8859_1);
+    assertThat(r.reload().failed()).singleElement().satisfies(f -> assertThat(f.problems())
+        .containsExactly(new Problem(file.toString(), "(file)", "", "not UTF-8: byte 30 starts an invalid sequence")));
+    assertThat(r.entries()).filteredOn(x -> x.name().equals("team-a")).singleElement()
+        .satisfies(x -> assertThat(x.status()).isEqualTo(PolicyEntry.Status.STALE));
   }
 
   @Test

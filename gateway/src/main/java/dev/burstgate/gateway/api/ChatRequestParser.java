@@ -86,7 +86,8 @@ public final class ChatRequestParser {
         throw ApiException.badRequest("unsupported_parameter", name, "Parameter '" + name + "' is not supported by Burstgate.");
       }
       if (!HANDLED.contains(name) && !PASS_THROUGH.contains(name)) {
-        throw ApiException.badRequest("unknown_parameter", name, "Unrecognized request argument supplied: " + name);
+        throw ApiException.badRequest("unknown_parameter", name,
+            "Unrecognized request argument supplied: " + JsonErrors.quote(name) + ".");
       }
     }
 
@@ -207,10 +208,17 @@ public final class ChatRequestParser {
     for (int j = 0; j < c.size(); j++) {
       JsonNode part = c.get(j);
       String pp = p + "[" + j + "]";
-      String type = part.path("type").asString("");
-      if (!"text".equals(type)) {
-        throw ApiException.badRequest("unsupported_content", pp + ".type",
-            "Only text content parts are supported; got " + JsonErrors.quote(type) + ".");
+      if (!part.isObject()) {
+        throw ApiException.badRequest("invalid_type", pp, "'" + pp + "' must be an object such as "
+            + "{\"type\":\"text\",\"text\":\"...\"}.");
+      }
+      JsonNode type = part.get("type");
+      if (type == null || !type.isString()) {
+        throw ApiException.badRequest("invalid_type", pp + ".type", "'" + pp + ".type' must be a string.");
+      }
+      if (!"text".equals(type.stringValue())) {
+        throw ApiException.badRequest("unsupported_content", pp + ".type", "'" + pp + ".type' must be 'text': only "
+            + "text content parts are supported; got " + JsonErrors.quote(type.stringValue()) + ".");
       }
       JsonNode t = part.get("text");
       if (t == null || !t.isString()) {
@@ -258,7 +266,9 @@ public final class ChatRequestParser {
     if (!v.isNumber()) {
       throw ApiException.badRequest("invalid_type", name, "'" + name + "' must be a number.");
     }
-    double d = v.doubleValue();
+    // The JDK's conversions, which round a number past a double's range to an infinity; the node's own throw.
+    double d = v.isIntegralNumber() ? v.bigIntegerValue().doubleValue()
+        : v.isBigDecimal() ? v.decimalValue().doubleValue() : v.doubleValue();
     if (!(d >= min && d <= max)) {
       throw ApiException.badRequest("invalid_value", name, "'" + name + "' must be between " + min + " and " + max + ".");
     }

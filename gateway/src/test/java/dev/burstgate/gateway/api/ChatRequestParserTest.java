@@ -2,9 +2,11 @@ package dev.burstgate.gateway.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.burstgate.policies.Tier;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -97,6 +99,65 @@ class ChatRequestParserTest {
       assertThat(e.type()).isEqualTo("invalid_request_error");
       assertThat(e.code()).as(what).isEqualTo(code);
       assertThat(e.param()).as(what).isEqualTo(param);
+    });
+  }
+
+  /** The messages of a request that is valid but for the parameter a test sets. */
+  private static final String MESSAGES = "\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]";
+
+  private ApiException rejected(String body) {
+    ApiException e = catchThrowableOfType(ApiException.class, () -> parse(body));
+    assertThat(e).as("rejected: %s", body).isNotNull();
+    assertThat(e.status()).isEqualTo(HttpStatus.BAD_REQUEST);
+    return e;
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource({"temperature, 2.0", "top_p, 1.0"})
+  void aSamplingParameterWrittenAsAnIntegerPastADoublesRangeIsA400NamingItsRange(String name, String max) {
+    String huge = "1" + "0".repeat(309);
+    for (String value : List.of(huge, "-" + huge)) {
+      ApiException e = rejected("{\"" + name + "\":" + value + "," + MESSAGES + "}");
+      assertThat(e.code()).isEqualTo("invalid_value");
+      assertThat(e.param()).isEqualTo(name);
+      assertThat(e.getMessage()).isEqualTo("'" + name + "' must be between 0.0 and " + max + ".");
+    }
+    assertThat(parse("{\"" + name + "\":1," + MESSAGES + "}").body().path(name).asInt()).isEqualTo(1);
+  }
+
+  @Test
+  void anUnknownParameterIsQuotedInTheMessageOnlyInPart() {
+    assertThat(rejected("{\"colour\":\"blue\"," + MESSAGES + "}").getMessage())
+        .isEqualTo("Unrecognized request argument supplied: 'colour'.");
+    String name = "c".repeat(5_000);
+    ApiException e = rejected("{\"" + name + "\":1," + MESSAGES + "}");
+    assertThat(e.code()).isEqualTo("unknown_parameter");
+    assertThat(e.param()).isEqualTo(name);
+    assertThat(e.getMessage()).isEqualTo("Unrecognized request argument supplied: '" + "c".repeat(40) + "\u2026'.");
+  }
+
+  @Test
+  void aContentPartThatIsNotATextPartIsA400NamingThePart() {
+    String before = "{\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"a\"},";
+    assertThat(rejected(before + "\"b\"]}]}")).satisfies(e -> {
+      assertThat(e.code()).isEqualTo("invalid_type");
+      assertThat(e.param()).isEqualTo("messages[0].content[1]");
+      assertThat(e.getMessage())
+          .isEqualTo("'messages[0].content[1]' must be an object such as {\"type\":\"text\",\"text\":\"...\"}.");
+    });
+    for (String part : List.of("{\"text\":\"b\"}", "{\"type\":1,\"text\":\"b\"}",
+        "{\"type\":[\"text\"],\"text\":\"b\"}")) {
+      assertThat(rejected(before + part + "]}]}")).as(part).satisfies(e -> {
+        assertThat(e.code()).isEqualTo("invalid_type");
+        assertThat(e.param()).isEqualTo("messages[0].content[1].type");
+        assertThat(e.getMessage()).isEqualTo("'messages[0].content[1].type' must be a string.");
+      });
+    }
+    assertThat(rejected(before + "{\"type\":\"image_url\",\"image_url\":{}}]}]}")).satisfies(e -> {
+      assertThat(e.code()).isEqualTo("unsupported_content");
+      assertThat(e.param()).isEqualTo("messages[0].content[1].type");
+      assertThat(e.getMessage()).isEqualTo("'messages[0].content[1].type' must be 'text': only text content parts are "
+          + "supported; got 'image_url'.");
     });
   }
 
