@@ -86,7 +86,9 @@ public final class ChatRequestParser {
         throw ApiException.badRequest("unsupported_parameter", name, "Parameter '" + name + "' is not supported by Burstgate.");
       }
       if (!HANDLED.contains(name) && !PASS_THROUGH.contains(name)) {
-        throw ApiException.badRequest("unknown_parameter", name,
+        // 'param' names the field as the client spelled it, cut like every echo of the client's words.
+        throw ApiException.badRequest("unknown_parameter",
+            name.length() > JsonErrors.ECHO_LIMIT ? name.substring(0, JsonErrors.ECHO_LIMIT) : name,
             "Unrecognized request argument supplied: " + JsonErrors.quote(name) + ".");
       }
     }

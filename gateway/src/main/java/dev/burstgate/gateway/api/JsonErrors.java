@@ -14,7 +14,7 @@ import tools.jackson.core.exc.UnexpectedEndOfInputException;
 public final class JsonErrors {
 
   /** The longest part of a client's value that a message echoes. */
-  static final int ECHO_LIMIT = 40;
+  public static final int ECHO_LIMIT = 40;
 
   private static final Pattern DUPLICATE = Pattern.compile("Duplicate Object property \\\"([^\\\"]{0,200})\\\"");
 

@@ -119,20 +119,20 @@ class ChatRequestParserTest {
     for (String value : List.of(huge, "-" + huge)) {
       ApiException e = rejected("{\"" + name + "\":" + value + "," + MESSAGES + "}");
       assertThat(e.code()).isEqualTo("invalid_value");
-      assertThat(e.param()).isEqualTo(name);
+      assertThat(e.param()).isEqualTo("c".repeat(40));
       assertThat(e.getMessage()).isEqualTo("'" + name + "' must be between 0.0 and " + max + ".");
     }
     assertThat(parse("{\"" + name + "\":1," + MESSAGES + "}").body().path(name).asInt()).isEqualTo(1);
   }
 
   @Test
-  void anUnknownParameterIsQuotedInTheMessageOnlyInPart() {
+  void anUnknownParameterIsQuotedOnlyInPart() {
     assertThat(rejected("{\"colour\":\"blue\"," + MESSAGES + "}").getMessage())
         .isEqualTo("Unrecognized request argument supplied: 'colour'.");
     String name = "c".repeat(5_000);
     ApiException e = rejected("{\"" + name + "\":1," + MESSAGES + "}");
     assertThat(e.code()).isEqualTo("unknown_parameter");
-    assertThat(e.param()).isEqualTo(name);
+    assertThat(e.param()).isEqualTo("c".repeat(40));
     assertThat(e.getMessage()).isEqualTo("Unrecognized request argument supplied: '" + "c".repeat(40) + "\u2026'.");
   }
 
