@@ -54,10 +54,8 @@ final class SimulationOptions {
     PriceTable table = PriceTable.defaults();
     if (prices != null) {
       for (var e : prices.entrySet()) {
-        Tier tier;
-        try {
-          tier = Tier.valueOf(e.getKey().toUpperCase(java.util.Locale.ROOT));
-        } catch (IllegalArgumentException ex) {
+        Tier tier = Tier.fromLabel(e.getKey()).orElse(null);
+        if (tier == null) {
           throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
               "--price: unknown tier '" + e.getKey() + "'; expected local, cloud or legacy");
         }

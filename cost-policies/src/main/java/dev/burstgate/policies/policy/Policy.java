@@ -2,6 +2,7 @@ package dev.burstgate.policies.policy;
 
 import dev.burstgate.policies.Tier;
 import dev.burstgate.policies.budget.BudgetRules;
+import dev.burstgate.policies.budget.ExhaustedAction;
 import dev.burstgate.policies.privacy.PiiKind;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -182,5 +183,14 @@ public record Policy(
       Objects.requireNonNull(onPii, "onPii");
       kinds = Set.copyOf(kinds);
     }
+  }
+
+  /**
+   * What a refused budget reservation leads to, as the gateway and the simulator apply it: the budget rules' action,
+   * except that local-only falls back to reject when this policy does not allow the local tier.
+   */
+  public ExhaustedAction onExhausted() {
+    ExhaustedAction action = budget.onExhausted();
+    return action == ExhaustedAction.LOCAL_ONLY && !allowedTiers.contains(Tier.LOCAL) ? ExhaustedAction.REJECT : action;
   }
 }

@@ -444,12 +444,11 @@ final class PolicyParser {
   }
 
   private @Nullable Tier tier(String value, String field) {
-    try {
-      return Tier.valueOf(value.toUpperCase(Locale.ROOT));
-    } catch (IllegalArgumentException e) {
+    Tier tier = Tier.fromLabel(value).orElse(null);
+    if (tier == null) {
       problem(field, shown(value), "unknown tier; expected local, cloud or legacy");
-      return null;
     }
+    return tier;
   }
 
   private @Nullable Double fraction(@Nullable JsonNode v, String field, boolean required, boolean inclusive) {

@@ -1,7 +1,6 @@
 package dev.burstgate.policies.routing;
 
 import dev.burstgate.policies.Tier;
-import java.util.Locale;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -27,14 +26,6 @@ public record RequestOverrides(@Nullable Tier forcedTier, @Nullable Long maxLate
    * ({@code auto}, an alias) forces nothing.
    */
   public static @Nullable Tier forcedTierOf(@Nullable String model) {
-    if (model == null) {
-      return null;
-    }
-    return switch (model.trim().toLowerCase(Locale.ROOT)) {
-      case "local" -> Tier.LOCAL;
-      case "cloud" -> Tier.CLOUD;
-      case "legacy" -> Tier.LEGACY;
-      default -> null;
-    };
+    return Tier.fromLabel(model).orElse(null);
   }
 }

@@ -1,9 +1,11 @@
 package dev.burstgate.policies.simulation;
 
 import dev.burstgate.policies.Tier;
+import dev.burstgate.policies.budget.BudgetRefusals;
 import dev.burstgate.policies.budget.BudgetState;
 import dev.burstgate.policies.classifier.ComplexityClassifier;
 import dev.burstgate.policies.classifier.Complexity;
+import dev.burstgate.policies.cost.TokenEstimate;
 import dev.burstgate.policies.cost.Usage;
 import dev.burstgate.policies.cost.Usd;
 import dev.burstgate.policies.policy.Policy;
@@ -17,6 +19,7 @@ import dev.burstgate.policies.routing.RoutingDecision;
 import dev.burstgate.policies.routing.RoutingInput;
 import dev.burstgate.policies.routing.TierHealth;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.EnumMap;
@@ -28,6 +31,7 @@ import java.util.SplittableRandom;
 import java.util.function.IntConsumer;
 import java.util.random.RandomGenerator;
 import java.util.stream.IntStream;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Replays traffic through the same {@link Router} and {@link Policy} objects the gateway uses, against a modelled
@@ -93,7 +97,7 @@ public final class Simulator {
       TrafficRecord r = rows.get(i);
       complexity[i] = classifier.classify(r.messages());
       privacy[i] = pii.scan(r.messages());
-      prompt[i] = Math.max(1, (r.chars() + 3) / 4);
+      prompt[i] = TokenEstimate.promptTokens(r.chars());
       completion[i] = r.completionTokens() != null ? r.completionTokens() : config.defaultCompletionTokens();
       if ((i & 1023) == 0) {
         progress.accept(i);
@@ -144,7 +148,15 @@ public final class Simulator {
       Boolean legacyRight = row.correctOn(Tier.LEGACY);
       switch (decision) {
         case RoutingDecision.Route r -> {
-          Tier tier = r.tier();
+          Tier tier = underBudget(policy, r, traffic.promptTokens[i], cost);
+          if (tier == null) {
+            rejected.merge(RejectCode.BUDGET_EXHAUSTED, 1, Integer::sum);
+            if (legacyRight != null) {
+              labelled++;
+              correctLegacy += legacyRight ? 1 : 0;
+            }
+            continue;
+          }
           tiers.merge(tier, 1, Integer::sum);
           if (r.reason().contains("burst: ")) {
             bursts++;
@@ -184,6 +196,37 @@ public final class Simulator {
     Arrays.sort(routedLatencies);
     return new SimulationReport(policy.name(), n, tiers, rejected, bursts, cost, baseline,
         percentile(routedLatencies, 50), percentile(routedLatencies, 95), labelled, correct, correctLegacy);
+  }
+
+  /**
+   * The tier that answers a routed request under the budget: the first of the decided tier and its fallback chain
+   * whose reservation (the estimate for the prompt and {@link TokenEstimate#DEFAULT_COMPLETION_TOKENS}) fits the
+   * monthly budget, after refusals as {@link BudgetRefusals} rules them — as the gateway's dispatcher does when every
+   * tier answers. Null when none may: the request is refused for its budget.
+   */
+  @Nullable Tier underBudget(Policy policy, RoutingDecision.Route route, long promptTokens, Usd spent) {
+    Usd limit = config.budget();
+    List<Tier> plan = new ArrayList<>(1 + route.fallbackChain().size());
+    plan.add(route.tier());
+    plan.addAll(route.fallbackChain());
+    if (limit == null) {
+      return route.tier();
+    }
+    BudgetRefusals refusals = new BudgetRefusals(policy.onExhausted());
+    for (int k = 0; k < plan.size(); k++) {
+      Tier t = plan.get(k);
+      boolean free = config.prices().price(t).isFree();
+      Usd estimate = free ? Usd.ZERO
+          : config.prices().cost(t, new Usage(promptTokens, TokenEstimate.DEFAULT_COMPLETION_TOKENS));
+      if (!refusals.mayTry(t, free, estimate)) {
+        continue;
+      }
+      if (free || refusals.overLimit(t) || spent.plus(estimate).compareTo(limit) <= 0) {
+        return t;
+      }
+      plan = refusals.refused(estimate, plan, false);
+    }
+    return null;
   }
 
   /** Nearest-rank percentile of sorted values; 0 for none. */

@@ -210,10 +210,8 @@ public final class TrafficReader {
         throw new BadInputException(file, lineNo, "correct", "expected an object like {\"local\":true}");
       }
       for (var e : correct.properties()) {
-        Tier tier;
-        try {
-          tier = Tier.valueOf(e.getKey().toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException ex) {
+        Tier tier = Tier.fromLabel(e.getKey()).orElse(null);
+        if (tier == null) {
           throw new BadInputException(file, lineNo, "correct." + shown(e.getKey()), "unknown tier; expected local, "
               + "cloud or legacy");
         }

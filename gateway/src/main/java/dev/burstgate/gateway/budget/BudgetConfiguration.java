@@ -1,8 +1,8 @@
 package dev.burstgate.gateway.budget;
 
+import dev.burstgate.gateway.tenant.TenantsProperties;
 import dev.burstgate.gateway.access.AccessRoutes;
 import dev.burstgate.gateway.access.Access;
-import dev.burstgate.gateway.config.BurstgateProperties;
 import dev.burstgate.gateway.config.RedisConfigured;
 import dev.burstgate.gateway.tenant.TenantRegistry;
 import dev.burstgate.policies.policy.PolicyRegistry;
@@ -36,7 +36,7 @@ class BudgetConfiguration {
 
   @Bean
   @Conditional(RedisNotConfigured.class)
-  BudgetStore inMemoryBudgetStore(BurstgateProperties props, InstantSource clock) {
+  BudgetStore inMemoryBudgetStore(TenantsProperties props, InstantSource clock) {
     Map<String, BudgetLimits> limits = configuredLimits(props);
     log.info("budgets: kept in memory by this instance (set spring.data.redis.* to share them between instances)");
     return new InMemoryBudgetStore(tenant -> limits.getOrDefault(tenant, BudgetLimits.NONE), clock);
@@ -44,7 +44,7 @@ class BudgetConfiguration {
 
   @Bean
   @Conditional(RedisConfigured.class)
-  BudgetStore redisBudgetStore(ReactiveStringRedisTemplate redis, BurstgateProperties props, BudgetProperties budgets,
+  BudgetStore redisBudgetStore(ReactiveStringRedisTemplate redis, TenantsProperties props, BudgetProperties budgets,
       InstantSource clock) {
     Map<String, BudgetLimits> limits = configuredLimits(props);
     log.info("budgets: shared in Redis under {}:{tenant}:*", budgets.redisKeyPrefix());
@@ -74,12 +74,12 @@ class BudgetConfiguration {
    * The configured limits by tenant name; a limit that budgets cannot count exactly stops the start with a message
    * naming {@code burstgate.tenants[i].budget.daily|monthly}.
    */
-  static Map<String, BudgetLimits> configuredLimits(BurstgateProperties props) {
+  static Map<String, BudgetLimits> configuredLimits(TenantsProperties props) {
     Map<String, BudgetLimits> limits = new HashMap<>();
-    List<BurstgateProperties.TenantProperties> tenants = props.tenants();
+    List<TenantsProperties.TenantProperties> tenants = props.tenants();
     for (int i = 0; i < tenants.size(); i++) {
-      BurstgateProperties.TenantProperties t = tenants.get(i);
-      BurstgateProperties.Budget b = t.budget();
+      TenantsProperties.TenantProperties t = tenants.get(i);
+      TenantsProperties.Budget b = t.budget();
       check("burstgate.tenants[" + i + "].budget.daily", b.daily());
       check("burstgate.tenants[" + i + "].budget.monthly", b.monthly());
       limits.put(t.name(), BudgetLimits.of(b.daily(), b.monthly()));

@@ -1,5 +1,6 @@
 package dev.burstgate.gateway.budget;
 
+import dev.burstgate.policies.cost.TokenEstimate;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
@@ -25,7 +26,7 @@ import org.springframework.validation.annotation.Validated;
 @Validated
 @ConfigurationProperties(prefix = "burstgate.budgets")
 public record BudgetProperties(
-    @DefaultValue("256") @Min(1) int defaultCompletionTokens,
+    @DefaultValue("" + TokenEstimate.DEFAULT_COMPLETION_TOKENS) @Min(1) int defaultCompletionTokens,
     @DefaultValue("15m") @NotNull Duration reservationTimeout,
     @DefaultValue("2d") @NotNull Duration retention,
     @DefaultValue("2s") @NotNull Duration redisTimeout,

@@ -3,7 +3,7 @@ package dev.burstgate.gateway.cache;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.burstgate.gateway.api.ChatCompletionRequest;
-import dev.burstgate.gateway.config.BurstgateProperties;
+
 import dev.burstgate.policies.Tier;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,7 +24,7 @@ public final class ResponseCache {
   private final @Nullable Cache<String, Entry> cache;
   private final JsonMapper json;
 
-  public ResponseCache(BurstgateProperties.Cache config, JsonMapper json) {
+  public ResponseCache(CacheProperties config, JsonMapper json) {
     this.json = json;
     this.cache = config.enabled() && config.maxEntries() > 0
         ? Caffeine.newBuilder().maximumSize(config.maxEntries()).expireAfterWrite(config.ttl()).recordStats().build()

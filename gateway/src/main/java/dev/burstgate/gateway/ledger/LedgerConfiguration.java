@@ -1,8 +1,8 @@
 package dev.burstgate.gateway.ledger;
 
+import dev.burstgate.gateway.config.DataDirProperties;
 import dev.burstgate.gateway.access.AccessRoutes;
 import dev.burstgate.gateway.access.Access;
-import dev.burstgate.gateway.config.BurstgateProperties;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -54,7 +54,7 @@ class LedgerConfiguration {
 
   @Bean
   @ConditionalOnBooleanProperty(name = ENABLED, matchIfMissing = true)
-  LedgerJournal ledgerJournal(LedgerProperties props, BurstgateProperties burstgate, MeterRegistry meters) {
+  LedgerJournal ledgerJournal(LedgerProperties props, DataDirProperties burstgate, MeterRegistry meters) {
     Path dir = props.journal().dir(burstgate.dataDir());
     try {
       return LedgerJournal.open(dir, props.spillFile(burstgate.dataDir()), props.journal().segmentSize().toBytes(),

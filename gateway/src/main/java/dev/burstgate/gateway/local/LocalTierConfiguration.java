@@ -4,7 +4,9 @@ import dev.burstgate.engine.EngineConfig;
 import dev.burstgate.engine.EngineStats;
 import dev.burstgate.engine.LocalEngine;
 import dev.burstgate.engine.model.TinyModelGenerator;
-import dev.burstgate.gateway.config.BurstgateProperties;
+import dev.burstgate.gateway.config.DataDirProperties;
+import dev.burstgate.gateway.tier.DemoMode;
+import dev.burstgate.gateway.tier.TiersProperties;
 import dev.burstgate.gateway.tier.DisabledTier;
 import dev.burstgate.gateway.tier.TierBackend;
 import dev.burstgate.policies.Tier;
@@ -17,32 +19,50 @@ import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Condition;
+import org.springframework.context.annotation.ConditionContext;
+import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
+import org.springframework.core.type.AnnotatedTypeMetadata;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The local tier: one engine in this process, on {@code burstgate.tiers.local.model} or, when none is configured, a
- * generated tiny model (simulated: it answers with random text, priced like the real tier).
+ * The local tier: one engine in this process, on {@code burstgate.tiers.local.model}; without a model the tier is off,
+ * or, in demo mode ({@link DemoMode}), runs on a generated tiny model (simulated: it answers with random text, priced
+ * like the real tier). {@code burstgate.tiers.local.enabled=false} turns it off whatever is configured.
  */
 @Configuration(proxyBeanMethods = false)
 class LocalTierConfiguration {
 
+  /** The local engine runs when the tier is enabled and has a model, or demo mode gives it the tiny one. */
+  static final class EngineWanted implements Condition {
+    @Override
+    public boolean matches(ConditionContext context, AnnotatedTypeMetadata metadata) {
+      Environment env = context.getEnvironment();
+      if (!env.getProperty("burstgate.tiers.local.enabled", Boolean.class, true)) {
+        return false;
+      }
+      String model = env.getProperty("burstgate.tiers.local.model");
+      return (model != null && !model.isBlank()) || DemoMode.on(env);
+    }
+  }
+
   private static final Logger log = LoggerFactory.getLogger(LocalTierConfiguration.class);
 
   @Bean(destroyMethod = "close")
-  @ConditionalOnProperty(prefix = "burstgate.tiers.local", name = "enabled", havingValue = "true", matchIfMissing = true)
-  LocalEngine localEngine(BurstgateProperties props) {
-    BurstgateProperties.Local local = props.tiers().local();
+  @Conditional(EngineWanted.class)
+  LocalEngine localEngine(TiersProperties tiers, DataDirProperties data, Environment env) {
+    TiersProperties.Local local = tiers.local();
     Path model = local.model();
     if (model == null) {
-      if (!props.simulateMissingTiers()) {
-        throw new IllegalArgumentException("burstgate.tiers.local.model is not set and simulate-missing-tiers=false; "
-            + "set a GGUF model path or burstgate.tiers.local.enabled=false");
-      }
-      model = TinyModelGenerator.ensureTinyModel(props.dataDir().resolve("models"));
-      log.info("local tier: SIMULATED by the generated tiny model {} (set burstgate.tiers.local.model for a real one)", model);
+      model = TinyModelGenerator.ensureTinyModel(data.dataDir().resolve("models"));
+      log.info("local tier: SIMULATED by the generated tiny model {} ({}; set burstgate.tiers.local.model for a real "
+          + "one)", model, DemoMode.asked(env) ? "burstgate.demo=true" : "demo mode: no tier is configured");
+    } else {
+      log.info("local tier: {} ({} slots, context {}, {} threads)", model, local.parallel(), local.context(),
+          local.threads());
     }
     return LocalEngine.start(EngineConfig.builder()
         .modelPath(model)
@@ -55,11 +75,12 @@ class LocalTierConfiguration {
   }
 
   @Bean
-  TierBackend localTier(ObjectProvider<LocalEngine> engine, BurstgateProperties props, JsonMapper json, InstantSource clock) {
-    BurstgateProperties.Local local = props.tiers().local();
+  TierBackend localTier(ObjectProvider<LocalEngine> engine, TiersProperties tiers, JsonMapper json, InstantSource clock) {
+    TiersProperties.Local local = tiers.local();
     LocalEngine e = engine.getIfAvailable();
     if (e == null) {
-      log.info("local tier: disabled");
+      log.info("local tier: OFF ({})", local.enabled() ? "no burstgate.tiers.local.model, and demo mode is off"
+          : "burstgate.tiers.local.enabled=false");
       return new DisabledTier(Tier.LOCAL, local.name());
     }
     return new LocalBackend(e, local.name(), local.model() == null, local.maxTokens(), json, clock);

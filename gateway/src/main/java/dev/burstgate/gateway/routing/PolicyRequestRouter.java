@@ -25,6 +25,8 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.EnumMap;
+import java.util.Collections;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
@@ -46,13 +48,15 @@ public final class PolicyRequestRouter implements RequestRouter {
   private final Map<Tier, TierBackend> backends;
 
   public PolicyRequestRouter(PolicyRegistry policies, ComplexityClassifier classifier, PiiDetector pii, Router router,
-      Supplier<LocalEngineState> local, Map<Tier, TierBackend> backends) {
+      Supplier<LocalEngineState> local, List<TierBackend> backends) {
     this.policies = policies;
     this.classifier = classifier;
     this.pii = pii;
     this.router = router;
     this.local = local;
-    this.backends = backends;
+    Map<Tier, TierBackend> byTier = new EnumMap<>(Tier.class);
+    backends.forEach(b -> byTier.put(b.tier(), b));
+    this.backends = Collections.unmodifiableMap(byTier);
   }
 
   @Override
@@ -89,10 +93,7 @@ public final class PolicyRequestRouter implements RequestRouter {
 
   /** The policy's action at 100 %, as the dispatcher applies it: local-only needs a local tier the policy allows. */
   private static ExhaustedAction onExhausted(Policy policy) {
-    ExhaustedAction action = policy.budget().onExhausted();
-    return action == ExhaustedAction.LOCAL_ONLY && !policy.allowedTiers().contains(Tier.LOCAL)
-        ? ExhaustedAction.REJECT
-        : action;
+    return policy.onExhausted();
   }
 
   private static String type(int status) {

@@ -4,6 +4,7 @@ import dev.burstgate.gateway.api.ChatCompletionRequest;
 import dev.burstgate.gateway.tenant.Tenant;
 import dev.burstgate.policies.Tier;
 import dev.burstgate.policies.budget.ExhaustedAction;
+import dev.burstgate.policies.cost.TokenEstimate;
 import java.time.Instant;
 import java.util.List;
 
@@ -38,9 +39,9 @@ public record RoutedRequest(
         ExhaustedAction.REJECT);
   }
 
-  /** Prompt tokens estimated from the characters (about four a token), as when an upstream reports no usage. */
+  /** Prompt tokens estimated from the characters ({@link TokenEstimate}), as when an upstream reports no usage. */
   public long estimatedPromptTokens() {
-    return (promptChars() + 3) / 4;
+    return TokenEstimate.promptTokens(promptChars());
   }
 
   /** Characters of the prompt (for usage estimates when an upstream reports none). */

@@ -1,6 +1,6 @@
 package dev.burstgate.gateway.tenant;
 
-import dev.burstgate.gateway.config.BurstgateProperties.Budget;
+import dev.burstgate.gateway.tenant.TenantsProperties.Budget;
 import java.util.Set;
 
 /**

@@ -1,8 +1,7 @@
 package dev.burstgate.gateway.tenant;
 
-import dev.burstgate.gateway.config.BurstgateProperties;
-import dev.burstgate.gateway.config.BurstgateProperties.Budget;
-import dev.burstgate.gateway.config.BurstgateProperties.TenantProperties;
+import dev.burstgate.gateway.tenant.TenantsProperties.Budget;
+import dev.burstgate.gateway.tenant.TenantsProperties.TenantProperties;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -32,7 +31,10 @@ public final class TenantRegistry {
   private final @Nullable String adminKeyHash;
   private final List<Tenant> tenants;
 
-  public TenantRegistry(BurstgateProperties props) {
+  /**
+   * @param defaultPolicy the policy of tenants that name none ({@code burstgate.policy})
+   */
+  public TenantRegistry(TenantsProperties props, String defaultPolicy) {
     Map<String, Tenant> map = new HashMap<>();
     Set<String> names = new LinkedHashSet<>();
     List<TenantProperties> configured = props.tenants();
@@ -42,7 +44,7 @@ public final class TenantRegistry {
       if (!names.add(t.name())) {
         throw new IllegalArgumentException("burstgate.tenants[" + i + "].name: '" + t.name() + "' is used twice");
       }
-      Tenant tenant = new Tenant(t.name(), t.policy() != null ? t.policy() : props.policy(),
+      Tenant tenant = new Tenant(t.name(), t.policy() != null ? t.policy() : defaultPolicy,
           Set.copyOf(t.allowedPolicies()), t.requestsPerSecond(), t.budget());
       if (map.putIfAbsent(hash, tenant) != null) {
         throw new IllegalArgumentException("burstgate.tenants[" + i + "].key-sha256: the same key is given to two tenants");
@@ -50,7 +52,7 @@ public final class TenantRegistry {
     }
     String admin = props.adminKeySha256() != null ? props.adminKeySha256().toLowerCase(Locale.ROOT) : null;
     if (map.isEmpty()) {
-      Tenant demo = new Tenant("demo", props.policy(), Set.of(Tenant.ANY_POLICY), 100,
+      Tenant demo = new Tenant("demo", defaultPolicy, Set.of(Tenant.ANY_POLICY), 100,
           new Budget(null, null));
       map.put(ApiKeys.sha256(DEMO_KEY), demo);
       log.warn("No tenants configured: serving the demo tenant with API key '{}' (configure burstgate.tenants for production)", DEMO_KEY);

@@ -1,7 +1,7 @@
 package dev.burstgate.gateway.tier;
 
 import dev.burstgate.gateway.api.ChatCompletionRequest;
-import dev.burstgate.gateway.config.BurstgateProperties.Resilience;
+
 import dev.burstgate.policies.Tier;
 import io.github.resilience4j.bulkhead.Bulkhead;
 import io.github.resilience4j.bulkhead.BulkheadFullException;
@@ -64,7 +64,7 @@ public final class RemoteBackend implements TierBackend {
   private final EndpointChooser endpoints;
   private final WebClient http;
   private final JsonMapper json;
-  private final Resilience resilience;
+  private final ResilienceProperties resilience;
   private final CircuitBreakerRegistry breakers;
   private final BulkheadRegistry bulkheads;
 
@@ -81,7 +81,7 @@ public final class RemoteBackend implements TierBackend {
   }
 
   public RemoteBackend(Tier tier, String model, @Nullable String apiKey, boolean simulated, EndpointChooser endpoints,
-      WebClient http, JsonMapper json, Resilience resilience, CircuitBreakerRegistry breakers,
+      WebClient http, JsonMapper json, ResilienceProperties resilience, CircuitBreakerRegistry breakers,
       BulkheadRegistry bulkheads) {
     this.tier = tier;
     this.model = model;

@@ -46,7 +46,7 @@ class KeepAliveIT {
   @DynamicPropertySource
   static void properties(DynamicPropertyRegistry r) {
     r.add("burstgate.data-dir", () -> dataDir.toString());
-    r.add("burstgate.simulate-missing-tiers", () -> "false");
+    r.add("burstgate.demo", () -> "false");
     r.add("burstgate.tiers.local.enabled", () -> "false");
     r.add("burstgate.admin-key-sha256", () -> ApiKeys.sha256(ADMIN_KEY));
   }

@@ -39,7 +39,7 @@ class OpenAiSdkIT {
     r.add("burstgate.data-dir", () -> models.dataDir().toString());
     r.add("burstgate.tiers.local.model", () -> models.tinyModel().toString());
     r.add("burstgate.tiers.local.threads", () -> "1");
-    r.add("burstgate.simulate-missing-tiers", () -> "false");
+    r.add("burstgate.demo", () -> "false");
   }
 
   @LocalServerPort

@@ -72,7 +72,7 @@ class BudgetRaceIT {
           Map.entry("server.port", "0"),
           Map.entry("spring.data.redis.url", DataServices.redisUri(REDIS)),
           Map.entry("burstgate.data-dir", dataDir.toString()),
-          Map.entry("burstgate.simulate-missing-tiers", "false"),
+          Map.entry("burstgate.demo", "false"),
           Map.entry("burstgate.tiers.local.enabled", "false"),
           Map.entry("burstgate.tiers.legacy.url", legacy.baseUrl().toString()),
           Map.entry("burstgate.tiers.legacy.price-per-query", PRICE.toPlainString()),

@@ -80,6 +80,8 @@ class BudgetRoutingIT {
 
   @DynamicPropertySource
   static void properties(DynamicPropertyRegistry r) {
+    // Configured tiers beside simulated stand-ins for the others (the local tiny model, local-engine nodes).
+    r.add("burstgate.demo", () -> "true");
     r.add("burstgate.data-dir", () -> dataDir.toString());
     r.add("burstgate.tiers.local.threads", () -> "1");
     r.add("burstgate.tiers.cloud.endpoints", () -> cloud.baseUrl().toString());

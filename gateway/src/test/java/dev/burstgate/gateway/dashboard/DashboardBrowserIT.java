@@ -90,7 +90,7 @@ class DashboardBrowserIT {
     r.add("burstgate.tiers.local.context", () -> "4096");
     r.add("burstgate.tiers.legacy.url", () -> legacy.baseUrl().toString());
     r.add("burstgate.tiers.legacy.api-key", () -> "sk-legacy");
-    r.add("burstgate.simulate-missing-tiers", () -> "false");
+    r.add("burstgate.demo", () -> "false");
     r.add("burstgate.cache.enabled", () -> "false");
     r.add("burstgate.admin-key-sha256", () -> ApiKeys.sha256(ADMIN_KEY));
     r.add("burstgate.tenants[0].name", () -> "acme");

@@ -59,7 +59,7 @@ class CostsApiIT {
   static Map<String, String> gateway(Path dataDir) {
     return Map.of(
         "burstgate.data-dir", dataDir.toString(),
-        "burstgate.simulate-missing-tiers", "false",
+        "burstgate.demo", "false",
         "burstgate.tiers.local.enabled", "false",
         "burstgate.tiers.legacy.url", legacy.baseUrl().toString(),
         "burstgate.tenants[0].name", "acme",

@@ -156,7 +156,7 @@ class LedgerCrashIT {
   static Map<String, String> gateway(Path dataDir, PaidApiMock legacy) {
     Map<String, String> p = new TreeMap<>();
     p.put("burstgate.data-dir", dataDir.toString());
-    p.put("burstgate.simulate-missing-tiers", "false");
+    p.put("burstgate.demo", "false");
     p.put("burstgate.tiers.local.enabled", "false");
     p.put("burstgate.tiers.legacy.url", legacy.baseUrl().toString());
     p.put("burstgate.cache.enabled", "false");

@@ -116,7 +116,7 @@ class LedgerOutageIT {
     Map<String, Object> p = new HashMap<>();
     p.put("server.port", "0");
     p.put("burstgate.data-dir", dataDir.toString());
-    p.put("burstgate.simulate-missing-tiers", "false");
+    p.put("burstgate.demo", "false");
     p.put("burstgate.tiers.local.enabled", "false");
     p.put("burstgate.tiers.legacy.url", legacy.baseUrl().toString());
     p.put("burstgate.cache.enabled", "false");

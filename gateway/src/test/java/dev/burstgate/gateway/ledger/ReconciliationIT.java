@@ -67,6 +67,8 @@ class ReconciliationIT {
     r.add("spring.datasource.url", postgres::getJdbcUrl);
     r.add("spring.datasource.username", postgres::getUsername);
     r.add("spring.datasource.password", postgres::getPassword);
+    // Configured tiers beside simulated stand-ins for the others (the local tiny model, local-engine nodes).
+    r.add("burstgate.demo", () -> "true");
     r.add("burstgate.data-dir", () -> dataDir.toString());
     r.add("burstgate.tiers.local.threads", () -> "1");
     r.add("burstgate.tiers.legacy.url", () -> legacy.baseUrl().toString());

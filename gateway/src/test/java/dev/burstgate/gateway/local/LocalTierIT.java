@@ -52,7 +52,7 @@ class LocalTierIT {
     r.add("burstgate.tiers.local.threads", () -> "1");
     r.add("burstgate.tiers.legacy.url", () -> legacy.baseUrl().toString());
     r.add("burstgate.tiers.local.model", () -> models.tinyModel().toString());
-    r.add("burstgate.simulate-missing-tiers", () -> "false");
+    r.add("burstgate.demo", () -> "false");
     r.add("burstgate.cache.enabled", () -> "false");
   }
 

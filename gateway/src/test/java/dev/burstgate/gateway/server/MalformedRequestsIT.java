@@ -48,7 +48,7 @@ class MalformedRequestsIT {
   @DynamicPropertySource
   static void properties(DynamicPropertyRegistry r) {
     r.add("burstgate.data-dir", () -> dataDir.toString());
-    r.add("burstgate.simulate-missing-tiers", () -> "false");
+    r.add("burstgate.demo", () -> "false");
     r.add("burstgate.tiers.local.enabled", () -> "false");
     r.add("burstgate.tenants[0].name", () -> "acme");
     r.add("burstgate.tenants[0].key-sha256", () -> ApiKeys.sha256(KEY));

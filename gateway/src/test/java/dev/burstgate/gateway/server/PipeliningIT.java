@@ -44,7 +44,7 @@ class PipeliningIT {
         "--server.port=0",
         "--spring.data.redis.url=" + DataServices.redisUri(REDIS),
         "--burstgate.data-dir=" + Files.createTempDirectory("burstgate-pipelining"),
-        "--burstgate.simulate-missing-tiers=false",
+        "--burstgate.demo=false",
         "--burstgate.tiers.local.enabled=false",
         "--burstgate.admin-key-sha256=" + ApiKeys.sha256(ADMIN_KEY),
         "--burstgate.tenants[0].name=acme",

@@ -53,7 +53,7 @@ class RequestDeadlinesIT {
   @DynamicPropertySource
   static void properties(DynamicPropertyRegistry r) {
     r.add("burstgate.data-dir", () -> dataDir.toString());
-    r.add("burstgate.simulate-missing-tiers", () -> "false");
+    r.add("burstgate.demo", () -> "false");
     r.add("burstgate.tiers.local.enabled", () -> "false");
     r.add("burstgate.tiers.legacy.url", () -> legacy.baseUrl().toString());
     r.add("burstgate.tenants[0].name", () -> "acme");

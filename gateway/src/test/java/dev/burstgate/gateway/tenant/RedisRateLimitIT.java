@@ -41,7 +41,7 @@ class RedisRateLimitIT {
           .run(
               "--server.port=0",
               "--burstgate.data-dir=" + dir,
-              "--burstgate.simulate-missing-tiers=false",
+              "--burstgate.demo=false",
               "--burstgate.tiers.local.enabled=false",
               "--spring.data.redis.host=" + redis.getHost(),
               "--spring.data.redis.port=" + redis.getMappedPort(DataServices.REDIS_PORT),

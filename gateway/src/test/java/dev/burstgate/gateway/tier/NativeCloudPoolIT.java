@@ -52,7 +52,7 @@ class NativeCloudPoolIT {
   @DynamicPropertySource
   static void properties(DynamicPropertyRegistry r) {
     r.add("burstgate.data-dir", () -> dataDir.toString());
-    r.add("burstgate.simulate-missing-tiers", () -> "false");
+    r.add("burstgate.demo", () -> "false");
     r.add("burstgate.tiers.local.enabled", () -> "false");
     r.add("burstgate.tiers.cloud.endpoints", () -> NativeLlamaServer.baseUri(node));
     r.add("burstgate.tiers.cloud.model", () -> NativeLlamaServer.MODEL_ALIAS);

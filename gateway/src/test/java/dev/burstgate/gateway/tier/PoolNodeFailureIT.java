@@ -98,7 +98,7 @@ class PoolNodeFailureIT {
   @DynamicPropertySource
   static void properties(DynamicPropertyRegistry r) {
     r.add("burstgate.data-dir", () -> MODELS.dataDir().toString());
-    r.add("burstgate.simulate-missing-tiers", () -> "false");
+    r.add("burstgate.demo", () -> "false");
     r.add("burstgate.tiers.local.enabled", () -> "false");
     r.add("burstgate.tiers.cloud.endpoints", () -> NODES.get(0).baseUri() + "," + NODES.get(1).baseUri());
     r.add("burstgate.tiers.legacy.url", () -> legacy.baseUrl().toString());

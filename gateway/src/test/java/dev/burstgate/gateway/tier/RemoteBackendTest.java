@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.burstgate.gateway.api.ChatCompletionRequest;
 import dev.burstgate.gateway.api.ChatRequestParser;
-import dev.burstgate.gateway.config.BurstgateProperties.Resilience;
+
 import dev.burstgate.gateway.testsupport.PaidApiMock;
 import dev.burstgate.gateway.testsupport.PaidApiMock.Behavior;
 import dev.burstgate.policies.Tier;
@@ -35,7 +35,7 @@ class RemoteBackendTest {
       .build());
 
   private RemoteBackend backend(URI url, int retries) {
-    Resilience resilience = new Resilience(Duration.ofSeconds(10), Duration.ofSeconds(10), Duration.ofSeconds(2), 8, 50, 2, 2,
+    ResilienceProperties resilience = new ResilienceProperties(Duration.ofSeconds(10), Duration.ofSeconds(10), Duration.ofSeconds(2), 8, 50, 2, 2,
         Duration.ofMinutes(1), retries);
     return new RemoteBackend(Tier.LEGACY, "upstream-model", "sk-up", false, new FixedEndpoint(url), WebClient.create(),
         json, resilience, breakers, BulkheadRegistry.ofDefaults());
@@ -81,7 +81,7 @@ class RemoteBackendTest {
   }
 
   private RemoteBackend pool(URI... nodes) {
-    Resilience resilience = new Resilience(Duration.ofSeconds(10), Duration.ofSeconds(10), Duration.ofSeconds(2), 8, 50,
+    ResilienceProperties resilience = new ResilienceProperties(Duration.ofSeconds(10), Duration.ofSeconds(10), Duration.ofSeconds(2), 8, 50,
         20, 20, Duration.ofMinutes(1), 0);
     return new RemoteBackend(Tier.CLOUD, "pool-model", "sk-pool-secret-123", false, new Nodes(List.of(nodes)),
         WebClient.create(), json, resilience, breakers, BulkheadRegistry.ofDefaults());

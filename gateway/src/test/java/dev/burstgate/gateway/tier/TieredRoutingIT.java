@@ -61,6 +61,8 @@ class TieredRoutingIT {
 
   @DynamicPropertySource
   static void properties(DynamicPropertyRegistry r) {
+    // Configured tiers beside simulated stand-ins for the others (the local tiny model, local-engine nodes).
+    r.add("burstgate.demo", () -> "true");
     r.add("burstgate.data-dir", () -> dataDir.toString());
     r.add("burstgate.tiers.local.threads", () -> "1");
     r.add("burstgate.tiers.legacy.url", () -> legacy.baseUrl().toString());

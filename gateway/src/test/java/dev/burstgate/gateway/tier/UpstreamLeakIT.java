@@ -61,7 +61,7 @@ class UpstreamLeakIT {
   @DynamicPropertySource
   static void properties(DynamicPropertyRegistry r) {
     r.add("burstgate.data-dir", () -> dataDir.toString());
-    r.add("burstgate.simulate-missing-tiers", () -> "false");
+    r.add("burstgate.demo", () -> "false");
     r.add("burstgate.tiers.local.enabled", () -> "false");
     r.add("burstgate.tiers.cloud.endpoints", () -> cloud.baseUrl().toString());
     r.add("burstgate.tiers.cloud.api-key", () -> CLOUD_SECRET);

@@ -1,5 +1,6 @@
-package dev.burstgate.gateway.api;
+package dev.burstgate.gateway.chat;
 
+import dev.burstgate.gateway.api.ChatRequestParser;
 import dev.burstgate.gateway.tier.TierBackend;
 import dev.burstgate.policies.Tier;
 import java.time.InstantSource;
@@ -18,21 +19,21 @@ import tools.jackson.databind.node.ObjectNode;
  * entry also carries a {@code burstgate} object saying which tier it routes to, whether that tier is simulated, and
  * whether it is available now.
  */
-public final class ModelsEndpoint {
+final class ModelsEndpoint {
 
   private final ChatRequestParser parser;
   private final Map<Tier, TierBackend> backends;
   private final JsonMapper json;
   private final long created;
 
-  public ModelsEndpoint(ChatRequestParser parser, Map<Tier, TierBackend> backends, JsonMapper json, InstantSource clock) {
+  ModelsEndpoint(ChatRequestParser parser, Map<Tier, TierBackend> backends, JsonMapper json, InstantSource clock) {
     this.parser = parser;
     this.backends = backends;
     this.json = json;
     this.created = clock.instant().getEpochSecond();
   }
 
-  public Mono<ServerResponse> list(ServerRequest request) {
+  Mono<ServerResponse> list(ServerRequest request) {
     ObjectNode root = json.createObjectNode();
     root.put("object", "list");
     ArrayNode data = root.putArray("data");

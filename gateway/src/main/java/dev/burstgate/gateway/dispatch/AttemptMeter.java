@@ -1,7 +1,9 @@
-package dev.burstgate.gateway.tier;
+package dev.burstgate.gateway.dispatch;
 
 import dev.burstgate.gateway.budget.BudgetClaim;
+import dev.burstgate.gateway.tier.UpstreamChunk;
 import dev.burstgate.policies.Tier;
+import dev.burstgate.policies.cost.TokenEstimate;
 import dev.burstgate.policies.cost.Usage;
 import dev.burstgate.policies.cost.Usd;
 import org.jspecify.annotations.Nullable;
@@ -52,15 +54,17 @@ final class AttemptMeter {
     }
   }
 
-  /** The reported usage, or an estimate: about 4 characters a token for the prompt, one token a streamed chunk. */
+  /**
+   * The reported usage, or an estimate ({@link TokenEstimate}): about four characters a token for the prompt and a
+   * non-streamed answer, one token a streamed chunk.
+   */
   Usage usage(long promptChars, boolean stream) {
     Usage u = reported;
     if (u != null) {
       return u;
     }
-    long prompt = (promptChars + 3) / 4;
-    long completion = stream ? contentChunks : (contentChars + 3) / 4;
-    return new Usage(prompt, completion);
+    long completion = stream ? contentChunks : TokenEstimate.ofChars(contentChars);
+    return new Usage(TokenEstimate.promptTokens(promptChars), completion);
   }
 
   boolean estimated() {

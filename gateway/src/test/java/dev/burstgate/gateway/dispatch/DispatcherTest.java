@@ -1,5 +1,15 @@
-package dev.burstgate.gateway.tier;
+package dev.burstgate.gateway.dispatch;
 
+import reactor.core.publisher.Mono;
+import org.springframework.web.server.ServerWebExchange;
+import org.jspecify.annotations.Nullable;
+import java.time.InstantSource;
+import dev.burstgate.gateway.budget.BudgetStore;
+import dev.burstgate.gateway.budget.BudgetLimits;
+import dev.burstgate.gateway.tier.UpstreamChunk;
+import dev.burstgate.gateway.tier.TierBackend;
+import dev.burstgate.gateway.tier.AttemptFailure;
+import dev.burstgate.gateway.response.ResponseWriter;
 import dev.burstgate.gateway.api.BurstgateHeaders;
 import dev.burstgate.gateway.testsupport.Sse;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -7,7 +17,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.burstgate.gateway.api.ApiException;
 import dev.burstgate.gateway.api.ChatCompletionRequest;
 import dev.burstgate.gateway.api.ChatRequestParser;
-import dev.burstgate.gateway.config.BurstgateProperties.Budget;
+import dev.burstgate.gateway.tenant.TenantsProperties.Budget;
 import dev.burstgate.gateway.routing.RoutedRequest;
 import dev.burstgate.gateway.tenant.Tenant;
 import dev.burstgate.gateway.usage.CostEvents;
@@ -36,7 +46,19 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
-class TierDispatcherTest {
+class DispatcherTest {
+
+  /** The dispatcher and the response writer, as the chat route uses them. */
+  private record Answering(Dispatcher dispatcher, ResponseWriter writer) {
+    Mono<Void> dispatch(ServerWebExchange ex, RoutedRequest routed, @Nullable Object cache) {
+      return writer.write(ex.getResponse(), dispatcher.dispatch(routed), routed.request().stream());
+    }
+
+    Usd estimate(RoutedRequest routed, Tier tier) {
+      return dispatcher.estimate(routed, tier);
+    }
+  }
+
 
   private final JsonMapper json = JsonMapper.builder().build();
   private final List<CostRecord> records = new ArrayList<>();
@@ -93,8 +115,10 @@ class TierDispatcherTest {
     return Flux.error(new AttemptFailure("http://node", AttemptFailure.Kind.FAILED, why, new IllegalStateException(why)));
   }
 
-  private TierDispatcher dispatcher(TierBackend... backends) {
-    return new TierDispatcher(List.of(backends), prices, new CostEvents(List.of(records::add)), json);
+  private Answering dispatcher(TierBackend... backends) {
+    return new Answering(new Dispatcher(List.of(backends), prices,
+        BudgetStore.inMemory(t -> BudgetLimits.NONE, InstantSource.system()),
+        new CostRecords(prices, new CostEvents(List.of(records::add)), System::nanoTime), 256), new ResponseWriter(json));
   }
 
   private RoutedRequest routed(String body, Tier... tiers) {
@@ -115,7 +139,7 @@ class TierDispatcherTest {
   @Test
   void fallsBackToTheNextTierWhenTheFirstFailsBeforeItsFirstByte() {
     var ex = exchange();
-    TierDispatcher d = dispatcher(
+    Answering d = dispatcher(
         new Scripted(Tier.LOCAL, r -> failBeforeFirstByte("local admission refused")),
         new Scripted(Tier.CLOUD, r -> Flux.just(up(chunk("Hi", null)), up(chunk("!", "stop")), up(usageChunk(10, 2)))));
 
@@ -143,7 +167,7 @@ class TierDispatcherTest {
   @Test
   void endsACutStreamWithAnErrorEventAndNoDoneAndBillsWhatWasProduced() {
     var ex = exchange();
-    TierDispatcher d = dispatcher(
+    Answering d = dispatcher(
         new Scripted(Tier.CLOUD, r -> Flux.concat(Flux.just(up(chunk("Part", null))),
             Flux.error(new AttemptFailure("http://node", AttemptFailure.Kind.CONNECTION_LOST, "connection reset", new java.io.IOException("reset"))))),
         new Scripted(Tier.LEGACY, r -> Flux.just(up(chunk("never", "stop")))));
@@ -171,7 +195,7 @@ class TierDispatcherTest {
   void aRequestATierRefusesAsInvalidIsAnsweredWith400AndNoOtherTierIsTried() {
     var ex = exchange();
     List<Tier> tried = new ArrayList<>();
-    TierDispatcher d = dispatcher(
+    Answering d = dispatcher(
         new Scripted(Tier.CLOUD, r -> {
           tried.add(Tier.CLOUD);
           return Flux.error(new AttemptFailure("http://node", AttemptFailure.Kind.REFUSED, 400, "HTTP 400: bad 'x'", null));
@@ -199,7 +223,7 @@ class TierDispatcherTest {
   @Test
   void aPromptLongerThanEveryTriedContextIsA400ContextLengthExceededAtNoCost() {
     var ex = exchange();
-    TierDispatcher d = dispatcher(
+    Answering d = dispatcher(
         new Scripted(Tier.LOCAL, r -> Flux.error(new AttemptFailure("in-process", AttemptFailure.Kind.CONTEXT_EXCEEDED,
             "the prompt is 3000 tokens; a slot holds 1024", null))),
         new Scripted(Tier.CLOUD, r -> Flux.error(new AttemptFailure("http://node", AttemptFailure.Kind.CONTEXT_EXCEEDED,
@@ -220,7 +244,7 @@ class TierDispatcherTest {
   @Test
   void aPromptTooLongForTheLocalContextGoesToTheNextTier() {
     var ex = exchange();
-    TierDispatcher d = dispatcher(
+    Answering d = dispatcher(
         new Scripted(Tier.LOCAL, r -> Flux.error(new AttemptFailure("in-process", AttemptFailure.Kind.CONTEXT_EXCEEDED,
             "the prompt is 3000 tokens; a slot holds 1024", null))),
         new Scripted(Tier.CLOUD, r -> Flux.just(up(completion("Fits here.", 3000, 4)))));
@@ -235,7 +259,7 @@ class TierDispatcherTest {
   @Test
   void addsTheCostToTheUsageChunkWhenTheClientAskedForUsage() {
     var ex = exchange();
-    TierDispatcher d = dispatcher(new Scripted(Tier.LOCAL,
+    Answering d = dispatcher(new Scripted(Tier.LOCAL,
         r -> Flux.just(up(chunk("a", null)), up(chunk("b", "stop")), up(usageChunk(5, 2)))));
 
     StepVerifier.create(d.dispatch(ex, routed(STREAM_WITH_USAGE, Tier.LOCAL), null)).verifyComplete();
@@ -252,7 +276,7 @@ class TierDispatcherTest {
   @Test
   void dropsTheUpstreamUsageChunkWhenTheClientDidNotAskButStillRecordsUsage() {
     var ex = exchange();
-    TierDispatcher d = dispatcher(new Scripted(Tier.LOCAL,
+    Answering d = dispatcher(new Scripted(Tier.LOCAL,
         r -> Flux.just(up(chunk("a", null)), up(chunk("b", "stop")), up(usageChunk(5, 2)))));
 
     StepVerifier.create(d.dispatch(ex, routed(STREAM, Tier.LOCAL), null)).verifyComplete();
@@ -268,7 +292,7 @@ class TierDispatcherTest {
   @Test
   void putsCostInTheBodyAndHeaderOfANonStreamedAnswer() {
     var ex = exchange();
-    TierDispatcher d = dispatcher(new Scripted(Tier.CLOUD, r -> Flux.just(up(completion("hi", 1000, 500)))));
+    Answering d = dispatcher(new Scripted(Tier.CLOUD, r -> Flux.just(up(completion("hi", 1000, 500)))));
 
     StepVerifier.create(d.dispatch(ex, routed(PLAIN, Tier.CLOUD), null)).verifyComplete();
 
@@ -281,7 +305,7 @@ class TierDispatcherTest {
   @Test
   void failsWithBadGatewayBeforeCommittingWhenNoTierAnswers() {
     var ex = exchange();
-    TierDispatcher d = dispatcher(
+    Answering d = dispatcher(
         new Scripted(Tier.CLOUD, r -> failBeforeFirstByte("HTTP 500")),
         new Scripted(Tier.LEGACY, r -> failBeforeFirstByte("connection refused")));
 
@@ -303,7 +327,7 @@ class TierDispatcherTest {
   @Test
   void answersGatewayTimeoutWhenTheLastTierTimedOut() {
     var ex = exchange();
-    TierDispatcher d = dispatcher(new Scripted(Tier.LEGACY,
+    Answering d = dispatcher(new Scripted(Tier.LEGACY,
         r -> Flux.error(new AttemptFailure("http://node", AttemptFailure.Kind.TIMEOUT, "timed out", new TimeoutException()))));
 
     StepVerifier.create(d.dispatch(ex, routed(PLAIN, Tier.LEGACY), null))
@@ -312,14 +336,44 @@ class TierDispatcherTest {
   }
 
   @Test
-  void storesDeterministicAnswersThroughTheCacheCallback() {
-    var ex = exchange();
-    List<Tier> stored = new ArrayList<>();
-    TierDispatcher d = dispatcher(new Scripted(Tier.LOCAL, r -> Flux.just(up(completion("hi", 3, 1)))));
+  void emitsTheAnsweringTierThenTheWholeAnswerWithItsCostAndNoHttp() {
+    Answering d = dispatcher(new Scripted(Tier.CLOUD, r -> Flux.just(up(completion("hi", 3, 1)))));
 
-    StepVerifier.create(d.dispatch(ex, routed(PLAIN, Tier.LOCAL), (tier, answer) -> stored.add(tier))).verifyComplete();
+    StepVerifier.create(d.dispatcher().dispatch(routed(PLAIN, Tier.CLOUD)))
+        .assertNext(e -> assertThat(e).isEqualTo(new AnswerEvent.Started(Tier.CLOUD, "score 0.42 < 0.60 -> local", false)))
+        .assertNext(e -> assertThat(e).isInstanceOfSatisfying(AnswerEvent.Completion.class, c -> {
+          // 0.18 a query + 3 prompt tokens at 1.00/1M + 1 completion token at 2.00/1M
+          assertThat(c.cost()).isEqualTo(Usd.of("0.180005"));
+          assertThat(c.body().path("usage").path("cost").decimalValue()).isEqualByComparingTo("0.180005");
+        }))
+        .verifyComplete();
+    assertThat(records).singleElement().satisfies(r -> assertThat(r.outcome()).isEqualTo(Outcome.OK));
+  }
 
-    assertThat(stored).containsExactly(Tier.LOCAL);
+  @Test
+  void publishesTheCostRecordBeforeTheEventsThatEndTheAnswer() {
+    Answering d = dispatcher(new Scripted(Tier.LOCAL,
+        r -> Flux.just(up(chunk("a", null)), up(chunk("b", "stop")), up(usageChunk(5, 2)))));
+
+    StepVerifier.create(d.dispatcher().dispatch(routed(STREAM, Tier.LOCAL)))
+        .expectNextMatches(e -> e instanceof AnswerEvent.Started)
+        .expectNextMatches(e -> e instanceof AnswerEvent.Chunk)
+        .expectNextMatches(e -> e instanceof AnswerEvent.Chunk)
+        .assertNext(e -> {
+          assertThat(e).isInstanceOf(AnswerEvent.StreamEnd.class);
+          // The record is out before the stream's last bytes are.
+          assertThat(records).singleElement().satisfies(r -> assertThat(r.usage()).isEqualTo(new Usage(5, 2)));
+        })
+        .verifyComplete();
+  }
+
+  @Test
+  void aRequestNoTierAnswersEmitsNothingAndFailsWithItsError() {
+    Answering d = dispatcher(new Scripted(Tier.CLOUD, r -> failBeforeFirstByte("down")));
+
+    StepVerifier.create(d.dispatcher().dispatch(routed(STREAM, Tier.CLOUD)))
+        .expectErrorSatisfies(e -> assertThat(((ApiException) e).status()).isEqualTo(HttpStatus.BAD_GATEWAY))
+        .verify();
   }
 
   private List<JsonNode> events(String body) {

@@ -1,5 +1,11 @@
-package dev.burstgate.gateway.tier;
+package dev.burstgate.gateway.dispatch;
 
+import org.springframework.web.server.ServerWebExchange;
+import org.jspecify.annotations.Nullable;
+import dev.burstgate.gateway.tier.UpstreamChunk;
+import dev.burstgate.gateway.tier.TierBackend;
+import dev.burstgate.gateway.tier.AttemptFailure;
+import dev.burstgate.gateway.response.ResponseWriter;
 import dev.burstgate.gateway.api.BurstgateHeaders;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -11,7 +17,7 @@ import dev.burstgate.gateway.budget.BudgetStore;
 import dev.burstgate.gateway.budget.BudgetView;
 import dev.burstgate.gateway.budget.Reservation;
 import dev.burstgate.gateway.budget.ReserveResult;
-import dev.burstgate.gateway.config.BurstgateProperties.Budget;
+import dev.burstgate.gateway.tenant.TenantsProperties.Budget;
 import dev.burstgate.gateway.routing.RoutedRequest;
 import dev.burstgate.gateway.tenant.Tenant;
 import dev.burstgate.gateway.usage.CostEvents;
@@ -47,7 +53,19 @@ import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 /** The dispatcher's reserve → settle with a real in-memory budget store and scripted tiers. */
-class TierDispatcherBudgetTest {
+class DispatcherBudgetTest {
+
+  /** The dispatcher and the response writer, as the chat route uses them. */
+  private record Answering(Dispatcher dispatcher, ResponseWriter writer) {
+    Mono<Void> dispatch(ServerWebExchange ex, RoutedRequest routed, @Nullable Object cache) {
+      return writer.write(ex.getResponse(), dispatcher.dispatch(routed), routed.request().stream());
+    }
+
+    Usd estimate(RoutedRequest routed, Tier tier) {
+      return dispatcher.estimate(routed, tier);
+    }
+  }
+
 
   private static final String TENANT = "acme";
   private static final String PLAIN = "{\"messages\":[{\"role\":\"user\",\"content\":\"hello there\"}]}";
@@ -75,8 +93,9 @@ class TierDispatcherBudgetTest {
     return BudgetStore.inMemory(t -> limits, InstantSource.system());
   }
 
-  private TierDispatcher dispatcher(PriceTable table, BudgetStore store, TierBackend... backends) {
-    return new TierDispatcher(List.of(backends), table, new CostEvents(List.of(records::add)), json, store, 256);
+  private Answering dispatcher(PriceTable table, BudgetStore store, TierBackend... backends) {
+    return new Answering(new Dispatcher(List.of(backends), table, store,
+        new CostRecords(table, new CostEvents(List.of(records::add)), System::nanoTime), 256), new ResponseWriter(json));
   }
 
   private RoutedRequest routed(String body, ExhaustedAction onExhausted, Tier... tiers) {
@@ -136,7 +155,7 @@ class TierDispatcherBudgetTest {
   void reservesTheEstimateBeforeTheAttemptAndSettlesTheBilledCost() {
     BudgetStore store = store("10");
     AtomicReference<Usd> reservedDuringAttempt = new AtomicReference<>();
-    TierDispatcher d = dispatcher(prices, store, new Scripted(Tier.CLOUD, r -> {
+    Answering d = dispatcher(prices, store, new Scripted(Tier.CLOUD, r -> {
       reservedDuringAttempt.set(view(store).daily().reserved());
       return Flux.just(up(completion(1000, 500)));
     }));
@@ -157,7 +176,7 @@ class TierDispatcherBudgetTest {
   void releasesAFailedAttemptAndReservesAgainForTheFallback() {
     // 1.20 holds legacy's 1.10 or cloud's 0.18, not both: cloud is granted only because legacy's was released.
     BudgetStore store = store("1.20");
-    TierDispatcher d = dispatcher(prices, store,
+    Answering d = dispatcher(prices, store,
         new Scripted(Tier.LEGACY, r -> failBeforeFirstByte("HTTP 500")),
         new Scripted(Tier.CLOUD, r -> Flux.just(up(completion(10, 2)))));
 
@@ -177,7 +196,7 @@ class TierDispatcherBudgetTest {
   void aRefusedTierFallsToACheaperOneUnderReject() {
     BudgetStore store = store("0.50");
     AtomicInteger legacyCalls = new AtomicInteger();
-    TierDispatcher d = dispatcher(prices, store,
+    Answering d = dispatcher(prices, store,
         new Scripted(Tier.LEGACY, r -> {
           legacyCalls.incrementAndGet();
           return Flux.just(up(completion(10, 2)));
@@ -206,7 +225,7 @@ class TierDispatcherBudgetTest {
   void answers402WhenARefusalLeavesNoCheaperTier() {
     BudgetStore store = store("0.10");
     AtomicInteger legacyCalls = new AtomicInteger();
-    TierDispatcher d = dispatcher(prices, store,
+    Answering d = dispatcher(prices, store,
         new Scripted(Tier.CLOUD, r -> Flux.just(up(completion(10, 2)))),
         new Scripted(Tier.LEGACY, r -> {
           legacyCalls.incrementAndGet();
@@ -239,7 +258,7 @@ class TierDispatcherBudgetTest {
     BudgetStore store = store("0.10");
     Reservation earlier = (Reservation) store.reserve(TENANT, Usd.of("0.09")).block();
     store.settle(earlier, Usd.of("0.09")).block();
-    TierDispatcher d = dispatcher(prices, store,
+    Answering d = dispatcher(prices, store,
         new Scripted(Tier.CLOUD, r -> Flux.just(up(completion(10, 2)))),
         new Scripted(Tier.LOCAL, r -> Flux.just(up(completion(10, 2)))));
     var ex = exchange();
@@ -260,7 +279,7 @@ class TierDispatcherBudgetTest {
   void aFreeLocalTierNeverReservesAndIsNeverBlocked() {
     BudgetStore store = store("0");
     AtomicReference<Usd> reservedDuringAttempt = new AtomicReference<>();
-    TierDispatcher d = dispatcher(freeLocal, store,
+    Answering d = dispatcher(freeLocal, store,
         new Scripted(Tier.CLOUD, r -> Flux.just(up(completion(10, 2)))),
         new Scripted(Tier.LOCAL, r -> {
           reservedDuringAttempt.set(view(store).daily().reserved());
@@ -279,7 +298,7 @@ class TierDispatcherBudgetTest {
   @Test
   void aClientGoingAwayBeforeTheFirstByteReleasesTheReservation() throws Exception {
     BudgetStore store = store("10");
-    TierDispatcher d = dispatcher(prices, store, new Scripted(Tier.LEGACY, r -> Flux.never()));
+    Answering d = dispatcher(prices, store, new Scripted(Tier.LEGACY, r -> Flux.never()));
 
     Disposable call = d.dispatch(exchange(), routed(STREAM, ExhaustedAction.REJECT, Tier.LEGACY), null).subscribe();
     await(() -> view(store).daily().reserved().equals(Usd.of("1.10")));
@@ -294,7 +313,7 @@ class TierDispatcherBudgetTest {
   @Test
   void aClientGoingAwayMidStreamSettlesWhatWasBilled() throws Exception {
     BudgetStore store = store("10");
-    TierDispatcher d = dispatcher(prices, store,
+    Answering d = dispatcher(prices, store,
         new Scripted(Tier.CLOUD, r -> Flux.concat(Flux.just(up(chunk("Part"))), Flux.never())));
     var ex = exchange();
 
@@ -315,7 +334,7 @@ class TierDispatcherBudgetTest {
   @Test
   void aStreamCutMidwaySettlesItsBilledCost() {
     BudgetStore store = store("10");
-    TierDispatcher d = dispatcher(prices, store, new Scripted(Tier.CLOUD, r -> Flux.concat(Flux.just(up(chunk("Part"))),
+    Answering d = dispatcher(prices, store, new Scripted(Tier.CLOUD, r -> Flux.concat(Flux.just(up(chunk("Part"))),
         Flux.error(new AttemptFailure("http://node", AttemptFailure.Kind.CONNECTION_LOST, "connection reset", new java.io.IOException("reset"))))));
 
     StepVerifier.create(d.dispatch(exchange(), routed(STREAM, ExhaustedAction.REJECT, Tier.CLOUD), null))
@@ -342,7 +361,7 @@ class TierDispatcherBudgetTest {
       @Override public Mono<Void> setLimits(String tenant, BudgetLimits limits) { return memory.setLimits(tenant, limits); }
     };
     AtomicInteger cloudCalls = new AtomicInteger();
-    TierDispatcher d = dispatcher(freeLocal, broken,
+    Answering d = dispatcher(freeLocal, broken,
         new Scripted(Tier.CLOUD, r -> {
           cloudCalls.incrementAndGet();
           return Flux.just(up(completion(10, 2)));
