@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Runs the test suite as if it ran at another date (default: a year from now): Debian's libfaketime is preloaded into
-# Maven and so into every forked test JVM (and the browser they start), and the test containers run with it too
-# (BURSTGATE_TEST_FAKETIME, see gateway/.../testsupport/ContainerClock.java). Only wall clocks move; monotonic clocks,
-# which timers use, do not. Maven runs offline, so run the normal test command once first (`bash .ci/run`, or
-# `./mvnw verify` with the images below), which fills the local repository.
+# Maven and so into every forked test JVM, every gateway those tests start as a child process, and the browser. Only
+# wall clocks move; monotonic clocks, which timers use, do not. The test containers (PostgreSQL, Redis, llama-server)
+# keep the real clock: libfaketime deadlocks redis-server and postgres at start in these images, and a container's
+# wall clock cannot be moved otherwise. So this run catches tests whose own dates go stale (a fixed date read back
+# through "the last 30 days", a period boundary written as a literal); the normal run, on the real date, catches
+# test clocks that disagree with a store's (Redis expiries). Maven runs offline, so run the normal test command once
+# first (`bash .ci/run`, or `./mvnw verify` with the images below), which fills the local repository.
 #
 #   bash .ci/faketime-verify.sh            # +365d
 #   bash .ci/faketime-verify.sh +45d -pl gateway -Dit.test=RedisBudgetStoreIT -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false
@@ -34,7 +37,6 @@ export BURSTGATE_TEST_POSTGRES_IMAGE BURSTGATE_TEST_REDIS_IMAGE BURSTGATE_TEST_L
 export TESTCONTAINERS_HOST_OVERRIDE=localhost TESTCONTAINERS_RYUK_DISABLED=true
 eval "$(bash .ci/browser-up.sh)"
 
-export BURSTGATE_TEST_FAKETIME=$offset
 now=$(LD_PRELOAD=$lib FAKETIME=$offset date -u +%Y-%m-%dT%H:%M:%SZ)
 log "running the suite at $now (real clock $(date -u +%Y-%m-%dT%H:%M:%SZ), offset $offset)"
 LD_PRELOAD=$lib FAKETIME=$offset FAKETIME_DONT_FAKE_MONOTONIC=1 ./mvnw -B -ntp -o verify "$@"

@@ -16,17 +16,17 @@ public final class DataServices {
 
   /** PostgreSQL for the cost ledger: database {@code burstgate}, user {@code burstgate}. */
   public static PostgreSQLContainer postgres() {
-    return ContainerClock.apply(new PostgreSQLContainer(TestImages.postgres())
+    return new PostgreSQLContainer(TestImages.postgres())
         .withDatabaseName("burstgate")
         .withUsername("burstgate")
-        .withPassword("burstgate"));
+        .withPassword("burstgate");
   }
 
   /** Redis for budgets and rate limits; ready once it answers on its port and logs that it accepts connections. */
   public static GenericContainer<?> redis() {
-    return ContainerClock.apply(new GenericContainer<>(TestImages.redis())
+    return new GenericContainer<>(TestImages.redis())
         .withExposedPorts(REDIS_PORT)
-        .waitingFor(Wait.forLogMessage(".*Ready to accept connections.*\\n", 1)));
+        .waitingFor(Wait.forLogMessage(".*Ready to accept connections.*\\n", 1));
   }
 
   /** {@code redis://host:port} of a started Redis container. */

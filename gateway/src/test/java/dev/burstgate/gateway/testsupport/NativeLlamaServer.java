@@ -91,7 +91,7 @@ public final class NativeLlamaServer {
 
   /** A llama-server container serving {@code options.model()} on {@link #PORT}, not yet started. */
   public static GenericContainer<?> container(Options options) {
-    return ContainerClock.apply(new GenericContainer<>(TestImages.llamaServer())
+    return new GenericContainer<>(TestImages.llamaServer())
         .withCopyFileToContainer(MountableFile.forHostPath(options.model(), 0644), MODEL_PATH)
         .withExposedPorts(PORT)
         .withCommand(
@@ -106,7 +106,7 @@ public final class NativeLlamaServer {
         .waitingFor(Wait.forHttp("/health")
             .forPort(PORT)
             .forStatusCode(200)
-            .withStartupTimeout(options.startupTimeout())));
+            .withStartupTimeout(options.startupTimeout()));
   }
 
   /** {@code http://host:port} of a started container, the base of {@code /v1/chat/completions}. */
