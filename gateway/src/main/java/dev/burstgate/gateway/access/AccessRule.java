@@ -33,11 +33,13 @@ public record AccessRule(Set<HttpMethod> methods, String pattern, Access access)
     return new AccessRule(Set.of(), pattern, access);
   }
 
-  PathPattern parsed() {
+  /** The pattern, parsed. */
+  public PathPattern parsed() {
     return PathPatternParser.defaultInstance.parse(pattern);
   }
 
-  boolean allows(HttpMethod method) {
+  /** Whether the rule allows {@code method} ({@code GET} also allows {@code HEAD}). */
+  public boolean allows(HttpMethod method) {
     return methods.isEmpty() || methods.contains(method)
         || (HttpMethod.HEAD.equals(method) && methods.contains(HttpMethod.GET));
   }

@@ -1,7 +1,7 @@
 package dev.burstgate.gateway.dashboard;
 
 import dev.burstgate.gateway.access.Access;
-import dev.burstgate.gateway.access.AccessFilter;
+import dev.burstgate.gateway.guard.AccessFilter;
 import dev.burstgate.gateway.access.AccessRoutes;
 import dev.burstgate.gateway.access.AccessRule;
 import java.net.URI;

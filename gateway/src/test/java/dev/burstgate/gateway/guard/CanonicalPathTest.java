@@ -1,4 +1,4 @@
-package dev.burstgate.gateway.access;
+package dev.burstgate.gateway.guard;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

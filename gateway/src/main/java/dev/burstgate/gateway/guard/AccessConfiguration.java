@@ -1,5 +1,8 @@
-package dev.burstgate.gateway.access;
+package dev.burstgate.gateway.guard;
 
+import dev.burstgate.gateway.access.AccessRoutes;
+import dev.burstgate.gateway.access.AccessRule;
+import dev.burstgate.gateway.access.Access;
 import dev.burstgate.gateway.tenant.RateLimits;
 import dev.burstgate.gateway.tenant.TenantRegistry;
 import org.slf4j.Logger;

@@ -1,4 +1,4 @@
-package dev.burstgate.gateway.access;
+package dev.burstgate.gateway.guard;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;

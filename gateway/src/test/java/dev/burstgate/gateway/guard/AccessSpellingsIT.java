@@ -1,5 +1,6 @@
-package dev.burstgate.gateway.access;
+package dev.burstgate.gateway.guard;
 
+import dev.burstgate.gateway.access.AccessRule;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.burstgate.gateway.tenant.ApiKeys;

@@ -1,5 +1,7 @@
-package dev.burstgate.gateway.access;
+package dev.burstgate.gateway.guard;
 
+import dev.burstgate.gateway.access.AccessRule;
+import dev.burstgate.gateway.access.Access;
 import dev.burstgate.gateway.api.ApiException;
 import dev.burstgate.gateway.tenant.ApiKeys;
 import dev.burstgate.gateway.tenant.RateLimits;
@@ -68,7 +70,7 @@ public final class AccessFilter implements WebFilter, Ordered {
                 + w.allowed().stream().map(m -> m.name()).collect(Collectors.joining(", ")) + ".")
             .withHeader(HttpHeaders.ALLOW,
                 w.allowed().stream().map(m -> m.name()).collect(Collectors.joining(", ")))));
-        case AccessRules.Match.Allowed a -> check(ex, a.access()).then(chain.filter(ex));
+        case AccessRules.Match.Allowed a -> check(ex, a.access()).then(Mono.defer(() -> chain.filter(ex)));
       };
     });
   }
