@@ -92,9 +92,8 @@ final class BudgetFlow {
               }
               yield new Admission.Refused(d);
             }
-          })
-          .onErrorResume(e -> Mono.just(new Admission.StoreFailed(e)));
-    });
+          });
+    }).onErrorResume(e -> Mono.just(new Admission.StoreFailed(e))); // also a store that throws instead of signalling
   }
 
   /** Releases whatever an attempt still holds (a request cancelled or ended in error); closed claims are untouched. */
