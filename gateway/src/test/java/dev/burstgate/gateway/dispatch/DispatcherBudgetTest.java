@@ -2,11 +2,14 @@ package dev.burstgate.gateway.dispatch;
 
 import org.springframework.web.server.ServerWebExchange;
 import org.jspecify.annotations.Nullable;
-import dev.burstgate.gateway.tier.UpstreamChunk;
 import dev.burstgate.gateway.tier.TierBackend;
 import dev.burstgate.gateway.tier.AttemptFailure;
 import dev.burstgate.gateway.response.ResponseWriter;
 import dev.burstgate.gateway.api.BurstgateHeaders;
+import static dev.burstgate.gateway.testsupport.Upstream.chunk;
+import static dev.burstgate.gateway.testsupport.Upstream.completion;
+import static dev.burstgate.gateway.testsupport.Upstream.failBeforeFirstByte;
+import static dev.burstgate.gateway.testsupport.Upstream.up;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.burstgate.gateway.api.ApiException;
@@ -20,6 +23,7 @@ import dev.burstgate.gateway.budget.ReserveResult;
 import dev.burstgate.gateway.tenant.TenantsProperties.Budget;
 import dev.burstgate.gateway.routing.RoutedRequest;
 import dev.burstgate.gateway.tenant.Tenant;
+import dev.burstgate.gateway.testsupport.ScriptedTier;
 import dev.burstgate.gateway.usage.CostEvents;
 import dev.burstgate.gateway.usage.CostRecord;
 import dev.burstgate.gateway.usage.Outcome;
@@ -40,7 +44,6 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
-import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 import org.springframework.http.HttpStatus;
 import org.springframework.mock.http.server.reactive.MockServerHttpRequest;
@@ -50,7 +53,6 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
 import tools.jackson.databind.json.JsonMapper;
-import tools.jackson.databind.node.ObjectNode;
 
 /** The dispatcher's reserve → settle with a real in-memory budget store and scripted tiers. */
 class DispatcherBudgetTest {
@@ -79,15 +81,6 @@ class DispatcherBudgetTest {
       .with(Tier.CLOUD, new TierPrice(Usd.of("0.18"), Usd.of("1.00"), Usd.of("2.00")));
   private final PriceTable freeLocal = prices.with(Tier.LOCAL, TierPrice.perQuery(Usd.ZERO));
 
-  private record Scripted(Tier tier, Function<ChatCompletionRequest, Flux<UpstreamChunk>> script) implements TierBackend {
-    @Override public boolean available() { return true; }
-    @Override public boolean simulated() { return true; }
-    @Override public String model() { return tier.label(); }
-    @Override public Flux<UpstreamChunk> call(ChatCompletionRequest request, String requestId) {
-      return Flux.defer(() -> script.apply(request));
-    }
-  }
-
   private static BudgetStore store(String dailyLimit) {
     BudgetLimits limits = new BudgetLimits(dailyLimit == null ? null : Usd.of(dailyLimit), null);
     return BudgetStore.inMemory(t -> limits, InstantSource.system());
@@ -108,35 +101,6 @@ class DispatcherBudgetTest {
     return MockServerWebExchange.from(MockServerHttpRequest.post("/v1/chat/completions"));
   }
 
-  private ObjectNode completion(int prompt, int completion) {
-    ObjectNode c = json.createObjectNode();
-    c.put("id", "chatcmpl-2").put("object", "chat.completion").put("created", 1).put("model", "m");
-    ObjectNode choice = c.putArray("choices").addObject();
-    choice.put("index", 0).put("finish_reason", "stop");
-    choice.putObject("message").put("role", "assistant").put("content", "hi");
-    c.putObject("usage").put("prompt_tokens", prompt).put("completion_tokens", completion)
-        .put("total_tokens", prompt + completion);
-    return c;
-  }
-
-  private ObjectNode chunk(String content) {
-    ObjectNode c = json.createObjectNode();
-    c.put("id", "chatcmpl-1").put("object", "chat.completion.chunk").put("created", 1).put("model", "m");
-    ObjectNode choice = c.putArray("choices").addObject();
-    choice.put("index", 0);
-    choice.putObject("delta").put("content", content);
-    choice.putNull("finish_reason");
-    return c;
-  }
-
-  private static UpstreamChunk up(ObjectNode n) {
-    return new UpstreamChunk("http://node", n);
-  }
-
-  private static Flux<UpstreamChunk> failBeforeFirstByte(String why) {
-    return Flux.error(new AttemptFailure("http://node", AttemptFailure.Kind.FAILED, why, new IllegalStateException(why)));
-  }
-
   private static BudgetView view(BudgetStore store) {
     return store.view(TENANT).block();
   }
@@ -155,9 +119,9 @@ class DispatcherBudgetTest {
   void reservesTheEstimateBeforeTheAttemptAndSettlesTheBilledCost() {
     BudgetStore store = store("10");
     AtomicReference<Usd> reservedDuringAttempt = new AtomicReference<>();
-    Answering d = dispatcher(prices, store, new Scripted(Tier.CLOUD, r -> {
+    Answering d = dispatcher(prices, store, new ScriptedTier(Tier.CLOUD, r -> {
       reservedDuringAttempt.set(view(store).daily().reserved());
-      return Flux.just(up(completion(1000, 500)));
+      return Flux.just(up(completion("hi", 1000, 500)));
     }));
 
     StepVerifier.create(d.dispatch(exchange(), routed(PLAIN_MAX_10, ExhaustedAction.REJECT, Tier.CLOUD), null))
@@ -177,8 +141,8 @@ class DispatcherBudgetTest {
     // 1.20 holds legacy's 1.10 or cloud's 0.18, not both: cloud is granted only because legacy's was released.
     BudgetStore store = store("1.20");
     Answering d = dispatcher(prices, store,
-        new Scripted(Tier.LEGACY, r -> failBeforeFirstByte("HTTP 500")),
-        new Scripted(Tier.CLOUD, r -> Flux.just(up(completion(10, 2)))));
+        new ScriptedTier(Tier.LEGACY, r -> failBeforeFirstByte("HTTP 500")),
+        new ScriptedTier(Tier.CLOUD, r -> Flux.just(up(completion("hi", 10, 2)))));
 
     StepVerifier.create(d.dispatch(exchange(), routed(PLAIN, ExhaustedAction.REJECT, Tier.LEGACY, Tier.CLOUD), null))
         .verifyComplete();
@@ -197,11 +161,11 @@ class DispatcherBudgetTest {
     BudgetStore store = store("0.50");
     AtomicInteger legacyCalls = new AtomicInteger();
     Answering d = dispatcher(prices, store,
-        new Scripted(Tier.LEGACY, r -> {
+        new ScriptedTier(Tier.LEGACY, r -> {
           legacyCalls.incrementAndGet();
-          return Flux.just(up(completion(10, 2)));
+          return Flux.just(up(completion("hi", 10, 2)));
         }),
-        new Scripted(Tier.CLOUD, r -> Flux.just(up(completion(10, 2)))));
+        new ScriptedTier(Tier.CLOUD, r -> Flux.just(up(completion("hi", 10, 2)))));
     var ex = exchange();
 
     StepVerifier.create(d.dispatch(ex, routed(PLAIN, ExhaustedAction.REJECT, Tier.LEGACY, Tier.CLOUD), null))
@@ -226,10 +190,10 @@ class DispatcherBudgetTest {
     BudgetStore store = store("0.10");
     AtomicInteger legacyCalls = new AtomicInteger();
     Answering d = dispatcher(prices, store,
-        new Scripted(Tier.CLOUD, r -> Flux.just(up(completion(10, 2)))),
-        new Scripted(Tier.LEGACY, r -> {
+        new ScriptedTier(Tier.CLOUD, r -> Flux.just(up(completion("hi", 10, 2)))),
+        new ScriptedTier(Tier.LEGACY, r -> {
           legacyCalls.incrementAndGet();
-          return Flux.just(up(completion(10, 2)));
+          return Flux.just(up(completion("hi", 10, 2)));
         }));
     var ex = exchange();
 
@@ -259,8 +223,8 @@ class DispatcherBudgetTest {
     Reservation earlier = (Reservation) store.reserve(TENANT, Usd.of("0.09")).block();
     store.settle(earlier, Usd.of("0.09")).block();
     Answering d = dispatcher(prices, store,
-        new Scripted(Tier.CLOUD, r -> Flux.just(up(completion(10, 2)))),
-        new Scripted(Tier.LOCAL, r -> Flux.just(up(completion(10, 2)))));
+        new ScriptedTier(Tier.CLOUD, r -> Flux.just(up(completion("hi", 10, 2)))),
+        new ScriptedTier(Tier.LOCAL, r -> Flux.just(up(completion("hi", 10, 2)))));
     var ex = exchange();
 
     StepVerifier.create(d.dispatch(ex, routed(PLAIN, ExhaustedAction.LOCAL_ONLY, Tier.CLOUD), null)).verifyComplete();
@@ -280,10 +244,10 @@ class DispatcherBudgetTest {
     BudgetStore store = store("0");
     AtomicReference<Usd> reservedDuringAttempt = new AtomicReference<>();
     Answering d = dispatcher(freeLocal, store,
-        new Scripted(Tier.CLOUD, r -> Flux.just(up(completion(10, 2)))),
-        new Scripted(Tier.LOCAL, r -> {
+        new ScriptedTier(Tier.CLOUD, r -> Flux.just(up(completion("hi", 10, 2)))),
+        new ScriptedTier(Tier.LOCAL, r -> {
           reservedDuringAttempt.set(view(store).daily().reserved());
-          return Flux.just(up(completion(10, 2)));
+          return Flux.just(up(completion("hi", 10, 2)));
         }));
     var ex = exchange();
 
@@ -298,7 +262,7 @@ class DispatcherBudgetTest {
   @Test
   void aClientGoingAwayBeforeTheFirstByteReleasesTheReservation() throws Exception {
     BudgetStore store = store("10");
-    Answering d = dispatcher(prices, store, new Scripted(Tier.LEGACY, r -> Flux.never()));
+    Answering d = dispatcher(prices, store, new ScriptedTier(Tier.LEGACY, r -> Flux.never()));
 
     Disposable call = d.dispatch(exchange(), routed(STREAM, ExhaustedAction.REJECT, Tier.LEGACY), null).subscribe();
     await(() -> view(store).daily().reserved().equals(Usd.of("1.10")));
@@ -314,7 +278,7 @@ class DispatcherBudgetTest {
   void aClientGoingAwayMidStreamSettlesWhatWasBilled() throws Exception {
     BudgetStore store = store("10");
     Answering d = dispatcher(prices, store,
-        new Scripted(Tier.CLOUD, r -> Flux.concat(Flux.just(up(chunk("Part"))), Flux.never())));
+        new ScriptedTier(Tier.CLOUD, r -> Flux.concat(Flux.just(up(chunk("Part", null))), Flux.never())));
     var ex = exchange();
 
     Disposable call = d.dispatch(ex, routed(STREAM, ExhaustedAction.REJECT, Tier.CLOUD), null).subscribe();
@@ -334,7 +298,7 @@ class DispatcherBudgetTest {
   @Test
   void aStreamCutMidwaySettlesItsBilledCost() {
     BudgetStore store = store("10");
-    Answering d = dispatcher(prices, store, new Scripted(Tier.CLOUD, r -> Flux.concat(Flux.just(up(chunk("Part"))),
+    Answering d = dispatcher(prices, store, new ScriptedTier(Tier.CLOUD, r -> Flux.concat(Flux.just(up(chunk("Part", null))),
         Flux.error(new AttemptFailure("http://node", AttemptFailure.Kind.CONNECTION_LOST, "connection reset", new java.io.IOException("reset"))))));
 
     StepVerifier.create(d.dispatch(exchange(), routed(STREAM, ExhaustedAction.REJECT, Tier.CLOUD), null))
@@ -362,11 +326,11 @@ class DispatcherBudgetTest {
     };
     AtomicInteger cloudCalls = new AtomicInteger();
     Answering d = dispatcher(freeLocal, broken,
-        new Scripted(Tier.CLOUD, r -> {
+        new ScriptedTier(Tier.CLOUD, r -> {
           cloudCalls.incrementAndGet();
-          return Flux.just(up(completion(10, 2)));
+          return Flux.just(up(completion("hi", 10, 2)));
         }),
-        new Scripted(Tier.LOCAL, r -> Flux.just(up(completion(10, 2)))));
+        new ScriptedTier(Tier.LOCAL, r -> Flux.just(up(completion("hi", 10, 2)))));
     var ex = exchange();
 
     StepVerifier.create(d.dispatch(ex, routed(PLAIN, ExhaustedAction.REJECT, Tier.CLOUD, Tier.LOCAL), null))

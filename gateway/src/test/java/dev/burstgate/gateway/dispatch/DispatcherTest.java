@@ -6,12 +6,17 @@ import org.jspecify.annotations.Nullable;
 import java.time.InstantSource;
 import dev.burstgate.gateway.budget.BudgetStore;
 import dev.burstgate.gateway.budget.BudgetLimits;
-import dev.burstgate.gateway.tier.UpstreamChunk;
 import dev.burstgate.gateway.tier.TierBackend;
 import dev.burstgate.gateway.tier.AttemptFailure;
 import dev.burstgate.gateway.response.ResponseWriter;
 import dev.burstgate.gateway.api.BurstgateHeaders;
+import dev.burstgate.gateway.testsupport.ScriptedTier;
 import dev.burstgate.gateway.testsupport.Sse;
+import static dev.burstgate.gateway.testsupport.Upstream.chunk;
+import static dev.burstgate.gateway.testsupport.Upstream.completion;
+import static dev.burstgate.gateway.testsupport.Upstream.failBeforeFirstByte;
+import static dev.burstgate.gateway.testsupport.Upstream.up;
+import static dev.burstgate.gateway.testsupport.Upstream.usageChunk;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.burstgate.gateway.api.ApiException;
@@ -35,7 +40,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeoutException;
-import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 import org.springframework.http.HttpStatus;
 import org.springframework.mock.http.server.reactive.MockServerHttpRequest;
@@ -44,7 +48,6 @@ import reactor.core.publisher.Flux;
 import reactor.test.StepVerifier;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
-import tools.jackson.databind.node.ObjectNode;
 
 class DispatcherTest {
 
@@ -64,56 +67,6 @@ class DispatcherTest {
   private final List<CostRecord> records = new ArrayList<>();
   private final PriceTable prices = PriceTable.defaults()
       .with(Tier.CLOUD, new TierPrice(Usd.of("0.18"), Usd.of("1.00"), Usd.of("2.00")));
-
-  /** A scripted tier: what one attempt does is a function of the request. */
-  private record Scripted(Tier tier, Function<ChatCompletionRequest, Flux<UpstreamChunk>> script) implements TierBackend {
-    @Override public boolean available() { return true; }
-    @Override public boolean simulated() { return true; }
-    @Override public String model() { return tier.label(); }
-    @Override public Flux<UpstreamChunk> call(ChatCompletionRequest request, String requestId) {
-      return Flux.defer(() -> script.apply(request));
-    }
-  }
-
-  private ObjectNode chunk(String content, String finish) {
-    ObjectNode c = json.createObjectNode();
-    c.put("id", "chatcmpl-1").put("object", "chat.completion.chunk").put("created", 1).put("model", "m");
-    ObjectNode choice = c.putArray("choices").addObject();
-    choice.put("index", 0);
-    choice.putObject("delta").put("content", content);
-    if (finish == null) {
-      choice.putNull("finish_reason");
-    } else {
-      choice.put("finish_reason", finish);
-    }
-    return c;
-  }
-
-  private ObjectNode usageChunk(int prompt, int completion) {
-    ObjectNode c = json.createObjectNode();
-    c.put("id", "chatcmpl-1").put("object", "chat.completion.chunk").put("created", 1).put("model", "m");
-    c.putArray("choices");
-    c.putObject("usage").put("prompt_tokens", prompt).put("completion_tokens", completion).put("total_tokens", prompt + completion);
-    return c;
-  }
-
-  private ObjectNode completion(String content, int prompt, int completion) {
-    ObjectNode c = json.createObjectNode();
-    c.put("id", "chatcmpl-2").put("object", "chat.completion").put("created", 1).put("model", "m");
-    ObjectNode choice = c.putArray("choices").addObject();
-    choice.put("index", 0).put("finish_reason", "stop");
-    choice.putObject("message").put("role", "assistant").put("content", content);
-    c.putObject("usage").put("prompt_tokens", prompt).put("completion_tokens", completion).put("total_tokens", prompt + completion);
-    return c;
-  }
-
-  private static UpstreamChunk up(ObjectNode n) {
-    return new UpstreamChunk("http://node", n);
-  }
-
-  private static Flux<UpstreamChunk> failBeforeFirstByte(String why) {
-    return Flux.error(new AttemptFailure("http://node", AttemptFailure.Kind.FAILED, why, new IllegalStateException(why)));
-  }
 
   private Answering dispatcher(TierBackend... backends) {
     return new Answering(new Dispatcher(List.of(backends), prices,
@@ -140,8 +93,8 @@ class DispatcherTest {
   void fallsBackToTheNextTierWhenTheFirstFailsBeforeItsFirstByte() {
     var ex = exchange();
     Answering d = dispatcher(
-        new Scripted(Tier.LOCAL, r -> failBeforeFirstByte("local admission refused")),
-        new Scripted(Tier.CLOUD, r -> Flux.just(up(chunk("Hi", null)), up(chunk("!", "stop")), up(usageChunk(10, 2)))));
+        new ScriptedTier(Tier.LOCAL, r -> failBeforeFirstByte("local admission refused")),
+        new ScriptedTier(Tier.CLOUD, r -> Flux.just(up(chunk("Hi", null)), up(chunk("!", "stop")), up(usageChunk(10, 2)))));
 
     StepVerifier.create(d.dispatch(ex, routed(STREAM, Tier.LOCAL, Tier.CLOUD), null)).verifyComplete();
 
@@ -168,9 +121,9 @@ class DispatcherTest {
   void endsACutStreamWithAnErrorEventAndNoDoneAndBillsWhatWasProduced() {
     var ex = exchange();
     Answering d = dispatcher(
-        new Scripted(Tier.CLOUD, r -> Flux.concat(Flux.just(up(chunk("Part", null))),
+        new ScriptedTier(Tier.CLOUD, r -> Flux.concat(Flux.just(up(chunk("Part", null))),
             Flux.error(new AttemptFailure("http://node", AttemptFailure.Kind.CONNECTION_LOST, "connection reset", new java.io.IOException("reset"))))),
-        new Scripted(Tier.LEGACY, r -> Flux.just(up(chunk("never", "stop")))));
+        new ScriptedTier(Tier.LEGACY, r -> Flux.just(up(chunk("never", "stop")))));
 
     StepVerifier.create(d.dispatch(ex, routed(STREAM, Tier.CLOUD, Tier.LEGACY), null)).verifyComplete();
 
@@ -196,11 +149,11 @@ class DispatcherTest {
     var ex = exchange();
     List<Tier> tried = new ArrayList<>();
     Answering d = dispatcher(
-        new Scripted(Tier.CLOUD, r -> {
+        new ScriptedTier(Tier.CLOUD, r -> {
           tried.add(Tier.CLOUD);
           return Flux.error(new AttemptFailure("http://node", AttemptFailure.Kind.REFUSED, 400, "HTTP 400: bad 'x'", null));
         }),
-        new Scripted(Tier.LEGACY, r -> {
+        new ScriptedTier(Tier.LEGACY, r -> {
           tried.add(Tier.LEGACY);
           return Flux.just(up(completion("never", 1, 1)));
         }));
@@ -224,9 +177,9 @@ class DispatcherTest {
   void aPromptLongerThanEveryTriedContextIsA400ContextLengthExceededAtNoCost() {
     var ex = exchange();
     Answering d = dispatcher(
-        new Scripted(Tier.LOCAL, r -> Flux.error(new AttemptFailure("in-process", AttemptFailure.Kind.CONTEXT_EXCEEDED,
+        new ScriptedTier(Tier.LOCAL, r -> Flux.error(new AttemptFailure("in-process", AttemptFailure.Kind.CONTEXT_EXCEEDED,
             "the prompt is 3000 tokens; a slot holds 1024", null))),
-        new Scripted(Tier.CLOUD, r -> Flux.error(new AttemptFailure("http://node", AttemptFailure.Kind.CONTEXT_EXCEEDED,
+        new ScriptedTier(Tier.CLOUD, r -> Flux.error(new AttemptFailure("http://node", AttemptFailure.Kind.CONTEXT_EXCEEDED,
             400, "HTTP 400 from http://node: context_length_exceeded", null))));
 
     StepVerifier.create(d.dispatch(ex, routed(PLAIN, Tier.LOCAL, Tier.CLOUD), null))
@@ -245,9 +198,9 @@ class DispatcherTest {
   void aPromptTooLongForTheLocalContextGoesToTheNextTier() {
     var ex = exchange();
     Answering d = dispatcher(
-        new Scripted(Tier.LOCAL, r -> Flux.error(new AttemptFailure("in-process", AttemptFailure.Kind.CONTEXT_EXCEEDED,
+        new ScriptedTier(Tier.LOCAL, r -> Flux.error(new AttemptFailure("in-process", AttemptFailure.Kind.CONTEXT_EXCEEDED,
             "the prompt is 3000 tokens; a slot holds 1024", null))),
-        new Scripted(Tier.CLOUD, r -> Flux.just(up(completion("Fits here.", 3000, 4)))));
+        new ScriptedTier(Tier.CLOUD, r -> Flux.just(up(completion("Fits here.", 3000, 4)))));
 
     StepVerifier.create(d.dispatch(ex, routed(PLAIN, Tier.LOCAL, Tier.CLOUD), null)).verifyComplete();
 
@@ -259,7 +212,7 @@ class DispatcherTest {
   @Test
   void addsTheCostToTheUsageChunkWhenTheClientAskedForUsage() {
     var ex = exchange();
-    Answering d = dispatcher(new Scripted(Tier.LOCAL,
+    Answering d = dispatcher(new ScriptedTier(Tier.LOCAL,
         r -> Flux.just(up(chunk("a", null)), up(chunk("b", "stop")), up(usageChunk(5, 2)))));
 
     StepVerifier.create(d.dispatch(ex, routed(STREAM_WITH_USAGE, Tier.LOCAL), null)).verifyComplete();
@@ -276,7 +229,7 @@ class DispatcherTest {
   @Test
   void dropsTheUpstreamUsageChunkWhenTheClientDidNotAskButStillRecordsUsage() {
     var ex = exchange();
-    Answering d = dispatcher(new Scripted(Tier.LOCAL,
+    Answering d = dispatcher(new ScriptedTier(Tier.LOCAL,
         r -> Flux.just(up(chunk("a", null)), up(chunk("b", "stop")), up(usageChunk(5, 2)))));
 
     StepVerifier.create(d.dispatch(ex, routed(STREAM, Tier.LOCAL), null)).verifyComplete();
@@ -292,7 +245,7 @@ class DispatcherTest {
   @Test
   void putsCostInTheBodyAndHeaderOfANonStreamedAnswer() {
     var ex = exchange();
-    Answering d = dispatcher(new Scripted(Tier.CLOUD, r -> Flux.just(up(completion("hi", 1000, 500)))));
+    Answering d = dispatcher(new ScriptedTier(Tier.CLOUD, r -> Flux.just(up(completion("hi", 1000, 500)))));
 
     StepVerifier.create(d.dispatch(ex, routed(PLAIN, Tier.CLOUD), null)).verifyComplete();
 
@@ -306,8 +259,8 @@ class DispatcherTest {
   void failsWithBadGatewayBeforeCommittingWhenNoTierAnswers() {
     var ex = exchange();
     Answering d = dispatcher(
-        new Scripted(Tier.CLOUD, r -> failBeforeFirstByte("HTTP 500")),
-        new Scripted(Tier.LEGACY, r -> failBeforeFirstByte("connection refused")));
+        new ScriptedTier(Tier.CLOUD, r -> failBeforeFirstByte("HTTP 500")),
+        new ScriptedTier(Tier.LEGACY, r -> failBeforeFirstByte("connection refused")));
 
     StepVerifier.create(d.dispatch(ex, routed(STREAM, Tier.CLOUD, Tier.LEGACY), null))
         .expectErrorSatisfies(e -> {
@@ -327,7 +280,7 @@ class DispatcherTest {
   @Test
   void answersGatewayTimeoutWhenTheLastTierTimedOut() {
     var ex = exchange();
-    Answering d = dispatcher(new Scripted(Tier.LEGACY,
+    Answering d = dispatcher(new ScriptedTier(Tier.LEGACY,
         r -> Flux.error(new AttemptFailure("http://node", AttemptFailure.Kind.TIMEOUT, "timed out", new TimeoutException()))));
 
     StepVerifier.create(d.dispatch(ex, routed(PLAIN, Tier.LEGACY), null))
@@ -337,7 +290,7 @@ class DispatcherTest {
 
   @Test
   void emitsTheAnsweringTierThenTheWholeAnswerWithItsCostAndNoHttp() {
-    Answering d = dispatcher(new Scripted(Tier.CLOUD, r -> Flux.just(up(completion("hi", 3, 1)))));
+    Answering d = dispatcher(new ScriptedTier(Tier.CLOUD, r -> Flux.just(up(completion("hi", 3, 1)))));
 
     StepVerifier.create(d.dispatcher().dispatch(routed(PLAIN, Tier.CLOUD)))
         .assertNext(e -> assertThat(e).isEqualTo(new AnswerEvent.Started(Tier.CLOUD, "score 0.42 < 0.60 -> local", false)))
@@ -352,7 +305,7 @@ class DispatcherTest {
 
   @Test
   void publishesTheCostRecordBeforeTheEventsThatEndTheAnswer() {
-    Answering d = dispatcher(new Scripted(Tier.LOCAL,
+    Answering d = dispatcher(new ScriptedTier(Tier.LOCAL,
         r -> Flux.just(up(chunk("a", null)), up(chunk("b", "stop")), up(usageChunk(5, 2)))));
 
     StepVerifier.create(d.dispatcher().dispatch(routed(STREAM, Tier.LOCAL)))
@@ -369,7 +322,7 @@ class DispatcherTest {
 
   @Test
   void aRequestNoTierAnswersEmitsNothingAndFailsWithItsError() {
-    Answering d = dispatcher(new Scripted(Tier.CLOUD, r -> failBeforeFirstByte("down")));
+    Answering d = dispatcher(new ScriptedTier(Tier.CLOUD, r -> failBeforeFirstByte("down")));
 
     StepVerifier.create(d.dispatcher().dispatch(routed(STREAM, Tier.CLOUD)))
         .expectErrorSatisfies(e -> assertThat(((ApiException) e).status()).isEqualTo(HttpStatus.BAD_GATEWAY))
