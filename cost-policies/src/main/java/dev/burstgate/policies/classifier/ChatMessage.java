@@ -1,5 +1,6 @@
 package dev.burstgate.policies.classifier;
 
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -28,5 +29,14 @@ public record ChatMessage(String role, String content) {
   /** An assistant message. */
   public static ChatMessage assistant(String content) {
     return new ChatMessage("assistant", content);
+  }
+
+  /**
+   * The text of a message whose content is a list of text parts: the parts joined by a newline. The gateway (reading
+   * a request) and the policy lab (reading traffic) both flatten parts this way, so one conversation is classified and
+   * its prompt tokens estimated alike in both.
+   */
+  public static String joinParts(List<String> parts) {
+    return String.join("\n", parts);
   }
 }

@@ -144,7 +144,7 @@ public final class TrafficReader {
         } else if (content.isString()) {
           text = content.asString();
         } else if (content.isArray()) {
-          StringBuilder sb = new StringBuilder();
+          List<String> parts = new ArrayList<>();
           for (int j = 0; j < content.size(); j++) {
             JsonNode part = content.get(j);
             String field = "messages[" + i + "].content[" + j + "]";
@@ -158,10 +158,10 @@ public final class TrafficReader {
                 throw new BadInputException(file, lineNo, field + ".text", "expected a string but found "
                     + (partText == null ? "nothing" : partText.getNodeType()));
               }
-              sb.append(partText.asString()).append('\n');
+              parts.add(partText.asString());
             }
           }
-          text = sb.toString();
+          text = ChatMessage.joinParts(parts);
         } else {
           throw new BadInputException(file, lineNo, "messages[" + i + "].content",
               "expected a string or an array of parts but found " + content.getNodeType());

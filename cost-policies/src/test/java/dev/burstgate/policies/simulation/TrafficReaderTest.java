@@ -65,7 +65,15 @@ class TrafficReaderTest {
         .hasMessage("t.jsonl:6: field 'messages[0].content[0].text': expected a string but found OBJECT");
     TrafficRecord image = reader.parse("t.jsonl", 6, "{\"messages\":[{\"role\":\"user\",\"content\":"
         + "[{\"type\":\"image_url\",\"image_url\":{\"url\":\"u\"}},{\"type\":\"text\",\"text\":\"look\"}]}]}");
-    assertThat(image.messages().getFirst().content()).isEqualTo("look\n");
+    assertThat(image.messages().getFirst().content()).isEqualTo("look");
+  }
+
+  @Test
+  void textPartsAreJoinedByANewlineAsTheGatewayJoinsThem() {
+    TrafficRecord parts = reader.parse("t.jsonl", 1, "{\"messages\":[{\"role\":\"user\",\"content\":"
+        + "[{\"type\":\"text\",\"text\":\"What is\"},{\"type\":\"text\",\"text\":\"2+2?\"}]}]}");
+    assertThat(parts.messages().getFirst().content()).isEqualTo("What is\n2+2?");
+    assertThat(parts.chars()).isEqualTo(12);
   }
 
   @Test

@@ -1,6 +1,7 @@
 package dev.burstgate.gateway.api;
 
 import dev.burstgate.policies.Tier;
+import dev.burstgate.policies.classifier.ChatMessage;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -206,7 +207,7 @@ public final class ChatRequestParser {
     if (!c.isArray()) {
       throw ApiException.badRequest("invalid_type", p, "'" + p + "' must be a string or an array of text parts.");
     }
-    StringBuilder text = new StringBuilder();
+    List<String> parts = new ArrayList<>(c.size());
     for (int j = 0; j < c.size(); j++) {
       JsonNode part = c.get(j);
       String pp = p + "[" + j + "]";
@@ -226,12 +227,9 @@ public final class ChatRequestParser {
       if (t == null || !t.isString()) {
         throw ApiException.badRequest("invalid_type", pp + ".text", "'" + pp + ".text' must be a string.");
       }
-      if (!text.isEmpty()) {
-        text.append('\n');
-      }
-      text.append(t.stringValue());
+      parts.add(t.stringValue());
     }
-    return text.toString();
+    return ChatMessage.joinParts(parts);
   }
 
   private static boolean bool(ObjectNode body, String name) {
