@@ -27,14 +27,16 @@ public record Usd(BigDecimal amount) implements Comparable<Usd> {
   /**
    * Parses a decimal string such as {@code "0.18"} or {@code "1.10"}.
    *
-   * @throws IllegalArgumentException naming the value when it is not a plain decimal number
+   * @throws IllegalArgumentException naming the value when it is not a plain decimal number (an empty string
+   *     included); the exception has no cause, its message says everything (a configuration binder reports the
+   *     deepest cause of a failure, and {@link BigDecimal}'s own says less)
    */
   public static Usd of(String decimal) {
     Objects.requireNonNull(decimal, "decimal");
     try {
       return new Usd(new BigDecimal(decimal.trim()));
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("not a USD amount: '" + decimal + "'", e);
+      throw new IllegalArgumentException("not a USD amount: '" + decimal + "' (expected a decimal such as 0.18)");
     }
   }
 

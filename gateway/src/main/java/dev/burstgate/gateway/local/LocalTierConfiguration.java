@@ -40,7 +40,10 @@ class LocalTierConfiguration {
   static final class EngineWanted implements Condition {
     @Override
     public boolean matches(ConditionContext context, AnnotatedTypeMetadata metadata) {
-      Environment env = context.getEnvironment();
+      return wanted(context.getEnvironment());
+    }
+
+    static boolean wanted(Environment env) {
       if (!env.getProperty("burstgate.tiers.local.enabled", Boolean.class, true)) {
         return false;
       }
@@ -59,7 +62,7 @@ class LocalTierConfiguration {
     if (model == null) {
       model = TinyModelGenerator.ensureTinyModel(data.dataDir().resolve("models"));
       log.info("local tier: SIMULATED by the generated tiny model {} ({}; set burstgate.tiers.local.model for a real "
-          + "one)", model, DemoMode.asked(env) ? "burstgate.demo=true" : "demo mode: no tier is configured");
+          + "one)", model, DemoMode.why(env));
     } else {
       log.info("local tier: {} ({} slots, context {}, {} threads)", model, local.parallel(), local.context(),
           local.threads());

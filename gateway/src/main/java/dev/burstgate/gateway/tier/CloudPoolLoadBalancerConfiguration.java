@@ -8,7 +8,7 @@ import org.springframework.cloud.loadbalancer.core.ServiceInstanceListSupplier;
  * The load balancer's configuration for the cloud pool (a child context, so deliberately not component-scanned):
  * the pool's nodes with Spring Cloud LoadBalancer's health checks on top.
  */
-public class CloudPoolLoadBalancerConfiguration {
+class CloudPoolLoadBalancerConfiguration {
 
   @Bean
   ServiceInstanceListSupplier cloudPoolInstances(ConfigurableApplicationContext context, CloudPool pool) {

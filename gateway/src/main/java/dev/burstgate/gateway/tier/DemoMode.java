@@ -13,7 +13,9 @@ import org.springframework.core.env.Environment;
  * {@code burstgate.tiers.local.model}, no {@code burstgate.tiers.cloud.endpoints}, no
  * {@code burstgate.tiers.legacy.url}: the zero-configuration demo — or when {@code burstgate.demo=true} asks for it.
  * As soon as any tier is configured, the unconfigured ones are off, never silently simulated; {@code
- * burstgate.demo=false} keeps them off even when nothing is configured.
+ * burstgate.demo=false} keeps them off even when nothing is configured. Read from the {@link Environment} (tier beans
+ * and conditions ask before any properties record is bound); its configuration metadata is in
+ * {@code META-INF/additional-spring-configuration-metadata.json}.
  */
 public final class DemoMode {
 
@@ -35,7 +37,12 @@ public final class DemoMode {
   }
 
   /** Whether the reason is the explicit {@code burstgate.demo=true} (for the start-up log). */
-  public static boolean asked(Environment env) {
+  static boolean asked(Environment env) {
     return Binder.get(env).bind(PROPERTY, Boolean.class).orElse(false);
+  }
+
+  /** Why demo mode is on, for a simulated tier's start-up line. */
+  public static String why(Environment env) {
+    return asked(env) ? PROPERTY + "=true" : "demo mode: no tier is configured";
   }
 }

@@ -38,7 +38,7 @@ import tools.jackson.databind.json.JsonMapper;
 @Configuration(proxyBeanMethods = false)
 @LoadBalancerClient(name = CloudPool.SERVICE_ID, configuration = CloudPoolLoadBalancerConfiguration.class)
 @EnableConfigurationProperties({TiersProperties.class, ResilienceProperties.class})
-public class TierConfiguration {
+class TierConfiguration {
 
   private static final Logger log = LoggerFactory.getLogger(TierConfiguration.class);
 
@@ -106,7 +106,7 @@ public class TierConfiguration {
     if (endpoints.isEmpty() && DemoMode.on(env)) {
       endpoints = simulated.getObject().cloudNodes();
       log.info("cloud tier: SIMULATED pool of {} local-engine nodes {} ({}; set burstgate.tiers.cloud.endpoints for "
-          + "real ones)", endpoints.size(), endpoints, demoWhy(env));
+          + "real ones)", endpoints.size(), endpoints, DemoMode.why(env));
     } else if (endpoints.isEmpty()) {
       log.info("cloud tier: OFF (not configured: set burstgate.tiers.cloud.endpoints, or burstgate.demo=true for a "
           + "simulated pool)");
@@ -138,7 +138,7 @@ public class TierConfiguration {
       url = simulated.getObject().legacyNode();
       isSimulated = true;
       log.info("legacy tier: SIMULATED by a local-engine node at {} ({}; set burstgate.tiers.legacy.url for the real "
-          + "API)", url, demoWhy(env));
+          + "API)", url, DemoMode.why(env));
     } else if (url == null) {
       log.info("legacy tier: OFF (not configured: set burstgate.tiers.legacy.url, or burstgate.demo=true for a "
           + "simulated stand-in)");
@@ -148,10 +148,5 @@ public class TierConfiguration {
     }
     return new RemoteBackend(Tier.LEGACY, legacy.model(), legacy.apiKey(), isSimulated, new FixedEndpoint(url),
         upstreamWebClient, json, resilience, breakers, bulkheads);
-  }
-
-  /** Why demo mode is on, for the start-up log. */
-  static String demoWhy(Environment env) {
-    return DemoMode.asked(env) ? "burstgate.demo=true" : "demo mode: no tier is configured";
   }
 }

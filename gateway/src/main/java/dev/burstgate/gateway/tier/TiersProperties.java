@@ -4,10 +4,8 @@ import dev.burstgate.policies.cost.TierPrice;
 import dev.burstgate.policies.cost.TokenEstimate;
 import dev.burstgate.policies.cost.Usd;
 import jakarta.validation.Valid;
-import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
-import java.math.BigDecimal;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.List;
@@ -17,8 +15,10 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
 
 /**
- * The three tiers' backends and prices. Each tier's prices are bound and validated here and read as the one price
- * type, {@link TierPrice}.
+ * The three tiers' backends and prices. A tier's three {@code price-*} keys bind as {@link Usd} amounts (a decimal
+ * string such as {@code 0.18}) and form its {@link TierPrice}, the one price type: its constructor holds the price
+ * rules and runs while the record is bound, so a negative, empty or malformed price stops the start-up with a message
+ * that names the key and the value.
  *
  * @param local the in-process engine
  * @param cloud the pool of OpenAI-compatible nodes
@@ -29,8 +29,19 @@ import org.springframework.validation.annotation.Validated;
 public record TiersProperties(
     @DefaultValue @Valid Local local, @DefaultValue @Valid Cloud cloud, @DefaultValue @Valid Legacy legacy) {
 
-  private static TierPrice price(BigDecimal perQuery, BigDecimal perMillionIn, BigDecimal perMillionOut) {
-    return new TierPrice(new Usd(perQuery), new Usd(perMillionIn), new Usd(perMillionOut));
+  /**
+   * The price of {@code burstgate.tiers.<tier>}; a rule of {@link TierPrice} broken is reported with the tier's three
+   * price keys and their values. (An amount that is no number, or empty, fails before: {@link Usd#of} names it.)
+   */
+  static TierPrice tierPrice(String tier, Usd perQuery, Usd perMillionInput, Usd perMillionOutput) {
+    try {
+      return new TierPrice(perQuery, perMillionInput, perMillionOutput);
+    } catch (IllegalArgumentException e) {
+      // Not chained: start-up reports the deepest cause of a binding failure, and this message says it all.
+      throw new IllegalArgumentException("burstgate.tiers." + tier + ": not a valid price (price-per-query "
+          + perQuery + ", price-per-million-input-tokens " + perMillionInput + ", price-per-million-output-tokens "
+          + perMillionOutput + "): " + e.getMessage());
+    }
   }
 
   /**
@@ -45,9 +56,9 @@ public record TiersProperties(
    * @param gpuLayers layers to offload (only with a GPU build of the natives)
    * @param maxTokens the completion limit when a request names none
    * @param name the model name reported to clients
-   * @param pricePerQuery USD per answered request
-   * @param pricePerMillionInputTokens USD per million prompt tokens
-   * @param pricePerMillionOutputTokens USD per million completion tokens
+   * @param pricePerQuery USD per answered request (a decimal amount, at least 0)
+   * @param pricePerMillionInputTokens USD per million prompt tokens, added to the per-query price
+   * @param pricePerMillionOutputTokens USD per million completion tokens, added to the per-query price
    */
   public record Local(
       @DefaultValue("true") boolean enabled,
@@ -59,12 +70,19 @@ public record TiersProperties(
       @DefaultValue("0") @Min(0) int gpuLayers,
       @DefaultValue("" + TokenEstimate.DEFAULT_COMPLETION_TOKENS) @Min(1) int maxTokens,
       @DefaultValue("burstgate-local") String name,
-      @DefaultValue("0.02") @DecimalMin("0") BigDecimal pricePerQuery,
-      @DefaultValue("0") @DecimalMin("0") BigDecimal pricePerMillionInputTokens,
-      @DefaultValue("0") @DecimalMin("0") BigDecimal pricePerMillionOutputTokens) {
+      @DefaultValue("0.02") Usd pricePerQuery,
+      @DefaultValue("0") Usd pricePerMillionInputTokens,
+      @DefaultValue("0") Usd pricePerMillionOutputTokens) {
 
+    private static final String TIER = "local";
+
+    public Local {
+      tierPrice(TIER, pricePerQuery, pricePerMillionInputTokens, pricePerMillionOutputTokens);
+    }
+
+    /** This tier's price, validated when the record was bound. */
     public TierPrice price() {
-      return TiersProperties.price(pricePerQuery, pricePerMillionInputTokens, pricePerMillionOutputTokens);
+      return tierPrice(TIER, pricePerQuery, pricePerMillionInputTokens, pricePerMillionOutputTokens);
     }
   }
 
@@ -75,21 +93,28 @@ public record TiersProperties(
    * @param apiKey the key sent to every node, if they need one
    * @param model the model name sent upstream
    * @param healthPath the path the pool's health check calls on each node
-   * @param pricePerQuery USD per answered request
-   * @param pricePerMillionInputTokens USD per million prompt tokens
-   * @param pricePerMillionOutputTokens USD per million completion tokens
+   * @param pricePerQuery USD per answered request (a decimal amount, at least 0)
+   * @param pricePerMillionInputTokens USD per million prompt tokens, added to the per-query price
+   * @param pricePerMillionOutputTokens USD per million completion tokens, added to the per-query price
    */
   public record Cloud(
       @DefaultValue List<URI> endpoints,
       @Nullable String apiKey,
       @DefaultValue("burstgate-cloud") String model,
       @DefaultValue("/health") String healthPath,
-      @DefaultValue("0.18") @DecimalMin("0") BigDecimal pricePerQuery,
-      @DefaultValue("0") @DecimalMin("0") BigDecimal pricePerMillionInputTokens,
-      @DefaultValue("0") @DecimalMin("0") BigDecimal pricePerMillionOutputTokens) {
+      @DefaultValue("0.18") Usd pricePerQuery,
+      @DefaultValue("0") Usd pricePerMillionInputTokens,
+      @DefaultValue("0") Usd pricePerMillionOutputTokens) {
 
+    private static final String TIER = "cloud";
+
+    public Cloud {
+      tierPrice(TIER, pricePerQuery, pricePerMillionInputTokens, pricePerMillionOutputTokens);
+    }
+
+    /** This tier's price, validated when the record was bound. */
     public TierPrice price() {
-      return TiersProperties.price(pricePerQuery, pricePerMillionInputTokens, pricePerMillionOutputTokens);
+      return tierPrice(TIER, pricePerQuery, pricePerMillionInputTokens, pricePerMillionOutputTokens);
     }
   }
 
@@ -100,20 +125,27 @@ public record TiersProperties(
    *     mode
    * @param apiKey its key
    * @param model the model name sent to it
-   * @param pricePerQuery USD per answered request
-   * @param pricePerMillionInputTokens USD per million prompt tokens
-   * @param pricePerMillionOutputTokens USD per million completion tokens
+   * @param pricePerQuery USD per answered request (a decimal amount, at least 0)
+   * @param pricePerMillionInputTokens USD per million prompt tokens, added to the per-query price
+   * @param pricePerMillionOutputTokens USD per million completion tokens, added to the per-query price
    */
   public record Legacy(
       @Nullable URI url,
       @Nullable String apiKey,
       @DefaultValue("burstgate-legacy") String model,
-      @DefaultValue("1.10") @DecimalMin("0") BigDecimal pricePerQuery,
-      @DefaultValue("0") @DecimalMin("0") BigDecimal pricePerMillionInputTokens,
-      @DefaultValue("0") @DecimalMin("0") BigDecimal pricePerMillionOutputTokens) {
+      @DefaultValue("1.10") Usd pricePerQuery,
+      @DefaultValue("0") Usd pricePerMillionInputTokens,
+      @DefaultValue("0") Usd pricePerMillionOutputTokens) {
 
+    private static final String TIER = "legacy";
+
+    public Legacy {
+      tierPrice(TIER, pricePerQuery, pricePerMillionInputTokens, pricePerMillionOutputTokens);
+    }
+
+    /** This tier's price, validated when the record was bound. */
     public TierPrice price() {
-      return TiersProperties.price(pricePerQuery, pricePerMillionInputTokens, pricePerMillionOutputTokens);
+      return tierPrice(TIER, pricePerQuery, pricePerMillionInputTokens, pricePerMillionOutputTokens);
     }
   }
 }
