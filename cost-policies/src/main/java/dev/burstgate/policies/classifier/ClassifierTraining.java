@@ -212,10 +212,10 @@ public final class ClassifierTraining {
         labelled.add(i);
       }
     }
-    double mathAuc = auc(math, score, i -> rows.get(i).level() >= 4);
-    double lenMathAuc = auc(math, length, i -> rows.get(i).level() >= 4);
-    double weakAuc = auc(labelled, score, i -> !rows.get(i).weakCorrect());
-    double lenWeakAuc = auc(labelled, length, i -> !rows.get(i).weakCorrect());
+    double mathAuc = auc(math, score, i -> level(rows.get(i)) >= 4);
+    double lenMathAuc = auc(math, length, i -> level(rows.get(i)) >= 4);
+    double weakAuc = auc(labelled, score, i -> !weakCorrect(rows.get(i)));
+    double lenWeakAuc = auc(labelled, length, i -> !weakCorrect(rows.get(i)));
     double routed = routedAccuracy(rows, labelled, score);
     double lenRouted = routedAccuracy(rows, labelled, length);
     int n = labelled.size();
@@ -223,14 +223,29 @@ public final class ClassifierTraining {
     double weakAcc = 0;
     double strongAcc = 0;
     for (int i : labelled) {
-      weakAcc += rows.get(i).weakCorrect() ? 1 : 0;
-      strongAcc += rows.get(i).strongCorrect() ? 1 : 0;
+      weakAcc += weakCorrect(rows.get(i)) ? 1 : 0;
+      strongAcc += strongCorrect(rows.get(i)) ? 1 : 0;
     }
     weakAcc = n == 0 ? Double.NaN : weakAcc / n;
     strongAcc = n == 0 ? Double.NaN : strongAcc / n;
     double random = n == 0 ? Double.NaN : (weakHalf * weakAcc + (n - weakHalf) * strongAcc) / n;
     return new Evaluation(folds, math.size(), n, mathAuc, weakAuc, routed, random, strongAcc, weakAcc, lenMathAuc,
         lenWeakAuc, lenRouted);
+  }
+
+  /** The level of a row counted as a math row (those have one). */
+  private static int level(LabelledPrompt r) {
+    return Objects.requireNonNull(r.level(), "level");
+  }
+
+  /** The weak model's label of a labelled row (those have both). */
+  private static boolean weakCorrect(LabelledPrompt r) {
+    return Objects.requireNonNull(r.weakCorrect(), "weakCorrect");
+  }
+
+  /** The strong model's label of a labelled row (those have both). */
+  private static boolean strongCorrect(LabelledPrompt r) {
+    return Objects.requireNonNull(r.strongCorrect(), "strongCorrect");
   }
 
   private static double routedAccuracy(List<LabelledPrompt> rows, List<Integer> labelled, double[] score) {
@@ -243,7 +258,7 @@ public final class ClassifierTraining {
     double correct = 0;
     for (int k = 0; k < order.size(); k++) {
       LabelledPrompt r = rows.get(order.get(k));
-      correct += (k < weakHalf ? r.weakCorrect() : r.strongCorrect()) ? 1 : 0;
+      correct += (k < weakHalf ? weakCorrect(r) : strongCorrect(r)) ? 1 : 0;
     }
     return correct / order.size();
   }
@@ -301,7 +316,8 @@ public final class ClassifierTraining {
     }
     int[] foldOf = new int[rows.size()];
     for (int i = 0; i < rows.size(); i++) {
-      foldOf[i] = foldOfSubject.get(rows.get(i).source() + "/" + rows.get(i).subject());
+      // every row's subject got a fold above
+      foldOf[i] = Objects.requireNonNull(foldOfSubject.get(rows.get(i).source() + "/" + rows.get(i).subject()));
     }
     return foldOf;
   }
@@ -342,7 +358,8 @@ public final class ClassifierTraining {
       buckets[i] = counts.keySet().stream().mapToInt(Integer::intValue).toArray();
       values[i] = counts.values().stream().mapToDouble(c -> (double) c / words[0]).toArray();
       target[i] = r.target(options.bothWrongTarget(), options.bothRightTarget());
-      weight[i] = (double) n / (perSource.size() * perSource.get(r.source()));
+      // every row's source was counted above
+      weight[i] = (double) n / (perSource.size() * Objects.requireNonNull(perSource.get(r.source())));
     }
     return new Prepared(rows, dense, buckets, values, target, weight);
   }

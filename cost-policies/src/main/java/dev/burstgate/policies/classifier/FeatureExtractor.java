@@ -1,6 +1,7 @@
 package dev.burstgate.policies.classifier;
 
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Turns a conversation into the raw values of every {@link Feature} in one pass over at most
@@ -207,7 +208,7 @@ final class FeatureExtractor {
     int optionStart;
     int optionLetters;
     int optionDigits;
-    long[] optionWordSet;
+    long @Nullable [] optionWordSet; // allocated at the first option word
     long variableLetters;
     long[] wordHashes;
     int wordCount;

@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
@@ -40,10 +41,10 @@ final class ClassifyCommand implements Callable<Integer> {
   String policy;
 
   @Option(names = "--policies-dir", description = "Extra policy directory (*.yaml, *.yml).")
-  Path policiesDir;
+  @Nullable Path policiesDir;
 
   @Option(names = "--model", description = "Weights JSON from 'train' (default: the bundled weights).")
-  Path model;
+  @Nullable Path model;
 
   @Mixin ReadOptions reading;
 

@@ -3,6 +3,7 @@ package dev.burstgate.policies.cli;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -20,7 +21,7 @@ final class SimulateCommand implements Callable<Integer> {
   String policy;
 
   @Option(names = "--html", description = "Also write an HTML report here.")
-  Path html;
+  @Nullable Path html;
 
   @Mixin SimulationOptions options;
 

@@ -10,6 +10,7 @@ import dev.burstgate.policies.routing.Router;
 import dev.burstgate.policies.simulation.SimulationConfig;
 import dev.burstgate.policies.simulation.Simulator;
 import java.nio.file.Path;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
@@ -21,7 +22,7 @@ final class SimulationOptions {
   Path traffic;
 
   @Option(names = "--policies-dir", description = "Extra policy directory (*.yaml, *.yml).")
-  Path policiesDir;
+  @Nullable Path policiesDir;
 
   @Option(names = "--slots", defaultValue = "4", description = "Local engine slots (default: ${DEFAULT-VALUE}).")
   int slots;
@@ -39,14 +40,14 @@ final class SimulationOptions {
   long completionTokens;
 
   @Option(names = "--budget-usd", description = "A budget for the whole run, e.g. 500.00 (default: none).")
-  String budgetUsd;
+  @Nullable String budgetUsd;
 
   @Option(names = "--price", description = "Override a tier's price per query, e.g. --price cloud=0.15 "
       + "(repeatable).")
-  java.util.Map<String, String> prices;
+  java.util.@Nullable Map<String, String> prices;
 
   @Option(names = "--model", description = "Classifier weights JSON (default: the bundled weights).")
-  Path model;
+  @Nullable Path model;
 
   @Mixin ReadOptions reading;
 

@@ -50,7 +50,8 @@ public final class PriceTable {
   }
 
   public TierPrice price(Tier tier) {
-    return prices.get(tier);
+    // every table prices all three tiers: defaults() sets them, with() replaces one
+    return Objects.requireNonNull(prices.get(tier), "price");
   }
 
   /** The exact cost of one attempt on {@code tier}. */

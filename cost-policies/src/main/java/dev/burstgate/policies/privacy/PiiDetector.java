@@ -115,7 +115,11 @@ public final class PiiDetector {
         if (digits >= 9) {
           if (card == null) {
             card = CARD.matcher(text).useTransparentBounds(true).useAnchoringBounds(false);
+          }
+          if (ssn == null) {
             ssn = SSN.matcher(text).useTransparentBounds(true).useAnchoringBounds(false);
+          }
+          if (phone == null) {
             phone = PHONE.matcher(text).useTransparentBounds(true).useAnchoringBounds(false);
           }
           int cardFrom = -1;

@@ -72,11 +72,11 @@ public final class Simulator {
     List<TrafficRecord> rows;
     if (allTimed) {
       Integer[] order = IntStream.range(0, n).boxed().toArray(Integer[]::new);
-      Arrays.sort(order, Comparator.comparingDouble(i -> input.get(i).timestampSeconds()));
+      Arrays.sort(order, Comparator.comparingDouble(i -> timestamp(input.get(i))));
       rows = Arrays.stream(order).map(input::get).toList();
-      double t0 = rows.get(0).timestampSeconds();
+      double t0 = timestamp(rows.get(0));
       for (int i = 0; i < n; i++) {
-        arrival[i] = (rows.get(i).timestampSeconds() - t0) * 1000.0;
+        arrival[i] = (timestamp(rows.get(i)) - t0) * 1000.0;
       }
     } else {
       rows = input;
@@ -105,6 +105,11 @@ public final class Simulator {
     }
     progress.accept(n);
     return new PreparedTraffic(rows, complexity, privacy, prompt, completion, arrival);
+  }
+
+  /** The timestamp of a row of fully timed traffic (every row has one). */
+  private static double timestamp(TrafficRecord r) {
+    return Objects.requireNonNull(r.timestampSeconds(), "timestampSeconds");
   }
 
   /** Replays prepared traffic under {@code policy}. */

@@ -3,6 +3,7 @@ package dev.burstgate.gateway.api;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpStatus;
 
@@ -30,6 +31,12 @@ public final class ApiException extends RuntimeException {
     this.code = code;
     this.param = param;
     this.headers = headers;
+  }
+
+  /** The message the constructor was given, never null. */
+  @Override
+  public String getMessage() {
+    return Objects.requireNonNull(super.getMessage());
   }
 
   /** This error with one more response header (such as {@code Allow} or {@code Retry-After}). */

@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -186,7 +187,8 @@ final class CostReports {
     for (LedgerRecord r : requests) {
       out.add(new LedgerRecord(r.id(), r.tenant(), r.time(), r.policy(), r.complexity(), r.decidedTier(),
           r.finalTier(), r.promptTokens(), r.completionTokens(), r.costUsd(), r.baselineUsd(), r.savingUsd(),
-          r.ttfbMs(), r.latencyMs(), r.cacheHit(), r.stream(), r.outcome(), r.reason(), attempts.get(r.id())));
+          r.ttfbMs(), r.latencyMs(), r.cacheHit(), r.stream(), r.outcome(), r.reason(),
+          Objects.requireNonNull(attempts.get(r.id())))); // every request got its list above
     }
     return out;
   }

@@ -30,6 +30,7 @@ import java.util.Collections;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 
@@ -107,7 +108,7 @@ public final class PolicyRequestRouter implements RequestRouter {
   /** What a policy name may look like in a request header. */
   private static final java.util.regex.Pattern POLICY_NAME = java.util.regex.Pattern.compile("[A-Za-z0-9._-]{1,64}");
 
-  private Policy policy(Tenant tenant, String requested) {
+  private Policy policy(Tenant tenant, @Nullable String requested) {
     String name = requested == null || requested.isBlank() ? tenant.policy() : requested.strip();
     if (!POLICY_NAME.matcher(name).matches()) {
       // Not echoed: the value is the client's and may be anything.
@@ -125,7 +126,7 @@ public final class PolicyRequestRouter implements RequestRouter {
     return p.get();
   }
 
-  private static Long maxLatency(HttpHeaders headers) {
+  private static @Nullable Long maxLatency(HttpHeaders headers) {
     String v = headers.getFirst(BurstgateHeaders.MAX_LATENCY_MS);
     if (v == null || v.isBlank()) {
       return null;

@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.util.EnumMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * Counts the connections the gateway closed on its own, by reason: {@code burstgate_server_connections_closed_total
@@ -45,6 +46,6 @@ final class ConnectionMeters {
   }
 
   void closed(Reason reason) {
-    closed.get(reason).increment();
+    Objects.requireNonNull(closed.get(reason)).increment(); // the constructor registered every reason
   }
 }

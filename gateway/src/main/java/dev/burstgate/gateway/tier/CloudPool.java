@@ -88,7 +88,8 @@ public final class CloudPool implements RemoteBackend.EndpointChooser {
   }
 
   private static URI baseUri(ServiceInstance instance) {
-    String base = instance.getMetadata().get("base");
+    Map<String, String> metadata = instance.getMetadata();
+    String base = metadata != null ? metadata.get("base") : null;
     return base != null ? URI.create(base) : instance.getUri();
   }
 

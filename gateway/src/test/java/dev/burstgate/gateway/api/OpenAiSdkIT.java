@@ -64,10 +64,12 @@ class OpenAiSdkIT {
 
   @Test
   void createsAChatCompletionWithUsageCostAndTierHeader() {
-    HttpResponseFor<ChatCompletion> raw = client.chat().completions().withRawResponse().create(params().build());
-    assertThat(raw.statusCode()).isEqualTo(200);
-    assertThat(raw.headers().values("X-Burstgate-Tier")).containsExactly("local");
-    ChatCompletion completion = raw.parse();
+    ChatCompletion completion;
+    try (HttpResponseFor<ChatCompletion> raw = client.chat().completions().withRawResponse().create(params().build())) {
+      assertThat(raw.statusCode()).isEqualTo(200);
+      assertThat(raw.headers().values("X-Burstgate-Tier")).containsExactly("local");
+      completion = raw.parse();
+    }
     assertThat(completion.choices()).hasSize(1);
     assertThat(completion.choices().get(0).message().content()).isPresent();
     CompletionUsage usage = completion.usage().orElseThrow();

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The scalar metadata of a GGUF file's header (arrays such as the vocabulary are skipped), read without loading the
@@ -92,7 +93,8 @@ public record GgufMetadata(int version, Map<String, Object> scalars) {
         }
     }
 
-    private static Object readValue(DataInputStream in, int type) throws IOException {
+    /** The value of a scalar entry; null for an array, which is skipped. */
+    private static @Nullable Object readValue(DataInputStream in, int type) throws IOException {
         return switch (type) {
             case 0 -> in.readUnsignedByte();
             case 1 -> (int) in.readByte();

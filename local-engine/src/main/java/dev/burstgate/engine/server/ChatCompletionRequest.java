@@ -4,6 +4,7 @@ import dev.burstgate.engine.ChatMessage;
 import dev.burstgate.engine.ChatRequest;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
@@ -27,6 +28,12 @@ record ChatCompletionRequest(@Nullable String model, ChatRequest chat, boolean s
         BadRequest(String message, @Nullable String param) {
             super(message);
             this.param = param;
+        }
+
+        /** The message the constructor was given, never null. */
+        @Override
+        public String getMessage() {
+            return Objects.requireNonNull(super.getMessage());
         }
 
         @Nullable String param() {
@@ -102,7 +109,7 @@ record ChatCompletionRequest(@Nullable String model, ChatRequest chat, boolean s
         try {
             chat = b.build();
         } catch (IllegalArgumentException e) {
-            throw new BadRequest(e.getMessage(), null);
+            throw new BadRequest(Objects.requireNonNullElse(e.getMessage(), "invalid request"), null);
         }
         return new ChatCompletionRequest(model, chat, stream != null && stream, includeUsage);
     }
