@@ -3,10 +3,9 @@ package dev.burstgate.gateway.dashboard;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
-import dev.burstgate.gateway.tenant.ApiKeys;
+import dev.burstgate.gateway.testsupport.GatewayIT;
+import dev.burstgate.gateway.testsupport.GatewayIT.Tenant;
 import dev.burstgate.gateway.testsupport.HeadlessChromium;
-import dev.burstgate.gateway.testsupport.PaidApiMock;
-import dev.burstgate.gateway.testsupport.TestModels;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
@@ -45,10 +44,7 @@ import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.logging.LogType;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -60,7 +56,14 @@ import tools.jackson.databind.json.JsonMapper;
  * tenant — with charts actually drawn. A wrong key must show a clear error and no data. The last passing run's page
  * is saved to {@code target/dashboard.png}.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@GatewayIT(localTier = true,
+    tenants = {
+        @Tenant(name = "acme", key = DashboardBrowserIT.ACME_KEY, dailyBudget = "5.00", monthlyBudget = "100.00"),
+        @Tenant(name = "globex", key = DashboardBrowserIT.GLOBEX_KEY, dailyBudget = "1.25"),
+        @Tenant(name = "initech", key = DashboardBrowserIT.INITECH_KEY)},
+    adminKey = DashboardBrowserIT.ADMIN_KEY,
+    properties = {"burstgate.tiers.local.context=4096", "burstgate.tiers.legacy.api-key=sk-legacy",
+        "burstgate.cache.enabled=false"})
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class DashboardBrowserIT {
@@ -70,39 +73,6 @@ class DashboardBrowserIT {
   static final String GLOBEX_KEY = "sk-dashboard-it-globex";
   static final String INITECH_KEY = "sk-dashboard-it-initech";
   static final Duration PAGE_TIMEOUT = Duration.ofSeconds(30);
-
-  static final PaidApiMock legacy;
-  static final TestModels models = TestModels.create("burstgate-dashboard-it");
-
-  static {
-    try {
-      legacy = new PaidApiMock();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  @DynamicPropertySource
-  static void properties(DynamicPropertyRegistry r) {
-    r.add("burstgate.data-dir", () -> models.dataDir().toString());
-    r.add("burstgate.tiers.local.model", () -> models.tinyModel().toString());
-    r.add("burstgate.tiers.local.threads", () -> "1");
-    r.add("burstgate.tiers.local.context", () -> "4096");
-    r.add("burstgate.tiers.legacy.url", () -> legacy.baseUrl().toString());
-    r.add("burstgate.tiers.legacy.api-key", () -> "sk-legacy");
-    r.add("burstgate.demo", () -> "false");
-    r.add("burstgate.cache.enabled", () -> "false");
-    r.add("burstgate.admin-key-sha256", () -> ApiKeys.sha256(ADMIN_KEY));
-    r.add("burstgate.tenants[0].name", () -> "acme");
-    r.add("burstgate.tenants[0].key-sha256", () -> ApiKeys.sha256(ACME_KEY));
-    r.add("burstgate.tenants[0].budget.daily", () -> "5.00");
-    r.add("burstgate.tenants[0].budget.monthly", () -> "100.00");
-    r.add("burstgate.tenants[1].name", () -> "globex");
-    r.add("burstgate.tenants[1].key-sha256", () -> ApiKeys.sha256(GLOBEX_KEY));
-    r.add("burstgate.tenants[1].budget.daily", () -> "1.25");
-    r.add("burstgate.tenants[2].name", () -> "initech");
-    r.add("burstgate.tenants[2].key-sha256", () -> ApiKeys.sha256(INITECH_KEY));
-  }
 
   @LocalServerPort
   int port;
@@ -125,11 +95,10 @@ class DashboardBrowserIT {
   }
 
   @AfterAll
-  void stop() throws IOException {
+  void stop() {
     if (browser != null) {
       browser.quit();
     }
-    legacy.close();
   }
 
   @Test

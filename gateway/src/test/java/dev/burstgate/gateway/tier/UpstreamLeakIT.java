@@ -2,31 +2,25 @@ package dev.burstgate.gateway.tier;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.burstgate.gateway.tenant.ApiKeys;
+import dev.burstgate.gateway.testsupport.GatewayIT;
+import dev.burstgate.gateway.testsupport.GatewayIT.Tenant;
 import dev.burstgate.gateway.testsupport.PaidApiMock;
 import dev.burstgate.gateway.testsupport.PaidApiMock.Behavior;
 import dev.burstgate.gateway.testsupport.Sse;
-import java.io.IOException;
+import dev.burstgate.gateway.testsupport.TestGateway;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import javax.sql.DataSource;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
-import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.http.MediaType;
 import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.reactive.server.EntityExchangeResult;
 import org.springframework.test.web.reactive.server.WebTestClient;
 import tools.jackson.databind.JsonNode;
@@ -37,50 +31,15 @@ import tools.jackson.databind.json.JsonMapper;
  * client sees none of it (error bodies, stream error events, headers), and the log and the ledger keep the detail
  * without the credentials.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@GatewayIT(cloudMock = true, tenants = @Tenant(name = "acme", key = UpstreamLeakIT.KEY, policy = "quality-first"),
+    properties = {"burstgate.tiers.cloud.api-key=" + UpstreamLeakIT.CLOUD_SECRET,
+        "burstgate.tiers.legacy.api-key=" + UpstreamLeakIT.LEGACY_SECRET, "burstgate.cache.enabled=false"})
 @ExtendWith(OutputCaptureExtension.class)
 class UpstreamLeakIT {
 
   static final String KEY = "sk-test-leak-tenant";
   static final String CLOUD_SECRET = "sk-cloud-secret-7f3a9c";
   static final String LEGACY_SECRET = "sk-legacy-secret-4d1e8b";
-  static PaidApiMock cloud;
-  static PaidApiMock legacy;
-  static Path dataDir;
-
-  static {
-    try {
-      cloud = new PaidApiMock();
-      legacy = new PaidApiMock();
-      dataDir = Files.createTempDirectory("burstgate-leak");
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  @DynamicPropertySource
-  static void properties(DynamicPropertyRegistry r) {
-    r.add("burstgate.data-dir", () -> dataDir.toString());
-    r.add("burstgate.demo", () -> "false");
-    r.add("burstgate.tiers.local.enabled", () -> "false");
-    r.add("burstgate.tiers.cloud.endpoints", () -> cloud.baseUrl().toString());
-    r.add("burstgate.tiers.cloud.api-key", () -> CLOUD_SECRET);
-    r.add("burstgate.tiers.legacy.url", () -> legacy.baseUrl().toString());
-    r.add("burstgate.tiers.legacy.api-key", () -> LEGACY_SECRET);
-    r.add("burstgate.tenants[0].name", () -> "acme");
-    r.add("burstgate.tenants[0].key-sha256", () -> ApiKeys.sha256(KEY));
-    r.add("burstgate.tenants[0].policy", () -> "quality-first");
-    r.add("burstgate.cache.enabled", () -> "false");
-  }
-
-  @AfterAll
-  static void stop() throws IOException {
-    cloud.close();
-    legacy.close();
-  }
-
-  @LocalServerPort
-  int port;
 
   @Autowired
   JsonMapper json;
@@ -88,14 +47,15 @@ class UpstreamLeakIT {
   @Autowired
   DataSource dataSource;
 
+  PaidApiMock cloud;
+  PaidApiMock legacy;
   WebTestClient client;
 
   @BeforeEach
-  void setUp() {
-    client = WebTestClient.bindToServer().baseUrl("http://localhost:" + port).responseTimeout(Duration.ofSeconds(30))
-        .build();
-    cloud.reset();
-    legacy.reset();
+  void setUp(TestGateway gateway) {
+    cloud = gateway.cloud();
+    legacy = gateway.legacy();
+    client = gateway.client(Duration.ofSeconds(30));
   }
 
   /** Anything a client must never read. */
