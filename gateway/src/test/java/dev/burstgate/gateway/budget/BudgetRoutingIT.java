@@ -1,6 +1,7 @@
 package dev.burstgate.gateway.budget;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.burstgate.gateway.tenant.ApiKeys;
 import dev.burstgate.gateway.testsupport.CostRecords;
@@ -136,14 +137,8 @@ class BudgetRoutingIT {
         .expectStatus().isEqualTo(status).expectBody().returnResult().getResponseBody());
   }
 
-  static void await(BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("condition not met within 10 s");
-      }
-      Thread.sleep(10);
-    }
+  static void eventually(BooleanSupplier condition) {
+    await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10)).until(condition::getAsBoolean);
   }
 
   @Test
@@ -167,9 +162,9 @@ class BudgetRoutingIT {
   }
 
   @Test
-  void publishesBudgetUsePerTenantAsGauges() throws InterruptedException {
+  void publishesBudgetUsePerTenantAsGauges() {
     spend("meters", "0.25");
-    await(() -> scrape().contains("burstgate_budget_used_ratio{application=\"burstgate\",period=\"day\",tenant=\"meters\"} 0.25"));
+    eventually(() -> scrape().contains("burstgate_budget_used_ratio{application=\"burstgate\",period=\"day\",tenant=\"meters\"} 0.25"));
     String text = scrape();
     assertThat(text).contains("burstgate_budget_spent_usd{application=\"burstgate\",period=\"day\",tenant=\"meters\"} 0.25");
     assertThat(text).contains("burstgate_budget_limit_usd{application=\"burstgate\",period=\"day\",tenant=\"meters\"} 1.0");
@@ -263,11 +258,11 @@ class BudgetRoutingIT {
         .header("Authorization", "Bearer " + key("cancel")).contentType(MediaType.APPLICATION_JSON)
         .bodyValue("{\"model\":\"legacy\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}")
         .retrieve().bodyToFlux(String.class).subscribe(s -> { }, e -> { });
-    await(() -> today("cancel").reserved().equals(Usd.of("1.10")) && !legacy.received().isEmpty());
+    eventually(() -> today("cancel").reserved().equals(Usd.of("1.10")) && !legacy.received().isEmpty());
 
     stream.dispose();
 
-    await(() -> today("cancel").reserved().isZero());
+    eventually(() -> today("cancel").reserved().isZero());
     assertThat(today("cancel").spent()).isEqualTo(Usd.ZERO);
   }
 

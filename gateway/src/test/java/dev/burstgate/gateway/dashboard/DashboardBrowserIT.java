@@ -30,6 +30,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
 import java.util.logging.Level;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -386,13 +388,13 @@ class DashboardBrowserIT {
 
   /** Polls the condition until it holds; on time-out fails with the page's state and error text. */
   static void await(ChromeDriver b, String what, BooleanSupplier condition) {
-    long deadline = System.nanoTime() + PAGE_TIMEOUT.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        fail("Timed out waiting for " + what + "; page state " + state(b) + ", error: "
-            + b.findElement(By.cssSelector("[data-testid=error]")).getText());
-      }
-      pause(100);
+    try {
+      // The browser is driven from the test's thread only.
+      Awaitility.await(what).atMost(PAGE_TIMEOUT).pollInSameThread().pollDelay(Duration.ZERO)
+          .pollInterval(Duration.ofMillis(100)).until(condition::getAsBoolean);
+    } catch (ConditionTimeoutException e) {
+      fail("Timed out waiting for " + what + "; page state " + state(b) + ", error: "
+          + b.findElement(By.cssSelector("[data-testid=error]")).getText());
     }
   }
 
@@ -519,22 +521,8 @@ class DashboardBrowserIT {
 
   /** The ledger writes in batches: wait until it holds every request sent. */
   void awaitLedger(int requests) {
-    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-    long seen;
-    while ((seen = admin("/admin/costs/summary").path("totals").path("requests").asLong()) < requests) {
-      if (System.nanoTime() > deadline) {
-        fail("The ledger holds " + seen + " of the " + requests + " requests sent");
-      }
-      pause(100);
-    }
-  }
-
-  static void pause(long millis) {
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
+    Awaitility.await().atMost(Duration.ofSeconds(20)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(100))
+        .untilAsserted(() -> assertThat(admin("/admin/costs/summary").path("totals").path("requests").asLong())
+            .as("requests of the %d sent in the ledger", requests).isGreaterThanOrEqualTo(requests));
   }
 }

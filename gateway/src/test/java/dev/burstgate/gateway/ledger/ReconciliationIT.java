@@ -1,6 +1,7 @@
 package dev.burstgate.gateway.ledger;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.burstgate.gateway.testsupport.DataServices;
 import dev.burstgate.gateway.testsupport.GatewayIT;
@@ -207,14 +208,9 @@ class ReconciliationIT {
     return new Answer(id, tier, usage.get("cost").decimalValue(), cacheHit);
   }
 
-  private static void awaitRows(JdbcClient jdbc, long expected) throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    while (System.nanoTime() < deadline) {
-      if (jdbc.sql("select count(*) from ledger_request").query(Long.class).single() >= expected) {
-        return;
-      }
-      Thread.sleep(100);
-    }
+  private static void awaitRows(JdbcClient jdbc, long expected) {
+    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).untilAsserted(() ->
+        assertThat(jdbc.sql("select count(*) from ledger_request").query(Long.class).single()).isGreaterThanOrEqualTo(expected));
   }
 
   /** Sums of the cost and savings counters over every series, as Prometheus scrapes them. */

@@ -1,6 +1,7 @@
 package dev.burstgate.gateway.policy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.burstgate.gateway.testsupport.GatewayIT;
 import dev.burstgate.gateway.testsupport.GatewayIT.Tenant;
@@ -85,14 +86,9 @@ class PolicyHotReloadIT {
     throw new AssertionError("policy 'team' not listed: " + all);
   }
 
-  private JsonNode awaitTeam(Predicate<JsonNode> condition) throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-    JsonNode p = team();
-    while (!condition.test(p) && System.nanoTime() < deadline) {
-      Thread.sleep(100);
-      p = team();
-    }
-    return p;
+  private JsonNode awaitTeam(Predicate<JsonNode> condition) {
+    return await("the reloaded policy 'team'").atMost(Duration.ofSeconds(20)).pollDelay(Duration.ZERO)
+        .pollInterval(Duration.ofMillis(100)).until(this::team, condition);
   }
 
   @Test

@@ -1,6 +1,7 @@
 package dev.burstgate.gateway.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.burstgate.gateway.testsupport.GatewayIT;
 import dev.burstgate.gateway.testsupport.GatewayIT.Tenant;
@@ -69,21 +70,17 @@ class ConnectionLimitIT {
 
   /**
    * The status of a request on a new connection. The gateway counts a connection out when its side is closed, a
-   * moment after the client sees the close: a connection that lands in that moment is closed at once, so try a few
-   * times within {@link #READ_TIMEOUT}.
+   * moment after the client sees the close: a connection that lands in that moment is closed at once, so try again
+   * every 20 ms, for as long as two tries may take (each waits up to {@link #READ_TIMEOUT} for its answer).
    */
-  int servedOnANewConnection() throws Exception {
-    long deadline = System.nanoTime() + READ_TIMEOUT.toNanos();
-    while (true) {
-      try (RawConnection c = RawConnection.open(port, READ_TIMEOUT)) {
-        c.send(RawConnection.get("/v1/models", KEY));
-        return c.read().status();
-      } catch (IOException closedAtOnce) {
-        if (System.nanoTime() > deadline) {
-          throw closedAtOnce;
-        }
-        Thread.sleep(20);
-      }
-    }
+  int servedOnANewConnection() {
+    return await().atMost(READ_TIMEOUT.multipliedBy(2)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(20))
+        .ignoreExceptionsInstanceOf(IOException.class)
+        .until(() -> {
+          try (RawConnection c = RawConnection.open(port, READ_TIMEOUT)) {
+            c.send(RawConnection.get("/v1/models", KEY));
+            return c.read().status();
+          }
+        }, status -> true);
   }
 }

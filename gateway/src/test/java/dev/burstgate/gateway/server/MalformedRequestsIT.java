@@ -1,6 +1,7 @@
 package dev.burstgate.gateway.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.burstgate.gateway.server.RawConnection.Response;
 import dev.burstgate.gateway.testsupport.GatewayIT;
@@ -84,10 +85,8 @@ class MalformedRequestsIT {
       c.send("POST /v1/chat/completions HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + KEY
           + "\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"messages\":[{\"role\":\"user\",");
     }
-    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    while (!output.getOut().substring(before).contains("closed before the answer") && System.nanoTime() < deadline) {
-      Thread.sleep(20);
-    }
+    await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+        .untilAsserted(() -> assertThat(output.getOut().substring(before)).contains("closed before the answer"));
     List<String> lines = output.getOut().substring(before).lines()
         .filter(l -> l.contains("/v1/chat/completions") || l.contains("AbortedException") || l.startsWith("\tat ")
             || l.contains(" WARN ") || l.contains(" ERROR "))

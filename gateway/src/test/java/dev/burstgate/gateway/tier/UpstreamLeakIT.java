@@ -1,6 +1,7 @@
 package dev.burstgate.gateway.tier;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.burstgate.gateway.testsupport.GatewayIT;
 import dev.burstgate.gateway.testsupport.GatewayIT.Tenant;
@@ -10,7 +11,6 @@ import dev.burstgate.gateway.testsupport.Sse;
 import dev.burstgate.gateway.testsupport.TestGateway;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.BeforeEach;
@@ -87,8 +87,7 @@ class UpstreamLeakIT {
   }
 
   @Test
-  void aFailedAnswerShowsTheClientNeitherTheUpstreamsWordsNorItsCredentials(CapturedOutput output)
-      throws InterruptedException {
+  void aFailedAnswerShowsTheClientNeitherTheUpstreamsWordsNorItsCredentials(CapturedOutput output) {
     cloud.always(Behavior.ECHO_CREDENTIALS_500);
     legacy.always(Behavior.ECHO_CREDENTIALS_500);
 
@@ -110,8 +109,7 @@ class UpstreamLeakIT {
   }
 
   @Test
-  void aStreamCutByAnUpstreamErrorEventEndsWithAnErrorEventThatShowsNothingOfIt(CapturedOutput output)
-      throws InterruptedException {
+  void aStreamCutByAnUpstreamErrorEventEndsWithAnErrorEventThatShowsNothingOfIt(CapturedOutput output) {
     cloud.always(Behavior.STREAM_ERROR_ECHOING_CREDENTIALS);
 
     EntityExchangeResult<byte[]> result = chat("cloud", true);
@@ -140,18 +138,13 @@ class UpstreamLeakIT {
     assertNothingLeaks("the cut stream", clientView(result));
   }
 
-  void assertLedgerKeepsTheDetailWithoutSecrets(EntityExchangeResult<byte[]> result) throws InterruptedException {
+  void assertLedgerKeepsTheDetailWithoutSecrets(EntityExchangeResult<byte[]> result) {
     String id = result.getResponseHeaders().getFirst("X-Burstgate-Request-Id");
     JdbcTemplate jdbc = new JdbcTemplate(dataSource);
-    List<String> errors = new ArrayList<>();
-    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    while (errors.isEmpty() && System.nanoTime() < deadline) {
-      errors = jdbc.queryForList("SELECT error FROM ledger_attempt WHERE request_id = ? AND error IS NOT NULL",
-          String.class, id);
-      if (errors.isEmpty()) {
-        Thread.sleep(50); // the ledger writes in batches, every 100 ms at the most
-      }
-    }
+    // The ledger writes in batches, every 100 ms at the most.
+    List<String> errors = await("attempt errors of " + id).atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50))
+        .until(() -> jdbc.queryForList("SELECT error FROM ledger_attempt WHERE request_id = ? AND error IS NOT NULL",
+            String.class, id), e -> !e.isEmpty());
     assertThat(errors).as("attempt errors of %s", id).isNotEmpty().allSatisfy(e -> {
       assertThat(e).doesNotContain(CLOUD_SECRET, LEGACY_SECRET, "hunter22");
     });
