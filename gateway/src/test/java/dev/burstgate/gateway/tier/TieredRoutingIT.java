@@ -1,6 +1,7 @@
 package dev.burstgate.gateway.tier;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.burstgate.engine.EngineLease;
 import dev.burstgate.engine.LocalEngine;
@@ -28,6 +29,9 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.cloud.client.ServiceInstance;
+import org.springframework.cloud.client.loadbalancer.reactive.ReactiveLoadBalancer;
+import org.springframework.cloud.loadbalancer.core.ServiceInstanceListSupplier;
 import org.springframework.http.MediaType;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -71,6 +75,9 @@ class TieredRoutingIT {
 
   @Autowired
   CloudPool pool;
+
+  @Autowired
+  ReactiveLoadBalancer.Factory<ServiceInstance> loadBalancers;
 
   @Autowired
   LocalEngine engine;
@@ -218,8 +225,12 @@ class TieredRoutingIT {
     int failed = breaker.getMetrics().getNumberOfFailedCalls();
     assertThat(breaker.getState() == CircuitBreaker.State.OPEN || failed < 2)
         .as("breaker of the stopped node: %s with %d failed calls", breaker.getState(), failed).isTrue();
-    // After a health check the load balancer no longer offers the node at all.
-    Thread.sleep(3_500);
+    // After a health check (every 3 s here) the load balancer no longer offers the node at all.
+    ServiceInstanceListSupplier healthChecked =
+        loadBalancers.getInstance(CloudPool.SERVICE_ID, ServiceInstanceListSupplier.class);
+    await("a health check to drop " + stoppedUri).atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(100))
+        .until(() -> healthChecked.get().next().block(Duration.ofSeconds(5)).stream()
+            .noneMatch(node -> stoppedUri.equals(URI.create(node.getMetadata().get("base")))));
     for (int i = 0; i < 10; i++) {
       URI chosen = pool.choose(java.util.Set.of()).block(Duration.ofSeconds(5));
       assertThat(chosen).isNotEqualTo(stoppedUri);
