@@ -9,10 +9,12 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.context.support.GenericApplicationContext;
 import org.springframework.core.env.MapPropertySource;
 import org.springframework.core.env.MutablePropertySources;
 import org.springframework.core.env.PropertySource;
+import org.springframework.test.context.TestContextAnnotationUtils;
 import org.springframework.test.context.support.TestPropertySourceUtils;
 
 /** What {@link GatewayIT} makes of its attributes, and where its properties rank among a test's. */
@@ -27,7 +29,7 @@ class GatewayFixtureTest {
     }
   }
 
-  @GatewayIT(demo = true, localTier = true, legacyMock = false)
+  @GatewayIT(demo = true, localTier = true, legacyMock = false, properties = "burstgate.cache.enabled=false")
   static class Demo {
   }
 
@@ -70,6 +72,14 @@ class GatewayFixtureTest {
     assertThat(f.legacy()).isNull();
     assertThat(f.properties()).containsOnlyKeys("burstgate.data-dir", "burstgate.demo", "burstgate.tiers.local.threads")
         .containsEntry("burstgate.demo", "true").containsEntry("burstgate.tiers.local.threads", "1");
+  }
+
+  @Test
+  void isASpringBootTestOnARandomPortWithTheTestsOwnProperties() {
+    SpringBootTest boot = TestContextAnnotationUtils.findMergedAnnotation(Demo.class, SpringBootTest.class);
+
+    assertThat(boot.webEnvironment()).isEqualTo(SpringBootTest.WebEnvironment.RANDOM_PORT);
+    assertThat(boot.properties()).containsExactly("burstgate.cache.enabled=false");
   }
 
   @Test
