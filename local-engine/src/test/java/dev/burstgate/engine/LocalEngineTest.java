@@ -2,6 +2,7 @@ package dev.burstgate.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -178,7 +179,7 @@ class LocalEngineTest {
     }
 
     @Test
-    void aQueuedRequestRunsWhenTheSlotFrees() throws InterruptedException {
+    void aQueuedRequestRunsWhenTheSlotFrees() {
         EngineLease first = engine.tryAdmit().orElseThrow();
         EngineLease second = engine.tryAdmit().orElseThrow();
         List<String> order = new CopyOnWriteArrayList<>();
@@ -192,8 +193,9 @@ class LocalEngineTest {
                 .doOnNext(r -> order.add("second-done"))
                 .subscribe(r -> queuedResult[0] = r);
 
-        Thread.sleep(100);
-        assertThat(order).doesNotContain("second-done");
+        // Held for a while, the slot lets no queued request run.
+        await().during(Duration.ofMillis(100)).atMost(Duration.ofSeconds(1)).pollInterval(Duration.ofMillis(10))
+                .untilAsserted(() -> assertThat(order).doesNotContain("second-done"));
         assertThat(engine.stats().activeSlots()).isEqualTo(1);
         assertThat(engine.stats().queued()).isEqualTo(1);
         assertThat(engine.estimatedQueueWait()).isPositive();
@@ -270,13 +272,7 @@ class LocalEngineTest {
                 .hasMessageContaining("another engine");
     }
 
-    static void waitUntil(java.util.function.BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("condition not met within 10 s");
-            }
-            Thread.sleep(5);
-        }
+    static void waitUntil(java.util.function.BooleanSupplier condition) {
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(5)).until(condition::getAsBoolean);
     }
 }

@@ -2,23 +2,17 @@ package dev.burstgate.gateway.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.burstgate.gateway.tenant.ApiKeys;
+import dev.burstgate.gateway.testsupport.GatewayIT;
+import dev.burstgate.gateway.testsupport.GatewayIT.Tenant;
 import dev.burstgate.gateway.testsupport.PaidApiMock;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import dev.burstgate.gateway.testsupport.TestGateway;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.http.MediaType;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -27,57 +21,27 @@ import tools.jackson.databind.json.JsonMapper;
  * Every kind of bad input gets its status and an OpenAI-shaped error body, over real HTTP, and none of it reaches an
  * upstream. The legacy tier is an HTTP mock; the other tiers are disabled so nothing else is started.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@GatewayIT(
+    tenants = {
+        @Tenant(name = "acme", key = BadInputIT.KEY, policy = "quality-first"),
+        @Tenant(name = "other", key = BadInputIT.OTHER_KEY, requestsPerSecond = 2)},
+    adminKey = "sk-admin",
+    properties = {"burstgate.tiers.legacy.api-key=sk-upstream-secret", "burstgate.limits.max-body-size=4KB"})
 class BadInputIT {
 
   static final String KEY = "sk-test-acme";
   static final String OTHER_KEY = "sk-test-other";
-  static PaidApiMock legacy;
-  static Path dataDir;
-
-  static {
-    try {
-      legacy = new PaidApiMock();
-      dataDir = Files.createTempDirectory("burstgate-bad-input");
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  @DynamicPropertySource
-  static void properties(DynamicPropertyRegistry r) {
-    r.add("burstgate.data-dir", () -> dataDir.toString());
-    r.add("burstgate.demo", () -> "false");
-    r.add("burstgate.tiers.local.enabled", () -> "false");
-    r.add("burstgate.tiers.legacy.url", () -> legacy.baseUrl().toString());
-    r.add("burstgate.tiers.legacy.api-key", () -> "sk-upstream-secret");
-    r.add("burstgate.tenants[0].name", () -> "acme");
-    r.add("burstgate.tenants[0].key-sha256", () -> ApiKeys.sha256(KEY));
-    r.add("burstgate.tenants[0].policy", () -> "quality-first");
-    r.add("burstgate.tenants[1].name", () -> "other");
-    r.add("burstgate.tenants[1].key-sha256", () -> ApiKeys.sha256(OTHER_KEY));
-    r.add("burstgate.tenants[1].requests-per-second", () -> "2");
-    r.add("burstgate.admin-key-sha256", () -> ApiKeys.sha256("sk-admin"));
-    r.add("burstgate.limits.max-body-size", () -> "4KB");
-  }
-
-  @AfterAll
-  static void stop() throws IOException {
-    legacy.close();
-  }
-
-  @LocalServerPort
-  int port;
 
   @Autowired
   JsonMapper json;
 
+  PaidApiMock legacy;
   WebTestClient client;
 
   @BeforeEach
-  void setUp() {
-    client = WebTestClient.bindToServer().baseUrl("http://localhost:" + port).build();
-    legacy.reset();
+  void setUp(TestGateway gateway) {
+    client = gateway.client();
+    legacy = gateway.legacy();
   }
 
   private JsonNode error(WebTestClient.ResponseSpec spec, int status) {

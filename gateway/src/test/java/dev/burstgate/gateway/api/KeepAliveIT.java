@@ -2,7 +2,7 @@ package dev.burstgate.gateway.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.burstgate.gateway.tenant.ApiKeys;
+import dev.burstgate.gateway.testsupport.GatewayIT;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -10,15 +10,10 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Locale;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.RepeatedTest;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 /**
  * A keep-alive HTTP/1.1 connection keeps being served whatever the order in which its responses finish. Clients reuse
@@ -28,28 +23,11 @@ import org.springframework.test.context.DynamicPropertySource;
  * version Spring Boot 4.0.7 brings: reactor-netty #4361). Tested over a raw socket, so the bytes on the wire are
  * exactly those written here.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@GatewayIT(legacyMock = false, adminKey = KeepAliveIT.ADMIN_KEY)
 class KeepAliveIT {
 
   static final String ADMIN_KEY = "sk-keep-alive-admin";
   static final int READ_TIMEOUT_MILLIS = 10_000;
-  static Path dataDir;
-
-  static {
-    try {
-      dataDir = Files.createTempDirectory("burstgate-keep-alive");
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  @DynamicPropertySource
-  static void properties(DynamicPropertyRegistry r) {
-    r.add("burstgate.data-dir", () -> dataDir.toString());
-    r.add("burstgate.demo", () -> "false");
-    r.add("burstgate.tiers.local.enabled", () -> "false");
-    r.add("burstgate.admin-key-sha256", () -> ApiKeys.sha256(ADMIN_KEY));
-  }
 
   @LocalServerPort
   int port;

@@ -16,31 +16,18 @@ import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import com.openai.models.chat.completions.ChatCompletionStreamOptions;
 import com.openai.models.completions.CompletionUsage;
 import com.openai.models.models.Model;
-import dev.burstgate.gateway.testsupport.TestModels;
 import dev.burstgate.gateway.tenant.TenantRegistry;
+import dev.burstgate.gateway.testsupport.GatewayIT;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 /** The official OpenAI Java SDK talks to Burstgate with nothing changed but the base URL. */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@GatewayIT(localTier = true, legacyMock = false)
 class OpenAiSdkIT {
-
-  static final TestModels models = TestModels.create("burstgate-sdk-it");
-
-  @DynamicPropertySource
-  static void properties(DynamicPropertyRegistry r) {
-    r.add("burstgate.data-dir", () -> models.dataDir().toString());
-    r.add("burstgate.tiers.local.model", () -> models.tinyModel().toString());
-    r.add("burstgate.tiers.local.threads", () -> "1");
-    r.add("burstgate.demo", () -> "false");
-  }
 
   @LocalServerPort
   int port;

@@ -1,19 +1,20 @@
 package dev.burstgate.gateway.budget;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.burstgate.gateway.tenant.ApiKeys;
 import dev.burstgate.gateway.testsupport.CostRecords;
+import dev.burstgate.gateway.testsupport.GatewayIT;
 import dev.burstgate.gateway.testsupport.PaidApiMock;
 import dev.burstgate.gateway.testsupport.PaidApiMock.Behavior;
+import dev.burstgate.gateway.testsupport.TestGateway;
 import dev.burstgate.gateway.usage.CostRecord;
 import dev.burstgate.gateway.usage.Outcome;
 import dev.burstgate.gateway.usage.RecentRecords;
 import dev.burstgate.policies.Tier;
 import dev.burstgate.policies.cost.Usd;
-import java.io.IOException;
 import java.net.URISyntaxException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDate;
@@ -21,14 +22,10 @@ import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.function.BooleanSupplier;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalManagementPort;
-import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.http.MediaType;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -44,7 +41,10 @@ import tools.jackson.databind.json.JsonMapper;
  * reserves and settles every priced attempt, and {@code /admin/budgets} shows and changes the limits. Local is the
  * in-process engine on the generated tiny model ($0.02), cloud ($0.18) and legacy ($1.10) are HTTP mocks.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+// Configured tiers beside simulated stand-ins for the others (the local tiny model, local-engine nodes).
+@GatewayIT(demo = true, localTier = true, cloudMock = true, adminKey = BudgetRoutingIT.ADMIN_KEY,
+    properties = {"burstgate.resilience.first-byte-timeout=20s", "burstgate.resilience.minimum-calls=100",
+        "burstgate.budgets.meters-refresh=100ms"})
 class BudgetRoutingIT {
 
   static final String ADMIN_KEY = "sk-admin-budget-it";
@@ -64,33 +64,9 @@ class BudgetRoutingIT {
       {"meters", "budget-legacy", "1"},
   };
 
-  static PaidApiMock legacy;
-  static PaidApiMock cloud;
-  static Path dataDir;
-
-  static {
-    try {
-      legacy = new PaidApiMock();
-      cloud = new PaidApiMock();
-      dataDir = Files.createTempDirectory("burstgate-budget-it");
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
   @DynamicPropertySource
   static void properties(DynamicPropertyRegistry r) {
-    // Configured tiers beside simulated stand-ins for the others (the local tiny model, local-engine nodes).
-    r.add("burstgate.demo", () -> "true");
-    r.add("burstgate.data-dir", () -> dataDir.toString());
-    r.add("burstgate.tiers.local.threads", () -> "1");
-    r.add("burstgate.tiers.cloud.endpoints", () -> cloud.baseUrl().toString());
-    r.add("burstgate.tiers.legacy.url", () -> legacy.baseUrl().toString());
-    r.add("burstgate.resilience.first-byte-timeout", () -> "20s");
-    r.add("burstgate.resilience.minimum-calls", () -> "100");
     r.add("burstgate.policies-dir", BudgetRoutingIT::policiesDir);
-    r.add("burstgate.admin-key-sha256", () -> ApiKeys.sha256(ADMIN_KEY));
-    r.add("burstgate.budgets.meters-refresh", () -> "100ms");
     for (int i = 0; i < TENANTS.length; i++) {
       String[] t = TENANTS[i];
       r.add("burstgate.tenants[" + i + "].name", () -> t[0]);
@@ -115,19 +91,6 @@ class BudgetRoutingIT {
     return "sk-" + tenant;
   }
 
-  @AfterAll
-  static void stop() throws IOException {
-    legacy.close();
-    cloud.close();
-  }
-
-  @LocalServerPort
-  int port;
-
-  /** Prometheus and the other actuator endpoints are on the management port. */
-  @LocalManagementPort
-  int managementPort;
-
   @Autowired
   BudgetStore budgets;
 
@@ -137,12 +100,15 @@ class BudgetRoutingIT {
   @Autowired
   JsonMapper json;
 
+  TestGateway gateway;
+  PaidApiMock legacy;
   WebTestClient client;
 
   @BeforeEach
-  void setUp() {
-    client = WebTestClient.bindToServer().baseUrl("http://localhost:" + port).responseTimeout(Duration.ofSeconds(60)).build();
-    legacy.reset();
+  void setUp(TestGateway gateway) {
+    this.gateway = gateway;
+    legacy = gateway.legacy();
+    client = gateway.client(Duration.ofSeconds(60));
   }
 
   WebTestClient.ResponseSpec chat(String tenant, String model, boolean stream) {
@@ -171,14 +137,8 @@ class BudgetRoutingIT {
         .expectStatus().isEqualTo(status).expectBody().returnResult().getResponseBody());
   }
 
-  static void await(BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("condition not met within 10 s");
-      }
-      Thread.sleep(10);
-    }
+  static void eventually(BooleanSupplier condition) {
+    await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10)).until(condition::getAsBoolean);
   }
 
   @Test
@@ -202,9 +162,9 @@ class BudgetRoutingIT {
   }
 
   @Test
-  void publishesBudgetUsePerTenantAsGauges() throws InterruptedException {
+  void publishesBudgetUsePerTenantAsGauges() {
     spend("meters", "0.25");
-    await(() -> scrape().contains("burstgate_budget_used_ratio{application=\"burstgate\",period=\"day\",tenant=\"meters\"} 0.25"));
+    eventually(() -> scrape().contains("burstgate_budget_used_ratio{application=\"burstgate\",period=\"day\",tenant=\"meters\"} 0.25"));
     String text = scrape();
     assertThat(text).contains("burstgate_budget_spent_usd{application=\"burstgate\",period=\"day\",tenant=\"meters\"} 0.25");
     assertThat(text).contains("burstgate_budget_limit_usd{application=\"burstgate\",period=\"day\",tenant=\"meters\"} 1.0");
@@ -213,7 +173,7 @@ class BudgetRoutingIT {
   }
 
   String scrape() {
-    return new String(WebTestClient.bindToServer().baseUrl("http://localhost:" + managementPort).build()
+    return new String(gateway.management()
         .get().uri("/actuator/prometheus").exchange().expectStatus().isOk().expectBody()
         .returnResult().getResponseBody(), java.nio.charset.StandardCharsets.UTF_8);
   }
@@ -294,15 +254,15 @@ class BudgetRoutingIT {
   @Test
   void aClientGoingAwayReleasesItsReservation() throws Exception {
     legacy.then(Behavior.HANG);
-    Disposable stream = WebClient.create("http://localhost:" + port).post().uri("/v1/chat/completions")
+    Disposable stream = WebClient.create(gateway.url("")).post().uri("/v1/chat/completions")
         .header("Authorization", "Bearer " + key("cancel")).contentType(MediaType.APPLICATION_JSON)
         .bodyValue("{\"model\":\"legacy\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}")
         .retrieve().bodyToFlux(String.class).subscribe(s -> { }, e -> { });
-    await(() -> today("cancel").reserved().equals(Usd.of("1.10")) && !legacy.received().isEmpty());
+    eventually(() -> today("cancel").reserved().equals(Usd.of("1.10")) && !legacy.received().isEmpty());
 
     stream.dispose();
 
-    await(() -> today("cancel").reserved().isZero());
+    eventually(() -> today("cancel").reserved().isZero());
     assertThat(today("cancel").spent()).isEqualTo(Usd.ZERO);
   }
 

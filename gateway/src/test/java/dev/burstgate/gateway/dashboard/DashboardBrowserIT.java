@@ -3,10 +3,9 @@ package dev.burstgate.gateway.dashboard;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
-import dev.burstgate.gateway.tenant.ApiKeys;
+import dev.burstgate.gateway.testsupport.GatewayIT;
+import dev.burstgate.gateway.testsupport.GatewayIT.Tenant;
 import dev.burstgate.gateway.testsupport.HeadlessChromium;
-import dev.burstgate.gateway.testsupport.PaidApiMock;
-import dev.burstgate.gateway.testsupport.TestModels;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
@@ -31,6 +30,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
 import java.util.logging.Level;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -45,10 +46,7 @@ import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.logging.LogType;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -60,7 +58,14 @@ import tools.jackson.databind.json.JsonMapper;
  * tenant — with charts actually drawn. A wrong key must show a clear error and no data. The last passing run's page
  * is saved to {@code target/dashboard.png}.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@GatewayIT(localTier = true,
+    tenants = {
+        @Tenant(name = "acme", key = DashboardBrowserIT.ACME_KEY, dailyBudget = "5.00", monthlyBudget = "100.00"),
+        @Tenant(name = "globex", key = DashboardBrowserIT.GLOBEX_KEY, dailyBudget = "1.25"),
+        @Tenant(name = "initech", key = DashboardBrowserIT.INITECH_KEY)},
+    adminKey = DashboardBrowserIT.ADMIN_KEY,
+    properties = {"burstgate.tiers.local.context=4096", "burstgate.tiers.legacy.api-key=sk-legacy",
+        "burstgate.cache.enabled=false"})
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class DashboardBrowserIT {
@@ -70,39 +75,6 @@ class DashboardBrowserIT {
   static final String GLOBEX_KEY = "sk-dashboard-it-globex";
   static final String INITECH_KEY = "sk-dashboard-it-initech";
   static final Duration PAGE_TIMEOUT = Duration.ofSeconds(30);
-
-  static final PaidApiMock legacy;
-  static final TestModels models = TestModels.create("burstgate-dashboard-it");
-
-  static {
-    try {
-      legacy = new PaidApiMock();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  @DynamicPropertySource
-  static void properties(DynamicPropertyRegistry r) {
-    r.add("burstgate.data-dir", () -> models.dataDir().toString());
-    r.add("burstgate.tiers.local.model", () -> models.tinyModel().toString());
-    r.add("burstgate.tiers.local.threads", () -> "1");
-    r.add("burstgate.tiers.local.context", () -> "4096");
-    r.add("burstgate.tiers.legacy.url", () -> legacy.baseUrl().toString());
-    r.add("burstgate.tiers.legacy.api-key", () -> "sk-legacy");
-    r.add("burstgate.demo", () -> "false");
-    r.add("burstgate.cache.enabled", () -> "false");
-    r.add("burstgate.admin-key-sha256", () -> ApiKeys.sha256(ADMIN_KEY));
-    r.add("burstgate.tenants[0].name", () -> "acme");
-    r.add("burstgate.tenants[0].key-sha256", () -> ApiKeys.sha256(ACME_KEY));
-    r.add("burstgate.tenants[0].budget.daily", () -> "5.00");
-    r.add("burstgate.tenants[0].budget.monthly", () -> "100.00");
-    r.add("burstgate.tenants[1].name", () -> "globex");
-    r.add("burstgate.tenants[1].key-sha256", () -> ApiKeys.sha256(GLOBEX_KEY));
-    r.add("burstgate.tenants[1].budget.daily", () -> "1.25");
-    r.add("burstgate.tenants[2].name", () -> "initech");
-    r.add("burstgate.tenants[2].key-sha256", () -> ApiKeys.sha256(INITECH_KEY));
-  }
 
   @LocalServerPort
   int port;
@@ -125,11 +97,10 @@ class DashboardBrowserIT {
   }
 
   @AfterAll
-  void stop() throws IOException {
+  void stop() {
     if (browser != null) {
       browser.quit();
     }
-    legacy.close();
   }
 
   @Test
@@ -417,13 +388,13 @@ class DashboardBrowserIT {
 
   /** Polls the condition until it holds; on time-out fails with the page's state and error text. */
   static void await(ChromeDriver b, String what, BooleanSupplier condition) {
-    long deadline = System.nanoTime() + PAGE_TIMEOUT.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        fail("Timed out waiting for " + what + "; page state " + state(b) + ", error: "
-            + b.findElement(By.cssSelector("[data-testid=error]")).getText());
-      }
-      pause(100);
+    try {
+      // The browser is driven from the test's thread only.
+      Awaitility.await(what).atMost(PAGE_TIMEOUT).pollInSameThread().pollDelay(Duration.ZERO)
+          .pollInterval(Duration.ofMillis(100)).until(condition::getAsBoolean);
+    } catch (ConditionTimeoutException e) {
+      fail("Timed out waiting for " + what + "; page state " + state(b) + ", error: "
+          + b.findElement(By.cssSelector("[data-testid=error]")).getText());
     }
   }
 
@@ -550,22 +521,8 @@ class DashboardBrowserIT {
 
   /** The ledger writes in batches: wait until it holds every request sent. */
   void awaitLedger(int requests) {
-    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-    long seen;
-    while ((seen = admin("/admin/costs/summary").path("totals").path("requests").asLong()) < requests) {
-      if (System.nanoTime() > deadline) {
-        fail("The ledger holds " + seen + " of the " + requests + " requests sent");
-      }
-      pause(100);
-    }
-  }
-
-  static void pause(long millis) {
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
+    Awaitility.await().atMost(Duration.ofSeconds(20)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(100))
+        .untilAsserted(() -> assertThat(admin("/admin/costs/summary").path("totals").path("requests").asLong())
+            .as("requests of the %d sent in the ledger", requests).isGreaterThanOrEqualTo(requests));
   }
 }

@@ -11,8 +11,10 @@ import static dev.burstgate.gateway.testsupport.Upstream.completion;
 import static dev.burstgate.gateway.testsupport.Upstream.failBeforeFirstByte;
 import static dev.burstgate.gateway.testsupport.Upstream.up;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.burstgate.gateway.api.ApiException;
+import dev.burstgate.gateway.api.BurstgateHeaders;
 import dev.burstgate.gateway.api.ChatCompletionRequest;
 import dev.burstgate.gateway.api.ChatRequestParser;
 import dev.burstgate.gateway.budget.BudgetLimits;
@@ -20,10 +22,14 @@ import dev.burstgate.gateway.budget.BudgetStore;
 import dev.burstgate.gateway.budget.BudgetView;
 import dev.burstgate.gateway.budget.Reservation;
 import dev.burstgate.gateway.budget.ReserveResult;
-import dev.burstgate.gateway.tenant.TenantsProperties.Budget;
+import dev.burstgate.gateway.response.ResponseWriter;
 import dev.burstgate.gateway.routing.RoutedRequest;
 import dev.burstgate.gateway.tenant.Tenant;
 import dev.burstgate.gateway.testsupport.ScriptedTier;
+import dev.burstgate.gateway.tenant.TenantsProperties.Budget;
+import dev.burstgate.gateway.tier.AttemptFailure;
+import dev.burstgate.gateway.tier.TierBackend;
+import dev.burstgate.gateway.tier.UpstreamChunk;
 import dev.burstgate.gateway.usage.CostEvents;
 import dev.burstgate.gateway.usage.CostRecord;
 import dev.burstgate.gateway.usage.Outcome;
@@ -44,10 +50,13 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
+import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import org.springframework.http.HttpStatus;
 import org.springframework.mock.http.server.reactive.MockServerHttpRequest;
 import org.springframework.mock.web.server.MockServerWebExchange;
+import org.springframework.web.server.ServerWebExchange;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -105,14 +114,8 @@ class DispatcherBudgetTest {
     return store.view(TENANT).block();
   }
 
-  private static void await(BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("condition not met within 5 s");
-      }
-      Thread.sleep(5);
-    }
+  private static void eventually(BooleanSupplier condition) {
+    await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(5)).until(condition::getAsBoolean);
   }
 
   @Test
@@ -265,7 +268,7 @@ class DispatcherBudgetTest {
     Answering d = dispatcher(prices, store, new ScriptedTier(Tier.LEGACY, r -> Flux.never()));
 
     Disposable call = d.dispatch(exchange(), routed(STREAM, ExhaustedAction.REJECT, Tier.LEGACY), null).subscribe();
-    await(() -> view(store).daily().reserved().equals(Usd.of("1.10")));
+    eventually(() -> view(store).daily().reserved().equals(Usd.of("1.10")));
     call.dispose();
 
     BudgetView v = view(store);
@@ -282,7 +285,7 @@ class DispatcherBudgetTest {
     var ex = exchange();
 
     Disposable call = d.dispatch(ex, routed(STREAM, ExhaustedAction.REJECT, Tier.CLOUD), null).subscribe();
-    await(() -> ex.getResponse().isCommitted());
+    eventually(() -> ex.getResponse().isCommitted());
     call.dispose();
 
     assertThat(records).singleElement().satisfies(r -> {

@@ -1,10 +1,10 @@
 package dev.burstgate.gateway.guard;
 
-import dev.burstgate.gateway.access.AccessRule;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.burstgate.gateway.tenant.ApiKeys;
-import dev.burstgate.gateway.testsupport.PaidApiMock;
+import dev.burstgate.gateway.access.AccessRule;
+import dev.burstgate.gateway.testsupport.GatewayIT;
+import dev.burstgate.gateway.testsupport.GatewayIT.Tenant;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -12,21 +12,15 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.http.HttpMethod;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -38,40 +32,13 @@ import tools.jackson.databind.json.JsonMapper;
  * as 400 or 404; a spelling never gets past a rule that the canonical path would have stopped it at. Budgets written
  * with a non-admin key must never change.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@GatewayIT(tenants = @Tenant(name = "acme", key = AccessSpellingsIT.TENANT_KEY, requestsPerSecond = 100000),
+    adminKey = AccessSpellingsIT.ADMIN_KEY)
 class AccessSpellingsIT {
 
   static final String TENANT_KEY = "sk-test-acme";
   static final String ADMIN_KEY = "sk-test-admin";
   static final String ADMIN_DAILY = "7.5";
-  static PaidApiMock legacy;
-  static Path dataDir;
-
-  static {
-    try {
-      legacy = new PaidApiMock();
-      dataDir = Files.createTempDirectory("burstgate-access");
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  @DynamicPropertySource
-  static void properties(DynamicPropertyRegistry r) {
-    r.add("burstgate.data-dir", () -> dataDir.toString());
-    r.add("burstgate.demo", () -> "false");
-    r.add("burstgate.tiers.local.enabled", () -> "false");
-    r.add("burstgate.tiers.legacy.url", () -> legacy.baseUrl().toString());
-    r.add("burstgate.tenants[0].name", () -> "acme");
-    r.add("burstgate.tenants[0].key-sha256", () -> ApiKeys.sha256(TENANT_KEY));
-    r.add("burstgate.tenants[0].requests-per-second", () -> "100000");
-    r.add("burstgate.admin-key-sha256", () -> ApiKeys.sha256(ADMIN_KEY));
-  }
-
-  @AfterAll
-  static void stop() throws IOException {
-    legacy.close();
-  }
 
   @LocalServerPort
   int port;

@@ -66,7 +66,7 @@ final class ChatLoad {
         } catch (IOException e) {
           ioErrors.incrementAndGet();
         }
-        Thread.sleep(pause);
+        Thread.sleep(pause); // the clients' pace
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -2,8 +2,9 @@ package dev.burstgate.gateway.ledger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.burstgate.gateway.tenant.ApiKeys;
-import dev.burstgate.gateway.testsupport.PaidApiMock;
+import dev.burstgate.gateway.testsupport.GatewayIT;
+import dev.burstgate.gateway.testsupport.GatewayIT.Tenant;
+import dev.burstgate.gateway.testsupport.TestGateway;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,19 +13,13 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.http.MediaType;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -34,59 +29,24 @@ import tools.jackson.databind.json.JsonMapper;
  * {@code burstgate.data-dir}, no datasource configured): answered requests show up in the summary and the request
  * list, as JSON and CSV; bad parameters are 400s naming them; the admin key guards it all.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@GatewayIT(tenants = @Tenant(name = "acme", key = CostsApiIT.KEY, policy = "quality-first"), adminKey = CostsApiIT.ADMIN)
 class CostsApiIT {
 
   static final String KEY = "sk-costs-acme";
   static final String ADMIN = "sk-costs-admin";
-  static PaidApiMock legacy;
-  static Path dataDir;
-
-  static {
-    try {
-      legacy = new PaidApiMock();
-      dataDir = Files.createTempDirectory("burstgate-costs-it");
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  @DynamicPropertySource
-  static void properties(DynamicPropertyRegistry r) {
-    gateway(dataDir).forEach((k, v) -> r.add(k, () -> v));
-  }
-
-  static Map<String, String> gateway(Path dataDir) {
-    return Map.of(
-        "burstgate.data-dir", dataDir.toString(),
-        "burstgate.demo", "false",
-        "burstgate.tiers.local.enabled", "false",
-        "burstgate.tiers.legacy.url", legacy.baseUrl().toString(),
-        "burstgate.tenants[0].name", "acme",
-        "burstgate.tenants[0].key-sha256", ApiKeys.sha256(KEY),
-        "burstgate.tenants[0].policy", "quality-first",
-        "burstgate.admin-key-sha256", ApiKeys.sha256(ADMIN));
-  }
-
-  @AfterAll
-  static void stop() throws IOException {
-    legacy.close();
-  }
-
-  @LocalServerPort
-  int port;
 
   @Autowired
   JsonMapper json;
 
+  TestGateway gateway;
   WebTestClient client;
 
   static final Set<String> answered = new HashSet<>();
 
   @BeforeEach
-  void setUp() {
-    client = WebTestClient.bindToServer().baseUrl("http://localhost:" + port).responseTimeout(Duration.ofSeconds(30))
-        .build();
+  void setUp(TestGateway gateway) {
+    this.gateway = gateway;
+    client = gateway.client(Duration.ofSeconds(30));
     synchronized (answered) {
       if (answered.isEmpty()) {
         // Two answers from the legacy API and one from the cache (same deterministic request again).
@@ -115,7 +75,7 @@ class CostsApiIT {
 
   @Test
   void writesTheLedgerToAnH2FileInTheDataDirectoryWithoutAnySetup() {
-    assertThat(dataDir.resolve("ledger/burstgate.mv.db")).isRegularFile();
+    assertThat(gateway.dataDir().resolve("ledger/burstgate.mv.db")).isRegularFile();
   }
 
   @Test
@@ -228,7 +188,8 @@ class CostsApiIT {
   @Test
   void answers503WhenTheLedgerIsDisabledAndTouchesNoDatabase() throws IOException {
     Path otherDir = Files.createTempDirectory("burstgate-costs-disabled");
-    Map<String, Object> props = new java.util.HashMap<>(gateway(otherDir));
+    Map<String, Object> props = new java.util.HashMap<>(gateway.properties());
+    props.put("burstgate.data-dir", otherDir.toString());
     props.put("burstgate.ledger.enabled", "false");
     props.put("server.port", "0");
     try (ConfigurableApplicationContext app = Gateways.start(props)) {

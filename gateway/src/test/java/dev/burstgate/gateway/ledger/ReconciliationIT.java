@@ -1,19 +1,20 @@
 package dev.burstgate.gateway.ledger;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
-import dev.burstgate.gateway.tenant.ApiKeys;
 import dev.burstgate.gateway.testsupport.DataServices;
+import dev.burstgate.gateway.testsupport.GatewayIT;
+import dev.burstgate.gateway.testsupport.GatewayIT.Tenant;
 import dev.burstgate.gateway.testsupport.PaidApiMock;
 import dev.burstgate.gateway.testsupport.PaidApiMock.Behavior;
 import dev.burstgate.gateway.testsupport.Sse;
-import java.io.IOException;
+import dev.burstgate.gateway.testsupport.TestGateway;
 import java.math.BigDecimal;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,11 +25,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalManagementPort;
-import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -42,24 +41,22 @@ import tools.jackson.databind.json.JsonMapper;
  * sum of {@code usage.cost} the clients received = Prometheus {@code burstgate_cost_usd_total}, to 1e-6 USD; the
  * ledger's saving = Prometheus {@code burstgate_savings_usd_total}; and the ledger has one row per answered request.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+// Configured tiers beside simulated stand-ins for the others (the local tiny model, local-engine nodes).
+@GatewayIT(demo = true, localTier = true,
+    tenants = @Tenant(name = "finance", key = ReconciliationIT.KEY, policy = "legacy-first", allowedPolicies = "*",
+        requestsPerSecond = 100000),
+    properties = {"burstgate.tiers.legacy.api-key=sk-legacy", "burstgate.resilience.first-byte-timeout=10s",
+        // The failing legacy calls below must not open its breaker (forced legacy requests have no fallback).
+        "burstgate.resilience.minimum-calls=1000", "burstgate.resilience.sliding-window=1000"})
 class ReconciliationIT {
 
   static final BigDecimal TOLERANCE = new BigDecimal("0.000001");
   static final String KEY = "sk-test-finance";
 
   static PostgreSQLContainer postgres = DataServices.postgres();
-  static PaidApiMock legacy;
-  static Path dataDir;
 
   static {
-    try {
-      postgres.start();
-      legacy = new PaidApiMock();
-      dataDir = Files.createTempDirectory("burstgate-reconciliation-it");
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
+    postgres.start();
   }
 
   @DynamicPropertySource
@@ -67,22 +64,7 @@ class ReconciliationIT {
     r.add("spring.datasource.url", postgres::getJdbcUrl);
     r.add("spring.datasource.username", postgres::getUsername);
     r.add("spring.datasource.password", postgres::getPassword);
-    // Configured tiers beside simulated stand-ins for the others (the local tiny model, local-engine nodes).
-    r.add("burstgate.demo", () -> "true");
-    r.add("burstgate.data-dir", () -> dataDir.toString());
-    r.add("burstgate.tiers.local.threads", () -> "1");
-    r.add("burstgate.tiers.legacy.url", () -> legacy.baseUrl().toString());
-    r.add("burstgate.tiers.legacy.api-key", () -> "sk-legacy");
-    r.add("burstgate.resilience.first-byte-timeout", () -> "10s");
-    // The failing legacy calls below must not open its breaker (forced legacy requests have no fallback).
-    r.add("burstgate.resilience.minimum-calls", () -> "1000");
-    r.add("burstgate.resilience.sliding-window", () -> "1000");
     r.add("burstgate.policies-dir", () -> policiesDir().toString());
-    r.add("burstgate.tenants[0].name", () -> "finance");
-    r.add("burstgate.tenants[0].key-sha256", () -> ApiKeys.sha256(KEY));
-    r.add("burstgate.tenants[0].policy", () -> "legacy-first");
-    r.add("burstgate.tenants[0].allowed-policies", () -> "*");
-    r.add("burstgate.tenants[0].requests-per-second", () -> "100000");
   }
 
   static Path policiesDir() {
@@ -94,17 +76,9 @@ class ReconciliationIT {
   }
 
   @AfterAll
-  static void stop() throws IOException {
-    legacy.close();
+  static void stop() {
     postgres.stop();
   }
-
-  @LocalServerPort
-  int port;
-
-  /** Prometheus and the other actuator endpoints are on the management port. */
-  @LocalManagementPort
-  int managementPort;
 
   @Autowired
   JsonMapper json;
@@ -113,6 +87,14 @@ class ReconciliationIT {
   DataSource dataSource;
 
   final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  TestGateway gateway;
+  PaidApiMock legacy;
+
+  @BeforeEach
+  void setUp(TestGateway gateway) {
+    this.gateway = gateway;
+    legacy = gateway.legacy();
+  }
 
   /** One answered request: its id and the usage.cost the client saw. */
   record Answer(String id, String tier, BigDecimal cost, boolean cacheHit) {}
@@ -204,7 +186,7 @@ class ReconciliationIT {
     String body = "{\"model\":\"" + model + "\",\"max_tokens\":4,\"temperature\":" + temperature + ",\"stream\":" + stream
         + (stream ? ",\"stream_options\":{\"include_usage\":true}" : "")
         + ",\"messages\":[{\"role\":\"user\",\"content\":" + json.writeValueAsString(prompt) + "}]}";
-    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/v1/chat/completions"))
+    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(gateway.url("/v1/chat/completions")))
         .timeout(Duration.ofSeconds(60))
         .header("Authorization", "Bearer " + KEY)
         .header("X-Burstgate-Policy", policy)
@@ -226,19 +208,14 @@ class ReconciliationIT {
     return new Answer(id, tier, usage.get("cost").decimalValue(), cacheHit);
   }
 
-  private static void awaitRows(JdbcClient jdbc, long expected) throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    while (System.nanoTime() < deadline) {
-      if (jdbc.sql("select count(*) from ledger_request").query(Long.class).single() >= expected) {
-        return;
-      }
-      Thread.sleep(100);
-    }
+  private static void awaitRows(JdbcClient jdbc, long expected) {
+    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).untilAsserted(() ->
+        assertThat(jdbc.sql("select count(*) from ledger_request").query(Long.class).single()).isGreaterThanOrEqualTo(expected));
   }
 
   /** Sums of the cost and savings counters over every series, as Prometheus scrapes them. */
   private Map<String, BigDecimal> prometheus() throws Exception {
-    String text = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + managementPort + "/actuator/prometheus")).build(),
+    String text = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + gateway.managementPort() + "/actuator/prometheus")).build(),
         HttpResponse.BodyHandlers.ofString()).body();
     BigDecimal cost = BigDecimal.ZERO;
     BigDecimal savings = BigDecimal.ZERO;

@@ -5,21 +5,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.burstgate.engine.EngineLease;
 import dev.burstgate.engine.LocalEngine;
 import dev.burstgate.gateway.tenant.TenantRegistry;
+import dev.burstgate.gateway.testsupport.GatewayIT;
 import dev.burstgate.gateway.testsupport.PaidApiMock;
 import dev.burstgate.gateway.testsupport.Sse;
-import dev.burstgate.gateway.testsupport.TestModels;
-import java.io.IOException;
+import dev.burstgate.gateway.testsupport.TestGateway;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.http.MediaType;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.reactive.server.EntityExchangeResult;
 import org.springframework.test.web.reactive.server.WebTestClient;
 import tools.jackson.databind.JsonNode;
@@ -29,40 +24,9 @@ import tools.jackson.databind.json.JsonMapper;
  * The local tier runs real llama.cpp inference in the gateway process on a generated tiny model: answers, streams
  * with usage and cost, and bursts to the next tier when its single slot and queue are taken.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@GatewayIT(localTier = true, properties = {"burstgate.tiers.local.parallel=1", "burstgate.tiers.local.max-queue=0",
+    "burstgate.tiers.local.context=8192", "burstgate.cache.enabled=false"})
 class LocalTierIT {
-
-  static PaidApiMock legacy;
-  static final TestModels models = TestModels.create("burstgate-local-it");
-
-  static {
-    try {
-      legacy = new PaidApiMock();
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  @DynamicPropertySource
-  static void properties(DynamicPropertyRegistry r) {
-    r.add("burstgate.data-dir", () -> models.dataDir().toString());
-    r.add("burstgate.tiers.local.parallel", () -> "1");
-    r.add("burstgate.tiers.local.max-queue", () -> "0");
-    r.add("burstgate.tiers.local.context", () -> "8192");
-    r.add("burstgate.tiers.local.threads", () -> "1");
-    r.add("burstgate.tiers.legacy.url", () -> legacy.baseUrl().toString());
-    r.add("burstgate.tiers.local.model", () -> models.tinyModel().toString());
-    r.add("burstgate.demo", () -> "false");
-    r.add("burstgate.cache.enabled", () -> "false");
-  }
-
-  @AfterAll
-  static void stop() throws IOException {
-    legacy.close();
-  }
-
-  @LocalServerPort
-  int port;
 
   @Autowired
   JsonMapper json;
@@ -70,12 +34,13 @@ class LocalTierIT {
   @Autowired
   LocalEngine engine;
 
+  PaidApiMock legacy;
   WebTestClient client;
 
   @BeforeEach
-  void setUp() {
-    client = WebTestClient.bindToServer().baseUrl("http://localhost:" + port).responseTimeout(Duration.ofSeconds(60)).build();
-    legacy.reset();
+  void setUp(TestGateway gateway) {
+    legacy = gateway.legacy();
+    client = gateway.client(Duration.ofSeconds(60));
   }
 
   private WebTestClient.RequestHeadersSpec<?> chat(String body) {

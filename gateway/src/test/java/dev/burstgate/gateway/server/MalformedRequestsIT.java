@@ -1,12 +1,12 @@
 package dev.burstgate.gateway.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.burstgate.gateway.server.RawConnection.Response;
-import dev.burstgate.gateway.tenant.ApiKeys;
+import dev.burstgate.gateway.testsupport.GatewayIT;
+import dev.burstgate.gateway.testsupport.GatewayIT.Tenant;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -14,12 +14,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -29,30 +26,12 @@ import tools.jackson.databind.json.JsonMapper;
  * so the bytes on the wire are exactly these.
  */
 // The one line an aborted upload may cost, made visible so the test can wait for it.
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+@GatewayIT(legacyMock = false, tenants = @Tenant(name = "acme", key = MalformedRequestsIT.KEY),
     properties = "logging.level.dev.burstgate.gateway.api=debug")
 @ExtendWith(OutputCaptureExtension.class)
 class MalformedRequestsIT {
 
   static final String KEY = "sk-malformed";
-  static Path dataDir;
-
-  static {
-    try {
-      dataDir = Files.createTempDirectory("burstgate-malformed");
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  @DynamicPropertySource
-  static void properties(DynamicPropertyRegistry r) {
-    r.add("burstgate.data-dir", () -> dataDir.toString());
-    r.add("burstgate.demo", () -> "false");
-    r.add("burstgate.tiers.local.enabled", () -> "false");
-    r.add("burstgate.tenants[0].name", () -> "acme");
-    r.add("burstgate.tenants[0].key-sha256", () -> ApiKeys.sha256(KEY));
-  }
 
   @LocalServerPort
   int port;
@@ -106,10 +85,8 @@ class MalformedRequestsIT {
       c.send("POST /v1/chat/completions HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + KEY
           + "\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"messages\":[{\"role\":\"user\",");
     }
-    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    while (!output.getOut().substring(before).contains("closed before the answer") && System.nanoTime() < deadline) {
-      Thread.sleep(20);
-    }
+    await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+        .untilAsserted(() -> assertThat(output.getOut().substring(before)).contains("closed before the answer"));
     List<String> lines = output.getOut().substring(before).lines()
         .filter(l -> l.contains("/v1/chat/completions") || l.contains("AbortedException") || l.startsWith("\tat ")
             || l.contains(" WARN ") || l.contains(" ERROR "))

@@ -3,23 +3,18 @@ package dev.burstgate.gateway.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.burstgate.gateway.server.RawConnection.Response;
-import dev.burstgate.gateway.tenant.ApiKeys;
+import dev.burstgate.gateway.testsupport.GatewayIT;
+import dev.burstgate.gateway.testsupport.GatewayIT.Tenant;
 import dev.burstgate.gateway.testsupport.PaidApiMock;
+import dev.burstgate.gateway.testsupport.TestGateway;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -29,7 +24,9 @@ import tools.jackson.databind.json.JsonMapper;
  * (the trickles with a 408 in the OpenAI shape), while a streamed answer with pauses longer than every deadline
  * arrives whole. The legacy tier is an HTTP mock whose stream pauses between words.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@GatewayIT(tenants = @Tenant(name = "acme", key = RequestDeadlinesIT.KEY, policy = "quality-first"),
+    properties = {"burstgate.server.idle-timeout=1s", "burstgate.server.header-timeout=1s",
+        "burstgate.server.body-timeout=1s"})
 class RequestDeadlinesIT {
 
   static final String KEY = "sk-deadlines";
@@ -38,46 +35,17 @@ class RequestDeadlinesIT {
   static final Duration SLACK = Duration.ofSeconds(2);
   /** The pace of a trickling client: well within each deadline, so only a total deadline cuts it. */
   static final Duration TRICKLE = Duration.ofMillis(100);
-  static PaidApiMock legacy;
-  static Path dataDir;
-
-  static {
-    try {
-      legacy = new PaidApiMock();
-      dataDir = Files.createTempDirectory("burstgate-deadlines");
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  @DynamicPropertySource
-  static void properties(DynamicPropertyRegistry r) {
-    r.add("burstgate.data-dir", () -> dataDir.toString());
-    r.add("burstgate.demo", () -> "false");
-    r.add("burstgate.tiers.local.enabled", () -> "false");
-    r.add("burstgate.tiers.legacy.url", () -> legacy.baseUrl().toString());
-    r.add("burstgate.tenants[0].name", () -> "acme");
-    r.add("burstgate.tenants[0].key-sha256", () -> ApiKeys.sha256(KEY));
-    r.add("burstgate.tenants[0].policy", () -> "quality-first");
-    r.add("burstgate.server.idle-timeout", () -> "1s");
-    r.add("burstgate.server.header-timeout", () -> "1s");
-    r.add("burstgate.server.body-timeout", () -> "1s");
-  }
-
-  @AfterAll
-  static void stop() throws IOException {
-    legacy.close();
-  }
-
-  @LocalServerPort
-  int port;
 
   @Autowired
   JsonMapper json;
 
+  int port;
+  PaidApiMock legacy;
+
   @BeforeEach
-  void setUp() {
-    legacy.reset();
+  void setUp(TestGateway gateway) {
+    port = gateway.port();
+    legacy = gateway.legacy();
   }
 
   RawConnection connect() throws IOException {

@@ -95,6 +95,10 @@ class RedisRateLimitIT {
     assertThat(limited).isEqualTo(4 * RATE - allowed);
   }
 
+  /**
+   * The limiter's window is Redis's own clock (Spring Cloud Gateway's script reads {@code TIME}), which a test cannot
+   * move: start the burst just after a whole second of it (the container shares the host's clock).
+   */
   private static void waitForFreshSecond() throws InterruptedException {
     long ms = System.currentTimeMillis() % 1000;
     Thread.sleep(1000 - ms + 20);

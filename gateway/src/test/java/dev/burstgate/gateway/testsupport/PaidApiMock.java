@@ -197,7 +197,7 @@ public final class PaidApiMock implements AutoCloseable {
         }
         case CUT_AFTER_FIRST_CHUNK -> {
           streamAnswer(out, usage, true);
-          Thread.sleep(200);
+          Thread.sleep(200); // an upstream failing a moment after its first chunk, not along with it
           socket.setSoLinger(true, 0);
           socket.close();
         }

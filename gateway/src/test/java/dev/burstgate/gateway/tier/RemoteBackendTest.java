@@ -1,10 +1,10 @@
 package dev.burstgate.gateway.tier;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.burstgate.gateway.api.ChatCompletionRequest;
 import dev.burstgate.gateway.api.ChatRequestParser;
-
 import dev.burstgate.gateway.testsupport.PaidApiMock;
 import dev.burstgate.gateway.testsupport.PaidApiMock.Behavior;
 import dev.burstgate.policies.Tier;
@@ -19,10 +19,15 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.springframework.http.client.reactive.ReactorClientHttpConnector;
 import org.springframework.web.reactive.function.client.WebClient;
+import reactor.netty.http.client.HttpClient;
+import reactor.netty.resources.ConnectionPoolMetrics;
+import reactor.netty.resources.ConnectionProvider;
 import reactor.test.StepVerifier;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -35,9 +40,13 @@ class RemoteBackendTest {
       .build());
 
   private RemoteBackend backend(URI url, int retries) {
+    return backend(url, retries, WebClient.create());
+  }
+
+  private RemoteBackend backend(URI url, int retries, WebClient web) {
     ResilienceProperties resilience = new ResilienceProperties(Duration.ofSeconds(10), Duration.ofSeconds(10), Duration.ofSeconds(2), 8, 50, 2, 2,
         Duration.ofMinutes(1), retries);
-    return new RemoteBackend(Tier.LEGACY, "upstream-model", "sk-up", false, new FixedEndpoint(url), WebClient.create(),
+    return new RemoteBackend(Tier.LEGACY, "upstream-model", "sk-up", false, new FixedEndpoint(url), web,
         json, resilience, breakers, BulkheadRegistry.ofDefaults());
   }
 
@@ -160,17 +169,27 @@ class RemoteBackendTest {
 
   @Test
   void resendsOnAFreshConnectionWhenTheUpstreamDroppedAReusedOne() throws Exception {
+    // A pool of its own whose state the test can read.
+    AtomicReference<ConnectionPoolMetrics> pool = new AtomicReference<>();
+    ConnectionProvider connections = ConnectionProvider.builder("resend-test")
+        .metrics(true, () -> (name, id, address, metrics) -> pool.set(metrics)).build();
     try (PaidApiMock mock = new PaidApiMock()) {
       mock.then(Behavior.ANSWER_THEN_DROP_NEXT_ON_CONNECTION);
-      RemoteBackend b = backend(mock.baseUrl(), 0);
+      RemoteBackend b = backend(mock.baseUrl(), 0,
+          WebClient.builder().clientConnector(new ReactorClientHttpConnector(HttpClient.create(connections))).build());
       ChatCompletionRequest r = request("{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
       StepVerifier.create(b.call(r, "first")).expectNextCount(1).verifyComplete();
-      Thread.sleep(100); // let the connection go back to the pool
+      // The connection goes back to the pool a moment after the answer was read.
+      await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(5))
+          .until(() -> pool.get() != null && pool.get().idleSize() == 1);
       // The pooled connection is reused, the upstream closes it without answering; the request goes out again.
       StepVerifier.create(b.call(r, "second")).expectNextCount(1).verifyComplete();
-      assertThat(mock.received()).extracting(x -> x.headers().get("x-request-id")).startsWith("first").contains("second");
+      assertThat(mock.received()).extracting(x -> x.headers().get("x-request-id"))
+          .as("the second request on the reused connection, then on a fresh one").containsExactly("first", "second", "second");
       assertThat(breakers.circuitBreaker(RemoteBackend.breakerName(Tier.LEGACY, mock.baseUrl())).getMetrics()
           .getNumberOfFailedCalls()).isZero();
+    } finally {
+      connections.dispose();
     }
   }
 

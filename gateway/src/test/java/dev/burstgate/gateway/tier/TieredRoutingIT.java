@@ -1,37 +1,37 @@
 package dev.burstgate.gateway.tier;
 
-import dev.burstgate.gateway.testsupport.Sse;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.burstgate.engine.EngineLease;
 import dev.burstgate.engine.LocalEngine;
 import dev.burstgate.engine.server.LocalEngineServer;
 import dev.burstgate.gateway.demo.EngineSimulatedNodes;
 import dev.burstgate.gateway.tenant.TenantRegistry;
+import dev.burstgate.gateway.testsupport.GatewayIT;
 import dev.burstgate.gateway.testsupport.PaidApiMock;
 import dev.burstgate.gateway.testsupport.PaidApiMock.Behavior;
+import dev.burstgate.gateway.testsupport.Sse;
+import dev.burstgate.gateway.testsupport.TestGateway;
 import dev.burstgate.policies.Tier;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
-import java.io.IOException;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.TestMethodOrder;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalManagementPort;
-import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.cloud.client.ServiceInstance;
+import org.springframework.cloud.client.loadbalancer.reactive.ReactiveLoadBalancer;
+import org.springframework.cloud.loadbalancer.core.ServiceInstanceListSupplier;
 import org.springframework.http.MediaType;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -43,35 +43,16 @@ import tools.jackson.databind.json.JsonMapper;
  * The three tiers with real parts: the local engine in process, a cloud pool of two local-engine servers (real
  * llama.cpp inference over real HTTP), and the legacy API as an HTTP mock that fails in every way a paid API does.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+// Configured tiers beside simulated stand-ins for the others (the local tiny model, local-engine nodes).
+@GatewayIT(demo = true, localTier = true,
+    properties = {"burstgate.tiers.legacy.api-key=sk-legacy", "burstgate.resilience.first-byte-timeout=5s",
+        "burstgate.resilience.minimum-calls=2", "burstgate.resilience.sliding-window=4",
+        "burstgate.resilience.open-wait=60s", "spring.cloud.loadbalancer.health-check.interval=3s"})
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class TieredRoutingIT {
 
-  static PaidApiMock legacy;
-  static Path dataDir;
-
-  static {
-    try {
-      legacy = new PaidApiMock();
-      dataDir = Files.createTempDirectory("burstgate-tiers-it");
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
   @DynamicPropertySource
   static void properties(DynamicPropertyRegistry r) {
-    // Configured tiers beside simulated stand-ins for the others (the local tiny model, local-engine nodes).
-    r.add("burstgate.demo", () -> "true");
-    r.add("burstgate.data-dir", () -> dataDir.toString());
-    r.add("burstgate.tiers.local.threads", () -> "1");
-    r.add("burstgate.tiers.legacy.url", () -> legacy.baseUrl().toString());
-    r.add("burstgate.tiers.legacy.api-key", () -> "sk-legacy");
-    r.add("burstgate.resilience.first-byte-timeout", () -> "5s");
-    r.add("burstgate.resilience.minimum-calls", () -> "2");
-    r.add("burstgate.resilience.sliding-window", () -> "4");
-    r.add("burstgate.resilience.open-wait", () -> "60s");
-    r.add("spring.cloud.loadbalancer.health-check.interval", () -> "3s");
     r.add("burstgate.policies-dir", () -> policiesDir().toString());
   }
 
@@ -82,18 +63,6 @@ class TieredRoutingIT {
       throw new IllegalStateException(e);
     }
   }
-
-  @AfterAll
-  static void stop() throws IOException {
-    legacy.close();
-  }
-
-  @LocalServerPort
-  int port;
-
-  /** Prometheus and the other actuator endpoints are on the management port. */
-  @LocalManagementPort
-  int managementPort;
 
   @Autowired
   JsonMapper json;
@@ -108,14 +77,20 @@ class TieredRoutingIT {
   CloudPool pool;
 
   @Autowired
+  ReactiveLoadBalancer.Factory<ServiceInstance> loadBalancers;
+
+  @Autowired
   LocalEngine engine;
 
+  TestGateway gateway;
+  PaidApiMock legacy;
   WebTestClient client;
 
   @BeforeEach
-  void setUp() {
-    client = WebTestClient.bindToServer().baseUrl("http://localhost:" + port).responseTimeout(Duration.ofSeconds(60)).build();
-    legacy.reset();
+  void setUp(TestGateway gateway) {
+    this.gateway = gateway;
+    legacy = gateway.legacy();
+    client = gateway.client(Duration.ofSeconds(60));
     breakers.getAllCircuitBreakers().forEach(CircuitBreaker::reset);
   }
 
@@ -250,8 +225,12 @@ class TieredRoutingIT {
     int failed = breaker.getMetrics().getNumberOfFailedCalls();
     assertThat(breaker.getState() == CircuitBreaker.State.OPEN || failed < 2)
         .as("breaker of the stopped node: %s with %d failed calls", breaker.getState(), failed).isTrue();
-    // After a health check the load balancer no longer offers the node at all.
-    Thread.sleep(3_500);
+    // After a health check (every 3 s here) the load balancer no longer offers the node at all.
+    ServiceInstanceListSupplier healthChecked =
+        loadBalancers.getInstance(CloudPool.SERVICE_ID, ServiceInstanceListSupplier.class);
+    await("a health check to drop " + stoppedUri).atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(100))
+        .until(() -> healthChecked.get().next().block(Duration.ofSeconds(5)).stream()
+            .noneMatch(node -> stoppedUri.equals(URI.create(node.getMetadata().get("base")))));
     for (int i = 0; i < 10; i++) {
       URI chosen = pool.choose(java.util.Set.of()).block(Duration.ofSeconds(5));
       assertThat(chosen).isNotEqualTo(stoppedUri);
@@ -288,7 +267,7 @@ class TieredRoutingIT {
   @Test
   @Order(11)
   void exposesRequestAndCostMetricsForPrometheus() {
-    String metrics = WebTestClient.bindToServer().baseUrl("http://localhost:" + managementPort).build()
+    String metrics = gateway.management()
         .get().uri("/actuator/prometheus").exchange().expectStatus().isOk()
         .expectBody(String.class).returnResult().getResponseBody();
     assertThat(metrics).contains("burstgate_requests_total{").contains("tier=\"cloud\"")

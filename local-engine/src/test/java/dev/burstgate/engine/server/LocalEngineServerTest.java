@@ -2,6 +2,7 @@ package dev.burstgate.engine.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.burstgate.engine.EngineLease;
 import dev.burstgate.engine.LocalEngine;
@@ -255,11 +256,8 @@ class LocalEngineServerTest {
             assertThat(engine.stats().activeSlots()).isEqualTo(1);
         }
 
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (engine.stats().activeSlots() > 0 && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
-        assertThat(engine.stats().activeSlots()).isZero();
+        await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(10))
+                .untilAsserted(() -> assertThat(engine.stats().activeSlots()).isZero());
     }
 
     @Test
