@@ -13,12 +13,12 @@ import org.junit.jupiter.api.Test;
  */
 class ArchitectureTest {
 
-  static final JavaClasses CLASSES = new ClassFileImporter()
-      .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-      .importPackages("dev.burstgate.gateway");
+    static final JavaClasses CLASSES = new ClassFileImporter()
+            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+            .importPackages("dev.burstgate.gateway");
 
-  @Test
-  void noTwoPackagesImportEachOtherEvenThroughOthers() {
-    slices().matching("dev.burstgate.(**)").should().beFreeOfCycles().check(CLASSES);
-  }
+    @Test
+    void noTwoPackagesImportEachOtherEvenThroughOthers() {
+        slices().matching("dev.burstgate.(**)").should().beFreeOfCycles().check(CLASSES);
+    }
 }

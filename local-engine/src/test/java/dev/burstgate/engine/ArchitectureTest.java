@@ -22,15 +22,21 @@ class ArchitectureTest {
 
     @Test
     void importsNeitherSpringNorTheGatewayNorThePolicies() {
-        noClasses().should().dependOnClassesThat()
+        noClasses()
+                .should()
+                .dependOnClassesThat()
                 .resideInAnyPackage("org.springframework..", "dev.burstgate.gateway..", "dev.burstgate.policies..")
                 .check(CLASSES);
     }
 
     @Test
     void onlyNativeModelTouchesTheLlamaCppBinding() {
-        noClasses().that().haveNameNotMatching("dev\\.burstgate\\.engine\\.NativeModel(\\$.*)?")
-                .should().dependOnClassesThat().resideInAPackage("de.kherud.llama..")
+        noClasses()
+                .that()
+                .haveNameNotMatching("dev\\.burstgate\\.engine\\.NativeModel(\\$.*)?")
+                .should()
+                .dependOnClassesThat()
+                .resideInAPackage("de.kherud.llama..")
                 .check(CLASSES);
     }
 }

@@ -22,58 +22,59 @@ import org.jspecify.annotations.Nullable;
  */
 public final class BudgetRefusals {
 
-  private final ExhaustedAction action;
-  private @Nullable Usd cheapestRefused;
+    private final ExhaustedAction action;
+    private @Nullable Usd cheapestRefused;
 
-  public BudgetRefusals(ExhaustedAction action) {
-    this.action = Objects.requireNonNull(action, "action");
-  }
-
-  public ExhaustedAction action() {
-    return action;
-  }
-
-  /** Whether a reservation of this request has been refused. */
-  public boolean any() {
-    return cheapestRefused != null;
-  }
-
-  /**
-   * Whether {@code tier} may still be tried.
-   *
-   * @param free whether the tier costs nothing (it then reserves nothing)
-   * @param estimate what an attempt on it may cost at most; ignored for a free tier
-   */
-  public boolean mayTry(Tier tier, boolean free, Usd estimate) {
-    Usd cheapest = cheapestRefused;
-    if (cheapest == null) {
-      return true;
+    public BudgetRefusals(ExhaustedAction action) {
+        this.action = Objects.requireNonNull(action, "action");
     }
-    return switch (action) {
-      case REJECT -> free || estimate.compareTo(cheapest) < 0;
-      case LOCAL_ONLY -> tier == Tier.LOCAL;
-    };
-  }
 
-  /** Whether a reservation on {@code tier} is taken past the limits: the local tier under local-only. */
-  public boolean overLimit(Tier tier) {
-    return tier == Tier.LOCAL && action == ExhaustedAction.LOCAL_ONLY;
-  }
-
-  /**
-   * Records a refused reservation of {@code estimate}.
-   *
-   * @param plan the tiers the request tries, in order; under local-only the local tier is appended when absent and
-   *     the request forced no tier
-   * @param forced whether the request named its tier
-   * @return the plan to go on with
-   */
-  public List<Tier> refused(Usd estimate, List<Tier> plan, boolean forced) {
-    Usd cheapest = cheapestRefused;
-    cheapestRefused = cheapest == null || estimate.compareTo(cheapest) < 0 ? estimate : cheapest;
-    if (action == ExhaustedAction.LOCAL_ONLY && !forced && !plan.contains(Tier.LOCAL)) {
-      return java.util.stream.Stream.concat(plan.stream(), java.util.stream.Stream.of(Tier.LOCAL)).toList();
+    public ExhaustedAction action() {
+        return action;
     }
-    return plan;
-  }
+
+    /** Whether a reservation of this request has been refused. */
+    public boolean any() {
+        return cheapestRefused != null;
+    }
+
+    /**
+     * Whether {@code tier} may still be tried.
+     *
+     * @param free whether the tier costs nothing (it then reserves nothing)
+     * @param estimate what an attempt on it may cost at most; ignored for a free tier
+     */
+    public boolean mayTry(Tier tier, boolean free, Usd estimate) {
+        Usd cheapest = cheapestRefused;
+        if (cheapest == null) {
+            return true;
+        }
+        return switch (action) {
+            case REJECT -> free || estimate.compareTo(cheapest) < 0;
+            case LOCAL_ONLY -> tier == Tier.LOCAL;
+        };
+    }
+
+    /** Whether a reservation on {@code tier} is taken past the limits: the local tier under local-only. */
+    public boolean overLimit(Tier tier) {
+        return tier == Tier.LOCAL && action == ExhaustedAction.LOCAL_ONLY;
+    }
+
+    /**
+     * Records a refused reservation of {@code estimate}.
+     *
+     * @param plan the tiers the request tries, in order; under local-only the local tier is appended when absent and
+     *     the request forced no tier
+     * @param forced whether the request named its tier
+     * @return the plan to go on with
+     */
+    public List<Tier> refused(Usd estimate, List<Tier> plan, boolean forced) {
+        Usd cheapest = cheapestRefused;
+        cheapestRefused = cheapest == null || estimate.compareTo(cheapest) < 0 ? estimate : cheapest;
+        if (action == ExhaustedAction.LOCAL_ONLY && !forced && !plan.contains(Tier.LOCAL)) {
+            return java.util.stream.Stream.concat(plan.stream(), java.util.stream.Stream.of(Tier.LOCAL))
+                    .toList();
+        }
+        return plan;
+    }
 }

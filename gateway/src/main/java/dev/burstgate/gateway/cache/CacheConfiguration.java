@@ -10,8 +10,8 @@ import tools.jackson.databind.json.JsonMapper;
 @EnableConfigurationProperties(CacheProperties.class)
 class CacheConfiguration {
 
-  @Bean
-  ResponseCache responseCache(CacheProperties props, JsonMapper json) {
-    return new ResponseCache(props, json);
-  }
+    @Bean
+    ResponseCache responseCache(CacheProperties props, JsonMapper json) {
+        return new ResponseCache(props, json);
+    }
 }

@@ -16,6 +16,6 @@ import org.springframework.validation.annotation.Validated;
 @Validated
 @ConfigurationProperties(prefix = "burstgate.cache")
 public record CacheProperties(
-    @DefaultValue("true") boolean enabled,
-    @DefaultValue("10000") @Min(0) long maxEntries,
-    @DefaultValue("10m") Duration ttl) {}
+        @DefaultValue("true") boolean enabled,
+        @DefaultValue("10000") @Min(0) long maxEntries,
+        @DefaultValue("10m") Duration ttl) {}

@@ -16,12 +16,14 @@ import org.springframework.validation.annotation.Validated;
  */
 @Validated
 @ConfigurationProperties(prefix = "burstgate")
-public record ChatProperties(@DefaultValue Map<String, String> models, @DefaultValue @Valid Limits limits) {
+public record ChatProperties(
+        @DefaultValue Map<String, String> models,
+        @DefaultValue @Valid Limits limits) {
 
-  /**
-   * Request limits.
-   *
-   * @param maxBodySize the largest request body (413 beyond)
-   */
-  public record Limits(@DefaultValue("1MB") DataSize maxBodySize) {}
+    /**
+     * Request limits.
+     *
+     * @param maxBodySize the largest request body (413 beyond)
+     */
+    public record Limits(@DefaultValue("1MB") DataSize maxBodySize) {}
 }

@@ -21,44 +21,44 @@ import tools.jackson.databind.node.ObjectNode;
  */
 final class ModelsEndpoint {
 
-  private final ChatRequestParser parser;
-  private final Map<Tier, TierBackend> backends;
-  private final JsonMapper json;
-  private final long created;
+    private final ChatRequestParser parser;
+    private final Map<Tier, TierBackend> backends;
+    private final JsonMapper json;
+    private final long created;
 
-  ModelsEndpoint(ChatRequestParser parser, Map<Tier, TierBackend> backends, JsonMapper json, InstantSource clock) {
-    this.parser = parser;
-    this.backends = backends;
-    this.json = json;
-    this.created = clock.instant().getEpochSecond();
-  }
-
-  Mono<ServerResponse> list(ServerRequest request) {
-    ObjectNode root = json.createObjectNode();
-    root.put("object", "list");
-    ArrayNode data = root.putArray("data");
-    for (Map.Entry<String, @Nullable Tier> e : parser.models().entrySet()) {
-      ObjectNode m = data.addObject();
-      m.put("id", e.getKey());
-      m.put("object", "model");
-      m.put("created", created);
-      m.put("owned_by", "burstgate");
-      ObjectNode info = m.putObject("burstgate");
-      Tier tier = e.getValue();
-      if (tier == null) {
-        info.put("routes_to", "auto");
-        info.put("available", backends.values().stream().anyMatch(TierBackend::available));
-      } else {
-        TierBackend b = backends.get(tier);
-        info.put("routes_to", tier.label());
-        info.put("available", b != null && b.available());
-        info.put("configured", b != null && !b.simulated());
-        info.put("simulated", b != null && b.simulated());
-        if (b != null) {
-          info.put("upstream_model", b.model());
-        }
-      }
+    ModelsEndpoint(ChatRequestParser parser, Map<Tier, TierBackend> backends, JsonMapper json, InstantSource clock) {
+        this.parser = parser;
+        this.backends = backends;
+        this.json = json;
+        this.created = clock.instant().getEpochSecond();
     }
-    return ServerResponse.ok().contentType(MediaType.APPLICATION_JSON).bodyValue(json.writeValueAsBytes(root));
-  }
+
+    Mono<ServerResponse> list(ServerRequest request) {
+        ObjectNode root = json.createObjectNode();
+        root.put("object", "list");
+        ArrayNode data = root.putArray("data");
+        for (Map.Entry<String, @Nullable Tier> e : parser.models().entrySet()) {
+            ObjectNode m = data.addObject();
+            m.put("id", e.getKey());
+            m.put("object", "model");
+            m.put("created", created);
+            m.put("owned_by", "burstgate");
+            ObjectNode info = m.putObject("burstgate");
+            Tier tier = e.getValue();
+            if (tier == null) {
+                info.put("routes_to", "auto");
+                info.put("available", backends.values().stream().anyMatch(TierBackend::available));
+            } else {
+                TierBackend b = backends.get(tier);
+                info.put("routes_to", tier.label());
+                info.put("available", b != null && b.available());
+                info.put("configured", b != null && !b.simulated());
+                info.put("simulated", b != null && b.simulated());
+                if (b != null) {
+                    info.put("upstream_model", b.model());
+                }
+            }
+        }
+        return ServerResponse.ok().contentType(MediaType.APPLICATION_JSON).bodyValue(json.writeValueAsBytes(root));
+    }
 }

@@ -10,8 +10,8 @@ import org.springframework.context.annotation.Configuration;
 @EnableConfigurationProperties(DataDirProperties.class)
 class ClockConfiguration {
 
-  @Bean
-  InstantSource clock() {
-    return InstantSource.system();
-  }
+    @Bean
+    InstantSource clock() {
+        return InstantSource.system();
+    }
 }

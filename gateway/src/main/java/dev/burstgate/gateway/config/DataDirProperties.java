@@ -14,4 +14,5 @@ import org.springframework.validation.annotation.Validated;
  */
 @Validated
 @ConfigurationProperties(prefix = "burstgate")
-public record DataDirProperties(@DefaultValue("./data") @NotNull Path dataDir) {}
+public record DataDirProperties(
+        @DefaultValue("./data") @NotNull Path dataDir) {}

@@ -9,9 +9,9 @@ import org.springframework.context.annotation.Lazy;
 @Configuration(proxyBeanMethods = false)
 class DemoConfiguration {
 
-  @Bean(destroyMethod = "close")
-  @Lazy
-  EngineSimulatedNodes simulatedNodes(DataDirProperties props) {
-    return new EngineSimulatedNodes(props.dataDir().resolve("models"));
-  }
+    @Bean(destroyMethod = "close")
+    @Lazy
+    EngineSimulatedNodes simulatedNodes(DataDirProperties props) {
+        return new EngineSimulatedNodes(props.dataDir().resolve("models"));
+    }
 }

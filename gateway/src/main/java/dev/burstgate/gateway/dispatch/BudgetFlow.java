@@ -21,85 +21,88 @@ import reactor.core.publisher.Mono;
  */
 final class BudgetFlow {
 
-  /** What an attempt on a tier may do. */
-  sealed interface Admission {
-    /** Go: {@code claim} holds the reservation, or is null for a free tier. */
-    record Granted(@Nullable BudgetClaim claim) implements Admission {}
+    /** What an attempt on a tier may do. */
+    sealed interface Admission {
+        /** Go: {@code claim} holds the reservation, or is null for a free tier. */
+        record Granted(@Nullable BudgetClaim claim) implements Admission {}
 
-    /** Not tried: an earlier refusal rules the tier out. */
-    record Skipped() implements Admission {}
+        /** Not tried: an earlier refusal rules the tier out. */
+        record Skipped() implements Admission {}
 
-    /** The store refused the reservation. */
-    record Refused(Denial denial) implements Admission {}
+        /** The store refused the reservation. */
+        record Refused(Denial denial) implements Admission {}
 
-    /** The store failed: the priced tier is not tried (money does not fail open). */
-    record StoreFailed(Throwable cause) implements Admission {}
-  }
-
-  private final BudgetStore store;
-  private final String tenant;
-  private final BudgetRefusals refusals;
-  private final boolean forced;
-  private final List<BudgetClaim> claims = new CopyOnWriteArrayList<>();
-  private volatile List<Tier> plan;
-  private volatile @Nullable Denial lastDenial;
-
-  /**
-   * @param plan the tiers the request tries, in order
-   * @param forced whether the request named its tier (then no tier joins the plan)
-   */
-  BudgetFlow(BudgetStore store, String tenant, BudgetRefusals refusals, List<Tier> plan, boolean forced) {
-    this.store = store;
-    this.tenant = tenant;
-    this.refusals = refusals;
-    this.forced = forced;
-    this.plan = List.copyOf(plan);
-  }
-
-  /** The tiers to try, in order; a refusal under local-only may have added the local tier. */
-  List<Tier> plan() {
-    return plan;
-  }
-
-  /** The latest refusal, or null. */
-  @Nullable Denial lastDenial() {
-    return lastDenial;
-  }
-
-  /**
-   * Whether, and with which claim, an attempt on {@code tier} may go.
-   *
-   * @param free whether the tier costs nothing
-   * @param estimate what the attempt may cost at most (ignored for a free tier)
-   */
-  Mono<Admission> admit(Tier tier, boolean free, Usd estimate) {
-    if (!refusals.mayTry(tier, free, estimate)) {
-      return Mono.just(new Admission.Skipped());
+        /** The store failed: the priced tier is not tried (money does not fail open). */
+        record StoreFailed(Throwable cause) implements Admission {}
     }
-    if (free) {
-      return Mono.just(new Admission.Granted(null));
-    }
-    return Mono.defer(() -> {
-      BudgetClaim claim = new BudgetClaim(store);
-      claims.add(claim);
-      return claim.reserve(tenant, estimate, refusals.overLimit(tier))
-          .<Admission>map(result -> switch (result) {
-            case Reservation r -> new Admission.Granted(claim);
-            case Denial d -> {
-              synchronized (this) {
-                plan = refusals.refused(estimate, plan, forced);
-                lastDenial = d;
-              }
-              yield new Admission.Refused(d);
-            }
-          });
-    }).onErrorResume(e -> Mono.just(new Admission.StoreFailed(e))); // also a store that throws instead of signalling
-  }
 
-  /** Releases whatever an attempt still holds (a request cancelled or ended in error); closed claims are untouched. */
-  void closeAll() {
-    for (BudgetClaim c : claims) {
-      c.close(Usd.ZERO);
+    private final BudgetStore store;
+    private final String tenant;
+    private final BudgetRefusals refusals;
+    private final boolean forced;
+    private final List<BudgetClaim> claims = new CopyOnWriteArrayList<>();
+    private volatile List<Tier> plan;
+    private volatile @Nullable Denial lastDenial;
+
+    /**
+     * @param plan the tiers the request tries, in order
+     * @param forced whether the request named its tier (then no tier joins the plan)
+     */
+    BudgetFlow(BudgetStore store, String tenant, BudgetRefusals refusals, List<Tier> plan, boolean forced) {
+        this.store = store;
+        this.tenant = tenant;
+        this.refusals = refusals;
+        this.forced = forced;
+        this.plan = List.copyOf(plan);
     }
-  }
+
+    /** The tiers to try, in order; a refusal under local-only may have added the local tier. */
+    List<Tier> plan() {
+        return plan;
+    }
+
+    /** The latest refusal, or null. */
+    @Nullable
+    Denial lastDenial() {
+        return lastDenial;
+    }
+
+    /**
+     * Whether, and with which claim, an attempt on {@code tier} may go.
+     *
+     * @param free whether the tier costs nothing
+     * @param estimate what the attempt may cost at most (ignored for a free tier)
+     */
+    Mono<Admission> admit(Tier tier, boolean free, Usd estimate) {
+        if (!refusals.mayTry(tier, free, estimate)) {
+            return Mono.just(new Admission.Skipped());
+        }
+        if (free) {
+            return Mono.just(new Admission.Granted(null));
+        }
+        return Mono.defer(() -> {
+                    BudgetClaim claim = new BudgetClaim(store);
+                    claims.add(claim);
+                    return claim.reserve(tenant, estimate, refusals.overLimit(tier))
+                            .<Admission>map(result -> switch (result) {
+                                case Reservation r -> new Admission.Granted(claim);
+                                case Denial d -> {
+                                    synchronized (this) {
+                                        plan = refusals.refused(estimate, plan, forced);
+                                        lastDenial = d;
+                                    }
+                                    yield new Admission.Refused(d);
+                                }
+                            });
+                })
+                .onErrorResume(
+                        e -> Mono.just(new Admission.StoreFailed(e))); // also a store that throws instead of signalling
+    }
+
+    /** Releases whatever an attempt still holds (a request cancelled or ended in error); closed claims are untouched. */
+    void closeAll() {
+        for (BudgetClaim c : claims) {
+            c.close(Usd.ZERO);
+        }
+    }
 }

@@ -13,14 +13,18 @@ import org.springframework.context.annotation.Configuration;
 @Configuration(proxyBeanMethods = false)
 class DispatchConfiguration {
 
-  @Bean
-  CostRecords costRecords(PriceTable prices, CostEvents events) {
-    return new CostRecords(prices, events, System::nanoTime);
-  }
+    @Bean
+    CostRecords costRecords(PriceTable prices, CostEvents events) {
+        return new CostRecords(prices, events, System::nanoTime);
+    }
 
-  @Bean
-  Dispatcher dispatcher(List<TierBackend> backends, PriceTable prices, BudgetStore budgets, CostRecords records,
-      BudgetProperties budgetProps) {
-    return new Dispatcher(backends, prices, budgets, records, budgetProps.defaultCompletionTokens());
-  }
+    @Bean
+    Dispatcher dispatcher(
+            List<TierBackend> backends,
+            PriceTable prices,
+            BudgetStore budgets,
+            CostRecords records,
+            BudgetProperties budgetProps) {
+        return new Dispatcher(backends, prices, budgets, records, budgetProps.defaultCompletionTokens());
+    }
 }

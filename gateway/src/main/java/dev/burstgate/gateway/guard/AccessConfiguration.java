@@ -1,8 +1,8 @@
 package dev.burstgate.gateway.guard;
 
+import dev.burstgate.gateway.access.Access;
 import dev.burstgate.gateway.access.AccessRoutes;
 import dev.burstgate.gateway.access.AccessRule;
-import dev.burstgate.gateway.access.Access;
 import dev.burstgate.gateway.tenant.RateLimits;
 import dev.burstgate.gateway.tenant.TenantRegistry;
 import org.slf4j.Logger;
@@ -20,30 +20,31 @@ import org.springframework.web.reactive.function.server.RouterFunction;
 @Configuration(proxyBeanMethods = false)
 class AccessConfiguration {
 
-  private static final Logger log = LoggerFactory.getLogger(AccessConfiguration.class);
+    private static final Logger log = LoggerFactory.getLogger(AccessConfiguration.class);
 
-  @Bean
-  AccessRule apiPrefixAccess() {
-    return AccessRule.anyMethod("/v1/**", Access.TENANT);
-  }
-
-  @Bean
-  AccessRule adminPrefixAccess() {
-    return AccessRule.anyMethod("/admin/**", Access.ADMIN);
-  }
-
-  @Bean
-  AccessRules accessRules(ObjectProvider<RouterFunction<?>> routerFunctions, ObjectProvider<AccessRule> declared) {
-    AccessRules rules = AccessRules.of(routerFunctions.orderedStream().toList(), declared.orderedStream().toList());
-    if (log.isDebugEnabled()) {
-      rules.rules().forEach(r -> log.debug("access: {}", r));
+    @Bean
+    AccessRule apiPrefixAccess() {
+        return AccessRule.anyMethod("/v1/**", Access.TENANT);
     }
-    return rules;
-  }
 
-  @Bean
-  AccessFilter accessFilter(AccessRules rules, TenantRegistry tenants, RateLimits rateLimits) {
-    return new AccessFilter(rules, tenants, rateLimits);
-  }
+    @Bean
+    AccessRule adminPrefixAccess() {
+        return AccessRule.anyMethod("/admin/**", Access.ADMIN);
+    }
 
+    @Bean
+    AccessRules accessRules(ObjectProvider<RouterFunction<?>> routerFunctions, ObjectProvider<AccessRule> declared) {
+        AccessRules rules = AccessRules.of(
+                routerFunctions.orderedStream().toList(),
+                declared.orderedStream().toList());
+        if (log.isDebugEnabled()) {
+            rules.rules().forEach(r -> log.debug("access: {}", r));
+        }
+        return rules;
+    }
+
+    @Bean
+    AccessFilter accessFilter(AccessRules rules, TenantRegistry tenants, RateLimits rateLimits) {
+        return new AccessFilter(rules, tenants, rateLimits);
+    }
 }

@@ -1,7 +1,7 @@
 package dev.burstgate.gateway.policy;
 
-import dev.burstgate.gateway.access.AccessRoutes;
 import dev.burstgate.gateway.access.Access;
+import dev.burstgate.gateway.access.AccessRoutes;
 import dev.burstgate.policies.policy.PolicyRegistry;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Files;
@@ -19,35 +19,38 @@ import tools.jackson.databind.json.JsonMapper;
 @EnableConfigurationProperties(PolicyProperties.class)
 class PolicyConfiguration {
 
-  @Bean
-  PolicyRegistry policyRegistry(PolicyProperties props, InstantSource clock) {
-    Path dir = props.policiesDir();
-    if (dir == null) {
-      return PolicyRegistry.presets(clock);
+    @Bean
+    PolicyRegistry policyRegistry(PolicyProperties props, InstantSource clock) {
+        Path dir = props.policiesDir();
+        if (dir == null) {
+            return PolicyRegistry.presets(clock);
+        }
+        if (!Files.isDirectory(dir)) {
+            throw new IllegalArgumentException("burstgate.policies-dir: '" + dir + "' is not a directory");
+        }
+        return PolicyRegistry.withDirectory(dir, clock);
     }
-    if (!Files.isDirectory(dir)) {
-      throw new IllegalArgumentException("burstgate.policies-dir: '" + dir + "' is not a directory");
+
+    @Bean
+    PolicyWatcher policyWatcher(PolicyRegistry registry, PolicyProperties props, MeterRegistry meters) {
+        PolicyWatcher watcher = new PolicyWatcher(registry, props.policiesDir(), meters);
+        if (registry.find(props.policy()).isEmpty()) {
+            throw new IllegalArgumentException("burstgate.policy: no policy named '" + props.policy() + "'; known: "
+                    + String.join(", ", registry.names()));
+        }
+        return watcher;
     }
-    return PolicyRegistry.withDirectory(dir, clock);
-  }
 
-  @Bean
-  PolicyWatcher policyWatcher(PolicyRegistry registry, PolicyProperties props, MeterRegistry meters) {
-    PolicyWatcher watcher = new PolicyWatcher(registry, props.policiesDir(), meters);
-    if (registry.find(props.policy()).isEmpty()) {
-      throw new IllegalArgumentException("burstgate.policy: no policy named '" + props.policy() + "'; known: "
-          + String.join(", ", registry.names()));
+    @Bean
+    PoliciesEndpoint policiesEndpoint(
+            PolicyRegistry registry, PolicyWatcher watcher, JsonMapper json, PolicyProperties props) {
+        return new PoliciesEndpoint(registry, watcher, json, props.policy());
     }
-    return watcher;
-  }
 
-  @Bean
-  PoliciesEndpoint policiesEndpoint(PolicyRegistry registry, PolicyWatcher watcher, JsonMapper json, PolicyProperties props) {
-    return new PoliciesEndpoint(registry, watcher, json, props.policy());
-  }
-
-  @Bean
-  RouterFunction<ServerResponse> policiesRoute(PoliciesEndpoint endpoint) {
-    return AccessRoutes.route().GET("/admin/policies", Access.ADMIN, endpoint::list).build();
-  }
+    @Bean
+    RouterFunction<ServerResponse> policiesRoute(PoliciesEndpoint endpoint) {
+        return AccessRoutes.route()
+                .GET("/admin/policies", Access.ADMIN, endpoint::list)
+                .build();
+    }
 }

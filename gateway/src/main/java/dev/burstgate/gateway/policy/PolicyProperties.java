@@ -15,4 +15,6 @@ import org.springframework.validation.annotation.Validated;
  */
 @Validated
 @ConfigurationProperties(prefix = "burstgate")
-public record PolicyProperties(@DefaultValue("balanced") @NotBlank String policy, @Nullable Path policiesDir) {}
+public record PolicyProperties(
+        @DefaultValue("balanced") @NotBlank String policy,
+        @Nullable Path policiesDir) {}

@@ -17,15 +17,19 @@ import org.springframework.context.annotation.Configuration;
 @Configuration(proxyBeanMethods = false)
 class RoutingConfiguration {
 
-  @Bean
-  ComplexityClassifier complexityClassifier() {
-    return ComplexityClassifier.bundled();
-  }
+    @Bean
+    ComplexityClassifier complexityClassifier() {
+        return ComplexityClassifier.bundled();
+    }
 
-  @Bean
-  RequestRouter requestRouter(PolicyRegistry registry, ComplexityClassifier classifier, PriceTable prices,
-      ObjectProvider<Supplier<LocalEngineState>> localState, List<TierBackend> backends) {
-    Supplier<LocalEngineState> local = localState.getIfAvailable(() -> () -> LocalEngineState.IDLE);
-    return new PolicyRequestRouter(registry, classifier, new PiiDetector(), new Router(prices), local, backends);
-  }
+    @Bean
+    RequestRouter requestRouter(
+            PolicyRegistry registry,
+            ComplexityClassifier classifier,
+            PriceTable prices,
+            ObjectProvider<Supplier<LocalEngineState>> localState,
+            List<TierBackend> backends) {
+        Supplier<LocalEngineState> local = localState.getIfAvailable(() -> () -> LocalEngineState.IDLE);
+        return new PolicyRequestRouter(registry, classifier, new PiiDetector(), new Router(prices), local, backends);
+    }
 }

@@ -20,28 +20,28 @@ import org.springframework.core.env.Environment;
 @EnableConfigurationProperties(TenantsProperties.class)
 class TenantConfiguration {
 
-  private static final Logger log = LoggerFactory.getLogger(TenantConfiguration.class);
+    private static final Logger log = LoggerFactory.getLogger(TenantConfiguration.class);
 
-  @Bean
-  TenantRegistry tenantRegistry(TenantsProperties tenants, PolicyProperties policies) {
-    return new TenantRegistry(tenants, policies.policy());
-  }
-
-  @Bean
-  RateLimiterRegistry rateLimiterRegistry() {
-    return RateLimiterRegistry.ofDefaults();
-  }
-
-  @Bean
-  RateLimits rateLimits(Environment env, RateLimiterRegistry registry, ObjectProvider<RedisRateLimiter> redis) {
-    if (RedisConfigured.configured(env)) {
-      RedisRateLimiter limiter = redis.getIfAvailable();
-      if (limiter == null) {
-        throw new IllegalStateException("spring.data.redis.* is set but no RedisRateLimiter is configured");
-      }
-      log.info("Tenant rate limits are shared through Redis");
-      return new RedisRateLimits(limiter);
+    @Bean
+    TenantRegistry tenantRegistry(TenantsProperties tenants, PolicyProperties policies) {
+        return new TenantRegistry(tenants, policies.policy());
     }
-    return new InMemoryRateLimits(registry);
-  }
+
+    @Bean
+    RateLimiterRegistry rateLimiterRegistry() {
+        return RateLimiterRegistry.ofDefaults();
+    }
+
+    @Bean
+    RateLimits rateLimits(Environment env, RateLimiterRegistry registry, ObjectProvider<RedisRateLimiter> redis) {
+        if (RedisConfigured.configured(env)) {
+            RedisRateLimiter limiter = redis.getIfAvailable();
+            if (limiter == null) {
+                throw new IllegalStateException("spring.data.redis.* is set but no RedisRateLimiter is configured");
+            }
+            log.info("Tenant rate limits are shared through Redis");
+            return new RedisRateLimits(limiter);
+        }
+        return new InMemoryRateLimits(registry);
+    }
 }

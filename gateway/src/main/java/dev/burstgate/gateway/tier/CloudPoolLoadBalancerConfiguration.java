@@ -1,8 +1,8 @@
 package dev.burstgate.gateway.tier;
 
+import org.springframework.cloud.loadbalancer.core.ServiceInstanceListSupplier;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
-import org.springframework.cloud.loadbalancer.core.ServiceInstanceListSupplier;
 
 /**
  * The load balancer's configuration for the cloud pool (a child context, so deliberately not component-scanned):
@@ -10,11 +10,11 @@ import org.springframework.cloud.loadbalancer.core.ServiceInstanceListSupplier;
  */
 class CloudPoolLoadBalancerConfiguration {
 
-  @Bean
-  ServiceInstanceListSupplier cloudPoolInstances(ConfigurableApplicationContext context, CloudPool pool) {
-    return ServiceInstanceListSupplier.builder()
-        .withBase(pool.instances())
-        .withHealthChecks()
-        .build(context);
-  }
+    @Bean
+    ServiceInstanceListSupplier cloudPoolInstances(ConfigurableApplicationContext context, CloudPool pool) {
+        return ServiceInstanceListSupplier.builder()
+                .withBase(pool.instances())
+                .withHealthChecks()
+                .build(context);
+    }
 }

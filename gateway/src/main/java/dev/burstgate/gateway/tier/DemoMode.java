@@ -19,30 +19,32 @@ import org.springframework.core.env.Environment;
  */
 public final class DemoMode {
 
-  /** The property that turns demo mode on beside configured tiers. */
-  public static final String PROPERTY = "burstgate.demo";
+    /** The property that turns demo mode on beside configured tiers. */
+    public static final String PROPERTY = "burstgate.demo";
 
-  private DemoMode() {}
+    private DemoMode() {}
 
-  /** Whether demo mode is on for this configuration. */
-  public static boolean on(Environment env) {
-    Binder binder = Binder.get(env);
-    BindResult<Boolean> asked = binder.bind(PROPERTY, Boolean.class);
-    if (asked.isBound()) {
-      return asked.get();
+    /** Whether demo mode is on for this configuration. */
+    public static boolean on(Environment env) {
+        Binder binder = Binder.get(env);
+        BindResult<Boolean> asked = binder.bind(PROPERTY, Boolean.class);
+        if (asked.isBound()) {
+            return asked.get();
+        }
+        return !binder.bind("burstgate.tiers.local.model", Path.class).isBound()
+                && binder.bind("burstgate.tiers.cloud.endpoints", Bindable.listOf(URI.class))
+                        .map(List::isEmpty)
+                        .orElse(true)
+                && !binder.bind("burstgate.tiers.legacy.url", URI.class).isBound();
     }
-    return !binder.bind("burstgate.tiers.local.model", Path.class).isBound()
-        && binder.bind("burstgate.tiers.cloud.endpoints", Bindable.listOf(URI.class)).map(List::isEmpty).orElse(true)
-        && !binder.bind("burstgate.tiers.legacy.url", URI.class).isBound();
-  }
 
-  /** Whether the reason is the explicit {@code burstgate.demo=true} (for the start-up log). */
-  static boolean asked(Environment env) {
-    return Binder.get(env).bind(PROPERTY, Boolean.class).orElse(false);
-  }
+    /** Whether the reason is the explicit {@code burstgate.demo=true} (for the start-up log). */
+    static boolean asked(Environment env) {
+        return Binder.get(env).bind(PROPERTY, Boolean.class).orElse(false);
+    }
 
-  /** Why demo mode is on, for a simulated tier's start-up line. */
-  public static String why(Environment env) {
-    return asked(env) ? PROPERTY + "=true" : "demo mode: no tier is configured";
-  }
+    /** Why demo mode is on, for a simulated tier's start-up line. */
+    public static String why(Environment env) {
+        return asked(env) ? PROPERTY + "=true" : "demo mode: no tier is configured";
+    }
 }

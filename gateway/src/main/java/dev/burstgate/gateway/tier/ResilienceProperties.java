@@ -23,12 +23,12 @@ import org.springframework.validation.annotation.Validated;
 @Validated
 @ConfigurationProperties(prefix = "burstgate.resilience")
 public record ResilienceProperties(
-    @DefaultValue("30s") Duration firstByteTimeout,
-    @DefaultValue("60s") Duration idleTimeout,
-    @DefaultValue("2s") Duration connectTimeout,
-    @DefaultValue("64") @Min(1) int maxConcurrent,
-    @DefaultValue("50") @Min(1) @Max(100) int failureRateThreshold,
-    @DefaultValue("20") @Min(1) int slidingWindow,
-    @DefaultValue("5") @Min(1) int minimumCalls,
-    @DefaultValue("10s") Duration openWait,
-    @DefaultValue("2") @Min(0) int connectRetries) {}
+        @DefaultValue("30s") Duration firstByteTimeout,
+        @DefaultValue("60s") Duration idleTimeout,
+        @DefaultValue("2s") Duration connectTimeout,
+        @DefaultValue("64") @Min(1) int maxConcurrent,
+        @DefaultValue("50") @Min(1) @Max(100) int failureRateThreshold,
+        @DefaultValue("20") @Min(1) int slidingWindow,
+        @DefaultValue("5") @Min(1) int minimumCalls,
+        @DefaultValue("10s") Duration openWait,
+        @DefaultValue("2") @Min(0) int connectRetries) {}

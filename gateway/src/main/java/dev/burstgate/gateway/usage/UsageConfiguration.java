@@ -10,18 +10,18 @@ import org.springframework.context.annotation.Configuration;
 @Configuration(proxyBeanMethods = false)
 class UsageConfiguration {
 
-  @Bean
-  RecentRecords recentRecords() {
-    return new RecentRecords(1000);
-  }
+    @Bean
+    RecentRecords recentRecords() {
+        return new RecentRecords(1000);
+    }
 
-  @Bean
-  CostMetrics costMetrics(MeterRegistry meters) {
-    return new CostMetrics(meters);
-  }
+    @Bean
+    CostMetrics costMetrics(MeterRegistry meters) {
+        return new CostMetrics(meters);
+    }
 
-  @Bean
-  CostEvents costEvents(ObjectProvider<CostRecordListener> listeners) {
-    return new CostEvents(new ArrayList<>(listeners.orderedStream().toList()));
-  }
+    @Bean
+    CostEvents costEvents(ObjectProvider<CostRecordListener> listeners) {
+        return new CostEvents(new ArrayList<>(listeners.orderedStream().toList()));
+    }
 }

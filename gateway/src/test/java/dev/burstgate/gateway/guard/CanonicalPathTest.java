@@ -7,8 +7,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 class CanonicalPathTest {
 
-  @ParameterizedTest(name = "{0} -> {1}")
-  @CsvSource(delimiter = '|', textBlock = """
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource(delimiter = '|', textBlock = """
       /                                  | /
       /admin/costs/summary               | /admin/costs/summary
       /%61dmin/costs/requests            | /admin/costs/requests
@@ -20,12 +20,12 @@ class CanonicalPathTest {
       /admin/budgets/                    | /admin/budgets/
       /dashboard/index.html              | /dashboard/index.html
       """)
-  void spellingsThatNeedNoEncodingAreDecodedAndTheRestEncodedOneWay(String raw, String canonical) {
-    assertThat(CanonicalPath.of(raw)).isEqualTo(new CanonicalPath.Canonical(canonical));
-  }
+    void spellingsThatNeedNoEncodingAreDecodedAndTheRestEncodedOneWay(String raw, String canonical) {
+        assertThat(CanonicalPath.of(raw)).isEqualTo(new CanonicalPath.Canonical(canonical));
+    }
 
-  @ParameterizedTest(name = "{0}")
-  @CsvSource(delimiter = '|', textBlock = """
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', textBlock = """
       /admin;x=1/budgets                 | path parameters
       /admin/budgets;jsessionid=1        | path parameters
       /admin%3Bx/budgets                 | path parameters
@@ -47,8 +47,10 @@ class CanonicalPathTest {
       /adminé                            | outside ASCII
       admin/budgets                      | must start with
       """)
-  void spellingsThatCouldMeanAnotherResourceAreRefused(String raw, String reason) {
-    assertThat(CanonicalPath.of(raw)).isInstanceOfSatisfying(CanonicalPath.Invalid.class,
-        invalid -> assertThat(invalid.reason()).contains(reason));
-  }
+    void spellingsThatCouldMeanAnotherResourceAreRefused(String raw, String reason) {
+        assertThat(CanonicalPath.of(raw))
+                .isInstanceOfSatisfying(
+                        CanonicalPath.Invalid.class,
+                        invalid -> assertThat(invalid.reason()).contains(reason));
+    }
 }

@@ -24,54 +24,62 @@ import tools.jackson.databind.json.JsonMapper;
 @ExtendWith(OutputCaptureExtension.class)
 class LocalTierStartupTest {
 
-  @Test
-  void theEngineStartsOnAConfiguredModel() {
-    assertThat(EngineWanted.wanted(new MockEnvironment()
-        .withProperty("burstgate.tiers.local.model", "/models/m.gguf")
-        .withProperty("burstgate.demo", "false"))).isTrue();
-  }
+    @Test
+    void theEngineStartsOnAConfiguredModel() {
+        assertThat(EngineWanted.wanted(new MockEnvironment()
+                        .withProperty("burstgate.tiers.local.model", "/models/m.gguf")
+                        .withProperty("burstgate.demo", "false")))
+                .isTrue();
+    }
 
-  @Test
-  void theEngineStartsOnTheTinyModelInDemoMode() {
-    assertThat(EngineWanted.wanted(new MockEnvironment())).isTrue();
-    assertThat(EngineWanted.wanted(new MockEnvironment()
-        .withProperty("burstgate.tiers.legacy.url", "https://api.example.com")
-        .withProperty("burstgate.demo", "true"))).isTrue();
-  }
+    @Test
+    void theEngineStartsOnTheTinyModelInDemoMode() {
+        assertThat(EngineWanted.wanted(new MockEnvironment())).isTrue();
+        assertThat(EngineWanted.wanted(new MockEnvironment()
+                        .withProperty("burstgate.tiers.legacy.url", "https://api.example.com")
+                        .withProperty("burstgate.demo", "true")))
+                .isTrue();
+    }
 
-  @Test
-  void noEngineWithoutAModelOnceAnotherTierIsConfigured() {
-    assertThat(EngineWanted.wanted(new MockEnvironment()
-        .withProperty("burstgate.tiers.cloud.endpoints", "http://node-a:8000"))).isFalse();
-  }
+    @Test
+    void noEngineWithoutAModelOnceAnotherTierIsConfigured() {
+        assertThat(EngineWanted.wanted(
+                        new MockEnvironment().withProperty("burstgate.tiers.cloud.endpoints", "http://node-a:8000")))
+                .isFalse();
+    }
 
-  @Test
-  void noEngineWhenTheTierIsDisabledWhateverElseIsSet() {
-    assertThat(EngineWanted.wanted(new MockEnvironment()
-        .withProperty("burstgate.tiers.local.enabled", "false")
-        .withProperty("burstgate.tiers.local.model", "/models/m.gguf")
-        .withProperty("burstgate.demo", "true"))).isFalse();
-  }
+    @Test
+    void noEngineWhenTheTierIsDisabledWhateverElseIsSet() {
+        assertThat(EngineWanted.wanted(new MockEnvironment()
+                        .withProperty("burstgate.tiers.local.enabled", "false")
+                        .withProperty("burstgate.tiers.local.model", "/models/m.gguf")
+                        .withProperty("burstgate.demo", "true")))
+                .isFalse();
+    }
 
-  @Test
-  void withoutAnEngineTheTierIsLoggedOffWithTheReason(CapturedOutput output) {
-    TierBackend tier = localTier(new MockEnvironment()
-        .withProperty("burstgate.tiers.cloud.endpoints", "http://node-a:8000"));
+    @Test
+    void withoutAnEngineTheTierIsLoggedOffWithTheReason(CapturedOutput output) {
+        TierBackend tier =
+                localTier(new MockEnvironment().withProperty("burstgate.tiers.cloud.endpoints", "http://node-a:8000"));
 
-    assertThat(tier).isInstanceOf(DisabledTier.class);
-    assertThat(output).contains("local tier: OFF (no burstgate.tiers.local.model, and demo mode is off)");
-  }
+        assertThat(tier).isInstanceOf(DisabledTier.class);
+        assertThat(output).contains("local tier: OFF (no burstgate.tiers.local.model, and demo mode is off)");
+    }
 
-  @Test
-  void aDisabledTierIsLoggedOffNamingTheSetting(CapturedOutput output) {
-    localTier(new MockEnvironment().withProperty("burstgate.tiers.local.enabled", "false"));
+    @Test
+    void aDisabledTierIsLoggedOffNamingTheSetting(CapturedOutput output) {
+        localTier(new MockEnvironment().withProperty("burstgate.tiers.local.enabled", "false"));
 
-    assertThat(output).contains("local tier: OFF (burstgate.tiers.local.enabled=false)");
-  }
+        assertThat(output).contains("local tier: OFF (burstgate.tiers.local.enabled=false)");
+    }
 
-  private static TierBackend localTier(MockEnvironment env) {
-    TiersProperties tiers = Binder.get(env).bindOrCreate("burstgate.tiers", TiersProperties.class);
-    return new LocalTierConfiguration().localTier(new StaticListableBeanFactory().getBeanProvider(LocalEngine.class),
-        tiers, JsonMapper.builder().build(), InstantSource.system());
-  }
+    private static TierBackend localTier(MockEnvironment env) {
+        TiersProperties tiers = Binder.get(env).bindOrCreate("burstgate.tiers", TiersProperties.class);
+        return new LocalTierConfiguration()
+                .localTier(
+                        new StaticListableBeanFactory().getBeanProvider(LocalEngine.class),
+                        tiers,
+                        JsonMapper.builder().build(),
+                        InstantSource.system());
+    }
 }

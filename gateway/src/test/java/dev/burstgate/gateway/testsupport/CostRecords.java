@@ -12,13 +12,17 @@ import org.awaitility.Awaitility;
  */
 public final class CostRecords {
 
-  private CostRecords() {}
+    private CostRecords() {}
 
-  public static CostRecord await(RecentRecords records, String requestId) {
-    return Awaitility.await("the cost record of request " + requestId).atMost(Duration.ofSeconds(10))
-        .pollInterval(Duration.ofMillis(10))
-        .until(() -> records.latest(1000).stream().filter(r -> r.requestId().equals(requestId)).findFirst(),
-            Optional::isPresent)
-        .orElseThrow();
-  }
+    public static CostRecord await(RecentRecords records, String requestId) {
+        return Awaitility.await("the cost record of request " + requestId)
+                .atMost(Duration.ofSeconds(10))
+                .pollInterval(Duration.ofMillis(10))
+                .until(
+                        () -> records.latest(1000).stream()
+                                .filter(r -> r.requestId().equals(requestId))
+                                .findFirst(),
+                        Optional::isPresent)
+                .orElseThrow();
+    }
 }

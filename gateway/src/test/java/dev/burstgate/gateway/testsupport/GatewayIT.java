@@ -28,51 +28,51 @@ import org.springframework.test.context.ContextCustomizerFactories;
 @ExtendWith(GatewayExtension.class)
 public @interface GatewayIT {
 
-  /** {@code burstgate.demo}: simulated stand-ins for the tiers not configured (the local tiny model, cloud nodes). */
-  boolean demo() default false;
+    /** {@code burstgate.demo}: simulated stand-ins for the tiers not configured (the local tiny model, cloud nodes). */
+    boolean demo() default false;
 
-  /**
-   * Whether the local tier runs, on one thread: on the tiny model demo mode generates, or without demo mode on the
-   * tiny model generated into the data directory first. Off, {@code burstgate.tiers.local.enabled=false}.
-   */
-  boolean localTier() default false;
+    /**
+     * Whether the local tier runs, on one thread: on the tiny model demo mode generates, or without demo mode on the
+     * tiny model generated into the data directory first. Off, {@code burstgate.tiers.local.enabled=false}.
+     */
+    boolean localTier() default false;
 
-  /** Whether the legacy tier is a {@link PaidApiMock} ({@code burstgate.tiers.legacy.url}); without it, none is set. */
-  boolean legacyMock() default true;
+    /** Whether the legacy tier is a {@link PaidApiMock} ({@code burstgate.tiers.legacy.url}); without it, none is set. */
+    boolean legacyMock() default true;
 
-  /** Whether the cloud pool is one {@link PaidApiMock} ({@code burstgate.tiers.cloud.endpoints}). */
-  boolean cloudMock() default false;
+    /** Whether the cloud pool is one {@link PaidApiMock} ({@code burstgate.tiers.cloud.endpoints}). */
+    boolean cloudMock() default false;
 
-  /** {@code burstgate.tenants}, in order from index 0. */
-  Tenant[] tenants() default {};
+    /** {@code burstgate.tenants}, in order from index 0. */
+    Tenant[] tenants() default {};
 
-  /** The admin key ({@code burstgate.admin-key-sha256} is its hash); none when empty. */
-  String adminKey() default "";
+    /** The admin key ({@code burstgate.admin-key-sha256} is its hash); none when empty. */
+    String adminKey() default "";
 
-  /** Further properties, {@code key=value}: {@link SpringBootTest#properties()}. */
-  @AliasFor(annotation = SpringBootTest.class, attribute = "properties")
-  String[] properties() default {};
+    /** Further properties, {@code key=value}: {@link SpringBootTest#properties()}. */
+    @AliasFor(annotation = SpringBootTest.class, attribute = "properties")
+    String[] properties() default {};
 
-  /** One of {@code burstgate.tenants}; an empty or zero attribute leaves its property unset. */
-  @Target({})
-  @Retention(RetentionPolicy.RUNTIME)
-  @interface Tenant {
+    /** One of {@code burstgate.tenants}; an empty or zero attribute leaves its property unset. */
+    @Target({})
+    @Retention(RetentionPolicy.RUNTIME)
+    @interface Tenant {
 
-    String name();
+        String name();
 
-    /** The tenant's API key ({@code key-sha256} is its hash). */
-    String key();
+        /** The tenant's API key ({@code key-sha256} is its hash). */
+        String key();
 
-    String policy() default "";
+        String policy() default "";
 
-    String allowedPolicies() default "";
+        String allowedPolicies() default "";
 
-    int requestsPerSecond() default 0;
+        int requestsPerSecond() default 0;
 
-    /** {@code budget.daily}, in USD. */
-    String dailyBudget() default "";
+        /** {@code budget.daily}, in USD. */
+        String dailyBudget() default "";
 
-    /** {@code budget.monthly}, in USD. */
-    String monthlyBudget() default "";
-  }
+        /** {@code budget.monthly}, in USD. */
+        String monthlyBudget() default "";
+    }
 }

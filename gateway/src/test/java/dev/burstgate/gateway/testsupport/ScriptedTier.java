@@ -14,25 +14,25 @@ import reactor.core.publisher.Flux;
  * @param available what {@link TierBackend#available()} answers (the router and the dispatcher skip a tier that is not)
  */
 public record ScriptedTier(Tier tier, boolean available, Function<ChatCompletionRequest, Flux<UpstreamChunk>> script)
-    implements TierBackend {
+        implements TierBackend {
 
-  /** An available tier. */
-  public ScriptedTier(Tier tier, Function<ChatCompletionRequest, Flux<UpstreamChunk>> script) {
-    this(tier, true, script);
-  }
+    /** An available tier. */
+    public ScriptedTier(Tier tier, Function<ChatCompletionRequest, Flux<UpstreamChunk>> script) {
+        this(tier, true, script);
+    }
 
-  @Override
-  public boolean simulated() {
-    return true;
-  }
+    @Override
+    public boolean simulated() {
+        return true;
+    }
 
-  @Override
-  public String model() {
-    return tier.label();
-  }
+    @Override
+    public String model() {
+        return tier.label();
+    }
 
-  @Override
-  public Flux<UpstreamChunk> call(ChatCompletionRequest request, String requestId) {
-    return Flux.defer(() -> script.apply(request));
-  }
+    @Override
+    public Flux<UpstreamChunk> call(ChatCompletionRequest request, String requestId) {
+        return Flux.defer(() -> script.apply(request));
+    }
 }

@@ -41,21 +41,26 @@ public record GgufMetadata(int version, Map<String, Object> scalars) {
 
     /** {@code <architecture>.context_length}, if present. */
     public Optional<Integer> contextLength() {
-        return architecture().map(a -> scalars.get(a + ".context_length"))
-                .filter(Number.class::isInstance).map(v -> ((Number) v).intValue());
+        return architecture()
+                .map(a -> scalars.get(a + ".context_length"))
+                .filter(Number.class::isInstance)
+                .map(v -> ((Number) v).intValue());
     }
 
     /** A string value, if present and a string. */
     public Optional<String> string(String key) {
-        return Optional.ofNullable(scalars.get(key)).filter(String.class::isInstance).map(String.class::cast);
+        return Optional.ofNullable(scalars.get(key))
+                .filter(String.class::isInstance)
+                .map(String.class::cast);
     }
 
     /** Whether the file starts with the GGUF magic. */
     public static boolean isGguf(Path file) throws IOException {
         try (InputStream in = Files.newInputStream(file)) {
             byte[] magic = in.readNBytes(4);
-            return magic.length == 4 && (magic[0] & 0xff | (magic[1] & 0xff) << 8 | (magic[2] & 0xff) << 16
-                    | (magic[3] & 0xff) << 24) == MAGIC;
+            return magic.length == 4
+                    && (magic[0] & 0xff | (magic[1] & 0xff) << 8 | (magic[2] & 0xff) << 16 | (magic[3] & 0xff) << 24)
+                            == MAGIC;
         }
     }
 

@@ -36,7 +36,8 @@ record ChatCompletionRequest(@Nullable String model, ChatRequest chat, boolean s
             return Objects.requireNonNull(super.getMessage());
         }
 
-        @Nullable String param() {
+        @Nullable
+        String param() {
             return param;
         }
     }
@@ -143,8 +144,8 @@ record ChatCompletionRequest(@Nullable String model, ChatRequest chat, boolean s
                 JsonNode part = content.get(i);
                 String partPath = path + ".content[" + i + "]";
                 if (part == null || !part.isObject() || !"text".equals(optionalString(part, "type"))) {
-                    throw new BadRequest("'" + partPath + "' must be a text part {\"type\":\"text\",\"text\":...}",
-                            partPath);
+                    throw new BadRequest(
+                            "'" + partPath + "' must be a text part {\"type\":\"text\",\"text\":...}", partPath);
                 }
                 String t = optionalString(part, "text");
                 if (t == null) {
@@ -154,8 +155,8 @@ record ChatCompletionRequest(@Nullable String model, ChatRequest chat, boolean s
             }
             text = sb.toString();
         } else {
-            throw new BadRequest("'" + path + ".content' must be a string or an array of text parts",
-                    path + ".content");
+            throw new BadRequest(
+                    "'" + path + ".content' must be a string or an array of text parts", path + ".content");
         }
         return new ChatMessage(role, text);
     }
