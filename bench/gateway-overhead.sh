@@ -281,6 +281,18 @@ wait_gateway gateway "$GATEWAY_PORT" "$GATEWAY_PID"
 [ -n "$LEDGER_GATEWAY_PID" ] && wait_gateway gateway-ledger "$LEDGER_GATEWAY_PORT" "$LEDGER_GATEWAY_PID"
 [ -n "$BASELINE_PID" ] && wait_gateway baseline "$BASELINE_PORT" "$BASELINE_PID"
 
+alloc_bytes() { # target: bytes the target's JVM has allocated (Micrometer's jvm_gc_memory_allocated_bytes_total,
+  # counted at each young collection), from its management port or, for builds before it, its API port; - if none
+  local port
+  case $1 in
+    gateway) port=$GATEWAY_PORT ;; baseline) port=$BASELINE_PORT ;; gateway+ledger) port=$LEDGER_GATEWAY_PORT ;;
+    *) echo -; return ;;
+  esac
+  { curl -fsS --max-time 5 "http://$HOST:$((port + 1000))/actuator/prometheus" 2>/dev/null \
+    || curl -fsS --max-time 5 "http://$HOST:$port/actuator/prometheus" 2>/dev/null || true; } \
+    | awk '/^jvm_gc_memory_allocated_bytes_total/ {s += $NF; n++} END {if (n) printf "%.0f\n", s; else print "-"}'
+}
+
 requests_total() { # [API port] sum of burstgate_requests_total{tier="cloud",outcome="ok"}, from the management port
   curl -fsS --max-time 5 "http://$HOST:$(( ${1:-$GATEWAY_PORT} + 1000 ))/actuator/prometheus" \
     | awk '/^burstgate_requests_total\{/ && /tier="cloud"/ && /outcome="ok"/ {s += $NF} END {printf "%d\n", s}'
@@ -417,7 +429,7 @@ LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 COUNT_BEFORE=$(requests_total)
 [ -n "$LEDGER_GATEWAY_PID" ] && LEDGER_COUNT_BEFORE=$(requests_total "$LEDGER_GATEWAY_PORT")
 RAW=$WORK/raw.tsv
-printf 'round\ttarget\tconns\trps\tp50_us\tp90_us\tp99_us\tmax_us\trequests\terrors\tnon2xx\tcpu_us_per_req\twriter_us_per_req\tdb_us_per_req\n' >"$RAW"
+printf 'round\ttarget\tconns\trps\tp50_us\tp90_us\tp99_us\tmax_us\trequests\terrors\tnon2xx\tcpu_us_per_req\twriter_us_per_req\tdb_us_per_req\talloc_kb_per_req\n' >"$RAW"
 for round in $(seq 1 "$ROUNDS"); do
   for c in $CONNS; do
     for target in "${TARGETS[@]}"; do
@@ -427,9 +439,11 @@ for round in $(seq 1 "$ROUNDS"); do
       pid=$(pid_of "$target")
       t0=0; [ -n "$pid" ] && t0=$(cpu_ticks "$pid")
       w0=0; d0=0; [ "$target" = gateway+ledger ] && w0=$(writer_ticks "$pid") && d0=$(pg_cpu_us)
+      a0=$(alloc_bytes "$target")
       run_wrk "$target" "$c" "$DURATION" "$out"
       t1=0; [ -n "$pid" ] && t1=$(cpu_ticks "$pid")
       w1=0; d1=0; [ "$target" = gateway+ledger ] && w1=$(writer_ticks "$pid") && d1=$(pg_cpu_us)
+      a1=$(alloc_bytes "$target")
       line=$(grep '^RESULT' "$out" || true)
       [ -n "$line" ] || die "wrk produced no result for $target/$c (see $out)"
       eval "$(echo "$line" | sed 's/^RESULT //')"
@@ -440,9 +454,13 @@ for round in $(seq 1 "$ROUNDS"); do
         wcpu=$(awk -v t="$((w1 - w0))" -v u="$TICK_US" -v n="$requests" 'BEGIN {printf "%.1f", t * u / n}')
         [ -n "$PG_CGROUP_FILE" ] && dcpu=$(awk -v d="$((d1 - d0))" -v n="$requests" 'BEGIN {printf "%.1f", d / n}')
       fi
+      alloc=-
+      if [ "$a0" != - ] && [ "$a1" != - ] && [ "$requests" -gt 0 ]; then
+        alloc=$(awk -v a="$a0" -v b="$a1" -v n="$requests" 'BEGIN {printf "%.1f", (b - a) / n / 1024}')
+      fi
       # shellcheck disable=SC2154
-      printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$target" "$c" "$rps" "$p50_us" "$p90_us" \
-        "$p99_us" "$max_us" "$requests" "$errors" "$non2xx" "$cpu" "$wcpu" "$dcpu" >>"$RAW"
+      printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$target" "$c" "$rps" "$p50_us" "$p90_us" \
+        "$p99_us" "$max_us" "$requests" "$errors" "$non2xx" "$cpu" "$wcpu" "$dcpu" "$alloc" >>"$RAW"
     done
   done
 done
@@ -497,16 +515,17 @@ verdict() { if [ "$1" = 1 ]; then echo met; else echo MISSED; fi; }
   echo "(model \`auto\` → cloud), load-balanced pool with breaker/bulkhead/retry, usage + pricing, cost record (meters +"
   echo "recent records); exact-match cache off. Ledger: $LEDGER_NOTE. Portkey: $PORTKEY_NOTE."
   echo
-  echo "| target | conns | req/s | p50 ms | p90 ms | p99 ms | added p50 ms | gateway CPU µs/req |"
-  echo "|---|---:|---:|---:|---:|---:|---:|---:|"
+  echo "| target | conns | req/s | p50 ms | p90 ms | p99 ms | added p50 ms | gateway CPU µs/req | allocated KB/req |"
+  echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
   for c in $CONNS; do
     direct_p50=$(col direct "$c" 5)
     for target in "${TARGETS[@]}"; do
       p50=$(col "$target" "$c" 5)
       added="—"; [ "$target" != direct ] && added=$(ms "$(awk -v a="$p50" -v b="$direct_p50" 'BEGIN {print a - b}')")
       cpu="—"; [ "$target" != direct ] && cpu=$(col "$target" "$c" 12)
-      printf '| %s | %s | %.0f | %s | %s | %s | %s | %s |\n' "$target" "$c" "$(col "$target" "$c" 4)" "$(ms "$p50")" \
-        "$(ms "$(col "$target" "$c" 6)")" "$(ms "$(col "$target" "$c" 7)")" "$added" "$cpu"
+      alloc=$(col "$target" "$c" 15); [ -n "$alloc" ] || alloc="—"
+      printf '| %s | %s | %.0f | %s | %s | %s | %s | %s | %s |\n' "$target" "$c" "$(col "$target" "$c" 4)" "$(ms "$p50")" \
+        "$(ms "$(col "$target" "$c" 6)")" "$(ms "$(col "$target" "$c" 7)")" "$added" "$cpu" "$alloc"
     done
   done
   echo
@@ -525,7 +544,7 @@ verdict() { if [ "$1" = 1 ]; then echo met; else echo MISSED; fi; }
     BASELINE_COMMIT=$(unzip -p "$BASELINE_JAR" META-INF/MANIFEST.MF 2>/dev/null | tr -d '\r' | sed -n 's/^Implementation-Version: //p' | head -1)
     echo "Baseline: \`baseline\` is $BASELINE_JAR${BASELINE_COMMIT:+ ($BASELINE_COMMIT)}, measured in the same rounds with the same settings."
     for c in $CONNS; do
-      echo "- $c connection(s): p50 $(ms "$(col gateway "$c" 5)") ms vs $(ms "$(col baseline "$c" 5)") ms (added by the change: $(ms "$(awk -v a="$(col gateway "$c" 5)" -v b="$(col baseline "$c" 5)" 'BEGIN {print a - b}')") ms); p99 $(ms "$(col gateway "$c" 7)") vs $(ms "$(col baseline "$c" 7)") ms; throughput $(awk -v a="$(col gateway "$c" 4)" -v b="$(col baseline "$c" 4)" 'BEGIN {printf "%.1f", 100 * a / b}') % of the baseline's; CPU $(col gateway "$c" 12) vs $(col baseline "$c" 12) µs/req."
+      echo "- $c connection(s): p50 $(ms "$(col gateway "$c" 5)") ms vs $(ms "$(col baseline "$c" 5)") ms (added by the change: $(ms "$(awk -v a="$(col gateway "$c" 5)" -v b="$(col baseline "$c" 5)" 'BEGIN {print a - b}')") ms); p99 $(ms "$(col gateway "$c" 7)") vs $(ms "$(col baseline "$c" 7)") ms; throughput $(awk -v a="$(col gateway "$c" 4)" -v b="$(col baseline "$c" 4)" 'BEGIN {printf "%.1f", 100 * a / b}') % of the baseline's; CPU $(col gateway "$c" 12) vs $(col baseline "$c" 12) µs/req; allocated $(col gateway "$c" 15) vs $(col baseline "$c" 15) KB/req."
     done
     echo "Round by round at each connection count (gateway / baseline p50 ms): $(awk -F'\t' 'NR > 1 && $2 == "gateway" {g[$1 "/" $3] = $5} NR > 1 && $2 == "baseline" {b[$1 "/" $3] = $5} END {for (k in g) printf "%s %.3f/%.3f; ", k, g[k] / 1000, b[k] / 1000}' "$RAW")"
     echo
@@ -543,9 +562,9 @@ verdict() { if [ "$1" = 1 ]; then echo met; else echo MISSED; fi; }
   echo
   echo "<details><summary>Every run</summary>"
   echo
-  echo "| round | target | conns | req/s | p50 ms | p90 ms | p99 ms | max ms | requests | errors | non-2xx | CPU µs/req | writer µs/req | PostgreSQL µs/req |"
-  echo "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
-  awk -F'\t' 'NR > 1 { printf "| %s | %s | %s | %.0f | %.3f | %.3f | %.3f | %.3f | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5 / 1000, $6 / 1000, $7 / 1000, $8 / 1000, $9, $10, $11, $12, $13, $14 }' "$RAW"
+  echo "| round | target | conns | req/s | p50 ms | p90 ms | p99 ms | max ms | requests | errors | non-2xx | CPU µs/req | writer µs/req | PostgreSQL µs/req | KB/req |"
+  echo "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+  awk -F'\t' 'NR > 1 { printf "| %s | %s | %s | %.0f | %.3f | %.3f | %.3f | %.3f | %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5 / 1000, $6 / 1000, $7 / 1000, $8 / 1000, $9, $10, $11, $12, $13, $14, $15 }' "$RAW"
   echo
   echo "</details>"
 } >"$REPORT"

@@ -1,9 +1,9 @@
 package dev.burstgate.gateway.tier;
 
-import dev.burstgate.gateway.api.ChatCompletionRequest;
-import dev.burstgate.policies.Tier;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.burstgate.gateway.api.ChatCompletionRequest;
+import dev.burstgate.policies.Tier;
 import io.github.resilience4j.bulkhead.Bulkhead;
 import io.github.resilience4j.bulkhead.BulkheadFullException;
 import io.github.resilience4j.bulkhead.BulkheadRegistry;
@@ -59,7 +59,8 @@ public final class RemoteBackend implements TierBackend {
     private static final Duration CONNECT_RETRY_PAUSE = Duration.ofMillis(20);
 
     /** Each endpoint's chat URL, built once: parsing a URI on every attempt showed in allocation profiles. */
-    private final Cache<URI, URI> chatUrls = Caffeine.newBuilder().maximumSize(1_024).build();
+    private final Cache<URI, URI> chatUrls =
+            Caffeine.newBuilder().maximumSize(1_024).build();
 
     private final Tier tier;
     private final String model;

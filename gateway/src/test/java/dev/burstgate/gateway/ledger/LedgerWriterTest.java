@@ -37,7 +37,8 @@ import org.springframework.jdbc.core.JdbcTemplate;
 /** The ledger writer on a real H2 database (PostgreSQL mode, as the gateway runs it by default). */
 class LedgerWriterTest {
 
-    static final Duration WAIT = Duration.ofSeconds(10);
+    /** How long a condition may take to hold; generous, because a shared machine can slow H2's start a lot. */
+    static final Duration WAIT = Duration.ofSeconds(60);
 
     @TempDir
     Path dir;

@@ -1,6 +1,7 @@
 package dev.burstgate.gateway.tenant;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.burstgate.gateway.BurstgateApplication;
 import dev.burstgate.gateway.testsupport.DataServices;
@@ -64,14 +65,12 @@ class RedisRateLimitIT {
         HttpClient http = HttpClient.newHttpClient();
         int allowed;
         int limited;
-        long elapsedNanos;
-        boolean crossedSecond;
+        long seconds;
         int tries = 0;
         do {
             waitForFreshSecond();
             allowed = 0;
             limited = 0;
-            long t0 = System.nanoTime();
             long firstSecond = System.currentTimeMillis() / 1000;
             for (int i = 0; i < 4 * RATE; i++) {
                 int port = ports.get(i % 2);
@@ -89,13 +88,15 @@ class RedisRateLimitIT {
                     limited++;
                 }
             }
-            elapsedNanos = System.nanoTime() - t0;
-            crossedSecond = System.currentTimeMillis() / 1000 != firstSecond;
-        } while ((elapsedNanos > 900_000_000L || crossedSecond) && ++tries < 5);
+            seconds = System.currentTimeMillis() / 1000 - firstSecond + 1;
+        } while (seconds > 1 && ++tries < 20);
         // Redis refills per whole second; within one second the two instances together allow exactly RATE requests,
-        // where two in-memory limiters would allow RATE each (2 * RATE).
-        int refills = crossedSecond ? 2 : 1;
-        assertThat(allowed).isBetween(RATE, refills * RATE);
+        // where two in-memory limiters would allow RATE each (2 * RATE). Spread over two seconds, the shared limit
+        // allows
+        // at most 2 * RATE of the 4 * RATE requests, two in-memory limiters all of them. A machine too busy to send the
+        // requests within two seconds in 20 tries cannot tell the two apart: the test is then skipped, not passed.
+        assumeTrue(seconds <= 2, "the requests spread over " + seconds + " seconds: too slow for a per-second limit");
+        assertThat(allowed).isBetween(RATE, (int) seconds * RATE);
         assertThat(limited).isEqualTo(4 * RATE - allowed);
     }
 
