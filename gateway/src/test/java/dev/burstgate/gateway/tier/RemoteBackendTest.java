@@ -305,4 +305,31 @@ class RemoteBackendTest {
                 .singleElement()
                 .hasToString("http://h:1/proxy/v1/chat/completions");
     }
+
+    @ParameterizedTest
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "{\"model\":\"auto\",\"messages\":[{\"role\":\"user\",\"content\":\"hi é 😀\"}]}",
+                "{\"messages\":[{\"role\":\"user\",\"content\":\"no model\"}],\"temperature\":0.5}",
+                "{\"stream\":true,\"model\":\"x\",\"stream_options\":{\"include_usage\":false,\"y\":1},\"n\":1}",
+                "{\"stream\":true,\"messages\":[],\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"f\"}}]}",
+                "{\"max_tokens\":12345678901,\"stop\":[\"a\",\"b\"],\"model\":null,\"user\":\"u\\n\"}"
+            })
+    void thePayloadIsTheBodyWithTheTiersModelAndUsageInStreams(String body) {
+        tools.jackson.databind.node.ObjectNode tree = (tools.jackson.databind.node.ObjectNode) json.readTree(body);
+        for (boolean stream : new boolean[] {false, true}) {
+            // What the upstream got before the payload was written straight from the tree: a copy, changed, written.
+            tools.jackson.databind.node.ObjectNode copy = tree.deepCopy();
+            copy.put("model", "tier-model");
+            if (stream) {
+                copy.putObject("stream_options").put("include_usage", true);
+            }
+            assertThat(new String(RemoteBackend.payload(json, tree, "tier-model", stream), StandardCharsets.UTF_8))
+                    .isEqualTo(json.writeValueAsString(copy));
+        }
+        assertThat(json.writeValueAsString(tree))
+                .as("the client's tree is left alone")
+                .isEqualTo(json.writeValueAsString(json.readTree(body)));
+    }
 }
