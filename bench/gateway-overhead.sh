@@ -207,7 +207,7 @@ start_gateway() { # name port env...
     # Prometheus is on the management port: the API port plus 1000.
     export SERVER_ADDRESS=$HOST SERVER_PORT=$port MANAGEMENT_SERVER_PORT=$((port + 1000)) MANAGEMENT_SERVER_ADDRESS=$HOST \
       BURSTGATE_DATA_DIR=$WORK/$name/data \
-      BURSTGATE_SIMULATE_MISSING_TIERS=false \
+      BURSTGATE_DEMO=false \
       BURSTGATE_TIERS_LOCAL_ENABLED=false \
       BURSTGATE_TIERS_CLOUD_ENDPOINTS=http://$HOST:$UPSTREAM_PORT \
       BURSTGATE_TENANTS_0_NAME=bench \

@@ -7,7 +7,7 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
 @SpringBootApplication
 public class BurstgateApplication {
 
-  public static void main(String[] args) {
-    SpringApplication.run(BurstgateApplication.class, args);
-  }
+    public static void main(String[] args) {
+        SpringApplication.run(BurstgateApplication.class, args);
+    }
 }

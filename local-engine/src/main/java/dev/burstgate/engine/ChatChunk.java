@@ -12,15 +12,18 @@ import org.jspecify.annotations.Nullable;
  * @param finishReason    set on the last chunk
  * @param usage           set on the last chunk
  */
-public record ChatChunk(String content, String reasoning, @Nullable FinishReason finishReason,
-                        @Nullable Usage usage) {
+public record ChatChunk(
+        String content,
+        String reasoning,
+        @Nullable FinishReason finishReason,
+        @Nullable Usage usage) {
 
     public ChatChunk {
         Objects.requireNonNull(content, "content");
         Objects.requireNonNull(reasoning, "reasoning");
         if ((finishReason == null) != (usage == null)) {
-            throw new IllegalArgumentException("finishReason and usage come together on the last chunk, got "
-                    + finishReason + " and " + usage);
+            throw new IllegalArgumentException(
+                    "finishReason and usage come together on the last chunk, got " + finishReason + " and " + usage);
         }
     }
 

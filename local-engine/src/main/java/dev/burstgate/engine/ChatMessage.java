@@ -13,7 +13,9 @@ public record ChatMessage(Role role, String content) {
 
     /** Message author, as in the OpenAI API. */
     public enum Role {
-        SYSTEM, USER, ASSISTANT;
+        SYSTEM,
+        USER,
+        ASSISTANT;
 
         /** The lower-case wire name ({@code system}, {@code user}, {@code assistant}). */
         public String wireName() {
@@ -30,8 +32,9 @@ public record ChatMessage(Role role, String content) {
                 case "system", "developer" -> SYSTEM;
                 case "user" -> USER;
                 case "assistant" -> ASSISTANT;
-                default -> throw new IllegalArgumentException(
-                        "role must be one of system, developer, user, assistant; got '" + role + "'");
+                default ->
+                    throw new IllegalArgumentException(
+                            "role must be one of system, developer, user, assistant; got '" + role + "'");
             };
         }
     }

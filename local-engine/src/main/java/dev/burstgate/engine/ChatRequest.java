@@ -17,8 +17,14 @@ import org.jspecify.annotations.Nullable;
  * @param seed         sampling seed, for reproducible output
  * @param ignoreEos    keep generating past the end-of-sequence token (benchmarks: fixed-length answers)
  */
-public record ChatRequest(List<ChatMessage> messages, @Nullable Integer maxTokens, @Nullable Double temperature,
-                          @Nullable Double topP, List<String> stop, @Nullable Long seed, boolean ignoreEos) {
+public record ChatRequest(
+        List<ChatMessage> messages,
+        @Nullable Integer maxTokens,
+        @Nullable Double temperature,
+        @Nullable Double topP,
+        List<String> stop,
+        @Nullable Long seed,
+        boolean ignoreEos) {
 
     /** Most stop strings a request may carry. */
     public static final int MAX_STOP = 16;
@@ -82,8 +88,7 @@ public record ChatRequest(List<ChatMessage> messages, @Nullable Integer maxToken
         private @Nullable Long seed;
         private boolean ignoreEos;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         public Builder message(ChatMessage message) {
             messages.add(Objects.requireNonNull(message, "message"));

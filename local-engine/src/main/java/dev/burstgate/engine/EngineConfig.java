@@ -21,9 +21,16 @@ import org.jspecify.annotations.Nullable;
  * @param reasoningMode   what to do with {@code <think>} reasoning
  * @param nativeLogLevel  llama.cpp log routing; {@link NativeLogLevel#OFF} keeps it quiet
  */
-public record EngineConfig(@Nullable Path modelPath, int contextSize, int parallel, int threads, int gpuLayers,
-                           @Nullable String chatTemplate, int maxQueue, ReasoningMode reasoningMode,
-                           NativeLogLevel nativeLogLevel) {
+public record EngineConfig(
+        @Nullable Path modelPath,
+        int contextSize,
+        int parallel,
+        int threads,
+        int gpuLayers,
+        @Nullable String chatTemplate,
+        int maxQueue,
+        ReasoningMode reasoningMode,
+        NativeLogLevel nativeLogLevel) {
 
     public static final int DEFAULT_CONTEXT_SIZE = 4096;
     public static final int DEFAULT_PARALLEL = 1;
@@ -105,8 +112,7 @@ public record EngineConfig(@Nullable Path modelPath, int contextSize, int parall
         private ReasoningMode reasoningMode = DEFAULT_REASONING_MODE;
         private NativeLogLevel nativeLogLevel = DEFAULT_NATIVE_LOG_LEVEL;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         public Builder modelPath(@Nullable Path value) {
             modelPath = value;
@@ -154,8 +160,16 @@ public record EngineConfig(@Nullable Path modelPath, int contextSize, int parall
         }
 
         public EngineConfig build() {
-            return new EngineConfig(modelPath, contextSize, parallel, threads, gpuLayers, chatTemplate, maxQueue,
-                    reasoningMode, nativeLogLevel);
+            return new EngineConfig(
+                    modelPath,
+                    contextSize,
+                    parallel,
+                    threads,
+                    gpuLayers,
+                    chatTemplate,
+                    maxQueue,
+                    reasoningMode,
+                    nativeLogLevel);
         }
     }
 }

@@ -15,9 +15,16 @@ import java.time.Duration;
  * @param generatedTokens    tokens generated since start
  * @param rejectedRequests   admissions refused because slots and queue were full
  */
-public record EngineStats(int activeSlots, int queued, int capacity, int maxQueue, double tokensPerSecond,
-                          Duration timeToFirstToken, long completedRequests, long generatedTokens,
-                          long rejectedRequests) {
+public record EngineStats(
+        int activeSlots,
+        int queued,
+        int capacity,
+        int maxQueue,
+        double tokensPerSecond,
+        Duration timeToFirstToken,
+        long completedRequests,
+        long generatedTokens,
+        long rejectedRequests) {
 
     /** Free slots right now. */
     public int freeSlots() {

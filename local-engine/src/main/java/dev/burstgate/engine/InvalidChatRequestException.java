@@ -1,6 +1,7 @@
 package dev.burstgate.engine;
 
 import java.io.Serial;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /** A request the engine cannot run as given (for example a prompt longer than a slot's context). */
@@ -14,6 +15,12 @@ public final class InvalidChatRequestException extends IllegalArgumentException 
     public InvalidChatRequestException(String message, @Nullable String param) {
         super(message);
         this.param = param;
+    }
+
+    /** The message the constructor was given, never null. */
+    @Override
+    public String getMessage() {
+        return Objects.requireNonNull(super.getMessage());
     }
 
     /** The request field at fault, in OpenAI naming, if one is. */

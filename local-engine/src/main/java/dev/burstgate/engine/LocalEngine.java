@@ -13,8 +13,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
-import java.util.function.Supplier;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -64,6 +64,7 @@ public final class LocalEngine implements AutoCloseable {
     private final Set<Generation> running = ConcurrentHashMap.newKeySet();
     /** Native calls other than a stream's own hold the read lock; {@link #close()} holds the write lock. */
     private final ReadWriteLock nativeLock = new ReentrantReadWriteLock();
+
     private volatile boolean closed;
 
     private LocalEngine(EngineConfig config, NativeModel model, LongSupplier nanoTime) {
@@ -72,12 +73,22 @@ public final class LocalEngine implements AutoCloseable {
         this.nanoTime = nanoTime;
         this.admission = new Admission(config.parallel(), config.maxQueue(), nanoTime);
         String name = model.metadata().name().orElse(model.path().getFileName().toString());
-        this.info = new ModelInfo(name, model.path(), model.metadata().architecture().orElse("unknown"),
-                config.contextSize(), config.contextPerSlot(), config.parallel(), config.threads());
+        this.info = new ModelInfo(
+                name,
+                model.path(),
+                model.metadata().architecture().orElse("unknown"),
+                config.contextSize(),
+                config.contextPerSlot(),
+                config.parallel(),
+                config.threads());
         // One thread per slot is enough; the spare ones cover a slot whose cancelled generation is still returning
         // from its last native call while the next request starts.
-        this.scheduler = Schedulers.newBoundedElastic(config.parallel() * 2 + 1, Integer.MAX_VALUE,
-                "burstgate-engine-" + instances.incrementAndGet(), 60, true);
+        this.scheduler = Schedulers.newBoundedElastic(
+                config.parallel() * 2 + 1,
+                Integer.MAX_VALUE,
+                "burstgate-engine-" + instances.incrementAndGet(),
+                60,
+                true);
     }
 
     /**
@@ -94,14 +105,22 @@ public final class LocalEngine implements AutoCloseable {
     public static LocalEngine start(EngineConfig config, LongSupplier nanoTime) {
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(nanoTime, "nanoTime");
-        Path path = Objects.requireNonNull(config.modelPath(),
+        Path path = Objects.requireNonNull(
+                config.modelPath(),
                 "config.modelPath is null: pass a GGUF file, e.g. TinyModelGenerator.ensureTinyModel(dir)");
         long t0 = nanoTime.getAsLong();
         NativeModel model = NativeModel.load(path, config);
         LocalEngine engine = new LocalEngine(config, model, nanoTime);
-        log.info("Local engine ready: {} ({}), context {} ({} per slot), {} slots, {} threads, queue {}, in {} ms",
-                engine.info.name(), engine.info.path(), config.contextSize(), config.contextPerSlot(),
-                config.parallel(), config.threads(), config.maxQueue(), (nanoTime.getAsLong() - t0) / 1_000_000);
+        log.info(
+                "Local engine ready: {} ({}), context {} ({} per slot), {} slots, {} threads, queue {}, in {} ms",
+                engine.info.name(),
+                engine.info.path(),
+                config.contextSize(),
+                config.contextPerSlot(),
+                config.parallel(),
+                config.threads(),
+                config.maxQueue(),
+                (nanoTime.getAsLong() - t0) / 1_000_000);
         return engine;
     }
 
@@ -122,9 +141,7 @@ public final class LocalEngine implements AutoCloseable {
      */
     public Flux<ChatChunk> stream(ChatRequest request) {
         Objects.requireNonNull(request, "request");
-        return Flux.defer(() -> tryAdmit()
-                .map(lease -> stream(lease, request))
-                .orElseGet(() -> Flux.error(busy())));
+        return Flux.defer(() -> tryAdmit().map(lease -> stream(lease, request)).orElseGet(() -> Flux.error(busy())));
     }
 
     /**
@@ -175,8 +192,11 @@ public final class LocalEngine implements AutoCloseable {
             if (last == null || last.finishReason() == null || last.usage() == null) {
                 throw new IllegalStateException("generation ended without a final chunk");
             }
-            return new ChatResult(content.toString(), reasoning.isEmpty() ? null : reasoning.toString(),
-                    last.finishReason(), last.usage());
+            return new ChatResult(
+                    content.toString(),
+                    reasoning.isEmpty() ? null : reasoning.toString(),
+                    last.finishReason(),
+                    last.usage());
         });
     }
 
@@ -220,14 +240,20 @@ public final class LocalEngine implements AutoCloseable {
         // the native side adds a beginning-of-sequence token
         int available = config.contextPerSlot() - promptTokens - 1;
         if (available < 1) {
-            throw new InvalidChatRequestException("the prompt is " + promptTokens + " tokens; a slot holds "
-                    + config.contextPerSlot() + " tokens (context " + config.contextSize() + " / "
-                    + config.parallel() + " slots)", "messages");
+            throw new InvalidChatRequestException(
+                    "the prompt is " + promptTokens + " tokens; a slot holds "
+                            + config.contextPerSlot() + " tokens (context " + config.contextSize() + " / "
+                            + config.parallel() + " slots)",
+                    "messages");
         }
         int maxTokens = request.maxTokens() == null ? available : Math.min(request.maxTokens(), available);
         boolean thinking = config.reasoningMode() != ReasoningMode.KEEP
                 && prompt.stripTrailing().endsWith(ThinkSplitter.OPEN);
-        Generation g = new Generation(ticket.grantedAtNanos(), promptTokens, maxTokens, request,
+        Generation g = new Generation(
+                ticket.grantedAtNanos(),
+                promptTokens,
+                maxTokens,
+                request,
                 new ThinkSplitter(config.reasoningMode(), thinking));
         running.add(g);
         g.tokens = model.start(prompt, maxTokens, request);
@@ -298,7 +324,10 @@ public final class LocalEngine implements AutoCloseable {
         g.done = true;
         g.completionTokens = reason == FinishReason.LENGTH ? g.maxTokens : g.pieces;
         record(g, g.completionTokens);
-        return new ChatChunk(d.content() + rest.content(), d.reasoning() + rest.reasoning(), reason,
+        return new ChatChunk(
+                d.content() + rest.content(),
+                d.reasoning() + rest.reasoning(),
+                reason,
                 new Usage(g.promptTokens, g.completionTokens));
     }
 
@@ -320,7 +349,9 @@ public final class LocalEngine implements AutoCloseable {
             return;
         }
         g.recorded = true;
-        metrics.finished(generated, g.pieces >= 2 ? g.lastTokenNanos - g.firstTokenNanos : 0,
+        metrics.finished(
+                generated,
+                g.pieces >= 2 ? g.lastTokenNanos - g.firstTokenNanos : 0,
                 nanoTime.getAsLong() - g.startNanos);
     }
 
@@ -343,8 +374,16 @@ public final class LocalEngine implements AutoCloseable {
     /** A snapshot of load and measured speed. */
     public EngineStats stats() {
         int[] load = admission.load();
-        return new EngineStats(load[0], load[1], config.parallel(), config.maxQueue(), metrics.tokensPerSecond(),
-                metrics.timeToFirstToken(), metrics.completed(), metrics.tokens(), admission.rejected());
+        return new EngineStats(
+                load[0],
+                load[1],
+                config.parallel(),
+                config.maxQueue(),
+                metrics.tokensPerSecond(),
+                metrics.timeToFirstToken(),
+                metrics.completed(),
+                metrics.tokens(),
+                admission.rejected());
     }
 
     /** Tokens of {@code text} by the model's tokenizer (no beginning-of-sequence token). Cheap; does not block. */
@@ -413,8 +452,11 @@ public final class LocalEngine implements AutoCloseable {
     }
 
     private EngineBusyException busy() {
-        return new EngineBusyException(closed ? "engine is closed"
-                : "all " + config.parallel() + " slots are busy and the queue of " + config.maxQueue() + " is full");
+        return new EngineBusyException(
+                closed
+                        ? "engine is closed"
+                        : "all " + config.parallel() + " slots are busy and the queue of " + config.maxQueue()
+                                + " is full");
     }
 
     /** One request's generation state; touched by one scheduler thread at a time (plus the cancel flag). */
@@ -429,6 +471,7 @@ public final class LocalEngine implements AutoCloseable {
         volatile boolean cancelled;
         /** Set by {@link LocalEngine#close()}: the subscriber gets an error rather than a silent end. */
         volatile boolean closing;
+
         boolean done;
         boolean recorded;
         int pieces;

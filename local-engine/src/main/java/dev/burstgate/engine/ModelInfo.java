@@ -13,6 +13,5 @@ import java.nio.file.Path;
  * @param parallel        parallel slots
  * @param threads         CPU threads used for generation
  */
-public record ModelInfo(String name, Path path, String architecture, int contextSize, int contextPerSlot,
-                        int parallel, int threads) {
-}
+public record ModelInfo(
+        String name, Path path, String architecture, int contextSize, int contextPerSlot, int parallel, int threads) {}

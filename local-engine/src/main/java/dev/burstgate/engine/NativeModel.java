@@ -44,6 +44,7 @@ final class NativeModel implements AutoCloseable {
      * The first token of a stream is awaited outside the queue, so a long prompt does not hold up the other streams.
      */
     private final ReentrantLock receiveLock = new ReentrantLock(true);
+
     private final LlamaModel model;
     private final Path path;
     private final GgufMetadata metadata;
@@ -247,8 +248,7 @@ final class NativeModel implements AutoCloseable {
         private static final Set<Path> everLoaded = new HashSet<>();
         private static volatile NativeLogLevel logThreshold = NativeLogLevel.OFF;
 
-        private Runtime() {
-        }
+        private Runtime() {}
 
         static synchronized LlamaModel load(Path file, ModelParameters params, NativeLogLevel level, String arch) {
             initialise(file);
@@ -260,13 +260,17 @@ final class NativeModel implements AutoCloseable {
                 logThreshold = level;
             }
             if (live > 0) {
-                log.warn("Loading a second model into this process ({} live): with this llama.cpp binding, two models "
-                        + "computing at the same moment can produce wrong output. Let one engine with more slots "
-                        + "serve several endpoints instead, or make sure the models never generate at once", live);
+                log.warn(
+                        "Loading a second model into this process ({} live): with this llama.cpp binding, two models "
+                                + "computing at the same moment can produce wrong output. Let one engine with more slots "
+                                + "serve several endpoints instead, or make sure the models never generate at once",
+                        live);
             }
             if (!everLoaded.add(file)) {
-                log.warn("Loading {} again in this process; the llama.cpp binding leaks native memory on every "
-                        + "close-and-reload, keep one engine per model instead", file);
+                log.warn(
+                        "Loading {} again in this process; the llama.cpp binding leaks native memory on every "
+                                + "close-and-reload, keep one engine per model instead",
+                        file);
             }
             try {
                 LlamaModel model = new LlamaModel(params);
@@ -276,8 +280,8 @@ final class NativeModel implements AutoCloseable {
             } catch (UnsatisfiedLinkError | NoClassDefFoundError e) {
                 throw new EngineLoadException(file, "the llama.cpp native library did not load: " + e.getMessage(), e);
             } catch (RuntimeException e) {
-                throw new EngineLoadException(file,
-                        "llama.cpp could not load it (architecture '" + arch + "'): " + e.getMessage(), e);
+                throw new EngineLoadException(
+                        file, "llama.cpp could not load it (architecture '" + arch + "'): " + e.getMessage(), e);
             }
         }
 

@@ -13,9 +13,13 @@ class EngineLifecycleTest {
 
     @Test
     void closingTheEngineFailsRunningAndWaitingRequestsAndRefusesNewOnes() {
-        LocalEngine engine = LocalEngine.start(TestModels.tinyConfig().contextSize(2048).parallel(1).maxQueue(1)
+        LocalEngine engine = LocalEngine.start(TestModels.tinyConfig()
+                .contextSize(2048)
+                .parallel(1)
+                .maxQueue(1)
                 .build());
-        ChatRequest endless = ChatRequest.builder().user("go").maxTokens(1900).ignoreEos(true).build();
+        ChatRequest endless =
+                ChatRequest.builder().user("go").maxTokens(1900).ignoreEos(true).build();
         EngineLease running = engine.tryAdmit().orElseThrow();
         EngineLease waiting = engine.tryAdmit().orElseThrow();
 
@@ -26,8 +30,8 @@ class EngineLifecycleTest {
                         .expectError(EngineBusyException.class)
                         .verify(Duration.ofSeconds(10)))
                 .thenConsumeWhile(c -> true)
-                .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(EngineBusyException.class)
-                        .hasMessageContaining("closed"))
+                .expectErrorSatisfies(e ->
+                        assertThat(e).isInstanceOf(EngineBusyException.class).hasMessageContaining("closed"))
                 .verify(Duration.ofSeconds(10));
 
         assertThat(engine.tryAdmit()).isEmpty();
@@ -44,17 +48,27 @@ class EngineLifecycleTest {
      */
     @Test
     void twoEnginesInOneProcessBothGenerateAndOneCanCloseWhileTheOtherRuns() {
-        try (LocalEngine first = LocalEngine.start(TestModels.tinyConfig().contextSize(512).parallel(1).build());
-             LocalEngine second = LocalEngine.start(TestModels.tinyConfig().contextSize(512).parallel(1).build())) {
-            ChatRequest request = ChatRequest.builder().user("hi").maxTokens(80).ignoreEos(true).seed(1L).build();
+        try (LocalEngine first = LocalEngine.start(
+                        TestModels.tinyConfig().contextSize(512).parallel(1).build());
+                LocalEngine second = LocalEngine.start(
+                        TestModels.tinyConfig().contextSize(512).parallel(1).build())) {
+            ChatRequest request = ChatRequest.builder()
+                    .user("hi")
+                    .maxTokens(80)
+                    .ignoreEos(true)
+                    .seed(1L)
+                    .build();
 
             String a = first.complete(request).block().content();
             String b = second.complete(request).block().content();
 
             assertThat(a).isEqualTo(b).isNotEmpty();
             first.close();
-            assertThat(second.complete(request.toBuilder().maxTokens(100).build()).block().usage()
-                    .completionTokens()).isEqualTo(100);
+            assertThat(second.complete(request.toBuilder().maxTokens(100).build())
+                            .block()
+                            .usage()
+                            .completionTokens())
+                    .isEqualTo(100);
         }
     }
 }

@@ -21,7 +21,8 @@ class EngineLoadTest {
     void aMissingModelFileIsNamedInTheError() {
         Path missing = dir.resolve("nope.gguf");
 
-        assertThatThrownBy(() -> LocalEngine.start(TestModels.tinyConfig().modelPath(missing).build()))
+        assertThatThrownBy(() -> LocalEngine.start(
+                        TestModels.tinyConfig().modelPath(missing).build()))
                 .isInstanceOf(EngineLoadException.class)
                 .hasMessageContaining(missing.toString())
                 .hasMessageContaining("does not exist")
@@ -32,7 +33,8 @@ class EngineLoadTest {
     void aFileThatIsNotGgufIsRejectedWithItsPath() throws IOException {
         Path text = Files.writeString(dir.resolve("model.gguf"), "definitely not a model");
 
-        assertThatThrownBy(() -> LocalEngine.start(TestModels.tinyConfig().modelPath(text).build()))
+        assertThatThrownBy(() -> LocalEngine.start(
+                        TestModels.tinyConfig().modelPath(text).build()))
                 .isInstanceOf(EngineLoadException.class)
                 .hasMessageContaining(text.toString())
                 .hasMessageContaining("not a GGUF file");
@@ -40,7 +42,8 @@ class EngineLoadTest {
 
     @Test
     void aDirectoryIsRejectedWithItsPath() {
-        assertThatThrownBy(() -> LocalEngine.start(TestModels.tinyConfig().modelPath(dir).build()))
+        assertThatThrownBy(() ->
+                        LocalEngine.start(TestModels.tinyConfig().modelPath(dir).build()))
                 .isInstanceOf(EngineLoadException.class)
                 .hasMessageContaining(dir.toString())
                 .hasMessageContaining("not a regular file");
@@ -51,7 +54,8 @@ class EngineLoadTest {
         byte[] head = Files.readAllBytes(TestModels.tiny());
         Path cut = Files.write(dir.resolve("cut.gguf"), java.util.Arrays.copyOf(head, 200));
 
-        assertThatThrownBy(() -> LocalEngine.start(TestModels.tinyConfig().modelPath(cut).build()))
+        assertThatThrownBy(() ->
+                        LocalEngine.start(TestModels.tinyConfig().modelPath(cut).build()))
                 .isInstanceOf(EngineLoadException.class)
                 .hasMessageContaining(cut.toString())
                 .hasMessageContaining("truncated");
@@ -61,7 +65,8 @@ class EngineLoadTest {
     void anUnsupportedArchitectureIsRejectedWithItsPathAndName() throws IOException {
         Path odd = Files.write(dir.resolve("odd.gguf"), ggufWithArchitecture("burstgate-unknown-arch"));
 
-        assertThatThrownBy(() -> LocalEngine.start(TestModels.tinyConfig().modelPath(odd).build()))
+        assertThatThrownBy(() ->
+                        LocalEngine.start(TestModels.tinyConfig().modelPath(odd).build()))
                 .isInstanceOf(EngineLoadException.class)
                 .hasMessageContaining(odd.toString())
                 .hasMessageContaining("architecture 'burstgate-unknown-arch'");

@@ -2,6 +2,7 @@ package dev.burstgate.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -27,7 +28,11 @@ class LocalEngineTest {
 
     @BeforeAll
     static void start() {
-        engine = LocalEngine.start(TestModels.tinyConfig().contextSize(2048).parallel(1).maxQueue(1).build());
+        engine = LocalEngine.start(TestModels.tinyConfig()
+                .contextSize(2048)
+                .parallel(1)
+                .maxQueue(1)
+                .build());
     }
 
     @AfterAll
@@ -36,7 +41,11 @@ class LocalEngineTest {
     }
 
     private static ChatRequest.Builder hello(int maxTokens) {
-        return ChatRequest.builder().system("You are terse.").user("Hello there").maxTokens(maxTokens).seed(7L);
+        return ChatRequest.builder()
+                .system("You are terse.")
+                .user("Hello there")
+                .maxTokens(maxTokens)
+                .seed(7L);
     }
 
     @Test
@@ -74,8 +83,9 @@ class LocalEngineTest {
     void rendersMessagesWithTheModelsChatTemplate() {
         String prompt = engine.renderPrompt(List.of(ChatMessage.system("S"), ChatMessage.user("U")));
 
-        assertThat(prompt).isEqualTo("<|im_start|>system\nS<|im_end|>\n<|im_start|>user\nU<|im_end|>\n"
-                + "<|im_start|>assistant\n");
+        assertThat(prompt)
+                .isEqualTo(
+                        "<|im_start|>system\nS<|im_end|>\n<|im_start|>user\nU<|im_end|>\n" + "<|im_start|>assistant\n");
     }
 
     @Test
@@ -86,37 +96,50 @@ class LocalEngineTest {
         List<ChatChunk> chunks = engine.stream(request).collectList().block();
 
         assertThat(chunks).hasSizeGreaterThan(2);
-        assertThat(chunks.stream().map(ChatChunk::content).reduce("", String::concat)).isEqualTo(whole.content());
+        assertThat(chunks.stream().map(ChatChunk::content).reduce("", String::concat))
+                .isEqualTo(whole.content());
         assertThat(chunks.getLast().isLast()).isTrue();
-        assertThat(chunks.subList(0, chunks.size() - 1)).allSatisfy(c -> assertThat(c.isLast()).isFalse());
+        assertThat(chunks.subList(0, chunks.size() - 1))
+                .allSatisfy(c -> assertThat(c.isLast()).isFalse());
         assertThat(chunks.getLast().usage()).isEqualTo(whole.usage());
     }
 
     @Test
     void differentSeedsGiveDifferentAnswers() {
-        String a = engine.complete(hello(30).seed(1L).ignoreEos(true).build()).block().content();
-        String b = engine.complete(hello(30).seed(2L).ignoreEos(true).build()).block().content();
+        String a = engine.complete(hello(30).seed(1L).ignoreEos(true).build())
+                .block()
+                .content();
+        String b = engine.complete(hello(30).seed(2L).ignoreEos(true).build())
+                .block()
+                .content();
 
         assertThat(a).isNotEqualTo(b);
     }
 
     @Test
     void streamedTextFromRandomBytesIsValidUtf8() throws CharacterCodingException {
-        String text = engine.complete(hello(200).ignoreEos(true).seed(11L).build()).block().content();
+        String text = engine.complete(hello(200).ignoreEos(true).seed(11L).build())
+                .block()
+                .content();
 
         byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
-        String roundTrip = StandardCharsets.UTF_8.newDecoder()
+        String roundTrip = StandardCharsets.UTF_8
+                .newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT)
                 .onUnmappableCharacter(CodingErrorAction.REPORT)
-                .decode(ByteBuffer.wrap(utf8)).toString();
+                .decode(ByteBuffer.wrap(utf8))
+                .toString();
         assertThat(roundTrip).isEqualTo(text);
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
             if (Character.isHighSurrogate(c)) {
-                assertThat(i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))).isTrue();
+                assertThat(i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1)))
+                        .isTrue();
                 i++;
             } else {
-                assertThat(Character.isLowSurrogate(c)).as("lone low surrogate at %d", i).isFalse();
+                assertThat(Character.isLowSurrogate(c))
+                        .as("lone low surrogate at %d", i)
+                        .isFalse();
             }
         }
     }
@@ -127,7 +150,8 @@ class LocalEngineTest {
         String full = engine.complete(request).block().content();
         String stop = full.substring(20, 22);
 
-        ChatResult stopped = engine.complete(request.toBuilder().stop(stop).build()).block();
+        ChatResult stopped =
+                engine.complete(request.toBuilder().stop(stop).build()).block();
 
         assertThat(stopped.content()).isEqualTo(full.substring(0, full.indexOf(stop)));
         assertThat(stopped.finishReason()).isEqualTo(FinishReason.STOP);
@@ -157,7 +181,7 @@ class LocalEngineTest {
     void aFullQueueRefusesAdmissionImmediately() {
         long rejectedBefore = engine.stats().rejectedRequests();
         try (EngineLease slot = engine.tryAdmit().orElseThrow();
-             EngineLease queued = engine.tryAdmit().orElseThrow()) {
+                EngineLease queued = engine.tryAdmit().orElseThrow()) {
             assertThat(engine.stats().queued()).isEqualTo(2);
 
             long t0 = System.nanoTime();
@@ -178,7 +202,7 @@ class LocalEngineTest {
     }
 
     @Test
-    void aQueuedRequestRunsWhenTheSlotFrees() throws InterruptedException {
+    void aQueuedRequestRunsWhenTheSlotFrees() {
         EngineLease first = engine.tryAdmit().orElseThrow();
         EngineLease second = engine.tryAdmit().orElseThrow();
         List<String> order = new CopyOnWriteArrayList<>();
@@ -192,8 +216,11 @@ class LocalEngineTest {
                 .doOnNext(r -> order.add("second-done"))
                 .subscribe(r -> queuedResult[0] = r);
 
-        Thread.sleep(100);
-        assertThat(order).doesNotContain("second-done");
+        // Held for a while, the slot lets no queued request run.
+        await().during(Duration.ofMillis(100))
+                .atMost(Duration.ofSeconds(1))
+                .pollInterval(Duration.ofMillis(10))
+                .untilAsserted(() -> assertThat(order).doesNotContain("second-done"));
         assertThat(engine.stats().activeSlots()).isEqualTo(1);
         assertThat(engine.stats().queued()).isEqualTo(1);
         assertThat(engine.estimatedQueueWait()).isPositive();
@@ -264,19 +291,15 @@ class LocalEngineTest {
 
     @Test
     void aLeaseFromAnotherEngineIsRefused() {
-        assertThatThrownBy(() -> engine.stream(new EngineLease(new Admission(1, 0, System::nanoTime)),
-                ChatRequest.of("hi")))
+        assertThatThrownBy(() ->
+                        engine.stream(new EngineLease(new Admission(1, 0, System::nanoTime)), ChatRequest.of("hi")))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("another engine");
     }
 
-    static void waitUntil(java.util.function.BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("condition not met within 10 s");
-            }
-            Thread.sleep(5);
-        }
+    static void waitUntil(java.util.function.BooleanSupplier condition) {
+        await().atMost(Duration.ofSeconds(10))
+                .pollInterval(Duration.ofMillis(5))
+                .until(condition::getAsBoolean);
     }
 }

@@ -20,7 +20,11 @@ class ParallelSlotsTest {
 
     @BeforeAll
     static void start() {
-        engine = LocalEngine.start(TestModels.tinyConfig().contextSize(2048).parallel(2).maxQueue(0).build());
+        engine = LocalEngine.start(TestModels.tinyConfig()
+                .contextSize(2048)
+                .parallel(2)
+                .maxQueue(0)
+                .build());
     }
 
     @AfterAll
@@ -53,7 +57,7 @@ class ParallelSlotsTest {
     @Test
     void withTwoSlotsAndNoQueueTheThirdAdmissionIsRefused() {
         try (EngineLease one = engine.tryAdmit().orElseThrow();
-             EngineLease two = engine.tryAdmit().orElseThrow()) {
+                EngineLease two = engine.tryAdmit().orElseThrow()) {
             assertThat(engine.tryAdmit()).isEmpty();
             assertThat(one.isHeld() && two.isHeld()).isTrue();
         }
@@ -65,13 +69,19 @@ class ParallelSlotsTest {
         List<ChatResult> results = Flux.merge(
                         engine.complete(request(3L).toBuilder().maxTokens(10).build()),
                         engine.complete(request(4L).toBuilder().maxTokens(30).build()))
-                .collectList().block();
+                .collectList()
+                .block();
 
         assertThat(results).extracting(r -> r.usage().completionTokens()).containsExactlyInAnyOrder(10, 30);
     }
 
     private static ChatRequest request(long seed) {
-        return ChatRequest.builder().user("Tell me a story").maxTokens(300).ignoreEos(true).seed(seed).build();
+        return ChatRequest.builder()
+                .user("Tell me a story")
+                .maxTokens(300)
+                .ignoreEos(true)
+                .seed(seed)
+                .build();
     }
 
     private static int switches(List<String> events) {

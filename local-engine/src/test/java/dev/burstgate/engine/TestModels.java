@@ -6,18 +6,15 @@ import java.nio.file.Path;
 /** The generated tiny model the tests run on, written once per build into {@code target/test-models}. */
 public final class TestModels {
 
-    private TestModels() {
-    }
+    private TestModels() {}
 
     public static Path tiny() {
-        return TinyModelGenerator.ensureTinyModel(Path.of("target", "test-models").toAbsolutePath());
+        return TinyModelGenerator.ensureTinyModel(
+                Path.of("target", "test-models").toAbsolutePath());
     }
 
     /** A tiny-model engine configuration: 2 threads, quiet. */
     public static EngineConfig.Builder tinyConfig() {
-        return EngineConfig.builder()
-                .modelPath(tiny())
-                .threads(2)
-                .nativeLogLevel(NativeLogLevel.OFF);
+        return EngineConfig.builder().modelPath(tiny()).threads(2).nativeLogLevel(NativeLogLevel.OFF);
     }
 }

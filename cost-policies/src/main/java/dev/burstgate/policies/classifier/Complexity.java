@@ -13,15 +13,15 @@ import java.util.Objects;
  */
 public record Complexity(double score, List<String> reasons, boolean truncated) {
 
-  public Complexity {
-    if (!(score >= 0.0 && score <= 1.0)) {
-      throw new IllegalArgumentException("score must be in [0, 1] but was " + score);
+    public Complexity {
+        if (!(score >= 0.0 && score <= 1.0)) {
+            throw new IllegalArgumentException("score must be in [0, 1] but was " + score);
+        }
+        reasons = List.copyOf(Objects.requireNonNull(reasons, "reasons"));
     }
-    reasons = List.copyOf(Objects.requireNonNull(reasons, "reasons"));
-  }
 
-  /** A complexity that was fully analysed. */
-  public Complexity(double score, List<String> reasons) {
-    this(score, reasons, false);
-  }
+    /** A complexity that was fully analysed. */
+    public Complexity(double score, List<String> reasons) {
+        this(score, reasons, false);
+    }
 }

@@ -10,23 +10,36 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code compare --policy A --policy B ... --traffic traffic.jsonl}. */
-@Command(name = "compare", mixinStandardHelpOptions = true, description = "Replay the same traffic under several "
-    + "policies: a side-by-side table and an HTML report with a tier-mix chart and a cost-vs-quality chart.")
+@Command(
+        name = "compare",
+        mixinStandardHelpOptions = true,
+        description =
+                "Replay the same traffic under several "
+                        + "policies: a side-by-side table and an HTML report with a tier-mix chart and a cost-vs-quality chart.")
 final class CompareCommand implements Callable<Integer> {
 
-  @Spec CommandSpec spec;
+    @Spec
+    CommandSpec spec;
 
-  @Option(names = "--policy", required = true, description = "Policy NAME or YAML FILE; repeat for each policy.")
-  List<String> policies;
+    @Option(names = "--policy", required = true, description = "Policy NAME or YAML FILE; repeat for each policy.")
+    List<String> policies;
 
-  @Option(names = "--html", defaultValue = "policy-report.html", description = "HTML report path "
-      + "(default: ${DEFAULT-VALUE}).")
-  Path html;
+    @Option(
+            names = "--html",
+            defaultValue = "policy-report.html",
+            description = "HTML report path " + "(default: ${DEFAULT-VALUE}).")
+    Path html;
 
-  @Mixin SimulationOptions options;
+    @Mixin
+    SimulationOptions options;
 
-  @Override
-  public Integer call() throws Exception {
-    return Lab.run(policies, options, html, spec.commandLine().getOut(), spec.commandLine().getErr());
-  }
+    @Override
+    public Integer call() throws Exception {
+        return Lab.run(
+                policies,
+                options,
+                html,
+                spec.commandLine().getOut(),
+                spec.commandLine().getErr());
+    }
 }

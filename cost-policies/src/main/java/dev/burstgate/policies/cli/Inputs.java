@@ -13,26 +13,27 @@ import java.util.List;
 /** Reading input files for the commands, with progress and skipped-line reporting. */
 final class Inputs {
 
-  private Inputs() {}
+    private Inputs() {}
 
-  static TrafficReader.Result read(Path file, boolean skipBadLines, boolean progress, PrintWriter err)
-      throws IOException {
-    if (!Files.isRegularFile(file)) {
-      throw new NoSuchFileException(file.toString(), null, "no such file");
+    static TrafficReader.Result read(Path file, boolean skipBadLines, boolean progress, PrintWriter err)
+            throws IOException {
+        if (!Files.isRegularFile(file)) {
+            throw new NoSuchFileException(file.toString(), null, "no such file");
+        }
+        Progress bar = new Progress(err, Progress.wanted(progress), "reading", Files.size(file));
+        TrafficReader.Result result = new TrafficReader(skipBadLines).read(file, bar::update);
+        bar.done();
+        if (result.skipped() > 0) {
+            err.println("policy-lab: skipped " + result.skipped() + " bad line(s); first: "
+                    + result.problems().get(0));
+        }
+        return result;
     }
-    Progress bar = new Progress(err, Progress.wanted(progress), "reading", Files.size(file));
-    TrafficReader.Result result = new TrafficReader(skipBadLines).read(file, bar::update);
-    bar.done();
-    if (result.skipped() > 0) {
-      err.println("policy-lab: skipped " + result.skipped() + " bad line(s); first: " + result.problems().get(0));
-    }
-    return result;
-  }
 
-  static List<LabelledPrompt> labelled(List<TrafficRecord> rows) {
-    return rows.stream()
-        .map(r -> new LabelledPrompt(r.id(), r.source(), r.subject(), r.messages(), r.level(), r.weakCorrect(),
-            r.strongCorrect()))
-        .toList();
-  }
+    static List<LabelledPrompt> labelled(List<TrafficRecord> rows) {
+        return rows.stream()
+                .map(r -> new LabelledPrompt(
+                        r.id(), r.source(), r.subject(), r.messages(), r.level(), r.weakCorrect(), r.strongCorrect()))
+                .toList();
+    }
 }

@@ -12,27 +12,27 @@ import org.jspecify.annotations.Nullable;
 /** Resolves {@code --policy NAME|FILE} against the one registry the commands share. */
 final class Policies {
 
-  private Policies() {}
+    private Policies() {}
 
-  static PolicyRegistry registry(@Nullable Path dir) {
-    InstantSource clock = InstantSource.system();
-    if (dir == null) {
-      return PolicyRegistry.presets(clock);
+    static PolicyRegistry registry(@Nullable Path dir) {
+        InstantSource clock = InstantSource.system();
+        if (dir == null) {
+            return PolicyRegistry.presets(clock);
+        }
+        PolicyRegistry r = PolicyRegistry.withDirectory(dir, clock);
+        return r;
     }
-    PolicyRegistry r = PolicyRegistry.withDirectory(dir, clock);
-    return r;
-  }
 
-  /** A file path (existing, or ending in .yaml/.yml) is parsed; anything else is a registry name. */
-  static Policy resolve(String nameOrFile, PolicyRegistry registry) throws IOException {
-    Path p = Path.of(nameOrFile);
-    boolean looksLikeFile = nameOrFile.endsWith(".yaml") || nameOrFile.endsWith(".yml");
-    if (Files.isRegularFile(p) || looksLikeFile) {
-      if (!Files.isRegularFile(p)) {
-        throw new PolicyException("policy file " + nameOrFile + " does not exist");
-      }
-      return Policy.read(p);
+    /** A file path (existing, or ending in .yaml/.yml) is parsed; anything else is a registry name. */
+    static Policy resolve(String nameOrFile, PolicyRegistry registry) throws IOException {
+        Path p = Path.of(nameOrFile);
+        boolean looksLikeFile = nameOrFile.endsWith(".yaml") || nameOrFile.endsWith(".yml");
+        if (Files.isRegularFile(p) || looksLikeFile) {
+            if (!Files.isRegularFile(p)) {
+                throw new PolicyException("policy file " + nameOrFile + " does not exist");
+            }
+            return Policy.read(p);
+        }
+        return registry.get(nameOrFile);
     }
-    return registry.get(nameOrFile);
-  }
 }

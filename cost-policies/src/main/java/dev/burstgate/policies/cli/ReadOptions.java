@@ -9,13 +9,13 @@ import picocli.CommandLine.Option;
 /** The input-reading options every command that reads a JSONL file shares. */
 final class ReadOptions {
 
-  @Option(names = "--skip-bad-lines", description = "Count and skip bad lines instead of stopping.")
-  boolean skipBadLines;
+    @Option(names = "--skip-bad-lines", description = "Count and skip bad lines instead of stopping.")
+    boolean skipBadLines;
 
-  @Option(names = "--progress", description = "Show a progress bar on stderr even without a console.")
-  boolean progress;
+    @Option(names = "--progress", description = "Show a progress bar on stderr even without a console.")
+    boolean progress;
 
-  TrafficReader.Result read(Path file, PrintWriter err) throws IOException {
-    return Inputs.read(file, skipBadLines, progress, err);
-  }
+    TrafficReader.Result read(Path file, PrintWriter err) throws IOException {
+        return Inputs.read(file, skipBadLines, progress, err);
+    }
 }

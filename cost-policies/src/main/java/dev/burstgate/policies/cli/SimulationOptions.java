@@ -1,80 +1,94 @@
 package dev.burstgate.policies.cli;
 
+import dev.burstgate.policies.Tier;
 import dev.burstgate.policies.classifier.ComplexityClassifier;
 import dev.burstgate.policies.cost.PriceTable;
 import dev.burstgate.policies.cost.TierPrice;
 import dev.burstgate.policies.cost.Usd;
-import dev.burstgate.policies.Tier;
 import dev.burstgate.policies.privacy.PiiDetector;
 import dev.burstgate.policies.routing.Router;
 import dev.burstgate.policies.simulation.SimulationConfig;
 import dev.burstgate.policies.simulation.Simulator;
 import java.nio.file.Path;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Options shared by {@code simulate} and {@code compare}. */
 final class SimulationOptions {
 
-  @Option(names = "--traffic", required = true, description = "Traffic JSONL: prompt or messages; optional ts, "
-      + "weak_correct/strong_correct or correct{tier:bool}, completion_tokens.")
-  Path traffic;
+    @Option(
+            names = "--traffic",
+            required = true,
+            description = "Traffic JSONL: prompt or messages; optional ts, "
+                    + "weak_correct/strong_correct or correct{tier:bool}, completion_tokens.")
+    Path traffic;
 
-  @Option(names = "--policies-dir", description = "Extra policy directory (*.yaml, *.yml).")
-  Path policiesDir;
+    @Option(names = "--policies-dir", description = "Extra policy directory (*.yaml, *.yml).")
+    @Nullable
+    Path policiesDir;
 
-  @Option(names = "--slots", defaultValue = "4", description = "Local engine slots (default: ${DEFAULT-VALUE}).")
-  int slots;
+    @Option(names = "--slots", defaultValue = "4", description = "Local engine slots (default: ${DEFAULT-VALUE}).")
+    int slots;
 
-  @Option(names = "--rate", defaultValue = "1.0", description = "Arrivals per second when rows have no ts "
-      + "(Poisson; default: ${DEFAULT-VALUE}).")
-  double rate;
+    @Option(
+            names = "--rate",
+            defaultValue = "1.0",
+            description = "Arrivals per second when rows have no ts " + "(Poisson; default: ${DEFAULT-VALUE}).")
+    double rate;
 
-  @Option(names = "--seed", defaultValue = "42", description = "Seed of the arrival process "
-      + "(default: ${DEFAULT-VALUE}).")
-  long seed;
+    @Option(
+            names = "--seed",
+            defaultValue = "42",
+            description = "Seed of the arrival process " + "(default: ${DEFAULT-VALUE}).")
+    long seed;
 
-  @Option(names = "--completion-tokens", defaultValue = "200", description = "Completion tokens for rows without "
-      + "completion_tokens (default: ${DEFAULT-VALUE}).")
-  long completionTokens;
+    @Option(
+            names = "--completion-tokens",
+            defaultValue = "200",
+            description = "Completion tokens for rows without " + "completion_tokens (default: ${DEFAULT-VALUE}).")
+    long completionTokens;
 
-  @Option(names = "--budget-usd", description = "A budget for the whole run, e.g. 500.00 (default: none).")
-  String budgetUsd;
+    @Option(names = "--budget-usd", description = "A budget for the whole run, e.g. 500.00 (default: none).")
+    @Nullable
+    String budgetUsd;
 
-  @Option(names = "--price", description = "Override a tier's price per query, e.g. --price cloud=0.15 "
-      + "(repeatable).")
-  java.util.Map<String, String> prices;
+    @Option(
+            names = "--price",
+            description = "Override a tier's price per query, e.g. --price cloud=0.15 " + "(repeatable).")
+    java.util.@Nullable Map<String, String> prices;
 
-  @Option(names = "--model", description = "Classifier weights JSON (default: the bundled weights).")
-  Path model;
+    @Option(names = "--model", description = "Classifier weights JSON (default: the bundled weights).")
+    @Nullable
+    Path model;
 
-  @Mixin ReadOptions reading;
+    @Mixin
+    ReadOptions reading;
 
-  SimulationConfig config() {
-    PriceTable table = PriceTable.defaults();
-    if (prices != null) {
-      for (var e : prices.entrySet()) {
-        Tier tier;
-        try {
-          tier = Tier.valueOf(e.getKey().toUpperCase(java.util.Locale.ROOT));
-        } catch (IllegalArgumentException ex) {
-          throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
-              "--price: unknown tier '" + e.getKey() + "'; expected local, cloud or legacy");
+    SimulationConfig config() {
+        PriceTable table = PriceTable.defaults();
+        if (prices != null) {
+            for (var e : prices.entrySet()) {
+                Tier tier = Tier.fromLabel(e.getKey()).orElse(null);
+                if (tier == null) {
+                    throw new picocli.CommandLine.ParameterException(
+                            new picocli.CommandLine(this),
+                            "--price: unknown tier '" + e.getKey() + "'; expected local, cloud or legacy");
+                }
+                table = table.with(tier, TierPrice.perQuery(Usd.of(e.getValue())));
+            }
         }
-        table = table.with(tier, TierPrice.perQuery(Usd.of(e.getValue())));
-      }
+        return SimulationConfig.defaults()
+                .withLocalSlots(slots)
+                .withArrivals(rate, seed)
+                .withDefaultCompletionTokens(completionTokens)
+                .withPrices(table)
+                .withBudget(budgetUsd == null ? null : Usd.of(budgetUsd));
     }
-    return SimulationConfig.defaults()
-        .withLocalSlots(slots)
-        .withArrivals(rate, seed)
-        .withDefaultCompletionTokens(completionTokens)
-        .withPrices(table)
-        .withBudget(budgetUsd == null ? null : Usd.of(budgetUsd));
-  }
 
-  Simulator simulator(SimulationConfig config) {
-    ComplexityClassifier classifier = model == null ? ComplexityClassifier.bundled()
-        : ComplexityClassifier.fromFile(model);
-    return new Simulator(new Router(config.prices()), classifier, new PiiDetector(), config);
-  }
+    Simulator simulator(SimulationConfig config) {
+        ComplexityClassifier classifier =
+                model == null ? ComplexityClassifier.bundled() : ComplexityClassifier.fromFile(model);
+        return new Simulator(new Router(config.prices()), classifier, new PiiDetector(), config);
+    }
 }

@@ -10,18 +10,18 @@ import java.util.Objects;
  */
 public record CostOutcome(Usd actual, Usd baseline) {
 
-  public CostOutcome {
-    Objects.requireNonNull(actual, "actual");
-    Objects.requireNonNull(baseline, "baseline");
-  }
+    public CostOutcome {
+        Objects.requireNonNull(actual, "actual");
+        Objects.requireNonNull(baseline, "baseline");
+    }
 
-  /** baseline − actual; negative when the request cost more than legacy would have. */
-  public Usd saving() {
-    return baseline.minus(actual);
-  }
+    /** baseline − actual; negative when the request cost more than legacy would have. */
+    public Usd saving() {
+        return baseline.minus(actual);
+    }
 
-  /** The sum of two outcomes, for totals. */
-  public CostOutcome plus(CostOutcome other) {
-    return new CostOutcome(actual.plus(other.actual), baseline.plus(other.baseline));
-  }
+    /** The sum of two outcomes, for totals. */
+    public CostOutcome plus(CostOutcome other) {
+        return new CostOutcome(actual.plus(other.actual), baseline.plus(other.baseline));
+    }
 }

@@ -2,6 +2,7 @@ package dev.burstgate.policies.policy;
 
 import dev.burstgate.policies.Tier;
 import dev.burstgate.policies.budget.BudgetRules;
+import dev.burstgate.policies.budget.ExhaustedAction;
 import dev.burstgate.policies.privacy.PiiKind;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -32,155 +33,181 @@ import org.jspecify.annotations.Nullable;
  * @param source where it was read from (a file path or {@code preset:NAME})
  */
 public record Policy(
-    String name,
-    String description,
-    Thresholds thresholds,
-    Set<Tier> allowedTiers,
-    Map<Tier, List<Tier>> fallback,
-    Burst burst,
-    Latency latency,
-    BudgetRules budget,
-    Privacy privacy,
-    Set<Tier> allowedForcedTiers,
-    String source) {
+        String name,
+        String description,
+        Thresholds thresholds,
+        Set<Tier> allowedTiers,
+        Map<Tier, List<Tier>> fallback,
+        Burst burst,
+        Latency latency,
+        BudgetRules budget,
+        Privacy privacy,
+        Set<Tier> allowedForcedTiers,
+        String source) {
 
-  public Policy {
-    Objects.requireNonNull(name, "name");
-    Objects.requireNonNull(description, "description");
-    Objects.requireNonNull(thresholds, "thresholds");
-    allowedTiers = Set.copyOf(allowedTiers);
-    EnumMap<Tier, List<Tier>> fb = new EnumMap<>(Tier.class);
-    fallback.forEach((k, v) -> fb.put(k, List.copyOf(v)));
-    fallback = java.util.Collections.unmodifiableMap(fb);
-    Objects.requireNonNull(burst, "burst");
-    Objects.requireNonNull(latency, "latency");
-    Objects.requireNonNull(budget, "budget");
-    Objects.requireNonNull(privacy, "privacy");
-    allowedForcedTiers = Set.copyOf(allowedForcedTiers);
-    Objects.requireNonNull(source, "source");
-    if (allowedTiers.isEmpty()) {
-      throw new IllegalArgumentException("allowedTiers must not be empty");
-    }
-  }
-
-  /**
-   * Parses and validates one YAML document.
-   *
-   * @param source the file name used in error messages and {@link #source()}
-   * @throws PolicyException listing every problem with its file, field and value
-   */
-  public static Policy parse(String yaml, String source) {
-    return PolicyParser.parse(yaml, source);
-  }
-
-  /**
-   * Reads, parses and validates a policy file (UTF-8), named by its path in messages and {@link #source()}.
-   *
-   * @throws PolicyException listing every problem, or naming the first byte that is not UTF-8
-   * @throws IOException when the file cannot be read
-   */
-  public static Policy read(Path file) throws IOException {
-    return PolicyParser.parse(PolicyParser.text(file), file.toString());
-  }
-
-  /** The fallback chain configured for {@code tier} (may be empty). */
-  public List<Tier> fallbackFor(Tier tier) {
-    return fallback.getOrDefault(tier, List.of());
-  }
-
-  /** A copy with other score thresholds, e.g. for a cost/quality sweep in the simulator. */
-  public Policy withThresholds(Thresholds other) {
-    return new Policy(name, description, other, allowedTiers, fallback, burst, latency, budget, privacy,
-        allowedForcedTiers, source);
-  }
-
-  /**
-   * Score thresholds. A score below {@code cloudAt} picks local; at or above {@code cloudAt} cloud; at or above
-   * {@code legacyAt} (when set) legacy.
-   */
-  public record Thresholds(double cloudAt, @Nullable Double legacyAt) {
-    public Thresholds {
-      if (!(cloudAt >= 0.0 && cloudAt <= 1.0)) {
-        throw new IllegalArgumentException("cloudAt must be in [0, 1] but was " + cloudAt);
-      }
-      if (legacyAt != null && !(legacyAt >= cloudAt && legacyAt <= 1.0)) {
-        throw new IllegalArgumentException("legacyAt must be in [cloudAt, 1] but was " + legacyAt);
-      }
+    public Policy {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(description, "description");
+        Objects.requireNonNull(thresholds, "thresholds");
+        allowedTiers = Set.copyOf(allowedTiers);
+        EnumMap<Tier, List<Tier>> fb = new EnumMap<>(Tier.class);
+        fallback.forEach((k, v) -> fb.put(k, List.copyOf(v)));
+        fallback = java.util.Collections.unmodifiableMap(fb);
+        Objects.requireNonNull(burst, "burst");
+        Objects.requireNonNull(latency, "latency");
+        Objects.requireNonNull(budget, "budget");
+        Objects.requireNonNull(privacy, "privacy");
+        allowedForcedTiers = Set.copyOf(allowedForcedTiers);
+        Objects.requireNonNull(source, "source");
+        if (allowedTiers.isEmpty()) {
+            throw new IllegalArgumentException("allowedTiers must not be empty");
+        }
     }
 
-    /** The tier the score alone asks for. */
-    public Tier tierFor(double score) {
-      if (legacyAt != null && score >= legacyAt) {
-        return Tier.LEGACY;
-      }
-      return score >= cloudAt ? Tier.CLOUD : Tier.LOCAL;
+    /**
+     * Parses and validates one YAML document.
+     *
+     * @param source the file name used in error messages and {@link #source()}
+     * @throws PolicyException listing every problem with its file, field and value
+     */
+    public static Policy parse(String yaml, String source) {
+        return PolicyParser.parse(yaml, source);
     }
 
-    /** A short human reason for {@link #tierFor}, e.g. {@code score 0.71 >= 0.60 → cloud}. */
-    public String reason(double score) {
-      Tier t = tierFor(score);
-      return switch (t) {
-        case LEGACY -> "score " + fmt(score) + " >= " + fmt(legacyAt == null ? 1.0 : legacyAt) + " → legacy";
-        case CLOUD -> "score " + fmt(score) + " >= " + fmt(cloudAt) + " → cloud";
-        case LOCAL -> "score " + fmt(score) + " < " + fmt(cloudAt) + " → local";
-      };
+    /**
+     * Reads, parses and validates a policy file (UTF-8), named by its path in messages and {@link #source()}.
+     *
+     * @throws PolicyException listing every problem, or naming the first byte that is not UTF-8
+     * @throws IOException when the file cannot be read
+     */
+    public static Policy read(Path file) throws IOException {
+        return PolicyParser.parse(PolicyParser.text(file), file.toString());
     }
 
-    /** Two decimals, rounded half up like {@code %.2f}, without a {@code Formatter} per call (routing is hot). */
-    static String fmt(double v) {
-      return new java.math.BigDecimal(v).setScale(2, java.math.RoundingMode.HALF_UP).toPlainString();
+    /** The fallback chain configured for {@code tier} (may be empty). */
+    public List<Tier> fallbackFor(Tier tier) {
+        return fallback.getOrDefault(tier, List.of());
     }
-  }
 
-  /**
-   * Cloud-burst rule: a local request moves to the next tier of local's fallback chain when the local queue wait
-   * estimate exceeds {@code maxLocalQueueWaitMs}, when {@code maxLocalQueueLength} requests are already queued, or
-   * when the engine admits no more work. Null means no limit of that kind.
-   */
-  public record Burst(@Nullable Long maxLocalQueueWaitMs, @Nullable Integer maxLocalQueueLength) {
-    public Burst {
-      if (maxLocalQueueWaitMs != null && maxLocalQueueWaitMs < 0) {
-        throw new IllegalArgumentException("maxLocalQueueWaitMs must be >= 0 but was " + maxLocalQueueWaitMs);
-      }
-      if (maxLocalQueueLength != null && maxLocalQueueLength < 0) {
-        throw new IllegalArgumentException("maxLocalQueueLength must be >= 0 but was " + maxLocalQueueLength);
-      }
+    /** A copy with other score thresholds, e.g. for a cost/quality sweep in the simulator. */
+    public Policy withThresholds(Thresholds other) {
+        return new Policy(
+                name,
+                description,
+                other,
+                allowedTiers,
+                fallback,
+                burst,
+                latency,
+                budget,
+                privacy,
+                allowedForcedTiers,
+                source);
     }
-  }
 
-  /**
-   * Latency ceiling: when set (here or by the {@code X-Burstgate-Max-Latency-Ms} header, whichever is lower), a local
-   * queue wait above it also bursts.
-   */
-  public record Latency(@Nullable Long maxMs) {
-    public Latency {
-      if (maxMs != null && maxMs <= 0) {
-        throw new IllegalArgumentException("maxMs must be > 0 but was " + maxMs);
-      }
+    /**
+     * Score thresholds. A score below {@code cloudAt} picks local; at or above {@code cloudAt} cloud; at or above
+     * {@code legacyAt} (when set) legacy.
+     */
+    public record Thresholds(double cloudAt, @Nullable Double legacyAt) {
+        public Thresholds {
+            if (!(cloudAt >= 0.0 && cloudAt <= 1.0)) {
+                throw new IllegalArgumentException("cloudAt must be in [0, 1] but was " + cloudAt);
+            }
+            if (legacyAt != null && !(legacyAt >= cloudAt && legacyAt <= 1.0)) {
+                throw new IllegalArgumentException("legacyAt must be in [cloudAt, 1] but was " + legacyAt);
+            }
+        }
+
+        /** The tier the score alone asks for. */
+        public Tier tierFor(double score) {
+            if (legacyAt != null && score >= legacyAt) {
+                return Tier.LEGACY;
+            }
+            return score >= cloudAt ? Tier.CLOUD : Tier.LOCAL;
+        }
+
+        /** A short human reason for {@link #tierFor}, e.g. {@code score 0.71 >= 0.60 → cloud}. */
+        public String reason(double score) {
+            Tier t = tierFor(score);
+            return switch (t) {
+                case LEGACY -> "score " + fmt(score) + " >= " + fmt(legacyAt == null ? 1.0 : legacyAt) + " → legacy";
+                case CLOUD -> "score " + fmt(score) + " >= " + fmt(cloudAt) + " → cloud";
+                case LOCAL -> "score " + fmt(score) + " < " + fmt(cloudAt) + " → local";
+            };
+        }
+
+        /** Two decimals, rounded half up like {@code %.2f}, without a {@code Formatter} per call (routing is hot). */
+        static String fmt(double v) {
+            return new java.math.BigDecimal(v)
+                    .setScale(2, java.math.RoundingMode.HALF_UP)
+                    .toPlainString();
+        }
     }
-  }
 
-  /** What personal data does: {@code allow}, route {@code local-only}, or {@code reject}. */
-  public enum PiiAction {
-    ALLOW, LOCAL_ONLY, REJECT;
-
-    public String key() {
-      return name().toLowerCase(Locale.ROOT).replace('_', '-');
+    /**
+     * Cloud-burst rule: a local request moves to the next tier of local's fallback chain when the local queue wait
+     * estimate exceeds {@code maxLocalQueueWaitMs}, when {@code maxLocalQueueLength} requests are already queued, or
+     * when the engine admits no more work. Null means no limit of that kind.
+     */
+    public record Burst(
+            @Nullable Long maxLocalQueueWaitMs, @Nullable Integer maxLocalQueueLength) {
+        public Burst {
+            if (maxLocalQueueWaitMs != null && maxLocalQueueWaitMs < 0) {
+                throw new IllegalArgumentException("maxLocalQueueWaitMs must be >= 0 but was " + maxLocalQueueWaitMs);
+            }
+            if (maxLocalQueueLength != null && maxLocalQueueLength < 0) {
+                throw new IllegalArgumentException("maxLocalQueueLength must be >= 0 but was " + maxLocalQueueLength);
+            }
+        }
     }
-  }
 
-  /**
-   * Privacy rule.
-   *
-   * @param onPii the action when any of {@code kinds} is found
-   * @param kinds the kinds that trigger it
-   */
-  public record Privacy(PiiAction onPii, Set<PiiKind> kinds) {
-    public static final Privacy ALLOW = new Privacy(PiiAction.ALLOW, EnumSet.allOf(PiiKind.class));
-
-    public Privacy {
-      Objects.requireNonNull(onPii, "onPii");
-      kinds = Set.copyOf(kinds);
+    /**
+     * Latency ceiling: when set (here or by the {@code X-Burstgate-Max-Latency-Ms} header, whichever is lower), a local
+     * queue wait above it also bursts.
+     */
+    public record Latency(@Nullable Long maxMs) {
+        public Latency {
+            if (maxMs != null && maxMs <= 0) {
+                throw new IllegalArgumentException("maxMs must be > 0 but was " + maxMs);
+            }
+        }
     }
-  }
+
+    /** What personal data does: {@code allow}, route {@code local-only}, or {@code reject}. */
+    public enum PiiAction {
+        ALLOW,
+        LOCAL_ONLY,
+        REJECT;
+
+        public String key() {
+            return name().toLowerCase(Locale.ROOT).replace('_', '-');
+        }
+    }
+
+    /**
+     * Privacy rule.
+     *
+     * @param onPii the action when any of {@code kinds} is found
+     * @param kinds the kinds that trigger it
+     */
+    public record Privacy(PiiAction onPii, Set<PiiKind> kinds) {
+        public static final Privacy ALLOW = new Privacy(PiiAction.ALLOW, EnumSet.allOf(PiiKind.class));
+
+        public Privacy {
+            Objects.requireNonNull(onPii, "onPii");
+            kinds = Set.copyOf(kinds);
+        }
+    }
+
+    /**
+     * What a refused budget reservation leads to, as the gateway and the simulator apply it: the budget rules' action,
+     * except that local-only falls back to reject when this policy does not allow the local tier.
+     */
+    public ExhaustedAction onExhausted() {
+        ExhaustedAction action = budget.onExhausted();
+        return action == ExhaustedAction.LOCAL_ONLY && !allowedTiers.contains(Tier.LOCAL)
+                ? ExhaustedAction.REJECT
+                : action;
+    }
 }

@@ -13,27 +13,28 @@ import org.jspecify.annotations.Nullable;
  * @param error why the file was rejected (STALE only)
  * @param loadedAt when the policy in force was loaded
  */
-public record PolicyEntry(Policy policy, Status status, @Nullable String error, Instant loadedAt) {
+public record PolicyEntry(
+        Policy policy, Status status, @Nullable String error, Instant loadedAt) {
 
-  /** Load status of an entry. */
-  public enum Status {
-    /** The policy in force matches its source. */
-    LOADED,
-    /** The source no longer validates; the last good version stays in force. */
-    STALE
-  }
+    /** Load status of an entry. */
+    public enum Status {
+        /** The policy in force matches its source. */
+        LOADED,
+        /** The source no longer validates; the last good version stays in force. */
+        STALE
+    }
 
-  public PolicyEntry {
-    Objects.requireNonNull(policy, "policy");
-    Objects.requireNonNull(status, "status");
-    Objects.requireNonNull(loadedAt, "loadedAt");
-  }
+    public PolicyEntry {
+        Objects.requireNonNull(policy, "policy");
+        Objects.requireNonNull(status, "status");
+        Objects.requireNonNull(loadedAt, "loadedAt");
+    }
 
-  public String name() {
-    return policy.name();
-  }
+    public String name() {
+        return policy.name();
+    }
 
-  public String source() {
-    return policy.source();
-  }
+    public String source() {
+        return policy.source();
+    }
 }

@@ -19,7 +19,6 @@ import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -41,491 +40,515 @@ import tools.jackson.dataformat.yaml.YAMLParser;
  */
 final class PolicyParser {
 
-  /** Policies are a page of YAML; a longer document is refused before it is parsed. */
-  static final int MAX_CHARS = 256 * 1024;
+    /** Policies are a page of YAML; a longer document is refused before it is parsed. */
+    static final int MAX_CHARS = 256 * 1024;
 
-  /** How much of a bad value or key a problem quotes. */
-  private static final int SHOWN = 100;
+    /** How much of a bad value or key a problem quotes. */
+    private static final int SHOWN = 100;
 
-  private static final YAMLMapper YAML = YAMLMapper.builder().build();
-  private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,63}");
+    private static final YAMLMapper YAML = YAMLMapper.builder().build();
+    private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,63}");
 
-  private static final Set<String> TOP = Set.of("name", "description", "thresholds", "allowed-tiers", "fallback",
-      "burst", "latency", "budget", "privacy", "overrides");
+    private static final Set<String> TOP = Set.of(
+            "name",
+            "description",
+            "thresholds",
+            "allowed-tiers",
+            "fallback",
+            "burst",
+            "latency",
+            "budget",
+            "privacy",
+            "overrides");
 
-  private final String source;
-  private final List<Problem> problems = new ArrayList<>();
+    private final String source;
+    private final List<Problem> problems = new ArrayList<>();
 
-  private PolicyParser(String source) {
-    this.source = source;
-  }
-
-  static Policy parse(String yaml, String source) {
-    return new PolicyParser(source).read(yaml);
-  }
-
-  /**
-   * The text of a policy file, which must be UTF-8.
-   *
-   * @throws PolicyException naming the file and the first byte that is not UTF-8
-   */
-  static String text(Path file) throws IOException {
-    byte[] bytes = Files.readAllBytes(file);
-    ByteBuffer in = ByteBuffer.wrap(bytes);
-    CharBuffer out = CharBuffer.allocate(bytes.length);
-    CoderResult result = StandardCharsets.UTF_8.newDecoder().decode(in, out, true);
-    if (result.isError()) {
-      throw new PolicyException(List.of(new Problem(file.toString(), "(file)", "", "not UTF-8: byte "
-          + (in.position() + 1) + " starts an invalid sequence")));
-    }
-    return out.flip().toString();
-  }
-
-  private Policy read(String yaml) {
-    if (yaml.length() > MAX_CHARS) {
-      throw new PolicyException(List.of(new Problem(source, "(document)", "", yaml.length()
-          + " characters; a policy file is at most " + MAX_CHARS)));
-    }
-    scan(yaml);
-    JsonNode root;
-    try {
-      root = YAML.readTree(new WholeCharacters(yaml));
-    } catch (JacksonException e) {
-      throw new PolicyException(List.of(notYaml(e, "(document)")));
-    }
-    if (root == null || root.isMissingNode() || root.isNull()) {
-      throw new PolicyException(List.of(new Problem(source, "(document)", "", "empty document")));
-    }
-    if (!root.isObject()) {
-      throw new PolicyException(List.of(new Problem(source, "(document)", text(root), "expected a mapping")));
-    }
-    unknownFields(root, "", TOP);
-
-    String name = "";
-    JsonNode n = root.get("name");
-    if (n == null || n.isNull()) {
-      problem("name", "", "is required");
-    } else if (!n.isString() || !NAME.matcher(n.asString()).matches()) {
-      problem("name", text(n), "must match [a-z0-9][a-z0-9-]* (at most 64 characters)");
-    } else {
-      name = n.asString();
-    }
-    String description = "";
-    JsonNode d = root.get("description");
-    if (d != null && !d.isNull()) {
-      if (d.isContainer()) {
-        problem("description", text(d), "expected a string");
-      } else {
-        description = d.asString();
-      }
+    private PolicyParser(String source) {
+        this.source = source;
     }
 
-    Policy.Thresholds thresholds = thresholds(root.get("thresholds"));
-    Set<Tier> allowed = tiers(root.get("allowed-tiers"), "allowed-tiers", EnumSet.allOf(Tier.class));
-    if (allowed.isEmpty()) {
-      problem("allowed-tiers", "[]", "must name at least one tier");
+    static Policy parse(String yaml, String source) {
+        return new PolicyParser(source).read(yaml);
     }
-    Map<Tier, List<Tier>> fallback = fallback(root.get("fallback"));
-    Policy.Burst burst = burst(root.get("burst"));
-    Policy.Latency latency = latency(root.get("latency"));
-    BudgetRules budget = budget(root.get("budget"));
-    Policy.Privacy privacy = privacy(root.get("privacy"));
-    Set<Tier> forced = EnumSet.allOf(Tier.class);
-    JsonNode overrides = root.get("overrides");
-    if (overrides != null && !overrides.isNull()) {
-      if (!overrides.isObject()) {
-        problem("overrides", text(overrides), "expected a mapping");
-      } else {
-        unknownFields(overrides, "overrides.", Set.of("allowed-forced-tiers"));
-        forced = tiers(overrides.get("allowed-forced-tiers"), "overrides.allowed-forced-tiers",
-            EnumSet.allOf(Tier.class));
-      }
-    }
-    if (!problems.isEmpty() || thresholds == null) {
-      throw new PolicyException(problems);
-    }
-    return new Policy(name, description, thresholds, allowed, fallback, burst, latency, budget, privacy, forced,
-        source);
-  }
 
-  /**
-   * Walks the document's tokens once before it is read as a tree, for what the tree hides: an alias, which the YAML
-   * reader turns into the anchor's name rather than its value, and a key given twice in one mapping, of which the tree
-   * keeps the last. A syntax error, or a number the reader cannot decode (such as {@code .nan}), names the field
-   * the reader had reached.
-   */
-  private void scan(String yaml) {
-    Deque<Set<String>> keys = new ArrayDeque<>();
-    JsonParser p = YAML.createParser(new WholeCharacters(yaml));
-    try (p) {
-      for (JsonToken t = p.nextToken(); t != null; t = p.nextToken()) {
-        if (((YAMLParser) p).isCurrentAlias()) {
-          problem(field(p.streamReadContext()), "*" + shown(p.getString()),
-              "aliases are not supported; write the value out");
+    /**
+     * The text of a policy file, which must be UTF-8.
+     *
+     * @throws PolicyException naming the file and the first byte that is not UTF-8
+     */
+    static String text(Path file) throws IOException {
+        byte[] bytes = Files.readAllBytes(file);
+        ByteBuffer in = ByteBuffer.wrap(bytes);
+        CharBuffer out = CharBuffer.allocate(bytes.length);
+        CoderResult result = StandardCharsets.UTF_8.newDecoder().decode(in, out, true);
+        if (result.isError()) {
+            throw new PolicyException(List.of(new Problem(
+                    file.toString(),
+                    "(file)",
+                    "",
+                    "not UTF-8: byte " + (in.position() + 1) + " starts an invalid sequence")));
         }
-        if (t == JsonToken.START_OBJECT) {
-          keys.push(new HashSet<>());
-        } else if (t == JsonToken.END_OBJECT) {
-          keys.pop();
-        } else if (t == JsonToken.PROPERTY_NAME && !keys.element().add(p.currentName())) {
-          problem(field(p.streamReadContext()), "", "given twice in one mapping");
-        } else if (t.isNumeric()) {
-          p.getNumberValue();
+        return out.flip().toString();
+    }
+
+    private Policy read(String yaml) {
+        if (yaml.length() > MAX_CHARS) {
+            throw new PolicyException(List.of(new Problem(
+                    source, "(document)", "", yaml.length() + " characters; a policy file is at most " + MAX_CHARS)));
         }
-      }
-    } catch (JacksonException e) {
-      problems.add(notYaml(e, field(p.streamReadContext())));
-    }
-    if (!problems.isEmpty()) {
-      throw new PolicyException(problems);
-    }
-  }
-
-  /**
-   * A document for the YAML reader in chunks that never end with the first half of a surrogate pair, unless that half
-   * is all that is left. SnakeYAML Engine 3.0.1 fills its whole buffer and, when the last character is a high
-   * surrogate, reads one more into it, past its end: an {@link IndexOutOfBoundsException} for a valid file with an
-   * emoji at an unlucky offset. A high surrogate that ends the document is still its own (YAML) error.
-   */
-  private static final class WholeCharacters extends Reader {
-
-    private final String text;
-    private int next;
-
-    WholeCharacters(String text) {
-      this.text = text;
-    }
-
-    @Override
-    public int read(char[] buffer, int offset, int length) {
-      Objects.checkFromIndexSize(offset, length, buffer.length);
-      if (length == 0) {
-        return 0;
-      }
-      if (next == text.length()) {
-        return -1;
-      }
-      int n = Math.min(length, text.length() - next);
-      if (n > 1 && Character.isHighSurrogate(text.charAt(next + n - 1))) {
-        n--;
-      }
-      text.getChars(next, next + n, buffer, offset);
-      next += n;
-      return n;
-    }
-
-    @Override
-    public void close() {}
-  }
-
-  private Problem notYaml(JacksonException e, String field) {
-    TokenStreamLocation loc = e.getLocation();
-    String where = loc == null ? "" : " at line " + loc.getLineNr() + ", column " + loc.getColumnNr();
-    return new Problem(source, field, "", "not valid YAML" + where + ": " + e.getOriginalMessage());
-  }
-
-  /** The dotted path of where a parser is, e.g. {@code budget.degrade[0].at}; {@code (document)} at the top. */
-  private static String field(TokenStreamContext context) {
-    StringBuilder path = new StringBuilder();
-    for (TokenStreamContext c = context; c != null && !c.inRoot(); c = c.getParent()) {
-      if (c.inArray()) {
-        path.insert(0, "[" + Math.max(0, c.getCurrentIndex()) + "]");
-      } else if (c.currentName() != null) {
-        path.insert(0, "." + key(c.currentName()));
-      }
-    }
-    if (path.isEmpty()) {
-      return "(document)";
-    }
-    return shown(path.charAt(0) == '.' ? path.substring(1) : path.toString());
-  }
-
-  private Policy.@Nullable Thresholds thresholds(@Nullable JsonNode t) {
-    if (t == null || t.isNull()) {
-      problem("thresholds", "", "is required (thresholds.cloud-at at least)");
-      return null;
-    }
-    if (!t.isObject()) {
-      problem("thresholds", text(t), "expected a mapping");
-      return null;
-    }
-    unknownFields(t, "thresholds.", Set.of("cloud-at", "legacy-at"));
-    Double cloud = fraction(t.get("cloud-at"), "thresholds.cloud-at", true, true);
-    Double legacy = fraction(t.get("legacy-at"), "thresholds.legacy-at", false, true);
-    if (cloud == null) {
-      return null;
-    }
-    if (legacy != null && legacy < cloud) {
-      problem("thresholds.legacy-at", Policy.Thresholds.fmt(legacy), "must be >= thresholds.cloud-at ("
-          + Policy.Thresholds.fmt(cloud) + ")");
-      return null;
-    }
-    return new Policy.Thresholds(cloud, legacy);
-  }
-
-  private Map<Tier, List<Tier>> fallback(@Nullable JsonNode f) {
-    Map<Tier, List<Tier>> m = new EnumMap<>(Tier.class);
-    m.put(Tier.LOCAL, List.of(Tier.CLOUD, Tier.LEGACY));
-    m.put(Tier.CLOUD, List.of(Tier.LEGACY));
-    m.put(Tier.LEGACY, List.of(Tier.CLOUD));
-    if (f == null || f.isNull()) {
-      return m;
-    }
-    if (!f.isObject()) {
-      problem("fallback", text(f), "expected a mapping from tier to a list of tiers");
-      return m;
-    }
-    for (var e : f.properties()) {
-      String field = "fallback." + key(e.getKey());
-      Tier from = tier(e.getKey(), field);
-      if (from == null) {
-        continue;
-      }
-      List<Tier> chain = new ArrayList<>();
-      JsonNode list = e.getValue();
-      if (!list.isArray()) {
-        problem(field, text(list), "expected a list of tiers");
-        continue;
-      }
-      for (JsonNode item : list) {
-        Tier t = item.isString() ? tier(item.asString(), field) : null;
-        if (!item.isString()) {
-          problem(field, text(item), "expected a tier name: local, cloud or legacy");
-        } else if (t == from) {
-          problem(field, item.asString(), "a tier cannot fall back to itself");
-        } else if (t != null && chain.contains(t)) {
-          problem(field, item.asString(), "listed twice");
-        } else if (t != null) {
-          chain.add(t);
+        scan(yaml);
+        JsonNode root;
+        try {
+            root = YAML.readTree(new WholeCharacters(yaml));
+        } catch (JacksonException e) {
+            throw new PolicyException(List.of(notYaml(e, "(document)")));
         }
-      }
-      m.put(from, chain);
-    }
-    return m;
-  }
+        if (root == null || root.isMissingNode() || root.isNull()) {
+            throw new PolicyException(List.of(new Problem(source, "(document)", "", "empty document")));
+        }
+        if (!root.isObject()) {
+            throw new PolicyException(List.of(new Problem(source, "(document)", text(root), "expected a mapping")));
+        }
+        unknownFields(root, "", TOP);
 
-  private Policy.Burst burst(@Nullable JsonNode b) {
-    if (b == null || b.isNull()) {
-      return new Policy.Burst(1000L, null);
-    }
-    if (!b.isObject()) {
-      problem("burst", text(b), "expected a mapping");
-      return new Policy.Burst(1000L, null);
-    }
-    unknownFields(b, "burst.", Set.of("max-local-queue-wait-ms", "max-local-queue-length"));
-    Long wait = longValue(b.get("max-local-queue-wait-ms"), "burst.max-local-queue-wait-ms", 0);
-    Long len = longValue(b.get("max-local-queue-length"), "burst.max-local-queue-length", 0);
-    return new Policy.Burst(wait, len == null ? null : (int) Math.min(Integer.MAX_VALUE, len));
-  }
-
-  private Policy.Latency latency(@Nullable JsonNode l) {
-    if (l == null || l.isNull()) {
-      return new Policy.Latency(null);
-    }
-    if (!l.isObject()) {
-      problem("latency", text(l), "expected a mapping");
-      return new Policy.Latency(null);
-    }
-    unknownFields(l, "latency.", Set.of("max-ms"));
-    return new Policy.Latency(longValue(l.get("max-ms"), "latency.max-ms", 1));
-  }
-
-  private BudgetRules budget(@Nullable JsonNode b) {
-    if (b == null || b.isNull()) {
-      return BudgetRules.DEFAULT;
-    }
-    if (!b.isObject()) {
-      problem("budget", text(b), "expected a mapping");
-      return BudgetRules.DEFAULT;
-    }
-    unknownFields(b, "budget.", Set.of("degrade", "on-exhausted"));
-    List<BudgetRules.Step> steps = new ArrayList<>();
-    JsonNode d = b.get("degrade");
-    if (d != null && !d.isNull()) {
-      if (!d.isArray()) {
-        problem("budget.degrade", text(d), "expected a list of {at, max-tier}");
-      } else {
-        int i = 0;
-        for (JsonNode step : d) {
-          String field = "budget.degrade[" + i + "]";
-          if (!step.isObject()) {
-            problem(field, text(step), "expected a mapping with at and max-tier");
-          } else {
-            unknownFields(step, field + ".", Set.of("at", "max-tier"));
-            Double at = fraction(step.get("at"), field + ".at", true, false);
-            JsonNode mt = step.get("max-tier");
-            Tier max = null;
-            if (mt == null || !mt.isString()) {
-              problem(field + ".max-tier", mt == null ? "" : text(mt), "is required: local, cloud or legacy");
+        String name = "";
+        JsonNode n = root.get("name");
+        if (n == null || n.isNull()) {
+            problem("name", "", "is required");
+        } else if (!n.isString() || !NAME.matcher(n.asString()).matches()) {
+            problem("name", text(n), "must match [a-z0-9][a-z0-9-]* (at most 64 characters)");
+        } else {
+            name = n.asString();
+        }
+        String description = "";
+        JsonNode d = root.get("description");
+        if (d != null && !d.isNull()) {
+            if (d.isContainer()) {
+                problem("description", text(d), "expected a string");
             } else {
-              max = tier(mt.asString(), field + ".max-tier");
+                description = d.asString();
             }
-            if (at != null && max != null) {
-              steps.add(new BudgetRules.Step(at, max));
+        }
+
+        Policy.Thresholds thresholds = thresholds(root.get("thresholds"));
+        Set<Tier> allowed = tiers(root.get("allowed-tiers"), "allowed-tiers", EnumSet.allOf(Tier.class));
+        if (allowed.isEmpty()) {
+            problem("allowed-tiers", "[]", "must name at least one tier");
+        }
+        Map<Tier, List<Tier>> fallback = fallback(root.get("fallback"));
+        Policy.Burst burst = burst(root.get("burst"));
+        Policy.Latency latency = latency(root.get("latency"));
+        BudgetRules budget = budget(root.get("budget"));
+        Policy.Privacy privacy = privacy(root.get("privacy"));
+        Set<Tier> forced = EnumSet.allOf(Tier.class);
+        JsonNode overrides = root.get("overrides");
+        if (overrides != null && !overrides.isNull()) {
+            if (!overrides.isObject()) {
+                problem("overrides", text(overrides), "expected a mapping");
+            } else {
+                unknownFields(overrides, "overrides.", Set.of("allowed-forced-tiers"));
+                forced = tiers(
+                        overrides.get("allowed-forced-tiers"),
+                        "overrides.allowed-forced-tiers",
+                        EnumSet.allOf(Tier.class));
             }
-          }
-          i++;
         }
-      }
-    }
-    ExhaustedAction action = ExhaustedAction.REJECT;
-    JsonNode oe = b.get("on-exhausted");
-    if (oe != null && !oe.isNull()) {
-      try {
-        action = ExhaustedAction.fromKey(oe.asString(""));
-      } catch (IllegalArgumentException e) {
-        problem("budget.on-exhausted", text(oe), "expected reject or local-only");
-      }
-    }
-    return new BudgetRules(steps, action);
-  }
-
-  private Policy.Privacy privacy(@Nullable JsonNode p) {
-    if (p == null || p.isNull()) {
-      return Policy.Privacy.ALLOW;
-    }
-    if (!p.isObject()) {
-      problem("privacy", text(p), "expected a mapping");
-      return Policy.Privacy.ALLOW;
-    }
-    unknownFields(p, "privacy.", Set.of("on-pii", "kinds"));
-    Policy.PiiAction action = Policy.PiiAction.ALLOW;
-    JsonNode a = p.get("on-pii");
-    if (a != null && !a.isNull()) {
-      String v = a.asString("");
-      action = switch (v) {
-        case "allow" -> Policy.PiiAction.ALLOW;
-        case "local-only" -> Policy.PiiAction.LOCAL_ONLY;
-        case "reject" -> Policy.PiiAction.REJECT;
-        default -> {
-          problem("privacy.on-pii", text(a), "expected allow, local-only or reject");
-          yield Policy.PiiAction.ALLOW;
+        if (!problems.isEmpty() || thresholds == null) {
+            throw new PolicyException(problems);
         }
-      };
+        return new Policy(
+                name, description, thresholds, allowed, fallback, burst, latency, budget, privacy, forced, source);
     }
-    Set<PiiKind> kinds = EnumSet.allOf(PiiKind.class);
-    JsonNode k = p.get("kinds");
-    if (k != null && !k.isNull()) {
-      kinds = EnumSet.noneOf(PiiKind.class);
-      if (!k.isArray()) {
-        problem("privacy.kinds", text(k), "expected a list of email, phone, card, iban, national-id");
-      } else {
-        for (JsonNode item : k) {
-          try {
-            kinds.add(PiiKind.fromKey(item.asString("")));
-          } catch (IllegalArgumentException e) {
-            problem("privacy.kinds", text(item), "expected one of email, phone, card, iban, national-id");
-          }
+
+    /**
+     * Walks the document's tokens once before it is read as a tree, for what the tree hides: an alias, which the YAML
+     * reader turns into the anchor's name rather than its value, and a key given twice in one mapping, of which the tree
+     * keeps the last. A syntax error, or a number the reader cannot decode (such as {@code .nan}), names the field
+     * the reader had reached.
+     */
+    private void scan(String yaml) {
+        Deque<Set<String>> keys = new ArrayDeque<>();
+        JsonParser p = YAML.createParser(new WholeCharacters(yaml));
+        try (p) {
+            for (JsonToken t = p.nextToken(); t != null; t = p.nextToken()) {
+                if (((YAMLParser) p).isCurrentAlias()) {
+                    problem(
+                            field(p.streamReadContext()),
+                            "*" + shown(p.getString()),
+                            "aliases are not supported; write the value out");
+                }
+                if (t == JsonToken.START_OBJECT) {
+                    keys.push(new HashSet<>());
+                } else if (t == JsonToken.END_OBJECT) {
+                    keys.pop();
+                } else if (t == JsonToken.PROPERTY_NAME && !keys.element().add(p.currentName())) {
+                    problem(field(p.streamReadContext()), "", "given twice in one mapping");
+                } else if (t.isNumeric()) {
+                    p.getNumberValue();
+                }
+            }
+        } catch (JacksonException e) {
+            problems.add(notYaml(e, field(p.streamReadContext())));
         }
-      }
+        if (!problems.isEmpty()) {
+            throw new PolicyException(problems);
+        }
     }
-    return new Policy.Privacy(action, kinds);
-  }
 
-  private Set<Tier> tiers(@Nullable JsonNode list, String field, Set<Tier> dflt) {
-    if (list == null || list.isNull()) {
-      return dflt;
-    }
-    Set<Tier> out = EnumSet.noneOf(Tier.class);
-    if (!list.isArray()) {
-      problem(field, text(list), "expected a list of tiers: local, cloud, legacy");
-      return dflt;
-    }
-    for (JsonNode item : list) {
-      Tier t = item.isString() ? tier(item.asString(), field) : null;
-      if (!item.isString()) {
-        problem(field, text(item), "expected a tier name: local, cloud or legacy");
-      }
-      if (t != null) {
-        out.add(t);
-      }
-    }
-    return out;
-  }
+    /**
+     * A document for the YAML reader in chunks that never end with the first half of a surrogate pair, unless that half
+     * is all that is left. SnakeYAML Engine 3.0.1 fills its whole buffer and, when the last character is a high
+     * surrogate, reads one more into it, past its end: an {@link IndexOutOfBoundsException} for a valid file with an
+     * emoji at an unlucky offset. A high surrogate that ends the document is still its own (YAML) error.
+     */
+    private static final class WholeCharacters extends Reader {
 
-  private @Nullable Tier tier(String value, String field) {
-    try {
-      return Tier.valueOf(value.toUpperCase(Locale.ROOT));
-    } catch (IllegalArgumentException e) {
-      problem(field, shown(value), "unknown tier; expected local, cloud or legacy");
-      return null;
-    }
-  }
+        private final String text;
+        private int next;
 
-  private @Nullable Double fraction(@Nullable JsonNode v, String field, boolean required, boolean inclusive) {
-    if (v == null || v.isNull()) {
-      if (required) {
-        problem(field, "", "is required");
-      }
-      return null;
-    }
-    if (!v.isNumber()) {
-      problem(field, text(v), "expected a number");
-      return null;
-    }
-    double d = toDouble(v);
-    boolean ok = inclusive ? d >= 0.0 && d <= 1.0 : d > 0.0 && d < 1.0;
-    if (!ok) {
-      problem(field, text(v), inclusive ? "must be between 0 and 1" : "must be strictly between 0 and 1");
-      return null;
-    }
-    return d;
-  }
+        WholeCharacters(String text) {
+            this.text = text;
+        }
 
-  private @Nullable Long longValue(@Nullable JsonNode v, String field, long min) {
-    if (v == null || v.isNull()) {
-      return null;
-    }
-    if (!v.isIntegralNumber() || !v.canConvertToLong()) {
-      problem(field, text(v), "expected a whole number");
-      return null;
-    }
-    long l = v.asLong();
-    if (l < min) {
-      problem(field, text(v), "must be >= " + min);
-      return null;
-    }
-    return l;
-  }
+        @Override
+        public int read(char[] buffer, int offset, int length) {
+            Objects.checkFromIndexSize(offset, length, buffer.length);
+            if (length == 0) {
+                return 0;
+            }
+            if (next == text.length()) {
+                return -1;
+            }
+            int n = Math.min(length, text.length() - next);
+            if (n > 1 && Character.isHighSurrogate(text.charAt(next + n - 1))) {
+                n--;
+            }
+            text.getChars(next, next + n, buffer, offset);
+            next += n;
+            return n;
+        }
 
-  private void unknownFields(JsonNode node, String prefix, Set<String> known) {
-    for (String key : node.propertyNames()) {
-      if (!known.contains(key)) {
-        problem(prefix + key(key), "", "unknown field; expected one of " + known.stream().sorted().toList());
-      }
+        @Override
+        public void close() {}
     }
-  }
 
-  private void problem(String field, String value, String message) {
-    problems.add(new Problem(source, field, value, message));
-  }
-
-  /** A number as a double: an integer beyond a double's range is infinite, as a float literal would be. */
-  private static double toDouble(JsonNode number) {
-    if (number.isBigInteger()) {
-      return number.bigIntegerValue().doubleValue();
+    private Problem notYaml(JacksonException e, String field) {
+        TokenStreamLocation loc = e.getLocation();
+        String where = loc == null ? "" : " at line " + loc.getLineNr() + ", column " + loc.getColumnNr();
+        return new Problem(source, field, "", "not valid YAML" + where + ": " + e.getOriginalMessage());
     }
-    if (number.isBigDecimal()) {
-      return number.decimalValue().doubleValue();
+
+    /** The dotted path of where a parser is, e.g. {@code budget.degrade[0].at}; {@code (document)} at the top. */
+    private static String field(TokenStreamContext context) {
+        StringBuilder path = new StringBuilder();
+        for (TokenStreamContext c = context; c != null && !c.inRoot(); c = c.getParent()) {
+            if (c.inArray()) {
+                path.insert(0, "[" + Math.max(0, c.getCurrentIndex()) + "]");
+            } else if (c.currentName() != null) {
+                path.insert(0, "." + key(c.currentName()));
+            }
+        }
+        if (path.isEmpty()) {
+            return "(document)";
+        }
+        return shown(path.charAt(0) == '.' ? path.substring(1) : path.toString());
     }
-    return number.asDouble();
-  }
 
-  private static String text(JsonNode n) {
-    return shown(n.isValueNode() ? n.asString() : n.toString());
-  }
-
-  /** A key as a segment of a field path: cut like a value, and in quotes when blank so that it shows. */
-  private static String key(String key) {
-    return key.isBlank() ? "\"" + shown(key) + "\"" : shown(key);
-  }
-
-  /** At most {@link #SHOWN} characters of {@code s}, never ending in half a surrogate pair. */
-  private static String shown(String s) {
-    if (s.length() <= SHOWN) {
-      return s;
+    private Policy.@Nullable Thresholds thresholds(@Nullable JsonNode t) {
+        if (t == null || t.isNull()) {
+            problem("thresholds", "", "is required (thresholds.cloud-at at least)");
+            return null;
+        }
+        if (!t.isObject()) {
+            problem("thresholds", text(t), "expected a mapping");
+            return null;
+        }
+        unknownFields(t, "thresholds.", Set.of("cloud-at", "legacy-at"));
+        Double cloud = fraction(t.get("cloud-at"), "thresholds.cloud-at", true, true);
+        Double legacy = fraction(t.get("legacy-at"), "thresholds.legacy-at", false, true);
+        if (cloud == null) {
+            return null;
+        }
+        if (legacy != null && legacy < cloud) {
+            problem(
+                    "thresholds.legacy-at",
+                    Policy.Thresholds.fmt(legacy),
+                    "must be >= thresholds.cloud-at (" + Policy.Thresholds.fmt(cloud) + ")");
+            return null;
+        }
+        return new Policy.Thresholds(cloud, legacy);
     }
-    int end = Character.isHighSurrogate(s.charAt(SHOWN - 1)) ? SHOWN - 1 : SHOWN;
-    return s.substring(0, end) + "… (" + s.length() + " characters)";
-  }
+
+    private Map<Tier, List<Tier>> fallback(@Nullable JsonNode f) {
+        Map<Tier, List<Tier>> m = new EnumMap<>(Tier.class);
+        m.put(Tier.LOCAL, List.of(Tier.CLOUD, Tier.LEGACY));
+        m.put(Tier.CLOUD, List.of(Tier.LEGACY));
+        m.put(Tier.LEGACY, List.of(Tier.CLOUD));
+        if (f == null || f.isNull()) {
+            return m;
+        }
+        if (!f.isObject()) {
+            problem("fallback", text(f), "expected a mapping from tier to a list of tiers");
+            return m;
+        }
+        for (var e : f.properties()) {
+            String field = "fallback." + key(e.getKey());
+            Tier from = tier(e.getKey(), field);
+            if (from == null) {
+                continue;
+            }
+            List<Tier> chain = new ArrayList<>();
+            JsonNode list = e.getValue();
+            if (!list.isArray()) {
+                problem(field, text(list), "expected a list of tiers");
+                continue;
+            }
+            for (JsonNode item : list) {
+                Tier t = item.isString() ? tier(item.asString(), field) : null;
+                if (!item.isString()) {
+                    problem(field, text(item), "expected a tier name: local, cloud or legacy");
+                } else if (t == from) {
+                    problem(field, item.asString(), "a tier cannot fall back to itself");
+                } else if (t != null && chain.contains(t)) {
+                    problem(field, item.asString(), "listed twice");
+                } else if (t != null) {
+                    chain.add(t);
+                }
+            }
+            m.put(from, chain);
+        }
+        return m;
+    }
+
+    private Policy.Burst burst(@Nullable JsonNode b) {
+        if (b == null || b.isNull()) {
+            return new Policy.Burst(1000L, null);
+        }
+        if (!b.isObject()) {
+            problem("burst", text(b), "expected a mapping");
+            return new Policy.Burst(1000L, null);
+        }
+        unknownFields(b, "burst.", Set.of("max-local-queue-wait-ms", "max-local-queue-length"));
+        Long wait = longValue(b.get("max-local-queue-wait-ms"), "burst.max-local-queue-wait-ms", 0);
+        Long len = longValue(b.get("max-local-queue-length"), "burst.max-local-queue-length", 0);
+        return new Policy.Burst(wait, len == null ? null : (int) Math.min(Integer.MAX_VALUE, len));
+    }
+
+    private Policy.Latency latency(@Nullable JsonNode l) {
+        if (l == null || l.isNull()) {
+            return new Policy.Latency(null);
+        }
+        if (!l.isObject()) {
+            problem("latency", text(l), "expected a mapping");
+            return new Policy.Latency(null);
+        }
+        unknownFields(l, "latency.", Set.of("max-ms"));
+        return new Policy.Latency(longValue(l.get("max-ms"), "latency.max-ms", 1));
+    }
+
+    private BudgetRules budget(@Nullable JsonNode b) {
+        if (b == null || b.isNull()) {
+            return BudgetRules.DEFAULT;
+        }
+        if (!b.isObject()) {
+            problem("budget", text(b), "expected a mapping");
+            return BudgetRules.DEFAULT;
+        }
+        unknownFields(b, "budget.", Set.of("degrade", "on-exhausted"));
+        List<BudgetRules.Step> steps = new ArrayList<>();
+        JsonNode d = b.get("degrade");
+        if (d != null && !d.isNull()) {
+            if (!d.isArray()) {
+                problem("budget.degrade", text(d), "expected a list of {at, max-tier}");
+            } else {
+                int i = 0;
+                for (JsonNode step : d) {
+                    String field = "budget.degrade[" + i + "]";
+                    if (!step.isObject()) {
+                        problem(field, text(step), "expected a mapping with at and max-tier");
+                    } else {
+                        unknownFields(step, field + ".", Set.of("at", "max-tier"));
+                        Double at = fraction(step.get("at"), field + ".at", true, false);
+                        JsonNode mt = step.get("max-tier");
+                        Tier max = null;
+                        if (mt == null || !mt.isString()) {
+                            problem(
+                                    field + ".max-tier",
+                                    mt == null ? "" : text(mt),
+                                    "is required: local, cloud or legacy");
+                        } else {
+                            max = tier(mt.asString(), field + ".max-tier");
+                        }
+                        if (at != null && max != null) {
+                            steps.add(new BudgetRules.Step(at, max));
+                        }
+                    }
+                    i++;
+                }
+            }
+        }
+        ExhaustedAction action = ExhaustedAction.REJECT;
+        JsonNode oe = b.get("on-exhausted");
+        if (oe != null && !oe.isNull()) {
+            try {
+                action = ExhaustedAction.fromKey(oe.asString(""));
+            } catch (IllegalArgumentException e) {
+                problem("budget.on-exhausted", text(oe), "expected reject or local-only");
+            }
+        }
+        return new BudgetRules(steps, action);
+    }
+
+    private Policy.Privacy privacy(@Nullable JsonNode p) {
+        if (p == null || p.isNull()) {
+            return Policy.Privacy.ALLOW;
+        }
+        if (!p.isObject()) {
+            problem("privacy", text(p), "expected a mapping");
+            return Policy.Privacy.ALLOW;
+        }
+        unknownFields(p, "privacy.", Set.of("on-pii", "kinds"));
+        Policy.PiiAction action = Policy.PiiAction.ALLOW;
+        JsonNode a = p.get("on-pii");
+        if (a != null && !a.isNull()) {
+            String v = a.asString("");
+            action = switch (v) {
+                case "allow" -> Policy.PiiAction.ALLOW;
+                case "local-only" -> Policy.PiiAction.LOCAL_ONLY;
+                case "reject" -> Policy.PiiAction.REJECT;
+                default -> {
+                    problem("privacy.on-pii", text(a), "expected allow, local-only or reject");
+                    yield Policy.PiiAction.ALLOW;
+                }
+            };
+        }
+        Set<PiiKind> kinds = EnumSet.allOf(PiiKind.class);
+        JsonNode k = p.get("kinds");
+        if (k != null && !k.isNull()) {
+            kinds = EnumSet.noneOf(PiiKind.class);
+            if (!k.isArray()) {
+                problem("privacy.kinds", text(k), "expected a list of email, phone, card, iban, national-id");
+            } else {
+                for (JsonNode item : k) {
+                    try {
+                        kinds.add(PiiKind.fromKey(item.asString("")));
+                    } catch (IllegalArgumentException e) {
+                        problem("privacy.kinds", text(item), "expected one of email, phone, card, iban, national-id");
+                    }
+                }
+            }
+        }
+        return new Policy.Privacy(action, kinds);
+    }
+
+    private Set<Tier> tiers(@Nullable JsonNode list, String field, Set<Tier> dflt) {
+        if (list == null || list.isNull()) {
+            return dflt;
+        }
+        Set<Tier> out = EnumSet.noneOf(Tier.class);
+        if (!list.isArray()) {
+            problem(field, text(list), "expected a list of tiers: local, cloud, legacy");
+            return dflt;
+        }
+        for (JsonNode item : list) {
+            Tier t = item.isString() ? tier(item.asString(), field) : null;
+            if (!item.isString()) {
+                problem(field, text(item), "expected a tier name: local, cloud or legacy");
+            }
+            if (t != null) {
+                out.add(t);
+            }
+        }
+        return out;
+    }
+
+    private @Nullable Tier tier(String value, String field) {
+        Tier tier = Tier.fromLabel(value).orElse(null);
+        if (tier == null) {
+            problem(field, shown(value), "unknown tier; expected local, cloud or legacy");
+        }
+        return tier;
+    }
+
+    private @Nullable Double fraction(@Nullable JsonNode v, String field, boolean required, boolean inclusive) {
+        if (v == null || v.isNull()) {
+            if (required) {
+                problem(field, "", "is required");
+            }
+            return null;
+        }
+        if (!v.isNumber()) {
+            problem(field, text(v), "expected a number");
+            return null;
+        }
+        double d = toDouble(v);
+        boolean ok = inclusive ? d >= 0.0 && d <= 1.0 : d > 0.0 && d < 1.0;
+        if (!ok) {
+            problem(field, text(v), inclusive ? "must be between 0 and 1" : "must be strictly between 0 and 1");
+            return null;
+        }
+        return d;
+    }
+
+    private @Nullable Long longValue(@Nullable JsonNode v, String field, long min) {
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        if (!v.isIntegralNumber() || !v.canConvertToLong()) {
+            problem(field, text(v), "expected a whole number");
+            return null;
+        }
+        long l = v.asLong();
+        if (l < min) {
+            problem(field, text(v), "must be >= " + min);
+            return null;
+        }
+        return l;
+    }
+
+    private void unknownFields(JsonNode node, String prefix, Set<String> known) {
+        for (String key : node.propertyNames()) {
+            if (!known.contains(key)) {
+                problem(
+                        prefix + key(key),
+                        "",
+                        "unknown field; expected one of "
+                                + known.stream().sorted().toList());
+            }
+        }
+    }
+
+    private void problem(String field, String value, String message) {
+        problems.add(new Problem(source, field, value, message));
+    }
+
+    /** A number as a double: an integer beyond a double's range is infinite, as a float literal would be. */
+    private static double toDouble(JsonNode number) {
+        if (number.isBigInteger()) {
+            return number.bigIntegerValue().doubleValue();
+        }
+        if (number.isBigDecimal()) {
+            return number.decimalValue().doubleValue();
+        }
+        return number.asDouble();
+    }
+
+    private static String text(JsonNode n) {
+        return shown(n.isValueNode() ? n.asString() : n.toString());
+    }
+
+    /** A key as a segment of a field path: cut like a value, and in quotes when blank so that it shows. */
+    private static String key(String key) {
+        return key.isBlank() ? "\"" + shown(key) + "\"" : shown(key);
+    }
+
+    /** At most {@link #SHOWN} characters of {@code s}, never ending in half a surrogate pair. */
+    private static String shown(String s) {
+        if (s.length() <= SHOWN) {
+            return s;
+        }
+        int end = Character.isHighSurrogate(s.charAt(SHOWN - 1)) ? SHOWN - 1 : SHOWN;
+        return s.substring(0, end) + "… (" + s.length() + " characters)";
+    }
 }

@@ -10,8 +10,8 @@ package dev.burstgate.policies.policy;
  */
 public record Problem(String file, String field, String value, String message) {
 
-  @Override
-  public String toString() {
-    return file + ": field '" + field + "'" + (value.isEmpty() ? "" : " = '" + value + "'") + ": " + message;
-  }
+    @Override
+    public String toString() {
+        return file + ": field '" + field + "'" + (value.isEmpty() ? "" : " = '" + value + "'") + ": " + message;
+    }
 }

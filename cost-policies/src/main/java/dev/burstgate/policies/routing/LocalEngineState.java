@@ -9,15 +9,15 @@ package dev.burstgate.policies.routing;
  */
 public record LocalEngineState(long queueWaitMs, int queueLength, boolean admitting) {
 
-  /** An idle engine. */
-  public static final LocalEngineState IDLE = new LocalEngineState(0, 0, true);
+    /** An idle engine. */
+    public static final LocalEngineState IDLE = new LocalEngineState(0, 0, true);
 
-  public LocalEngineState {
-    if (queueWaitMs < 0) {
-      throw new IllegalArgumentException("queueWaitMs must be >= 0 but was " + queueWaitMs);
+    public LocalEngineState {
+        if (queueWaitMs < 0) {
+            throw new IllegalArgumentException("queueWaitMs must be >= 0 but was " + queueWaitMs);
+        }
+        if (queueLength < 0) {
+            throw new IllegalArgumentException("queueLength must be >= 0 but was " + queueLength);
+        }
     }
-    if (queueLength < 0) {
-      throw new IllegalArgumentException("queueLength must be >= 0 but was " + queueLength);
-    }
-  }
 }

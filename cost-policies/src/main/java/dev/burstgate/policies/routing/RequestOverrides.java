@@ -1,7 +1,6 @@
 package dev.burstgate.policies.routing;
 
 import dev.burstgate.policies.Tier;
-import java.util.Locale;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -11,30 +10,23 @@ import org.jspecify.annotations.Nullable;
  *     {@code legacy}), or null for {@code auto}
  * @param maxLatencyMs the {@code X-Burstgate-Max-Latency-Ms} header, or null
  */
-public record RequestOverrides(@Nullable Tier forcedTier, @Nullable Long maxLatencyMs) {
+public record RequestOverrides(
+        @Nullable Tier forcedTier, @Nullable Long maxLatencyMs) {
 
-  /** Nothing asked. */
-  public static final RequestOverrides NONE = new RequestOverrides(null, null);
+    /** Nothing asked. */
+    public static final RequestOverrides NONE = new RequestOverrides(null, null);
 
-  public RequestOverrides {
-    if (maxLatencyMs != null && maxLatencyMs <= 0) {
-      throw new IllegalArgumentException("maxLatencyMs must be > 0 but was " + maxLatencyMs);
+    public RequestOverrides {
+        if (maxLatencyMs != null && maxLatencyMs <= 0) {
+            throw new IllegalArgumentException("maxLatencyMs must be > 0 but was " + maxLatencyMs);
+        }
     }
-  }
 
-  /**
-   * The tier a {@code model} value forces: {@code local|cloud|legacy} (any case) force that tier; anything else
-   * ({@code auto}, an alias) forces nothing.
-   */
-  public static @Nullable Tier forcedTierOf(@Nullable String model) {
-    if (model == null) {
-      return null;
+    /**
+     * The tier a {@code model} value forces: {@code local|cloud|legacy} (any case) force that tier; anything else
+     * ({@code auto}, an alias) forces nothing.
+     */
+    public static @Nullable Tier forcedTierOf(@Nullable String model) {
+        return Tier.fromLabel(model).orElse(null);
     }
-    return switch (model.trim().toLowerCase(Locale.ROOT)) {
-      case "local" -> Tier.LOCAL;
-      case "cloud" -> Tier.CLOUD;
-      case "legacy" -> Tier.LEGACY;
-      default -> null;
-    };
-  }
 }

@@ -36,193 +36,202 @@ import org.jspecify.annotations.Nullable;
  */
 public final class Router {
 
-  private final PriceTable prices;
+    private final PriceTable prices;
 
-  /**
-   * @param prices used only to know whether the local tier is free (a free tier is never blocked by a budget)
-   */
-  public Router(PriceTable prices) {
-    this.prices = Objects.requireNonNull(prices, "prices");
-  }
-
-  public RoutingDecision route(Policy policy, RoutingInput in) {
-    Set<Tier> allowed = EnumSet.copyOf(policy.allowedTiers());
-    List<String> notes = new ArrayList<>(2);
-
-    Policy.Privacy privacy = policy.privacy();
-    if (in.privacy().foundAny(privacy.kinds())) {
-      String kinds = in.privacy().kinds().stream().filter(privacy.kinds()::contains).map(PiiKind::key)
-          .collect(Collectors.joining(", "));
-      switch (privacy.onPii()) {
-        case ALLOW -> { }
-        case REJECT -> {
-          return new RoutingDecision.Reject(RejectCode.PII_REJECTED, "personal data (" + kinds + ") not accepted");
-        }
-        case LOCAL_ONLY -> {
-          allowed.retainAll(EnumSet.of(Tier.LOCAL));
-          notes.add("personal data (" + kinds + ") → local only");
-        }
-      }
+    /**
+     * @param prices used only to know whether the local tier is free (a free tier is never blocked by a budget)
+     */
+    public Router(PriceTable prices) {
+        this.prices = Objects.requireNonNull(prices, "prices");
     }
 
-    BudgetRules.Verdict verdict = policy.budget().verdict(in.budget());
-    switch (verdict) {
-      case BudgetRules.Verdict.Unrestricted u -> { }
-      case BudgetRules.Verdict.Capped c -> {
-        allowed.removeIf(t -> t.ordinal() > c.maxTier().ordinal());
-        notes.add("budget " + percent(c.fractionUsed()) + " used → at most " + key(c.maxTier()));
-      }
-      case BudgetRules.Verdict.Exhausted e -> {
-        switch (e.action()) {
-          case REJECT -> {
-            if (prices.price(Tier.LOCAL).isFree() && allowed.contains(Tier.LOCAL)) {
-              allowed.retainAll(EnumSet.of(Tier.LOCAL));
-              notes.add("budget exhausted → free local only");
-            } else {
-              return new RoutingDecision.Reject(RejectCode.BUDGET_EXHAUSTED,
-                  "budget exhausted (" + percent(e.fractionUsed()) + " used)");
+    public RoutingDecision route(Policy policy, RoutingInput in) {
+        Set<Tier> allowed = EnumSet.copyOf(policy.allowedTiers());
+        List<String> notes = new ArrayList<>(2);
+
+        Policy.Privacy privacy = policy.privacy();
+        if (in.privacy().foundAny(privacy.kinds())) {
+            String kinds = in.privacy().kinds().stream()
+                    .filter(privacy.kinds()::contains)
+                    .map(PiiKind::key)
+                    .collect(Collectors.joining(", "));
+            switch (privacy.onPii()) {
+                case ALLOW -> {}
+                case REJECT -> {
+                    return new RoutingDecision.Reject(
+                            RejectCode.PII_REJECTED, "personal data (" + kinds + ") not accepted");
+                }
+                case LOCAL_ONLY -> {
+                    allowed.retainAll(EnumSet.of(Tier.LOCAL));
+                    notes.add("personal data (" + kinds + ") → local only");
+                }
             }
-          }
-          case LOCAL_ONLY -> {
-            allowed.retainAll(EnumSet.of(Tier.LOCAL));
-            notes.add("budget exhausted → local only");
-          }
         }
-      }
-    }
 
-    Tier forced = in.overrides().forcedTier();
-    if (forced != null) {
-      if (!policy.allowedForcedTiers().contains(forced)) {
-        return new RoutingDecision.Reject(RejectCode.TIER_NOT_ALLOWED,
-            "policy " + policy.name() + " does not let clients force " + key(forced));
-      }
-      if (!allowed.contains(forced)) {
-        return new RoutingDecision.Reject(RejectCode.TIER_NOT_ALLOWED, "forced " + key(forced) + " not allowed"
-            + (notes.isEmpty() ? " by policy " + policy.name() : ": " + String.join("; ", notes)));
-      }
-      if (!in.health().isUp(forced)) {
-        return new RoutingDecision.Reject(RejectCode.NO_TIER_AVAILABLE, "forced " + key(forced) + " is down");
-      }
-      return new RoutingDecision.Route(forced, List.of(), "forced by request: " + key(forced));
-    }
-
-    if (allowed.isEmpty()) {
-      return new RoutingDecision.Reject(RejectCode.NO_TIER_AVAILABLE,
-          "no tier allowed: " + String.join("; ", notes));
-    }
-
-    double score = in.complexity().score();
-    Tier preferred = policy.thresholds().tierFor(score);
-    @Nullable String reason = policy.thresholds().reason(score);
-    Tier target = nearestAllowed(preferred, allowed);
-    if (target != preferred) {
-      reason = reason + " → " + key(target);
-    }
-
-    if (target == Tier.LOCAL) {
-      String burst = burstReason(policy, in);
-      if (burst != null) {
-        Tier next = firstUsable(policy.fallbackFor(Tier.LOCAL), allowed, in.health(), Tier.LOCAL);
-        if (next != null) {
-          notes.add(0, "burst: " + burst + " → " + key(next));
-          reason = null;
-          target = next;
-        } else if (!in.local().admitting()) {
-          return new RoutingDecision.Reject(RejectCode.NO_TIER_AVAILABLE,
-              "local not admitting and no burst tier allowed" + suffix(notes));
-        } else {
-          notes.add("local busy (" + burst + "), no burst tier allowed");
+        BudgetRules.Verdict verdict = policy.budget().verdict(in.budget());
+        switch (verdict) {
+            case BudgetRules.Verdict.Unrestricted u -> {}
+            case BudgetRules.Verdict.Capped c -> {
+                allowed.removeIf(t -> t.ordinal() > c.maxTier().ordinal());
+                notes.add("budget " + percent(c.fractionUsed()) + " used → at most " + key(c.maxTier()));
+            }
+            case BudgetRules.Verdict.Exhausted e -> {
+                switch (e.action()) {
+                    case REJECT -> {
+                        if (prices.price(Tier.LOCAL).isFree() && allowed.contains(Tier.LOCAL)) {
+                            allowed.retainAll(EnumSet.of(Tier.LOCAL));
+                            notes.add("budget exhausted → free local only");
+                        } else {
+                            return new RoutingDecision.Reject(
+                                    RejectCode.BUDGET_EXHAUSTED,
+                                    "budget exhausted (" + percent(e.fractionUsed()) + " used)");
+                        }
+                    }
+                    case LOCAL_ONLY -> {
+                        allowed.retainAll(EnumSet.of(Tier.LOCAL));
+                        notes.add("budget exhausted → local only");
+                    }
+                }
+            }
         }
-      }
+
+        Tier forced = in.overrides().forcedTier();
+        if (forced != null) {
+            if (!policy.allowedForcedTiers().contains(forced)) {
+                return new RoutingDecision.Reject(
+                        RejectCode.TIER_NOT_ALLOWED,
+                        "policy " + policy.name() + " does not let clients force " + key(forced));
+            }
+            if (!allowed.contains(forced)) {
+                return new RoutingDecision.Reject(
+                        RejectCode.TIER_NOT_ALLOWED,
+                        "forced " + key(forced) + " not allowed"
+                                + (notes.isEmpty() ? " by policy " + policy.name() : ": " + String.join("; ", notes)));
+            }
+            if (!in.health().isUp(forced)) {
+                return new RoutingDecision.Reject(RejectCode.NO_TIER_AVAILABLE, "forced " + key(forced) + " is down");
+            }
+            return new RoutingDecision.Route(forced, List.of(), "forced by request: " + key(forced));
+        }
+
+        if (allowed.isEmpty()) {
+            return new RoutingDecision.Reject(
+                    RejectCode.NO_TIER_AVAILABLE, "no tier allowed: " + String.join("; ", notes));
+        }
+
+        double score = in.complexity().score();
+        Tier preferred = policy.thresholds().tierFor(score);
+        @Nullable String reason = policy.thresholds().reason(score);
+        Tier target = nearestAllowed(preferred, allowed);
+        if (target != preferred) {
+            reason = reason + " → " + key(target);
+        }
+
+        if (target == Tier.LOCAL) {
+            String burst = burstReason(policy, in);
+            if (burst != null) {
+                Tier next = firstUsable(policy.fallbackFor(Tier.LOCAL), allowed, in.health(), Tier.LOCAL);
+                if (next != null) {
+                    notes.add(0, "burst: " + burst + " → " + key(next));
+                    reason = null;
+                    target = next;
+                } else if (!in.local().admitting()) {
+                    return new RoutingDecision.Reject(
+                            RejectCode.NO_TIER_AVAILABLE,
+                            "local not admitting and no burst tier allowed" + suffix(notes));
+                } else {
+                    notes.add("local busy (" + burst + "), no burst tier allowed");
+                }
+            }
+        }
+
+        if (!in.health().isUp(target)) {
+            Tier next = firstUsable(policy.fallbackFor(target), allowed, in.health(), target);
+            if (next == null) {
+                return new RoutingDecision.Reject(
+                        RejectCode.NO_TIER_AVAILABLE,
+                        key(target) + " down and no fallback tier available" + suffix(notes));
+            }
+            notes.add(key(target) + " down → " + key(next));
+            target = next;
+        }
+
+        List<Tier> chain = new ArrayList<>(3);
+        for (Tier t : policy.fallbackFor(target)) {
+            if (t != target && allowed.contains(t) && in.health().isUp(t)) {
+                chain.add(t);
+            }
+        }
+        List<String> parts = new ArrayList<>(notes.size() + 1);
+        if (reason != null) {
+            parts.add(reason);
+        }
+        parts.addAll(notes);
+        return new RoutingDecision.Route(target, chain, String.join("; ", parts));
     }
 
-    if (!in.health().isUp(target)) {
-      Tier next = firstUsable(policy.fallbackFor(target), allowed, in.health(), target);
-      if (next == null) {
-        return new RoutingDecision.Reject(RejectCode.NO_TIER_AVAILABLE,
-            key(target) + " down and no fallback tier available" + suffix(notes));
-      }
-      notes.add(key(target) + " down → " + key(next));
-      target = next;
+    private static @Nullable String burstReason(Policy policy, RoutingInput in) {
+        LocalEngineState local = in.local();
+        if (!local.admitting()) {
+            return "local not admitting";
+        }
+        Long maxWait = policy.burst().maxLocalQueueWaitMs();
+        if (maxWait != null && local.queueWaitMs() > maxWait) {
+            return "local wait " + local.queueWaitMs() + "ms > " + maxWait + "ms";
+        }
+        Integer maxLen = policy.burst().maxLocalQueueLength();
+        if (maxLen != null && local.queueLength() >= maxLen) {
+            return "local queue " + local.queueLength() + " >= " + maxLen;
+        }
+        Long ceiling = minOrNull(policy.latency().maxMs(), in.overrides().maxLatencyMs());
+        if (ceiling != null && local.queueWaitMs() > ceiling) {
+            return "local wait " + local.queueWaitMs() + "ms > latency ceiling " + ceiling + "ms";
+        }
+        return null;
     }
 
-    List<Tier> chain = new ArrayList<>(3);
-    for (Tier t : policy.fallbackFor(target)) {
-      if (t != target && allowed.contains(t) && in.health().isUp(t)) {
-        chain.add(t);
-      }
+    private static @Nullable Long minOrNull(@Nullable Long a, @Nullable Long b) {
+        if (a == null) {
+            return b;
+        }
+        return b == null ? a : Math.min(a, b);
     }
-    List<String> parts = new ArrayList<>(notes.size() + 1);
-    if (reason != null) {
-      parts.add(reason);
-    }
-    parts.addAll(notes);
-    return new RoutingDecision.Route(target, chain, String.join("; ", parts));
-  }
 
-  private static @Nullable String burstReason(Policy policy, RoutingInput in) {
-    LocalEngineState local = in.local();
-    if (!local.admitting()) {
-      return "local not admitting";
+    private static Tier nearestAllowed(Tier preferred, Set<Tier> allowed) {
+        if (allowed.contains(preferred)) {
+            return preferred;
+        }
+        for (int i = preferred.ordinal() - 1; i >= 0; i--) {
+            if (allowed.contains(Tier.values()[i])) {
+                return Tier.values()[i];
+            }
+        }
+        for (int i = preferred.ordinal() + 1; i < Tier.values().length; i++) {
+            if (allowed.contains(Tier.values()[i])) {
+                return Tier.values()[i];
+            }
+        }
+        throw new IllegalStateException("allowed tiers must not be empty");
     }
-    Long maxWait = policy.burst().maxLocalQueueWaitMs();
-    if (maxWait != null && local.queueWaitMs() > maxWait) {
-      return "local wait " + local.queueWaitMs() + "ms > " + maxWait + "ms";
-    }
-    Integer maxLen = policy.burst().maxLocalQueueLength();
-    if (maxLen != null && local.queueLength() >= maxLen) {
-      return "local queue " + local.queueLength() + " >= " + maxLen;
-    }
-    Long ceiling = minOrNull(policy.latency().maxMs(), in.overrides().maxLatencyMs());
-    if (ceiling != null && local.queueWaitMs() > ceiling) {
-      return "local wait " + local.queueWaitMs() + "ms > latency ceiling " + ceiling + "ms";
-    }
-    return null;
-  }
 
-  private static @Nullable Long minOrNull(@Nullable Long a, @Nullable Long b) {
-    if (a == null) {
-      return b;
+    private static @Nullable Tier firstUsable(List<Tier> chain, Set<Tier> allowed, TierHealth health, Tier from) {
+        for (Tier t : chain) {
+            if (t != from && allowed.contains(t) && health.isUp(t)) {
+                return t;
+            }
+        }
+        return null;
     }
-    return b == null ? a : Math.min(a, b);
-  }
 
-  private static Tier nearestAllowed(Tier preferred, Set<Tier> allowed) {
-    if (allowed.contains(preferred)) {
-      return preferred;
+    private static String suffix(List<String> notes) {
+        return notes.isEmpty() ? "" : " (" + String.join("; ", notes) + ")";
     }
-    for (int i = preferred.ordinal() - 1; i >= 0; i--) {
-      if (allowed.contains(Tier.values()[i])) {
-        return Tier.values()[i];
-      }
+
+    private static String key(Tier t) {
+        return t.label();
     }
-    for (int i = preferred.ordinal() + 1; i < Tier.values().length; i++) {
-      if (allowed.contains(Tier.values()[i])) {
-        return Tier.values()[i];
-      }
+
+    private static String percent(double fraction) {
+        return Math.round(fraction * 100) + "%";
     }
-    throw new IllegalStateException("allowed tiers must not be empty");
-  }
-
-  private static @Nullable Tier firstUsable(List<Tier> chain, Set<Tier> allowed, TierHealth health, Tier from) {
-    for (Tier t : chain) {
-      if (t != from && allowed.contains(t) && health.isUp(t)) {
-        return t;
-      }
-    }
-    return null;
-  }
-
-  private static String suffix(List<String> notes) {
-    return notes.isEmpty() ? "" : " (" + String.join("; ", notes) + ")";
-  }
-
-  private static String key(Tier t) {
-    return t.label();
-  }
-
-  private static String percent(double fraction) {
-    return Math.round(fraction * 100) + "%";
-  }
 }

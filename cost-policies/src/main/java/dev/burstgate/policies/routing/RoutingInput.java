@@ -16,45 +16,50 @@ import java.util.Objects;
  * @param overrides what the client forced
  */
 public record RoutingInput(
-    Complexity complexity,
-    PrivacySignal privacy,
-    BudgetState budget,
-    LocalEngineState local,
-    TierHealth health,
-    RequestOverrides overrides) {
+        Complexity complexity,
+        PrivacySignal privacy,
+        BudgetState budget,
+        LocalEngineState local,
+        TierHealth health,
+        RequestOverrides overrides) {
 
-  public RoutingInput {
-    Objects.requireNonNull(complexity, "complexity");
-    Objects.requireNonNull(privacy, "privacy");
-    Objects.requireNonNull(budget, "budget");
-    Objects.requireNonNull(local, "local");
-    Objects.requireNonNull(health, "health");
-    Objects.requireNonNull(overrides, "overrides");
-  }
+    public RoutingInput {
+        Objects.requireNonNull(complexity, "complexity");
+        Objects.requireNonNull(privacy, "privacy");
+        Objects.requireNonNull(budget, "budget");
+        Objects.requireNonNull(local, "local");
+        Objects.requireNonNull(health, "health");
+        Objects.requireNonNull(overrides, "overrides");
+    }
 
-  /** An input with no PII, no budget limit, an idle engine, every tier up and no overrides. */
-  public static RoutingInput of(Complexity complexity) {
-    return new RoutingInput(complexity, PrivacySignal.NONE, BudgetState.UNLIMITED, LocalEngineState.IDLE,
-        TierHealth.ALL_UP, RequestOverrides.NONE);
-  }
+    /** An input with no PII, no budget limit, an idle engine, every tier up and no overrides. */
+    public static RoutingInput of(Complexity complexity) {
+        return new RoutingInput(
+                complexity,
+                PrivacySignal.NONE,
+                BudgetState.UNLIMITED,
+                LocalEngineState.IDLE,
+                TierHealth.ALL_UP,
+                RequestOverrides.NONE);
+    }
 
-  public RoutingInput withPrivacy(PrivacySignal p) {
-    return new RoutingInput(complexity, p, budget, local, health, overrides);
-  }
+    public RoutingInput withPrivacy(PrivacySignal p) {
+        return new RoutingInput(complexity, p, budget, local, health, overrides);
+    }
 
-  public RoutingInput withBudget(BudgetState b) {
-    return new RoutingInput(complexity, privacy, b, local, health, overrides);
-  }
+    public RoutingInput withBudget(BudgetState b) {
+        return new RoutingInput(complexity, privacy, b, local, health, overrides);
+    }
 
-  public RoutingInput withLocal(LocalEngineState l) {
-    return new RoutingInput(complexity, privacy, budget, l, health, overrides);
-  }
+    public RoutingInput withLocal(LocalEngineState l) {
+        return new RoutingInput(complexity, privacy, budget, l, health, overrides);
+    }
 
-  public RoutingInput withHealth(TierHealth h) {
-    return new RoutingInput(complexity, privacy, budget, local, h, overrides);
-  }
+    public RoutingInput withHealth(TierHealth h) {
+        return new RoutingInput(complexity, privacy, budget, local, h, overrides);
+    }
 
-  public RoutingInput withOverrides(RequestOverrides o) {
-    return new RoutingInput(complexity, privacy, budget, local, health, o);
-  }
+    public RoutingInput withOverrides(RequestOverrides o) {
+        return new RoutingInput(complexity, privacy, budget, local, health, o);
+    }
 }

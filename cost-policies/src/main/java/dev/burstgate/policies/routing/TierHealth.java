@@ -11,23 +11,23 @@ import java.util.Set;
  */
 public record TierHealth(Set<Tier> up) {
 
-  /** Every tier up. */
-  public static final TierHealth ALL_UP = new TierHealth(EnumSet.allOf(Tier.class));
+    /** Every tier up. */
+    public static final TierHealth ALL_UP = new TierHealth(EnumSet.allOf(Tier.class));
 
-  public TierHealth {
-    up = Set.copyOf(up);
-  }
-
-  /** Every tier up except {@code down}. */
-  public static TierHealth allBut(Tier... down) {
-    Set<Tier> s = EnumSet.allOf(Tier.class);
-    for (Tier t : down) {
-      s.remove(t);
+    public TierHealth {
+        up = Set.copyOf(up);
     }
-    return new TierHealth(s);
-  }
 
-  public boolean isUp(Tier tier) {
-    return up.contains(tier);
-  }
+    /** Every tier up except {@code down}. */
+    public static TierHealth allBut(Tier... down) {
+        Set<Tier> s = EnumSet.allOf(Tier.class);
+        for (Tier t : down) {
+            s.remove(t);
+        }
+        return new TierHealth(s);
+    }
+
+    public boolean isUp(Tier tier) {
+        return up.contains(tier);
+    }
 }

@@ -10,38 +10,43 @@ import java.util.List;
  */
 public final class PreparedTraffic {
 
-  final List<TrafficRecord> rows;
-  final Complexity[] complexity;
-  final PrivacySignal[] privacy;
-  final long[] promptTokens;
-  final long[] completionTokens;
-  final double[] arrivalMs;
+    final List<TrafficRecord> rows;
+    final Complexity[] complexity;
+    final PrivacySignal[] privacy;
+    final long[] promptTokens;
+    final long[] completionTokens;
+    final double[] arrivalMs;
 
-  PreparedTraffic(List<TrafficRecord> rows, Complexity[] complexity, PrivacySignal[] privacy, long[] promptTokens,
-      long[] completionTokens, double[] arrivalMs) {
-    this.rows = List.copyOf(rows);
-    this.complexity = complexity.clone();
-    this.privacy = privacy.clone();
-    this.promptTokens = promptTokens.clone();
-    this.completionTokens = completionTokens.clone();
-    this.arrivalMs = arrivalMs.clone();
-  }
+    PreparedTraffic(
+            List<TrafficRecord> rows,
+            Complexity[] complexity,
+            PrivacySignal[] privacy,
+            long[] promptTokens,
+            long[] completionTokens,
+            double[] arrivalMs) {
+        this.rows = List.copyOf(rows);
+        this.complexity = complexity.clone();
+        this.privacy = privacy.clone();
+        this.promptTokens = promptTokens.clone();
+        this.completionTokens = completionTokens.clone();
+        this.arrivalMs = arrivalMs.clone();
+    }
 
-  public int size() {
-    return rows.size();
-  }
+    public int size() {
+        return rows.size();
+    }
 
-  /** The rows in arrival order. */
-  public List<TrafficRecord> rows() {
-    return rows;
-  }
+    /** The rows in arrival order. */
+    public List<TrafficRecord> rows() {
+        return rows;
+    }
 
-  public Complexity complexity(int i) {
-    return complexity[i];
-  }
+    public Complexity complexity(int i) {
+        return complexity[i];
+    }
 
-  /** The span from the first to the last arrival, in ms. */
-  public double durationMs() {
-    return arrivalMs.length == 0 ? 0 : arrivalMs[arrivalMs.length - 1] - arrivalMs[0];
-  }
+    /** The span from the first to the last arrival, in ms. */
+    public double durationMs() {
+        return arrivalMs.length == 0 ? 0 : arrivalMs[arrivalMs.length - 1] - arrivalMs[0];
+    }
 }

@@ -23,52 +23,54 @@ import java.util.Objects;
  * @param correctAllLegacy among {@code labelled}, answers that would be right if everything went to legacy
  */
 public record SimulationReport(
-    String policy,
-    int requests,
-    Map<Tier, Integer> tierCounts,
-    Map<RejectCode, Integer> rejected,
-    int bursts,
-    Usd cost,
-    Usd baseline,
-    double latencyP50Ms,
-    double latencyP95Ms,
-    int labelled,
-    int correct,
-    int correctAllLegacy) {
+        String policy,
+        int requests,
+        Map<Tier, Integer> tierCounts,
+        Map<RejectCode, Integer> rejected,
+        int bursts,
+        Usd cost,
+        Usd baseline,
+        double latencyP50Ms,
+        double latencyP95Ms,
+        int labelled,
+        int correct,
+        int correctAllLegacy) {
 
-  public SimulationReport {
-    Objects.requireNonNull(policy, "policy");
-    tierCounts = Map.copyOf(tierCounts);
-    rejected = Map.copyOf(rejected);
-    Objects.requireNonNull(cost, "cost");
-    Objects.requireNonNull(baseline, "baseline");
-  }
+    public SimulationReport {
+        Objects.requireNonNull(policy, "policy");
+        tierCounts = Map.copyOf(tierCounts);
+        rejected = Map.copyOf(rejected);
+        Objects.requireNonNull(cost, "cost");
+        Objects.requireNonNull(baseline, "baseline");
+    }
 
-  /** baseline − cost. */
-  public Usd saving() {
-    return baseline.minus(cost);
-  }
+    /** baseline − cost. */
+    public Usd saving() {
+        return baseline.minus(cost);
+    }
 
-  /** Saving as a percentage of the baseline (display only). */
-  public double savingPercent() {
-    return baseline.isZero() ? 0.0 : 100.0 * saving().amount().doubleValue() / baseline.amount().doubleValue();
-  }
+    /** Saving as a percentage of the baseline (display only). */
+    public double savingPercent() {
+        return baseline.isZero()
+                ? 0.0
+                : 100.0 * saving().amount().doubleValue() / baseline.amount().doubleValue();
+    }
 
-  public int count(Tier tier) {
-    return tierCounts.getOrDefault(tier, 0);
-  }
+    public int count(Tier tier) {
+        return tierCounts.getOrDefault(tier, 0);
+    }
 
-  public int rejectedTotal() {
-    return rejected.values().stream().mapToInt(Integer::intValue).sum();
-  }
+    public int rejectedTotal() {
+        return rejected.values().stream().mapToInt(Integer::intValue).sum();
+    }
 
-  /** Accuracy over labelled rows, or NaN without labels. */
-  public double accuracy() {
-    return labelled == 0 ? Double.NaN : (double) correct / labelled;
-  }
+    /** Accuracy over labelled rows, or NaN without labels. */
+    public double accuracy() {
+        return labelled == 0 ? Double.NaN : (double) correct / labelled;
+    }
 
-  /** Correct answers as a share of what all-legacy would get right, or NaN without labels. */
-  public double qualityKept() {
-    return correctAllLegacy == 0 ? Double.NaN : (double) correct / correctAllLegacy;
-  }
+    /** Correct answers as a share of what all-legacy would get right, or NaN without labels. */
+    public double qualityKept() {
+        return correctAllLegacy == 0 ? Double.NaN : (double) correct / correctAllLegacy;
+    }
 }

@@ -25,44 +25,44 @@ import org.jspecify.annotations.Nullable;
  * @param completionTokens optional {@code completion_tokens}: the answer's length, for token prices and service time
  */
 public record TrafficRecord(
-    long line,
-    String id,
-    List<ChatMessage> messages,
-    @Nullable Double timestampSeconds,
-    String source,
-    String subject,
-    @Nullable Integer level,
-    @Nullable Boolean weakCorrect,
-    @Nullable Boolean strongCorrect,
-    Map<Tier, Boolean> tierCorrect,
-    @Nullable Long completionTokens) {
+        long line,
+        String id,
+        List<ChatMessage> messages,
+        @Nullable Double timestampSeconds,
+        String source,
+        String subject,
+        @Nullable Integer level,
+        @Nullable Boolean weakCorrect,
+        @Nullable Boolean strongCorrect,
+        Map<Tier, Boolean> tierCorrect,
+        @Nullable Long completionTokens) {
 
-  public TrafficRecord {
-    Objects.requireNonNull(id, "id");
-    messages = List.copyOf(messages);
-    Objects.requireNonNull(source, "source");
-    Objects.requireNonNull(subject, "subject");
-    tierCorrect = Map.copyOf(tierCorrect);
-  }
-
-  /** Whether {@code tier}'s answer would be right, or null when the row has no label for it. */
-  public @Nullable Boolean correctOn(Tier tier) {
-    Boolean explicit = tierCorrect.get(tier);
-    if (explicit != null) {
-      return explicit;
+    public TrafficRecord {
+        Objects.requireNonNull(id, "id");
+        messages = List.copyOf(messages);
+        Objects.requireNonNull(source, "source");
+        Objects.requireNonNull(subject, "subject");
+        tierCorrect = Map.copyOf(tierCorrect);
     }
-    return switch (tier) {
-      case LOCAL -> weakCorrect;
-      case CLOUD, LEGACY -> strongCorrect;
-    };
-  }
 
-  /** All characters of all messages. */
-  public long chars() {
-    long n = 0;
-    for (ChatMessage m : messages) {
-      n += m.content().length();
+    /** Whether {@code tier}'s answer would be right, or null when the row has no label for it. */
+    public @Nullable Boolean correctOn(Tier tier) {
+        Boolean explicit = tierCorrect.get(tier);
+        if (explicit != null) {
+            return explicit;
+        }
+        return switch (tier) {
+            case LOCAL -> weakCorrect;
+            case CLOUD, LEGACY -> strongCorrect;
+        };
     }
-    return n;
-  }
+
+    /** All characters of all messages. */
+    public long chars() {
+        long n = 0;
+        for (ChatMessage m : messages) {
+            n += m.content().length();
+        }
+        return n;
+    }
 }

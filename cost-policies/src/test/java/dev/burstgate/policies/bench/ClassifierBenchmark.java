@@ -37,45 +37,45 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 2)
 public class ClassifierBenchmark {
 
-  private static final String PARAGRAPH = "We run a small service that ingests orders from three marketplaces and "
-      + "writes them to PostgreSQL. Since last week the nightly job fails with a timeout after about 40 minutes; "
-      + "the table has 12 million rows and the query below does a sequential scan. Explain why the planner ignores "
-      + "the index on (tenant_id, created_at), compare two fixes (a partial index vs. partitioning by month), and "
-      + "estimate the cost of each step by step. Return the answer as JSON with keys \"cause\", \"fixes\", "
-      + "\"plan\". Constraints: no downtime, at most 2 GB extra disk.\n";
-  private static final String CODE = "```sql\nSELECT o.id, o.total FROM orders o WHERE o.tenant_id = $1 AND "
-      + "o.created_at >= now() - interval '1 day' ORDER BY o.created_at;\n```\n";
+    private static final String PARAGRAPH = "We run a small service that ingests orders from three marketplaces and "
+            + "writes them to PostgreSQL. Since last week the nightly job fails with a timeout after about 40 minutes; "
+            + "the table has 12 million rows and the query below does a sequential scan. Explain why the planner ignores "
+            + "the index on (tenant_id, created_at), compare two fixes (a partial index vs. partitioning by month), and "
+            + "estimate the cost of each step by step. Return the answer as JSON with keys \"cause\", \"fixes\", "
+            + "\"plan\". Constraints: no downtime, at most 2 GB extra disk.\n";
+    private static final String CODE = "```sql\nSELECT o.id, o.total FROM orders o WHERE o.tenant_id = $1 AND "
+            + "o.created_at >= now() - interval '1 day' ORDER BY o.created_at;\n```\n";
 
-  private ComplexityClassifier classifier;
-  private PiiDetector pii;
-  private List<ChatMessage> prompt4k;
-  private List<ChatMessage> promptShort;
+    private ComplexityClassifier classifier;
+    private PiiDetector pii;
+    private List<ChatMessage> prompt4k;
+    private List<ChatMessage> promptShort;
 
-  @Setup
-  public void setUp() {
-    classifier = ComplexityClassifier.bundled();
-    pii = new PiiDetector();
-    StringBuilder sb = new StringBuilder(4096);
-    while (sb.length() < 4096) {
-      sb.append(PARAGRAPH).append(CODE);
+    @Setup
+    public void setUp() {
+        classifier = ComplexityClassifier.bundled();
+        pii = new PiiDetector();
+        StringBuilder sb = new StringBuilder(4096);
+        while (sb.length() < 4096) {
+            sb.append(PARAGRAPH).append(CODE);
+        }
+        sb.setLength(4096);
+        prompt4k = List.of(ChatMessage.system("You are a careful database engineer."), ChatMessage.user(sb.toString()));
+        promptShort = List.of(ChatMessage.user("What is the capital of France?"));
     }
-    sb.setLength(4096);
-    prompt4k = List.of(ChatMessage.system("You are a careful database engineer."), ChatMessage.user(sb.toString()));
-    promptShort = List.of(ChatMessage.user("What is the capital of France?"));
-  }
 
-  @Benchmark
-  public Complexity classify4kPrompt() {
-    return classifier.classify(prompt4k);
-  }
+    @Benchmark
+    public Complexity classify4kPrompt() {
+        return classifier.classify(prompt4k);
+    }
 
-  @Benchmark
-  public Complexity classifyShortPrompt() {
-    return classifier.classify(promptShort);
-  }
+    @Benchmark
+    public Complexity classifyShortPrompt() {
+        return classifier.classify(promptShort);
+    }
 
-  @Benchmark
-  public PrivacySignal piiScan4kPrompt() {
-    return pii.scan(prompt4k);
-  }
+    @Benchmark
+    public PrivacySignal piiScan4kPrompt() {
+        return pii.scan(prompt4k);
+    }
 }

@@ -21,37 +21,40 @@ import org.springframework.web.reactive.function.server.ServerResponse;
  */
 public final class AccessRoutes {
 
-  private final RouterFunctions.Builder routes = RouterFunctions.route();
+    private final RouterFunctions.Builder routes = RouterFunctions.route();
 
-  private AccessRoutes() {}
+    private AccessRoutes() {}
 
-  public static AccessRoutes route() {
-    return new AccessRoutes();
-  }
+    public static AccessRoutes route() {
+        return new AccessRoutes();
+    }
 
-  /** {@code GET} (and {@code HEAD}) on {@code pattern}. */
-  public AccessRoutes GET(String pattern, Access access, HandlerFunction<ServerResponse> handler) {
-    routes.route(RequestPredicates.methods(HttpMethod.GET, HttpMethod.HEAD).and(RequestPredicates.path(pattern)),
-            handler)
-        .withAttribute(AccessRule.ATTRIBUTE, AccessRule.of(HttpMethod.GET, pattern, access));
-    return this;
-  }
+    /** {@code GET} (and {@code HEAD}) on {@code pattern}. */
+    public AccessRoutes GET(String pattern, Access access, HandlerFunction<ServerResponse> handler) {
+        routes.route(
+                        RequestPredicates.methods(HttpMethod.GET, HttpMethod.HEAD)
+                                .and(RequestPredicates.path(pattern)),
+                        handler)
+                .withAttribute(AccessRule.ATTRIBUTE, AccessRule.of(HttpMethod.GET, pattern, access));
+        return this;
+    }
 
-  public AccessRoutes PUT(String pattern, Access access, HandlerFunction<ServerResponse> handler) {
-    return add(HttpMethod.PUT, pattern, access, handler);
-  }
+    public AccessRoutes PUT(String pattern, Access access, HandlerFunction<ServerResponse> handler) {
+        return add(HttpMethod.PUT, pattern, access, handler);
+    }
 
-  public AccessRoutes POST(String pattern, Access access, HandlerFunction<ServerResponse> handler) {
-    return add(HttpMethod.POST, pattern, access, handler);
-  }
+    public AccessRoutes POST(String pattern, Access access, HandlerFunction<ServerResponse> handler) {
+        return add(HttpMethod.POST, pattern, access, handler);
+    }
 
-  private AccessRoutes add(HttpMethod method, String pattern, Access access, HandlerFunction<ServerResponse> handler) {
-    routes.route(RequestPredicates.method(method).and(RequestPredicates.path(pattern)), handler)
-        .withAttribute(AccessRule.ATTRIBUTE, AccessRule.of(method, pattern, access));
-    return this;
-  }
+    private AccessRoutes add(
+            HttpMethod method, String pattern, Access access, HandlerFunction<ServerResponse> handler) {
+        routes.route(RequestPredicates.method(method).and(RequestPredicates.path(pattern)), handler)
+                .withAttribute(AccessRule.ATTRIBUTE, AccessRule.of(method, pattern, access));
+        return this;
+    }
 
-  public RouterFunction<ServerResponse> build() {
-    return routes.build();
-  }
+    public RouterFunction<ServerResponse> build() {
+        return routes.build();
+    }
 }

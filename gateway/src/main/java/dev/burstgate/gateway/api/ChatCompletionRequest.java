@@ -17,23 +17,23 @@ import tools.jackson.databind.node.ObjectNode;
  * @param maxTokens {@code max_completion_tokens} or {@code max_tokens}
  */
 public record ChatCompletionRequest(
-    ObjectNode body,
-    String model,
-    @Nullable Tier forcedTier,
-    List<Message> messages,
-    boolean stream,
-    boolean includeUsage,
-    @Nullable Integer maxTokens,
-    @Nullable Double temperature,
-    @Nullable Double topP,
-    List<String> stop,
-    @Nullable Long seed) {
+        ObjectNode body,
+        String model,
+        @Nullable Tier forcedTier,
+        List<Message> messages,
+        boolean stream,
+        boolean includeUsage,
+        @Nullable Integer maxTokens,
+        @Nullable Double temperature,
+        @Nullable Double topP,
+        List<String> stop,
+        @Nullable Long seed) {
 
-  /** One message, with its content flattened to text. */
-  public record Message(String role, String content) {}
+    /** One message, with its content flattened to text. */
+    public record Message(String role, String content) {}
 
-  /** Whether repeating this request gives the same answer (temperature 0 or a fixed seed). */
-  public boolean deterministic() {
-    return (temperature != null && temperature == 0.0) || seed != null;
-  }
+    /** Whether repeating this request gives the same answer (temperature 0 or a fixed seed). */
+    public boolean deterministic() {
+        return (temperature != null && temperature == 0.0) || seed != null;
+    }
 }

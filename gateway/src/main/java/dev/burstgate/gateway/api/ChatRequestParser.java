@@ -1,6 +1,7 @@
 package dev.burstgate.gateway.api;
 
 import dev.burstgate.policies.Tier;
+import dev.burstgate.policies.classifier.ChatMessage;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,296 +21,358 @@ import tools.jackson.databind.node.ObjectNode;
  */
 public final class ChatRequestParser {
 
-  /** The {@code model} value that lets the classifier and policy decide. */
-  public static final String AUTO = "auto";
+    /** The {@code model} value that lets the classifier and policy decide. */
+    public static final String AUTO = "auto";
 
-  private static final Set<String> ROLES = Set.of("system", "developer", "user", "assistant", "tool");
+    private static final Set<String> ROLES = Set.of("system", "developer", "user", "assistant", "tool");
 
-  /** Accepted and forwarded to remote tiers; the local engine ignores them. */
-  private static final Set<String> PASS_THROUGH = Set.of("user", "metadata", "store", "presence_penalty", "frequency_penalty", "service_tier");
+    /** Accepted and forwarded to remote tiers; the local engine ignores them. */
+    private static final Set<String> PASS_THROUGH =
+            Set.of("user", "metadata", "store", "presence_penalty", "frequency_penalty", "service_tier");
 
-  /** Known OpenAI parameters Burstgate does not serve; named in the error. */
-  private static final Set<String> UNSUPPORTED = Set.of("tools", "tool_choice", "functions", "function_call",
-      "parallel_tool_calls", "logprobs", "top_logprobs", "logit_bias", "audio", "modalities", "prediction",
-      "web_search_options", "reasoning_effort");
+    /** Known OpenAI parameters Burstgate does not serve; named in the error. */
+    private static final Set<String> UNSUPPORTED = Set.of(
+            "tools",
+            "tool_choice",
+            "functions",
+            "function_call",
+            "parallel_tool_calls",
+            "logprobs",
+            "top_logprobs",
+            "logit_bias",
+            "audio",
+            "modalities",
+            "prediction",
+            "web_search_options",
+            "reasoning_effort");
 
-  private static final Set<String> HANDLED = Set.of("model", "messages", "stream", "stream_options", "max_tokens",
-      "max_completion_tokens", "temperature", "top_p", "stop", "seed", "n", "response_format");
+    private static final Set<String> HANDLED = Set.of(
+            "model",
+            "messages",
+            "stream",
+            "stream_options",
+            "max_tokens",
+            "max_completion_tokens",
+            "temperature",
+            "top_p",
+            "stop",
+            "seed",
+            "n",
+            "response_format");
 
-  /** The most stop sequences, and their longest length in characters. */
-  static final int MAX_STOP = 4;
-  static final int MAX_STOP_LENGTH = 256;
+    /** The most stop sequences, and their longest length in characters. */
+    static final int MAX_STOP = 4;
 
-  private final JsonMapper json;
-  private final Map<String, @Nullable Tier> models;
+    static final int MAX_STOP_LENGTH = 256;
 
-  /**
-   * @param aliases extra model names mapping to {@code auto} or a tier name
-   */
-  public ChatRequestParser(JsonMapper json, Map<String, String> aliases) {
-    // A key given twice is refused, not resolved silently ("model":"local","model":"cloud" would be billed as cloud).
-    this.json = json.rebuild().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
-    Map<String, @Nullable Tier> m = new LinkedHashMap<>();
-    m.put(AUTO, null);
-    for (Tier t : Tier.values()) {
-      m.put(t.label(), t);
-    }
-    aliases.forEach((alias, target) -> {
-      String key = target.strip().toLowerCase(Locale.ROOT);
-      if (!m.containsKey(key)) {
-        throw new IllegalArgumentException("burstgate.models." + alias + ": '" + target
-            + "' is not auto, local, cloud or legacy");
-      }
-      m.put(alias, m.get(key));
-    });
-    this.models = java.util.Collections.unmodifiableMap(m);
-  }
+    private final JsonMapper json;
+    private final Map<String, @Nullable Tier> models;
 
-  /** Model names clients may use, in the order {@code GET /v1/models} lists them. */
-  public Map<String, @Nullable Tier> models() {
-    return models;
-  }
-
-  public ChatCompletionRequest parse(byte[] bytes) {
-    JsonNode root;
-    try {
-      root = json.readTree(bytes);
-    } catch (JacksonException e) {
-      throw ApiException.badRequest("invalid_json", null, JsonErrors.describe(e));
-    }
-    if (root == null || !root.isObject()) {
-      throw ApiException.badRequest("invalid_json", null, "Request body must be a JSON object.");
-    }
-    ObjectNode body = (ObjectNode) root;
-    for (String name : body.propertyNames()) {
-      if (UNSUPPORTED.contains(name)) {
-        throw ApiException.badRequest("unsupported_parameter", name, "Parameter '" + name + "' is not supported by Burstgate.");
-      }
-      if (!HANDLED.contains(name) && !PASS_THROUGH.contains(name)) {
-        // 'param' names the field as the client spelled it, cut like every echo of the client's words.
-        throw ApiException.badRequest("unknown_parameter",
-            name.length() > JsonErrors.ECHO_LIMIT ? name.substring(0, JsonErrors.ECHO_LIMIT) : name,
-            "Unrecognized request argument supplied: " + JsonErrors.quote(name) + ".");
-      }
-    }
-
-    String model = AUTO;
-    JsonNode m = body.get("model");
-    if (m != null && !m.isNull()) {
-      if (!m.isString()) {
-        throw ApiException.badRequest("invalid_type", "model", "'model' must be a string.");
-      }
-      model = m.stringValue();
-    }
-    if (!models.containsKey(model)) {
-      throw ApiException.badRequest("model_not_found", "model", "The model " + JsonErrors.quote(model)
-          + " does not exist. Valid models: " + String.join(", ", models.keySet()) + ".");
+    /**
+     * @param aliases extra model names mapping to {@code auto} or a tier name
+     */
+    public ChatRequestParser(JsonMapper json, Map<String, String> aliases) {
+        // A key given twice is refused, not resolved silently ("model":"local","model":"cloud" would be billed as
+        // cloud).
+        this.json = json.rebuild()
+                .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                .build();
+        Map<String, @Nullable Tier> m = new LinkedHashMap<>();
+        m.put(AUTO, null);
+        for (Tier t : Tier.values()) {
+            m.put(t.label(), t);
+        }
+        aliases.forEach((alias, target) -> {
+            String key = target.strip().toLowerCase(Locale.ROOT);
+            if (!m.containsKey(key)) {
+                throw new IllegalArgumentException(
+                        "burstgate.models." + alias + ": '" + target + "' is not auto, local, cloud or legacy");
+            }
+            m.put(alias, m.get(key));
+        });
+        this.models = java.util.Collections.unmodifiableMap(m);
     }
 
-    List<ChatCompletionRequest.Message> messages = messages(body.get("messages"));
-    boolean stream = bool(body, "stream");
-    boolean includeUsage = false;
-    JsonNode so = body.get("stream_options");
-    if (so != null && !so.isNull()) {
-      if (!so.isObject()) {
-        throw ApiException.badRequest("invalid_type", "stream_options", "'stream_options' must be an object.");
-      }
-      if (!stream) {
-        throw ApiException.badRequest("invalid_value", "stream_options", "'stream_options' is only allowed when 'stream' is true.");
-      }
-      JsonNode iu = so.get("include_usage");
-      if (iu != null && !iu.isNull() && !iu.isBoolean()) {
-        throw ApiException.badRequest("invalid_type", "stream_options.include_usage", "'stream_options.include_usage' must be a boolean.");
-      }
-      includeUsage = iu != null && iu.asBoolean(false);
+    /** Model names clients may use, in the order {@code GET /v1/models} lists them. */
+    public Map<String, @Nullable Tier> models() {
+        return models;
     }
-    Integer maxTokens = positiveInt(body, "max_completion_tokens");
-    if (maxTokens == null) {
-      maxTokens = positiveInt(body, "max_tokens");
-    }
-    Double temperature = number(body, "temperature", 0, 2);
-    Double topP = number(body, "top_p", 0, 1);
-    Long seed = null;
-    JsonNode s = body.get("seed");
-    if (s != null && !s.isNull()) {
-      if (!s.isIntegralNumber()) {
-        throw ApiException.badRequest("invalid_type", "seed", "'seed' must be an integer.");
-      }
-      if (!s.canConvertToLong()) {
-        throw ApiException.badRequest("invalid_value", "seed",
-            "'seed' must be between " + Long.MIN_VALUE + " and " + Long.MAX_VALUE + ".");
-      }
-      seed = s.longValue();
-    }
-    JsonNode n = body.get("n");
-    if (n != null && !n.isNull()) {
-      if (!n.isIntegralNumber()) {
-        throw ApiException.badRequest("invalid_type", "n", "'n' must be an integer.");
-      }
-      if (!n.canConvertToInt() || n.intValue() < 1 || n.intValue() > 128) {
-        throw ApiException.badRequest("invalid_value", "n", "'n' must be between 1 and 128.");
-      }
-      if (n.intValue() != 1) {
-        throw ApiException.badRequest("unsupported_parameter", "n", "Only n=1 is supported.");
-      }
-    }
-    JsonNode rf = body.get("response_format");
-    if (rf != null && !rf.isNull()) {
-      if (!rf.isObject() || !"text".equals(rf.path("type").asString(""))) {
-        throw ApiException.badRequest("unsupported_parameter", "response_format",
-            "Only response_format {\"type\":\"text\"} is supported.");
-      }
-    }
-    List<String> stop = stop(body.get("stop"));
-    return new ChatCompletionRequest(body, model, models.get(model), messages, stream, includeUsage, maxTokens,
-        temperature, topP, stop, seed);
-  }
 
-  private static List<ChatCompletionRequest.Message> messages(@Nullable JsonNode node) {
-    if (node == null || node.isNull()) {
-      throw ApiException.badRequest("missing_required_parameter", "messages", "Missing required parameter: 'messages'.");
-    }
-    if (!node.isArray()) {
-      throw ApiException.badRequest("invalid_type", "messages", "'messages' must be an array.");
-    }
-    if (node.isEmpty()) {
-      throw ApiException.badRequest("invalid_value", "messages", "'messages' must contain at least one message.");
-    }
-    List<ChatCompletionRequest.Message> out = new ArrayList<>(node.size());
-    for (int i = 0; i < node.size(); i++) {
-      JsonNode msg = node.get(i);
-      String p = "messages[" + i + "]";
-      if (!msg.isObject()) {
-        throw ApiException.badRequest("invalid_type", p, "'" + p + "' must be an object.");
-      }
-      JsonNode role = msg.get("role");
-      if (role == null || !role.isString()) {
-        throw ApiException.badRequest("missing_required_parameter", p + ".role", "'" + p + ".role' must be a string.");
-      }
-      if (!ROLES.contains(role.stringValue())) {
-        throw ApiException.badRequest("invalid_value", p + ".role",
-            "'" + p + ".role' must be one of system, developer, user, assistant, tool; got "
-                + JsonErrors.quote(role.stringValue()) + ".");
-      }
-      out.add(new ChatCompletionRequest.Message(role.stringValue(), content(msg.get("content"), p + ".content")));
-    }
-    return List.copyOf(out);
-  }
+    public ChatCompletionRequest parse(byte[] bytes) {
+        JsonNode root;
+        try {
+            root = json.readTree(bytes);
+        } catch (JacksonException e) {
+            throw ApiException.badRequest("invalid_json", null, JsonErrors.describe(e));
+        }
+        if (root == null || !root.isObject()) {
+            throw ApiException.badRequest("invalid_json", null, "Request body must be a JSON object.");
+        }
+        ObjectNode body = (ObjectNode) root;
+        for (String name : body.propertyNames()) {
+            if (UNSUPPORTED.contains(name)) {
+                throw ApiException.badRequest(
+                        "unsupported_parameter", name, "Parameter '" + name + "' is not supported by Burstgate.");
+            }
+            if (!HANDLED.contains(name) && !PASS_THROUGH.contains(name)) {
+                // 'param' names the field as the client spelled it, cut like every echo of the client's words.
+                throw ApiException.badRequest(
+                        "unknown_parameter",
+                        name.length() > JsonErrors.ECHO_LIMIT ? name.substring(0, JsonErrors.ECHO_LIMIT) : name,
+                        "Unrecognized request argument supplied: " + JsonErrors.quote(name) + ".");
+            }
+        }
 
-  private static String content(@Nullable JsonNode c, String p) {
-    if (c == null || c.isNull()) {
-      return "";
-    }
-    if (c.isString()) {
-      return c.stringValue();
-    }
-    if (!c.isArray()) {
-      throw ApiException.badRequest("invalid_type", p, "'" + p + "' must be a string or an array of text parts.");
-    }
-    StringBuilder text = new StringBuilder();
-    for (int j = 0; j < c.size(); j++) {
-      JsonNode part = c.get(j);
-      String pp = p + "[" + j + "]";
-      if (!part.isObject()) {
-        throw ApiException.badRequest("invalid_type", pp, "'" + pp + "' must be an object such as "
-            + "{\"type\":\"text\",\"text\":\"...\"}.");
-      }
-      JsonNode type = part.get("type");
-      if (type == null || !type.isString()) {
-        throw ApiException.badRequest("invalid_type", pp + ".type", "'" + pp + ".type' must be a string.");
-      }
-      if (!"text".equals(type.stringValue())) {
-        throw ApiException.badRequest("unsupported_content", pp + ".type", "'" + pp + ".type' must be 'text': only "
-            + "text content parts are supported; got " + JsonErrors.quote(type.stringValue()) + ".");
-      }
-      JsonNode t = part.get("text");
-      if (t == null || !t.isString()) {
-        throw ApiException.badRequest("invalid_type", pp + ".text", "'" + pp + ".text' must be a string.");
-      }
-      if (!text.isEmpty()) {
-        text.append('\n');
-      }
-      text.append(t.stringValue());
-    }
-    return text.toString();
-  }
+        String model = AUTO;
+        JsonNode m = body.get("model");
+        if (m != null && !m.isNull()) {
+            if (!m.isString()) {
+                throw ApiException.badRequest("invalid_type", "model", "'model' must be a string.");
+            }
+            model = m.stringValue();
+        }
+        if (!models.containsKey(model)) {
+            throw ApiException.badRequest(
+                    "model_not_found",
+                    "model",
+                    "The model " + JsonErrors.quote(model) + " does not exist. Valid models: "
+                            + String.join(", ", models.keySet()) + ".");
+        }
 
-  private static boolean bool(ObjectNode body, String name) {
-    JsonNode v = body.get(name);
-    if (v == null || v.isNull()) {
-      return false;
+        List<ChatCompletionRequest.Message> messages = messages(body.get("messages"));
+        boolean stream = bool(body, "stream");
+        boolean includeUsage = false;
+        JsonNode so = body.get("stream_options");
+        if (so != null && !so.isNull()) {
+            if (!so.isObject()) {
+                throw ApiException.badRequest("invalid_type", "stream_options", "'stream_options' must be an object.");
+            }
+            if (!stream) {
+                throw ApiException.badRequest(
+                        "invalid_value", "stream_options", "'stream_options' is only allowed when 'stream' is true.");
+            }
+            JsonNode iu = so.get("include_usage");
+            if (iu != null && !iu.isNull() && !iu.isBoolean()) {
+                throw ApiException.badRequest(
+                        "invalid_type",
+                        "stream_options.include_usage",
+                        "'stream_options.include_usage' must be a boolean.");
+            }
+            includeUsage = iu != null && iu.asBoolean(false);
+        }
+        Integer maxTokens = positiveInt(body, "max_completion_tokens");
+        if (maxTokens == null) {
+            maxTokens = positiveInt(body, "max_tokens");
+        }
+        Double temperature = number(body, "temperature", 0, 2);
+        Double topP = number(body, "top_p", 0, 1);
+        Long seed = null;
+        JsonNode s = body.get("seed");
+        if (s != null && !s.isNull()) {
+            if (!s.isIntegralNumber()) {
+                throw ApiException.badRequest("invalid_type", "seed", "'seed' must be an integer.");
+            }
+            if (!s.canConvertToLong()) {
+                throw ApiException.badRequest(
+                        "invalid_value",
+                        "seed",
+                        "'seed' must be between " + Long.MIN_VALUE + " and " + Long.MAX_VALUE + ".");
+            }
+            seed = s.longValue();
+        }
+        JsonNode n = body.get("n");
+        if (n != null && !n.isNull()) {
+            if (!n.isIntegralNumber()) {
+                throw ApiException.badRequest("invalid_type", "n", "'n' must be an integer.");
+            }
+            if (!n.canConvertToInt() || n.intValue() < 1 || n.intValue() > 128) {
+                throw ApiException.badRequest("invalid_value", "n", "'n' must be between 1 and 128.");
+            }
+            if (n.intValue() != 1) {
+                throw ApiException.badRequest("unsupported_parameter", "n", "Only n=1 is supported.");
+            }
+        }
+        JsonNode rf = body.get("response_format");
+        if (rf != null && !rf.isNull()) {
+            if (!rf.isObject() || !"text".equals(rf.path("type").asString(""))) {
+                throw ApiException.badRequest(
+                        "unsupported_parameter",
+                        "response_format",
+                        "Only response_format {\"type\":\"text\"} is supported.");
+            }
+        }
+        List<String> stop = stop(body.get("stop"));
+        return new ChatCompletionRequest(
+                body,
+                model,
+                models.get(model),
+                messages,
+                stream,
+                includeUsage,
+                maxTokens,
+                temperature,
+                topP,
+                stop,
+                seed);
     }
-    if (!v.isBoolean()) {
-      throw ApiException.badRequest("invalid_type", name, "'" + name + "' must be a boolean.");
-    }
-    return v.booleanValue();
-  }
 
-  private static @Nullable Integer positiveInt(ObjectNode body, String name) {
-    JsonNode v = body.get(name);
-    if (v == null || v.isNull()) {
-      return null;
+    private static List<ChatCompletionRequest.Message> messages(@Nullable JsonNode node) {
+        if (node == null || node.isNull()) {
+            throw ApiException.badRequest(
+                    "missing_required_parameter", "messages", "Missing required parameter: 'messages'.");
+        }
+        if (!node.isArray()) {
+            throw ApiException.badRequest("invalid_type", "messages", "'messages' must be an array.");
+        }
+        if (node.isEmpty()) {
+            throw ApiException.badRequest("invalid_value", "messages", "'messages' must contain at least one message.");
+        }
+        List<ChatCompletionRequest.Message> out = new ArrayList<>(node.size());
+        for (int i = 0; i < node.size(); i++) {
+            JsonNode msg = node.get(i);
+            String p = "messages[" + i + "]";
+            if (!msg.isObject()) {
+                throw ApiException.badRequest("invalid_type", p, "'" + p + "' must be an object.");
+            }
+            JsonNode role = msg.get("role");
+            if (role == null || !role.isString()) {
+                throw ApiException.badRequest(
+                        "missing_required_parameter", p + ".role", "'" + p + ".role' must be a string.");
+            }
+            if (!ROLES.contains(role.stringValue())) {
+                throw ApiException.badRequest(
+                        "invalid_value",
+                        p + ".role",
+                        "'" + p + ".role' must be one of system, developer, user, assistant, tool; got "
+                                + JsonErrors.quote(role.stringValue()) + ".");
+            }
+            out.add(new ChatCompletionRequest.Message(role.stringValue(), content(msg.get("content"), p + ".content")));
+        }
+        return List.copyOf(out);
     }
-    if (!v.isIntegralNumber()) {
-      throw ApiException.badRequest("invalid_type", name, "'" + name + "' must be an integer.");
-    }
-    if (!v.canConvertToInt() || v.intValue() < 1) {
-      throw ApiException.badRequest("invalid_value", name,
-          "'" + name + "' must be between 1 and " + Integer.MAX_VALUE + ".");
-    }
-    return v.intValue();
-  }
 
-  private static @Nullable Double number(ObjectNode body, String name, double min, double max) {
-    JsonNode v = body.get(name);
-    if (v == null || v.isNull()) {
-      return null;
+    private static String content(@Nullable JsonNode c, String p) {
+        if (c == null || c.isNull()) {
+            return "";
+        }
+        if (c.isString()) {
+            return c.stringValue();
+        }
+        if (!c.isArray()) {
+            throw ApiException.badRequest("invalid_type", p, "'" + p + "' must be a string or an array of text parts.");
+        }
+        List<String> parts = new ArrayList<>(c.size());
+        for (int j = 0; j < c.size(); j++) {
+            JsonNode part = c.get(j);
+            String pp = p + "[" + j + "]";
+            if (!part.isObject()) {
+                throw ApiException.badRequest(
+                        "invalid_type",
+                        pp,
+                        "'" + pp + "' must be an object such as " + "{\"type\":\"text\",\"text\":\"...\"}.");
+            }
+            JsonNode type = part.get("type");
+            if (type == null || !type.isString()) {
+                throw ApiException.badRequest("invalid_type", pp + ".type", "'" + pp + ".type' must be a string.");
+            }
+            if (!"text".equals(type.stringValue())) {
+                throw ApiException.badRequest(
+                        "unsupported_content",
+                        pp + ".type",
+                        "'" + pp + ".type' must be 'text': only " + "text content parts are supported; got "
+                                + JsonErrors.quote(type.stringValue()) + ".");
+            }
+            JsonNode t = part.get("text");
+            if (t == null || !t.isString()) {
+                throw ApiException.badRequest("invalid_type", pp + ".text", "'" + pp + ".text' must be a string.");
+            }
+            parts.add(t.stringValue());
+        }
+        return ChatMessage.joinParts(parts);
     }
-    if (!v.isNumber()) {
-      throw ApiException.badRequest("invalid_type", name, "'" + name + "' must be a number.");
-    }
-    // The JDK's conversions, which round a number past a double's range to an infinity; the node's own throw.
-    double d = v.isIntegralNumber() ? v.bigIntegerValue().doubleValue()
-        : v.isBigDecimal() ? v.decimalValue().doubleValue() : v.doubleValue();
-    if (!(d >= min && d <= max)) {
-      throw ApiException.badRequest("invalid_value", name, "'" + name + "' must be between " + min + " and " + max + ".");
-    }
-    return d;
-  }
 
-  private static List<String> stop(@Nullable JsonNode v) {
-    if (v == null || v.isNull()) {
-      return List.of();
+    private static boolean bool(ObjectNode body, String name) {
+        JsonNode v = body.get(name);
+        if (v == null || v.isNull()) {
+            return false;
+        }
+        if (!v.isBoolean()) {
+            throw ApiException.badRequest("invalid_type", name, "'" + name + "' must be a boolean.");
+        }
+        return v.booleanValue();
     }
-    if (v.isString()) {
-      return List.of(stopSequence(v.stringValue()));
-    }
-    if (!v.isArray()) {
-      throw ApiException.badRequest("invalid_type", "stop", "'stop' must be a string or an array of at most "
-          + MAX_STOP + " strings.");
-    }
-    if (v.size() > MAX_STOP) {
-      throw ApiException.badRequest("invalid_value", "stop", "'stop' may hold at most " + MAX_STOP + " strings.");
-    }
-    List<String> out = new ArrayList<>();
-    for (JsonNode s : v) {
-      if (!s.isString()) {
-        throw ApiException.badRequest("invalid_type", "stop", "'stop' must be a string or an array of at most "
-            + MAX_STOP + " strings.");
-      }
-      out.add(stopSequence(s.stringValue()));
-    }
-    return List.copyOf(out);
-  }
 
-  private static String stopSequence(String s) {
-    if (s.isEmpty()) {
-      throw ApiException.badRequest("invalid_value", "stop", "'stop' sequences must not be empty.");
+    private static @Nullable Integer positiveInt(ObjectNode body, String name) {
+        JsonNode v = body.get(name);
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        if (!v.isIntegralNumber()) {
+            throw ApiException.badRequest("invalid_type", name, "'" + name + "' must be an integer.");
+        }
+        if (!v.canConvertToInt() || v.intValue() < 1) {
+            throw ApiException.badRequest(
+                    "invalid_value", name, "'" + name + "' must be between 1 and " + Integer.MAX_VALUE + ".");
+        }
+        return v.intValue();
     }
-    if (s.length() > MAX_STOP_LENGTH) {
-      throw ApiException.badRequest("invalid_value", "stop",
-          "'stop' sequences may be at most " + MAX_STOP_LENGTH + " characters long.");
+
+    private static @Nullable Double number(ObjectNode body, String name, double min, double max) {
+        JsonNode v = body.get(name);
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        if (!v.isNumber()) {
+            throw ApiException.badRequest("invalid_type", name, "'" + name + "' must be a number.");
+        }
+        // The JDK's conversions, which round a number past a double's range to an infinity; the node's own throw.
+        double d = v.isIntegralNumber()
+                ? v.bigIntegerValue().doubleValue()
+                : v.isBigDecimal() ? v.decimalValue().doubleValue() : v.doubleValue();
+        if (!(d >= min && d <= max)) {
+            throw ApiException.badRequest(
+                    "invalid_value", name, "'" + name + "' must be between " + min + " and " + max + ".");
+        }
+        return d;
     }
-    return s;
-  }
+
+    private static List<String> stop(@Nullable JsonNode v) {
+        if (v == null || v.isNull()) {
+            return List.of();
+        }
+        if (v.isString()) {
+            return List.of(stopSequence(v.stringValue()));
+        }
+        if (!v.isArray()) {
+            throw ApiException.badRequest(
+                    "invalid_type", "stop", "'stop' must be a string or an array of at most " + MAX_STOP + " strings.");
+        }
+        if (v.size() > MAX_STOP) {
+            throw ApiException.badRequest("invalid_value", "stop", "'stop' may hold at most " + MAX_STOP + " strings.");
+        }
+        List<String> out = new ArrayList<>();
+        for (JsonNode s : v) {
+            if (!s.isString()) {
+                throw ApiException.badRequest(
+                        "invalid_type",
+                        "stop",
+                        "'stop' must be a string or an array of at most " + MAX_STOP + " strings.");
+            }
+            out.add(stopSequence(s.stringValue()));
+        }
+        return List.copyOf(out);
+    }
+
+    private static String stopSequence(String s) {
+        if (s.isEmpty()) {
+            throw ApiException.badRequest("invalid_value", "stop", "'stop' sequences must not be empty.");
+        }
+        if (s.length() > MAX_STOP_LENGTH) {
+            throw ApiException.badRequest(
+                    "invalid_value",
+                    "stop",
+                    "'stop' sequences may be at most " + MAX_STOP_LENGTH + " characters long.");
+        }
+        return s;
+    }
 }

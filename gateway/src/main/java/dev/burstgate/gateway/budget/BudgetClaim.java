@@ -20,51 +20,58 @@ import reactor.core.publisher.Mono;
  */
 public final class BudgetClaim {
 
-  private static final Logger log = LoggerFactory.getLogger(BudgetClaim.class);
-  private static final Object PENDING = new Object();
-  private static final Object CLOSED = new Object();
+    private static final Logger log = LoggerFactory.getLogger(BudgetClaim.class);
+    private static final Object PENDING = new Object();
+    private static final Object CLOSED = new Object();
 
-  private final BudgetStore store;
-  /** {@link #PENDING}, the open {@link Reservation}, or {@link #CLOSED}. */
-  private final AtomicReference<Object> state = new AtomicReference<>(PENDING);
+    private final BudgetStore store;
+    /** {@link #PENDING}, the open {@link Reservation}, or {@link #CLOSED}. */
+    private final AtomicReference<Object> state = new AtomicReference<>(PENDING);
 
-  public BudgetClaim(BudgetStore store) {
-    this.store = Objects.requireNonNull(store, "store");
-  }
-
-  /**
-   * Reserves {@code amount} of {@code tenant}'s budget; with {@code overLimit} it is granted past the limits. Call
-   * once.
-   */
-  public Mono<ReserveResult> reserve(String tenant, Usd amount, boolean overLimit) {
-    Mono<ReserveResult> call = overLimit
-        ? store.reserveOverLimit(tenant, amount).map(r -> (ReserveResult) r)
-        : store.reserve(tenant, amount);
-    CompletableFuture<ReserveResult> granted = call.toFuture().thenApply(result -> {
-      if (result instanceof Reservation r && !state.compareAndSet(PENDING, r)) {
-        finish(r, Usd.ZERO);
-      }
-      return result;
-    });
-    return Mono.fromFuture(granted, true);
-  }
-
-  /** Settles the reservation with {@code actualCost} (zero: releases it). Only the first call counts. */
-  public void close(Usd actualCost) {
-    Object previous = state.getAndSet(CLOSED);
-    if (previous instanceof Reservation r) {
-      finish(r, actualCost);
+    public BudgetClaim(BudgetStore store) {
+        this.store = Objects.requireNonNull(store, "store");
     }
-  }
 
-  /** True while a granted reservation waits for {@link #close}. */
-  public boolean open() {
-    return state.get() instanceof Reservation;
-  }
+    /**
+     * Reserves {@code amount} of {@code tenant}'s budget; with {@code overLimit} it is granted past the limits. Call
+     * once.
+     */
+    public Mono<ReserveResult> reserve(String tenant, Usd amount, boolean overLimit) {
+        Mono<ReserveResult> call = overLimit
+                ? store.reserveOverLimit(tenant, amount).map(r -> (ReserveResult) r)
+                : store.reserve(tenant, amount);
+        CompletableFuture<ReserveResult> granted = call.toFuture().thenApply(result -> {
+            if (result instanceof Reservation r && !state.compareAndSet(PENDING, r)) {
+                finish(r, Usd.ZERO);
+            }
+            return result;
+        });
+        return Mono.fromFuture(granted, true);
+    }
 
-  private void finish(Reservation r, Usd cost) {
-    Mono<Void> done = cost.isZero() ? store.release(r) : store.settle(r, cost);
-    done.subscribe(null, e -> log.warn("could not {} budget reservation {} of tenant {} ({}): {}",
-        cost.isZero() ? "release" : "settle", r.id(), r.tenant(), r.amount(), e.toString()));
-  }
+    /** Settles the reservation with {@code actualCost} (zero: releases it). Only the first call counts. */
+    public void close(Usd actualCost) {
+        Object previous = state.getAndSet(CLOSED);
+        if (previous instanceof Reservation r) {
+            finish(r, actualCost);
+        }
+    }
+
+    /** True while a granted reservation waits for {@link #close}. */
+    public boolean open() {
+        return state.get() instanceof Reservation;
+    }
+
+    private void finish(Reservation r, Usd cost) {
+        Mono<Void> done = cost.isZero() ? store.release(r) : store.settle(r, cost);
+        done.subscribe(
+                null,
+                e -> log.warn(
+                        "could not {} budget reservation {} of tenant {} ({}): {}",
+                        cost.isZero() ? "release" : "settle",
+                        r.id(),
+                        r.tenant(),
+                        r.amount(),
+                        e.toString()));
+    }
 }

@@ -24,85 +24,98 @@ import reactor.core.publisher.Mono;
  */
 public final class BudgetMeters implements SmartLifecycle {
 
-  private static final Logger log = LoggerFactory.getLogger(BudgetMeters.class);
+    private static final Logger log = LoggerFactory.getLogger(BudgetMeters.class);
 
-  private final BudgetStore store;
-  private final TenantRegistry tenants;
-  private final MeterRegistry registry;
-  private final Duration interval;
-  private final Map<String, Values> values = new ConcurrentHashMap<>();
-  private volatile @Nullable Disposable refresher;
+    private final BudgetStore store;
+    private final TenantRegistry tenants;
+    private final MeterRegistry registry;
+    private final Duration interval;
+    private final Map<String, Values> values = new ConcurrentHashMap<>();
+    private volatile @Nullable Disposable refresher;
 
-  /** The last values read for one tenant and period; NaN until read or without a limit. */
-  private static final class Values {
-    volatile double ratio = Double.NaN;
-    volatile double spent = Double.NaN;
-    volatile double limit = Double.NaN;
-  }
-
-  public BudgetMeters(BudgetStore store, TenantRegistry tenants, MeterRegistry registry, Duration interval) {
-    this.store = store;
-    this.tenants = tenants;
-    this.registry = registry;
-    this.interval = interval;
-  }
-
-  @Override
-  public void start() {
-    for (Tenant t : tenants.all()) {
-      for (String period : List.of("day", "month")) {
-        Values v = values.computeIfAbsent(t.name() + '\n' + period, k -> new Values());
-        Gauge.builder("burstgate.budget.used.ratio", v, x -> x.ratio).description("Budget used: (spent + reserved) / limit")
-            .tags("tenant", t.name(), "period", period).register(registry);
-        Gauge.builder("burstgate.budget.spent", v, x -> x.spent).baseUnit("usd").description("Spent in the period")
-            .tags("tenant", t.name(), "period", period).register(registry);
-        Gauge.builder("burstgate.budget.limit", v, x -> x.limit).baseUnit("usd").description("The period's limit")
-            .tags("tenant", t.name(), "period", period).register(registry);
-      }
+    /** The last values read for one tenant and period; NaN until read or without a limit. */
+    private static final class Values {
+        volatile double ratio = Double.NaN;
+        volatile double spent = Double.NaN;
+        volatile double limit = Double.NaN;
     }
-    refresher = Flux.interval(Duration.ZERO, interval)
-        .onBackpressureDrop()
-        .concatMap(tick -> refresh(), 1)
-        .subscribe();
-  }
 
-  /** Reads every tenant's budget once; a failing read keeps the previous values. */
-  Mono<Void> refresh() {
-    return Flux.fromIterable(tenants.all())
-        .flatMap(t -> store.view(t.name())
-            .doOnNext(view -> {
-              update(t.name() + "\nday", view.daily());
-              update(t.name() + "\nmonth", view.monthly());
-            })
-            .onErrorResume(e -> {
-              log.debug("budget meters: could not read the budget of {}: {}", t.name(), e.toString());
-              return Mono.empty();
-            }), 4)
-        .then();
-  }
-
-  private void update(String key, BudgetView.PeriodView p) {
-    Values v = values.get(key);
-    if (v == null) {
-      return;
+    public BudgetMeters(BudgetStore store, TenantRegistry tenants, MeterRegistry registry, Duration interval) {
+        this.store = store;
+        this.tenants = tenants;
+        this.registry = registry;
+        this.interval = interval;
     }
-    var fraction = p.fractionUsed();
-    v.ratio = fraction == null ? Double.NaN : fraction.doubleValue();
-    v.spent = p.spent().amount().doubleValue();
-    v.limit = p.limit() == null ? Double.NaN : p.limit().amount().doubleValue();
-  }
 
-  @Override
-  public void stop() {
-    Disposable d = refresher;
-    if (d != null) {
-      d.dispose();
+    @Override
+    public void start() {
+        for (Tenant t : tenants.all()) {
+            for (String period : List.of("day", "month")) {
+                Values v = values.computeIfAbsent(t.name() + '\n' + period, k -> new Values());
+                Gauge.builder("burstgate.budget.used.ratio", v, x -> x.ratio)
+                        .description("Budget used: (spent + reserved) / limit")
+                        .tags("tenant", t.name(), "period", period)
+                        .register(registry);
+                Gauge.builder("burstgate.budget.spent", v, x -> x.spent)
+                        .baseUnit("usd")
+                        .description("Spent in the period")
+                        .tags("tenant", t.name(), "period", period)
+                        .register(registry);
+                Gauge.builder("burstgate.budget.limit", v, x -> x.limit)
+                        .baseUnit("usd")
+                        .description("The period's limit")
+                        .tags("tenant", t.name(), "period", period)
+                        .register(registry);
+            }
+        }
+        refresher = Flux.interval(Duration.ZERO, interval)
+                .onBackpressureDrop()
+                .concatMap(tick -> refresh(), 1)
+                .subscribe();
     }
-    refresher = null;
-  }
 
-  @Override
-  public boolean isRunning() {
-    return refresher != null;
-  }
+    /** Reads every tenant's budget once; a failing read keeps the previous values. */
+    Mono<Void> refresh() {
+        return Flux.fromIterable(tenants.all())
+                .flatMap(
+                        t -> store.view(t.name())
+                                .doOnNext(view -> {
+                                    update(t.name() + "\nday", view.daily());
+                                    update(t.name() + "\nmonth", view.monthly());
+                                })
+                                .onErrorResume(e -> {
+                                    log.debug(
+                                            "budget meters: could not read the budget of {}: {}",
+                                            t.name(),
+                                            e.toString());
+                                    return Mono.empty();
+                                }),
+                        4)
+                .then();
+    }
+
+    private void update(String key, BudgetView.PeriodView p) {
+        Values v = values.get(key);
+        if (v == null) {
+            return;
+        }
+        var fraction = p.fractionUsed();
+        v.ratio = fraction == null ? Double.NaN : fraction.doubleValue();
+        v.spent = p.spent().amount().doubleValue();
+        v.limit = p.limit() == null ? Double.NaN : p.limit().amount().doubleValue();
+    }
+
+    @Override
+    public void stop() {
+        Disposable d = refresher;
+        if (d != null) {
+            d.dispose();
+        }
+        refresher = null;
+    }
+
+    @Override
+    public boolean isRunning() {
+        return refresher != null;
+    }
 }

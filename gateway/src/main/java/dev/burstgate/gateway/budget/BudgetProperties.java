@@ -1,5 +1,6 @@
 package dev.burstgate.gateway.budget;
 
+import dev.burstgate.policies.cost.TokenEstimate;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
@@ -25,25 +26,30 @@ import org.springframework.validation.annotation.Validated;
 @Validated
 @ConfigurationProperties(prefix = "burstgate.budgets")
 public record BudgetProperties(
-    @DefaultValue("256") @Min(1) int defaultCompletionTokens,
-    @DefaultValue("15m") @NotNull Duration reservationTimeout,
-    @DefaultValue("2d") @NotNull Duration retention,
-    @DefaultValue("2s") @NotNull Duration redisTimeout,
-    @DefaultValue("burstgate:budget") @NotBlank String redisKeyPrefix,
-    @DefaultValue("15s") @NotNull Duration metersRefresh) {
+        @DefaultValue("" + TokenEstimate.DEFAULT_COMPLETION_TOKENS) @Min(1)
+        int defaultCompletionTokens,
 
-  public BudgetProperties {
-    if (reservationTimeout.isNegative() || reservationTimeout.isZero()) {
-      throw new IllegalArgumentException("burstgate.budgets.reservation-timeout must be positive but was " + reservationTimeout);
+        @DefaultValue("15m") @NotNull Duration reservationTimeout,
+        @DefaultValue("2d") @NotNull Duration retention,
+        @DefaultValue("2s") @NotNull Duration redisTimeout,
+        @DefaultValue("burstgate:budget") @NotBlank String redisKeyPrefix,
+        @DefaultValue("15s") @NotNull Duration metersRefresh) {
+
+    public BudgetProperties {
+        if (reservationTimeout.isNegative() || reservationTimeout.isZero()) {
+            throw new IllegalArgumentException(
+                    "burstgate.budgets.reservation-timeout must be positive but was " + reservationTimeout);
+        }
+        if (retention.isNegative()) {
+            throw new IllegalArgumentException("burstgate.budgets.retention must be >= 0 but was " + retention);
+        }
+        if (metersRefresh.isNegative() || metersRefresh.isZero()) {
+            throw new IllegalArgumentException(
+                    "burstgate.budgets.meters-refresh must be positive but was " + metersRefresh);
+        }
+        if (redisTimeout.isNegative() || redisTimeout.isZero()) {
+            throw new IllegalArgumentException(
+                    "burstgate.budgets.redis-timeout must be positive but was " + redisTimeout);
+        }
     }
-    if (retention.isNegative()) {
-      throw new IllegalArgumentException("burstgate.budgets.retention must be >= 0 but was " + retention);
-    }
-    if (metersRefresh.isNegative() || metersRefresh.isZero()) {
-      throw new IllegalArgumentException("burstgate.budgets.meters-refresh must be positive but was " + metersRefresh);
-    }
-    if (redisTimeout.isNegative() || redisTimeout.isZero()) {
-      throw new IllegalArgumentException("burstgate.budgets.redis-timeout must be positive but was " + redisTimeout);
-    }
-  }
 }

@@ -24,46 +24,46 @@ import reactor.core.publisher.Mono;
  */
 public interface BudgetStore {
 
-  /** The tenant's current state for routing (spent counts reservations in flight; see {@link BudgetView#state()}). */
-  default Mono<BudgetState> state(String tenant) {
-    return view(tenant).map(BudgetView::state);
-  }
+    /** The tenant's current state for routing (spent counts reservations in flight; see {@link BudgetView#state()}). */
+    default Mono<BudgetState> state(String tenant) {
+        return view(tenant).map(BudgetView::state);
+    }
 
-  /** The tenant's current day and month. */
-  Mono<BudgetView> view(String tenant);
+    /** The tenant's current day and month. */
+    Mono<BudgetView> view(String tenant);
 
-  /** Reserves {@code amount} if it fits every limit of the tenant; otherwise a {@link Denial}. */
-  Mono<ReserveResult> reserve(String tenant, Usd amount);
+    /** Reserves {@code amount} if it fits every limit of the tenant; otherwise a {@link Denial}. */
+    Mono<ReserveResult> reserve(String tenant, Usd amount);
 
-  /**
-   * Reserves {@code amount} even past the limits: for the local tier under a {@code local-only} policy, which keeps
-   * serving at 100 % and whose cost is still counted.
-   */
-  Mono<Reservation> reserveOverLimit(String tenant, Usd amount);
+    /**
+     * Reserves {@code amount} even past the limits: for the local tier under a {@code local-only} policy, which keeps
+     * serving at 100 % and whose cost is still counted.
+     */
+    Mono<Reservation> reserveOverLimit(String tenant, Usd amount);
 
-  /** Replaces the reservation by the actual cost (which may be more or less than reserved, or zero). */
-  Mono<Void> settle(Reservation reservation, Usd actualCost);
+    /** Replaces the reservation by the actual cost (which may be more or less than reserved, or zero). */
+    Mono<Void> settle(Reservation reservation, Usd actualCost);
 
-  /** Drops the reservation; nothing is spent. */
-  default Mono<Void> release(Reservation reservation) {
-    return settle(reservation, Usd.ZERO);
-  }
+    /** Drops the reservation; nothing is spent. */
+    default Mono<Void> release(Reservation reservation) {
+        return settle(reservation, Usd.ZERO);
+    }
 
-  /** The limits in force for the tenant: the override if one was set, else the configured ones. */
-  default Mono<BudgetLimits> limits(String tenant) {
-    return view(tenant).map(BudgetView::limits);
-  }
+    /** The limits in force for the tenant: the override if one was set, else the configured ones. */
+    default Mono<BudgetLimits> limits(String tenant) {
+        return view(tenant).map(BudgetView::limits);
+    }
 
-  /** Overrides the tenant's configured limits (null limits mean none) for every gateway sharing this store. */
-  Mono<Void> setLimits(String tenant, BudgetLimits limits);
+    /** Overrides the tenant's configured limits (null limits mean none) for every gateway sharing this store. */
+    Mono<Void> setLimits(String tenant, BudgetLimits limits);
 
-  /**
-   * A store in this process's memory, for one gateway instance or a test.
-   *
-   * @param configured the configured limits of a tenant ({@link BudgetLimits#NONE} for none)
-   * @param clock gives the current UTC day and month
-   */
-  static BudgetStore inMemory(Function<String, BudgetLimits> configured, InstantSource clock) {
-    return new InMemoryBudgetStore(configured, clock);
-  }
+    /**
+     * A store in this process's memory, for one gateway instance or a test.
+     *
+     * @param configured the configured limits of a tenant ({@link BudgetLimits#NONE} for none)
+     * @param clock gives the current UTC day and month
+     */
+    static BudgetStore inMemory(Function<String, BudgetLimits> configured, InstantSource clock) {
+        return new InMemoryBudgetStore(configured, clock);
+    }
 }

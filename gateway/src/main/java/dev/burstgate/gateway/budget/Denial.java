@@ -14,18 +14,19 @@ import java.util.Locale;
  */
 public record Denial(String tenant, Usd amount, Period period, Usd limit, Usd used) implements ReserveResult {
 
-  /** Which limit refused. */
-  public enum Period {
-    DAILY, MONTHLY;
+    /** Which limit refused. */
+    public enum Period {
+        DAILY,
+        MONTHLY;
 
-    public String key() {
-      return name().toLowerCase(Locale.ROOT);
+        public String key() {
+            return name().toLowerCase(Locale.ROOT);
+        }
     }
-  }
 
-  /** A short sentence for error messages and cost records. */
-  public String message() {
-    return period.key() + " budget of $" + limit + " reached ($" + used + " spent or reserved, this attempt needs up to $"
-        + amount + ")";
-  }
+    /** A short sentence for error messages and cost records. */
+    public String message() {
+        return period.key() + " budget of $" + limit + " reached ($" + used
+                + " spent or reserved, this attempt needs up to $" + amount + ")";
+    }
 }

@@ -12,21 +12,24 @@ import java.math.RoundingMode;
  */
 final class NanoUsd {
 
-  static final int SCALE = 9;
+    static final int SCALE = 9;
 
-  private NanoUsd() {}
+    private NanoUsd() {}
 
-  /** The exact nano-dollars of {@code usd}; throws when it is not a whole number of them or is out of range. */
-  static long exact(Usd usd) {
-    return usd.amount().movePointRight(SCALE).longValueExact();
-  }
+    /** The exact nano-dollars of {@code usd}; throws when it is not a whole number of them or is out of range. */
+    static long exact(Usd usd) {
+        return usd.amount().movePointRight(SCALE).longValueExact();
+    }
 
-  /** {@code usd} in nano-dollars, rounded up to a whole nano-dollar. */
-  static long ceil(Usd usd) {
-    return usd.amount().movePointRight(SCALE).setScale(0, RoundingMode.CEILING).longValueExact();
-  }
+    /** {@code usd} in nano-dollars, rounded up to a whole nano-dollar. */
+    static long ceil(Usd usd) {
+        return usd.amount()
+                .movePointRight(SCALE)
+                .setScale(0, RoundingMode.CEILING)
+                .longValueExact();
+    }
 
-  static Usd usd(long nanos) {
-    return new Usd(BigDecimal.valueOf(nanos, SCALE));
-  }
+    static Usd usd(long nanos) {
+        return new Usd(BigDecimal.valueOf(nanos, SCALE));
+    }
 }

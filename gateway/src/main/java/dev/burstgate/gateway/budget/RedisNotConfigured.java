@@ -8,8 +8,8 @@ import org.springframework.core.type.AnnotatedTypeMetadata;
 /** The opposite of {@link RedisConfigured}: no {@code spring.data.redis.*} connection key is set. */
 final class RedisNotConfigured implements Condition {
 
-  @Override
-  public boolean matches(ConditionContext context, AnnotatedTypeMetadata metadata) {
-    return !RedisConfigured.configured(context.getEnvironment());
-  }
+    @Override
+    public boolean matches(ConditionContext context, AnnotatedTypeMetadata metadata) {
+        return !RedisConfigured.configured(context.getEnvironment());
+    }
 }

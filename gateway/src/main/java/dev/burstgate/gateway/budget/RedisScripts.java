@@ -17,13 +17,13 @@ import org.springframework.data.redis.core.script.RedisScript;
  */
 final class RedisScripts {
 
-  private RedisScripts() {}
+    private RedisScripts() {}
 
-  /**
-   * Gives back reservations whose lease passed. Uses KEYS[4] (open reservations), KEYS[5] (leases), ARGV[1] (now,
-   * epoch ms) and ARGV[2] (the tenant's key prefix, e.g. {@code burstgate:budget:{acme}:}).
-   */
-  private static final String REAP = """
+    /**
+     * Gives back reservations whose lease passed. Uses KEYS[4] (open reservations), KEYS[5] (leases), ARGV[1] (now,
+     * epoch ms) and ARGV[2] (the tenant's key prefix, e.g. {@code burstgate:budget:{acme}:}).
+     */
+    private static final String REAP = """
       local expired = redis.call('ZRANGEBYSCORE', KEYS[5], '-inf', ARGV[1], 'LIMIT', 0, 64)
       for _, id in ipairs(expired) do
         local held = redis.call('HGET', KEYS[4], id)
@@ -41,12 +41,12 @@ final class RedisScripts {
       end
       """;
 
-  /**
-   * The current state. KEYS: 1 day counters, 2 month counters, 3 limit overrides, 4 open reservations, 5 leases.
-   * ARGV: 1 now (epoch ms), 2 tenant key prefix. Returns {day spent, day reserved, month spent, month reserved,
-   * daily override, monthly override}; an override is -2 when none is set, -1 when it is "no limit".
-   */
-  static final RedisScript<List> STATE = RedisScript.of(REAP + """
+    /**
+     * The current state. KEYS: 1 day counters, 2 month counters, 3 limit overrides, 4 open reservations, 5 leases.
+     * ARGV: 1 now (epoch ms), 2 tenant key prefix. Returns {day spent, day reserved, month spent, month reserved,
+     * daily override, monthly override}; an override is -2 when none is set, -1 when it is "no limit".
+     */
+    static final RedisScript<List> STATE = RedisScript.of(REAP + """
       local d = redis.call('HMGET', KEYS[1], 'spent', 'reserved')
       local m = redis.call('HMGET', KEYS[2], 'spent', 'reserved')
       local l = redis.call('HMGET', KEYS[3], 'daily', 'monthly')
@@ -59,15 +59,15 @@ final class RedisScripts {
               override(l[1]), override(l[2])}
       """, List.class);
 
-  /**
-   * Reserves. KEYS: 1 day counters, 2 month counters, 3 limit overrides, 4 open reservations, 5 leases. ARGV: 1 now
-   * (epoch ms), 2 tenant key prefix, 3 amount, 4 configured daily limit ('' for none), 5 configured monthly limit,
-   * 6 day counters expire at (epoch ms), 7 month counters expire at, 8 reservation id, 9 lease deadline (epoch ms),
-   * 10 '1' to grant past the limits, 11 day ({@code 2026-11-29}), 12 month ({@code 2026-11}), 13 how long the
-   * reservation bookkeeping lives (ms). Returns {1, 0, 0, 0} when granted, {0, period (1 daily, 2 monthly), limit,
-   * spent + reserved} when denied.
-   */
-  static final RedisScript<List> RESERVE = RedisScript.of(REAP + """
+    /**
+     * Reserves. KEYS: 1 day counters, 2 month counters, 3 limit overrides, 4 open reservations, 5 leases. ARGV: 1 now
+     * (epoch ms), 2 tenant key prefix, 3 amount, 4 configured daily limit ('' for none), 5 configured monthly limit,
+     * 6 day counters expire at (epoch ms), 7 month counters expire at, 8 reservation id, 9 lease deadline (epoch ms),
+     * 10 '1' to grant past the limits, 11 day ({@code 2026-11-29}), 12 month ({@code 2026-11}), 13 how long the
+     * reservation bookkeeping lives (ms). Returns {1, 0, 0, 0} when granted, {0, period (1 daily, 2 monthly), limit,
+     * spent + reserved} when denied.
+     */
+    static final RedisScript<List> RESERVE = RedisScript.of(REAP + """
       local function limit(field, configured)
         local override = redis.call('HGET', KEYS[3], field)
         if override then
@@ -99,13 +99,13 @@ final class RedisScripts {
       return {1, 0, 0, 0}
       """, List.class);
 
-  /**
-   * Settles (or, with actual cost 0, releases). KEYS: 1 the reservation's day counters, 2 its month counters, 3 open
-   * reservations, 4 leases. ARGV: 1 reservation id, 2 reserved amount, 3 actual cost, 4 day counters expire at
-   * (epoch ms), 5 month counters expire at. Returns 1 when the reservation was open, 0 when its lease had passed
-   * (it was given back already; only the spend is added).
-   */
-  static final RedisScript<Long> SETTLE = RedisScript.of("""
+    /**
+     * Settles (or, with actual cost 0, releases). KEYS: 1 the reservation's day counters, 2 its month counters, 3 open
+     * reservations, 4 leases. ARGV: 1 reservation id, 2 reserved amount, 3 actual cost, 4 day counters expire at
+     * (epoch ms), 5 month counters expire at. Returns 1 when the reservation was open, 0 when its lease had passed
+     * (it was given back already; only the spend is added).
+     */
+    static final RedisScript<Long> SETTLE = RedisScript.of("""
       local open = redis.call('HDEL', KEYS[3], ARGV[1])
       redis.call('ZREM', KEYS[4], ARGV[1])
       if open == 1 and ARGV[2] ~= '0' then

@@ -16,20 +16,21 @@ import java.util.Objects;
  * @param day the UTC day it counts against
  * @param month the UTC month it counts against
  */
-public record Reservation(String tenant, String id, long nanos, LocalDate day, YearMonth month) implements ReserveResult {
+public record Reservation(String tenant, String id, long nanos, LocalDate day, YearMonth month)
+        implements ReserveResult {
 
-  public Reservation {
-    Objects.requireNonNull(tenant, "tenant");
-    Objects.requireNonNull(id, "id");
-    Objects.requireNonNull(day, "day");
-    Objects.requireNonNull(month, "month");
-    if (nanos < 0) {
-      throw new IllegalArgumentException("nanos must be >= 0 but was " + nanos);
+    public Reservation {
+        Objects.requireNonNull(tenant, "tenant");
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(day, "day");
+        Objects.requireNonNull(month, "month");
+        if (nanos < 0) {
+            throw new IllegalArgumentException("nanos must be >= 0 but was " + nanos);
+        }
     }
-  }
 
-  /** The reserved amount. */
-  public Usd amount() {
-    return NanoUsd.usd(nanos);
-  }
+    /** The reserved amount. */
+    public Usd amount() {
+        return NanoUsd.usd(nanos);
+    }
 }

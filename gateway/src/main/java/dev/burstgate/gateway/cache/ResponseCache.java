@@ -3,7 +3,6 @@ package dev.burstgate.gateway.cache;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.burstgate.gateway.api.ChatCompletionRequest;
-import dev.burstgate.gateway.config.BurstgateProperties;
 import dev.burstgate.policies.Tier;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,55 +17,61 @@ import tools.jackson.databind.node.ObjectNode;
  */
 public final class ResponseCache {
 
-  /** A cached answer and the tier that produced it. */
-  public record Entry(Tier tier, ObjectNode answer) {}
+    /** A cached answer and the tier that produced it. */
+    public record Entry(Tier tier, ObjectNode answer) {}
 
-  private final @Nullable Cache<String, Entry> cache;
-  private final JsonMapper json;
+    private final @Nullable Cache<String, Entry> cache;
+    private final JsonMapper json;
 
-  public ResponseCache(BurstgateProperties.Cache config, JsonMapper json) {
-    this.json = json;
-    this.cache = config.enabled() && config.maxEntries() > 0
-        ? Caffeine.newBuilder().maximumSize(config.maxEntries()).expireAfterWrite(config.ttl()).recordStats().build()
-        : null;
-  }
-
-  /** Whether {@code request} may be answered from, and stored in, the cache. */
-  public boolean cacheable(ChatCompletionRequest request) {
-    return cache != null && !request.stream() && request.deterministic();
-  }
-
-  public String key(String tenant, ChatCompletionRequest r) {
-    List<Object> parts = new ArrayList<>();
-    parts.add(tenant);
-    parts.add(r.model());
-    for (ChatCompletionRequest.Message m : r.messages()) {
-      parts.add(m.role());
-      parts.add(m.content());
+    public ResponseCache(CacheProperties config, JsonMapper json) {
+        this.json = json;
+        this.cache = config.enabled() && config.maxEntries() > 0
+                ? Caffeine.newBuilder()
+                        .maximumSize(config.maxEntries())
+                        .expireAfterWrite(config.ttl())
+                        .recordStats()
+                        .build()
+                : null;
     }
-    parts.add(String.valueOf(r.maxTokens()));
-    parts.add(String.valueOf(r.temperature()));
-    parts.add(String.valueOf(r.topP()));
-    parts.add(String.valueOf(r.seed()));
-    parts.add(r.stop());
-    return json.writeValueAsString(parts);
-  }
 
-  public Optional<Entry> get(String key) {
-    if (cache == null) {
-      return Optional.empty();
+    /** Whether {@code request} may be answered from, and stored in, the cache. */
+    public boolean cacheable(ChatCompletionRequest request) {
+        return cache != null && !request.stream() && request.deterministic();
     }
-    Entry e = cache.getIfPresent(key);
-    return e == null ? Optional.empty() : Optional.of(new Entry(e.tier(), e.answer().deepCopy()));
-  }
 
-  public void put(String key, Tier tier, ObjectNode answer) {
-    if (cache != null) {
-      cache.put(key, new Entry(tier, answer.deepCopy()));
+    public String key(String tenant, ChatCompletionRequest r) {
+        List<Object> parts = new ArrayList<>();
+        parts.add(tenant);
+        parts.add(r.model());
+        for (ChatCompletionRequest.Message m : r.messages()) {
+            parts.add(m.role());
+            parts.add(m.content());
+        }
+        parts.add(String.valueOf(r.maxTokens()));
+        parts.add(String.valueOf(r.temperature()));
+        parts.add(String.valueOf(r.topP()));
+        parts.add(String.valueOf(r.seed()));
+        parts.add(r.stop());
+        return json.writeValueAsString(parts);
     }
-  }
 
-  public long size() {
-    return cache == null ? 0 : cache.estimatedSize();
-  }
+    public Optional<Entry> get(String key) {
+        if (cache == null) {
+            return Optional.empty();
+        }
+        Entry e = cache.getIfPresent(key);
+        return e == null
+                ? Optional.empty()
+                : Optional.of(new Entry(e.tier(), e.answer().deepCopy()));
+    }
+
+    public void put(String key, Tier tier, ObjectNode answer) {
+        if (cache != null) {
+            cache.put(key, new Entry(tier, answer.deepCopy()));
+        }
+    }
+
+    public long size() {
+        return cache == null ? 0 : cache.estimatedSize();
+    }
 }

@@ -13,11 +13,16 @@ import org.springframework.core.env.MapPropertySource;
  */
 public final class EmbeddedDefaults implements EnvironmentPostProcessor {
 
-  static final String SOURCE = "burstgateEmbeddedDefaults";
+    static final String SOURCE = "burstgateEmbeddedDefaults";
 
-  @Override
-  public void postProcessEnvironment(ConfigurableEnvironment environment, SpringApplication application) {
-    environment.getPropertySources().addLast(new MapPropertySource(SOURCE,
-        Map.of("management.health.redis.enabled", Boolean.toString(RedisConfigured.configured(environment)))));
-  }
+    @Override
+    public void postProcessEnvironment(ConfigurableEnvironment environment, SpringApplication application) {
+        environment
+                .getPropertySources()
+                .addLast(new MapPropertySource(
+                        SOURCE,
+                        Map.of(
+                                "management.health.redis.enabled",
+                                Boolean.toString(RedisConfigured.configured(environment)))));
+    }
 }

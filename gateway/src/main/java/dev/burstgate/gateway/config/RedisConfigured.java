@@ -13,22 +13,26 @@ import org.springframework.core.type.AnnotatedTypeMetadata;
  */
 public final class RedisConfigured implements Condition {
 
-  private static final List<String> KEYS = List.of("spring.data.redis.host", "spring.data.redis.url",
-      "spring.data.redis.port", "spring.data.redis.sentinel.master", "spring.data.redis.cluster.nodes");
+    private static final List<String> KEYS = List.of(
+            "spring.data.redis.host",
+            "spring.data.redis.url",
+            "spring.data.redis.port",
+            "spring.data.redis.sentinel.master",
+            "spring.data.redis.cluster.nodes");
 
-  @Override
-  public boolean matches(ConditionContext context, AnnotatedTypeMetadata metadata) {
-    return configured(context.getEnvironment());
-  }
-
-  /** True when any of the Redis connection keys is set. */
-  public static boolean configured(Environment env) {
-    for (String key : KEYS) {
-      String v = env.getProperty(key);
-      if (v != null && !v.isBlank()) {
-        return true;
-      }
+    @Override
+    public boolean matches(ConditionContext context, AnnotatedTypeMetadata metadata) {
+        return configured(context.getEnvironment());
     }
-    return false;
-  }
+
+    /** True when any of the Redis connection keys is set. */
+    public static boolean configured(Environment env) {
+        for (String key : KEYS) {
+            String v = env.getProperty(key);
+            if (v != null && !v.isBlank()) {
+                return true;
+            }
+        }
+        return false;
+    }
 }

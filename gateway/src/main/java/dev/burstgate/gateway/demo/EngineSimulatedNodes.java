@@ -22,58 +22,64 @@ import org.slf4j.LoggerFactory;
  */
 public final class EngineSimulatedNodes implements SimulatedNodes, AutoCloseable {
 
-  private static final Logger log = LoggerFactory.getLogger(EngineSimulatedNodes.class);
-  private static final int CLOUD_NODES = 2;
+    private static final Logger log = LoggerFactory.getLogger(EngineSimulatedNodes.class);
+    private static final int CLOUD_NODES = 2;
 
-  private final Path modelDir;
-  private final List<LocalEngineServer> cloud = new ArrayList<>();
-  private @Nullable LocalEngineServer legacy;
+    private final Path modelDir;
+    private final List<LocalEngineServer> cloud = new ArrayList<>();
+    private @Nullable LocalEngineServer legacy;
 
-  public EngineSimulatedNodes(Path modelDir) {
-    this.modelDir = modelDir;
-  }
-
-  @Override
-  public synchronized List<URI> cloudNodes() {
-    if (cloud.isEmpty()) {
-      for (int i = 0; i < CLOUD_NODES; i++) {
-        cloud.add(start(101 + i, "simulated-cloud-" + (i + 1)));
-      }
+    public EngineSimulatedNodes(Path modelDir) {
+        this.modelDir = modelDir;
     }
-    return cloud.stream().map(LocalEngineServer::baseUri).toList();
-  }
 
-  @Override
-  public synchronized URI legacyNode() {
-    if (legacy == null) {
-      legacy = start(201, "simulated-legacy");
+    @Override
+    public synchronized List<URI> cloudNodes() {
+        if (cloud.isEmpty()) {
+            for (int i = 0; i < CLOUD_NODES; i++) {
+                cloud.add(start(101 + i, "simulated-cloud-" + (i + 1)));
+            }
+        }
+        return cloud.stream().map(LocalEngineServer::baseUri).toList();
     }
-    return legacy.baseUri();
-  }
 
-  /** The running simulated servers (for tests that stop one). */
-  public synchronized List<LocalEngineServer> cloudServers() {
-    return List.copyOf(cloud);
-  }
-
-  private LocalEngineServer start(long seed, String id) {
-    Path model = new TinyModelGenerator(ModelShape.TINY, seed).ensure(modelDir);
-    LocalEngineServer server = LocalEngineServer.start(EngineConfig.builder()
-            .modelPath(model).parallel(2).threads(1).contextSize(2048).maxQueue(16).build(),
-        ServerOptions.loopback(0).withModelId(id));
-    log.info("simulated node '{}' serving {} at {}", id, model.getFileName(), server.baseUri());
-    return server;
-  }
-
-  @Override
-  public synchronized void close() {
-    for (LocalEngineServer s : cloud) {
-      s.close();
+    @Override
+    public synchronized URI legacyNode() {
+        if (legacy == null) {
+            legacy = start(201, "simulated-legacy");
+        }
+        return legacy.baseUri();
     }
-    cloud.clear();
-    if (legacy != null) {
-      legacy.close();
-      legacy = null;
+
+    /** The running simulated servers (for tests that stop one). */
+    public synchronized List<LocalEngineServer> cloudServers() {
+        return List.copyOf(cloud);
     }
-  }
+
+    private LocalEngineServer start(long seed, String id) {
+        Path model = new TinyModelGenerator(ModelShape.TINY, seed).ensure(modelDir);
+        LocalEngineServer server = LocalEngineServer.start(
+                EngineConfig.builder()
+                        .modelPath(model)
+                        .parallel(2)
+                        .threads(1)
+                        .contextSize(2048)
+                        .maxQueue(16)
+                        .build(),
+                ServerOptions.loopback(0).withModelId(id));
+        log.info("simulated node '{}' serving {} at {}", id, model.getFileName(), server.baseUri());
+        return server;
+    }
+
+    @Override
+    public synchronized void close() {
+        for (LocalEngineServer s : cloud) {
+            s.close();
+        }
+        cloud.clear();
+        if (legacy != null) {
+            legacy.close();
+            legacy = null;
+        }
+    }
 }

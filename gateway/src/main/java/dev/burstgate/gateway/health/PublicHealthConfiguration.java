@@ -27,36 +27,43 @@ import tools.jackson.databind.json.JsonMapper;
 @Configuration(proxyBeanMethods = false)
 class PublicHealthConfiguration {
 
-  static final String PATH = "/actuator/health";
-  /** Spring Boot's readiness group: whether this instance takes traffic. */
-  static final String READINESS = "readiness";
+    static final String PATH = "/actuator/health";
+    /** Spring Boot's readiness group: whether this instance takes traffic. */
+    static final String READINESS = "readiness";
 
-  @Bean
-  RouterFunction<ServerResponse> publicHealthRoute(ObjectProvider<ReactiveHealthEndpointWebExtension> health,
-      JsonMapper json) {
-    return AccessRoutes.route()
-        .GET(PATH, Access.PUBLIC, request -> {
-          ReactiveHealthEndpointWebExtension endpoint = health.getIfAvailable();
-          if (endpoint == null) {
-            return ServerResponse.ok().contentType(MediaType.APPLICATION_JSON).bodyValue("{\"status\":\"UP\"}");
-          }
-          return endpoint.health(ApiVersion.LATEST, WebServerNamespace.SERVER, SecurityContext.NONE, READINESS)
-              .flatMap(r -> {
-                String status = r.getBody() != null ? r.getBody().getStatus().getCode() : "UNKNOWN";
-                return ServerResponse.status(r.getStatus()).contentType(MediaType.APPLICATION_JSON)
-                    .bodyValue(json.writeValueAsString(json.createObjectNode().put("status", status)));
-              });
-        })
-        .build();
-  }
+    @Bean
+    RouterFunction<ServerResponse> publicHealthRoute(
+            ObjectProvider<ReactiveHealthEndpointWebExtension> health, JsonMapper json) {
+        return AccessRoutes.route()
+                .GET(PATH, Access.PUBLIC, request -> {
+                    ReactiveHealthEndpointWebExtension endpoint = health.getIfAvailable();
+                    if (endpoint == null) {
+                        return ServerResponse.ok()
+                                .contentType(MediaType.APPLICATION_JSON)
+                                .bodyValue("{\"status\":\"UP\"}");
+                    }
+                    return endpoint.health(
+                                    ApiVersion.LATEST, WebServerNamespace.SERVER, SecurityContext.NONE, READINESS)
+                            .flatMap(r -> {
+                                String status = r.getBody() != null
+                                        ? r.getBody().getStatus().getCode()
+                                        : "UNKNOWN";
+                                return ServerResponse.status(r.getStatus())
+                                        .contentType(MediaType.APPLICATION_JSON)
+                                        .bodyValue(json.writeValueAsString(
+                                                json.createObjectNode().put("status", status)));
+                            });
+                })
+                .build();
+    }
 
-  @Bean
-  AccessRule livenessProbeAccess() {
-    return AccessRule.of(HttpMethod.GET, "/livez", Access.PUBLIC);
-  }
+    @Bean
+    AccessRule livenessProbeAccess() {
+        return AccessRule.of(HttpMethod.GET, "/livez", Access.PUBLIC);
+    }
 
-  @Bean
-  AccessRule readinessProbeAccess() {
-    return AccessRule.of(HttpMethod.GET, "/readyz", Access.PUBLIC);
-  }
+    @Bean
+    AccessRule readinessProbeAccess() {
+        return AccessRule.of(HttpMethod.GET, "/readyz", Access.PUBLIC);
+    }
 }

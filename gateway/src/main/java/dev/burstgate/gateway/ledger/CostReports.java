@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -27,180 +28,245 @@ import org.springframework.jdbc.core.JdbcTemplate;
  */
 final class CostReports {
 
-  /** What a summary can be grouped by. */
-  enum GroupKey {
-    TENANT("tenant"),
-    /** The tier that answered (or was tried last); {@code none} when no tier was tried. */
-    TIER("COALESCE(final_tier, 'none')"),
-    /** The UTC day of the request, {@code yyyy-MM-dd}. */
-    DAY("FLOOR(EXTRACT(EPOCH FROM ts) / 86400)"),
-    POLICY("policy");
+    /** What a summary can be grouped by. */
+    enum GroupKey {
+        TENANT("tenant"),
+        /** The tier that answered (or was tried last); {@code none} when no tier was tried. */
+        TIER("COALESCE(final_tier, 'none')"),
+        /** The UTC day of the request, {@code yyyy-MM-dd}. */
+        DAY("FLOOR(EXTRACT(EPOCH FROM ts) / 86400)"),
+        POLICY("policy");
 
-    private final String expression;
+        private final String expression;
 
-    GroupKey(String expression) {
-      this.expression = expression;
-    }
-
-    /** The key's name in requests and responses. */
-    String label() {
-      return name().toLowerCase(Locale.ROOT);
-    }
-
-    static @Nullable GroupKey byLabel(String label) {
-      for (GroupKey k : values()) {
-        if (k.label().equals(label)) {
-          return k;
+        GroupKey(String expression) {
+            this.expression = expression;
         }
-      }
-      return null;
-    }
-  }
 
-  /** Sums over a set of requests. Money is exact. */
-  record Totals(long requests, long promptTokens, long completionTokens, BigDecimal costUsd, BigDecimal baselineUsd,
-      BigDecimal savingUsd) {
+        /** The key's name in requests and responses. */
+        String label() {
+            return name().toLowerCase(Locale.ROOT);
+        }
 
-    static final Totals ZERO = new Totals(0, 0, 0, BigDecimal.ZERO, BigDecimal.ZERO, BigDecimal.ZERO);
-
-    long totalTokens() {
-      return promptTokens + completionTokens;
-    }
-
-    /** The saving as a percentage of the baseline, two decimals (half up); null when the baseline is zero. */
-    @Nullable BigDecimal savingPercent() {
-      if (baselineUsd.signum() == 0) {
-        return null;
-      }
-      return savingUsd.multiply(BigDecimal.valueOf(100)).divide(baselineUsd, 2, RoundingMode.HALF_UP);
+        static @Nullable GroupKey byLabel(String label) {
+            for (GroupKey k : values()) {
+                if (k.label().equals(label)) {
+                    return k;
+                }
+            }
+            return null;
+        }
     }
 
-    Totals plus(Totals o) {
-      return new Totals(requests + o.requests, promptTokens + o.promptTokens, completionTokens + o.completionTokens,
-          costUsd.add(o.costUsd), baselineUsd.add(o.baselineUsd), savingUsd.add(o.savingUsd));
+    /** Sums over a set of requests. Money is exact. */
+    record Totals(
+            long requests,
+            long promptTokens,
+            long completionTokens,
+            BigDecimal costUsd,
+            BigDecimal baselineUsd,
+            BigDecimal savingUsd) {
+
+        static final Totals ZERO = new Totals(0, 0, 0, BigDecimal.ZERO, BigDecimal.ZERO, BigDecimal.ZERO);
+
+        long totalTokens() {
+            return promptTokens + completionTokens;
+        }
+
+        /** The saving as a percentage of the baseline, two decimals (half up); null when the baseline is zero. */
+        @Nullable
+        BigDecimal savingPercent() {
+            if (baselineUsd.signum() == 0) {
+                return null;
+            }
+            return savingUsd.multiply(BigDecimal.valueOf(100)).divide(baselineUsd, 2, RoundingMode.HALF_UP);
+        }
+
+        Totals plus(Totals o) {
+            return new Totals(
+                    requests + o.requests,
+                    promptTokens + o.promptTokens,
+                    completionTokens + o.completionTokens,
+                    costUsd.add(o.costUsd),
+                    baselineUsd.add(o.baselineUsd),
+                    savingUsd.add(o.savingUsd));
+        }
     }
-  }
 
-  /** One group: its key values in the order of {@link Summary#groupBy()}, and its sums. */
-  record Group(List<String> keys, Totals totals) {}
+    /** One group: its key values in the order of {@link Summary#groupBy()}, and its sums. */
+    record Group(List<String> keys, Totals totals) {}
 
-  /** A summary over {@code [from, to)}. */
-  record Summary(Instant from, Instant to, List<GroupKey> groupBy, Totals totals, List<Group> groups) {}
+    /** A summary over {@code [from, to)}. */
+    record Summary(Instant from, Instant to, List<GroupKey> groupBy, Totals totals, List<Group> groups) {}
 
-  private static final String REQUEST_COLUMNS = "id, tenant, ts, policy, complexity, decided_tier, final_tier, "
-      + "prompt_tokens, completion_tokens, cost_usd, baseline_usd, saving_usd, ttfb_ms, latency_ms, cache_hit, stream, "
-      + "outcome, reason";
+    private static final String REQUEST_COLUMNS = "id, tenant, ts, policy, complexity, decided_tier, final_tier, "
+            + "prompt_tokens, completion_tokens, cost_usd, baseline_usd, saving_usd, ttfb_ms, latency_ms, cache_hit, stream, "
+            + "outcome, reason";
 
-  private final JdbcTemplate jdbc;
-  private final LedgerSchema schema;
+    private final JdbcTemplate jdbc;
+    private final LedgerSchema schema;
 
-  /** Reports on a database whose schema is already there. */
-  CostReports(DataSource dataSource) {
-    this(dataSource, new LedgerSchema(null));
-  }
-
-  /** Reports that first migrate {@code schema} if nobody has yet (failing like a query when the database is down). */
-  CostReports(DataSource dataSource, LedgerSchema schema) {
-    this.jdbc = new JdbcTemplate(dataSource);
-    this.schema = schema;
-  }
-
-  /** Requests in {@code [from, to)} summed, grouped by {@code groupBy} (none: totals only); groups ordered by key. */
-  Summary summary(Instant from, Instant to, List<GroupKey> groupBy) {
-    schema.ensure();
-    StringBuilder sql = new StringBuilder("SELECT ");
-    for (GroupKey k : groupBy) {
-      sql.append(k.expression).append(", ");
+    /** Reports on a database whose schema is already there. */
+    CostReports(DataSource dataSource) {
+        this(dataSource, new LedgerSchema(null));
     }
-    sql.append("COUNT(*), COALESCE(SUM(prompt_tokens), 0), COALESCE(SUM(completion_tokens), 0), ")
-        .append("COALESCE(SUM(cost_usd), 0), COALESCE(SUM(baseline_usd), 0), COALESCE(SUM(saving_usd), 0) ")
-        .append("FROM ledger_request WHERE ts >= ? AND ts < ?");
-    if (!groupBy.isEmpty()) {
-      sql.append(" GROUP BY ");
-      for (int i = 0; i < groupBy.size(); i++) {
-        sql.append(i == 0 ? "" : ", ").append(groupBy.get(i).expression);
-      }
-    }
-    List<Group> groups = new ArrayList<>();
-    jdbc.query(sql.toString(), rs -> {
-      List<String> keys = new ArrayList<>(groupBy.size());
-      for (int i = 0; i < groupBy.size(); i++) {
-        keys.add(key(groupBy.get(i), rs, i + 1));
-      }
-      int c = groupBy.size() + 1;
-      Totals t = new Totals(rs.getLong(c), rs.getLong(c + 1), rs.getLong(c + 2), rs.getBigDecimal(c + 3),
-          rs.getBigDecimal(c + 4), rs.getBigDecimal(c + 5));
-      groups.add(new Group(List.copyOf(keys), t));
-    }, utc(from), utc(to));
-    Totals totals = Totals.ZERO;
-    for (Group g : groups) {
-      totals = totals.plus(g.totals());
-    }
-    if (groupBy.isEmpty()) {
-      groups.clear();
-    }
-    // Sorted here rather than in SQL, so the order does not depend on the database's collation.
-    Comparator<Group> order = (a, b) -> 0;
-    for (int i = 0; i < groupBy.size(); i++) {
-      int index = i;
-      order = order.thenComparing(g -> g.keys().get(index));
-    }
-    groups.sort(order);
-    return new Summary(from, to, List.copyOf(groupBy), totals, Collections.unmodifiableList(groups));
-  }
 
-  private static String key(GroupKey k, ResultSet rs, int column) throws SQLException {
-    return switch (k) {
-      case TENANT, TIER, POLICY -> String.valueOf(rs.getString(column));
-      case DAY -> LocalDate.ofEpochDay(rs.getBigDecimal(column).longValueExact()).toString();
-    };
-  }
-
-  /**
-   * The {@code limit} most recent requests (by start time), optionally of one tenant, with their attempts in order.
-   */
-  List<LedgerRecord> recent(int limit, @Nullable String tenant) {
-    schema.ensure();
-    String sql = "SELECT " + REQUEST_COLUMNS + " FROM ledger_request"
-        + (tenant != null ? " WHERE tenant = ?" : "") + " ORDER BY ts DESC, id DESC LIMIT ?";
-    Object[] args = tenant != null ? new Object[] {tenant, limit} : new Object[] {limit};
-    List<LedgerRecord> requests = jdbc.query(sql, (rs, n) -> request(rs), args);
-    if (requests.isEmpty()) {
-      return requests;
+    /** Reports that first migrate {@code schema} if nobody has yet (failing like a query when the database is down). */
+    CostReports(DataSource dataSource, LedgerSchema schema) {
+        this.jdbc = new JdbcTemplate(dataSource);
+        this.schema = schema;
     }
-    Map<String, List<LedgerRecord.Attempt>> attempts = new LinkedHashMap<>();
-    StringBuilder in = new StringBuilder();
-    for (LedgerRecord r : requests) {
-      in.append(in.isEmpty() ? "?" : ", ?");
-      attempts.put(r.id(), new ArrayList<>());
-    }
-    jdbc.query("SELECT request_id, tier, endpoint, outcome, prompt_tokens, completion_tokens, usage_estimated, "
-        + "cost_usd, error FROM ledger_attempt WHERE request_id IN (" + in + ") ORDER BY request_id, seq", rs -> {
-          List<LedgerRecord.Attempt> list = attempts.get(rs.getString(1));
-          if (list != null) {
-            list.add(new LedgerRecord.Attempt(rs.getString(2), rs.getString(3), rs.getString(4), rs.getLong(5),
-                rs.getLong(6), rs.getBoolean(7), rs.getBigDecimal(8), rs.getString(9)));
-          }
-        }, attempts.keySet().toArray());
-    List<LedgerRecord> out = new ArrayList<>(requests.size());
-    for (LedgerRecord r : requests) {
-      out.add(new LedgerRecord(r.id(), r.tenant(), r.time(), r.policy(), r.complexity(), r.decidedTier(),
-          r.finalTier(), r.promptTokens(), r.completionTokens(), r.costUsd(), r.baselineUsd(), r.savingUsd(),
-          r.ttfbMs(), r.latencyMs(), r.cacheHit(), r.stream(), r.outcome(), r.reason(), attempts.get(r.id())));
-    }
-    return out;
-  }
 
-  private static LedgerRecord request(ResultSet rs) throws SQLException {
-    long ttfb = rs.getLong(13);
-    Long ttfbMs = rs.wasNull() ? null : ttfb;
-    return new LedgerRecord(rs.getString(1), rs.getString(2), rs.getObject(3, OffsetDateTime.class).toInstant(),
-        rs.getString(4), rs.getDouble(5), rs.getString(6), rs.getString(7), rs.getLong(8), rs.getLong(9),
-        rs.getBigDecimal(10), rs.getBigDecimal(11), rs.getBigDecimal(12), ttfbMs, rs.getLong(14),
-        rs.getBoolean(15), rs.getBoolean(16), rs.getString(17), rs.getString(18), List.of());
-  }
+    /** Requests in {@code [from, to)} summed, grouped by {@code groupBy} (none: totals only); groups ordered by key. */
+    Summary summary(Instant from, Instant to, List<GroupKey> groupBy) {
+        schema.ensure();
+        StringBuilder sql = new StringBuilder("SELECT ");
+        for (GroupKey k : groupBy) {
+            sql.append(k.expression).append(", ");
+        }
+        sql.append("COUNT(*), COALESCE(SUM(prompt_tokens), 0), COALESCE(SUM(completion_tokens), 0), ")
+                .append("COALESCE(SUM(cost_usd), 0), COALESCE(SUM(baseline_usd), 0), COALESCE(SUM(saving_usd), 0) ")
+                .append("FROM ledger_request WHERE ts >= ? AND ts < ?");
+        if (!groupBy.isEmpty()) {
+            sql.append(" GROUP BY ");
+            for (int i = 0; i < groupBy.size(); i++) {
+                sql.append(i == 0 ? "" : ", ").append(groupBy.get(i).expression);
+            }
+        }
+        List<Group> groups = new ArrayList<>();
+        jdbc.query(
+                sql.toString(),
+                rs -> {
+                    List<String> keys = new ArrayList<>(groupBy.size());
+                    for (int i = 0; i < groupBy.size(); i++) {
+                        keys.add(key(groupBy.get(i), rs, i + 1));
+                    }
+                    int c = groupBy.size() + 1;
+                    Totals t = new Totals(
+                            rs.getLong(c),
+                            rs.getLong(c + 1),
+                            rs.getLong(c + 2),
+                            rs.getBigDecimal(c + 3),
+                            rs.getBigDecimal(c + 4),
+                            rs.getBigDecimal(c + 5));
+                    groups.add(new Group(List.copyOf(keys), t));
+                },
+                utc(from),
+                utc(to));
+        Totals totals = Totals.ZERO;
+        for (Group g : groups) {
+            totals = totals.plus(g.totals());
+        }
+        if (groupBy.isEmpty()) {
+            groups.clear();
+        }
+        // Sorted here rather than in SQL, so the order does not depend on the database's collation.
+        Comparator<Group> order = (a, b) -> 0;
+        for (int i = 0; i < groupBy.size(); i++) {
+            int index = i;
+            order = order.thenComparing(g -> g.keys().get(index));
+        }
+        groups.sort(order);
+        return new Summary(from, to, List.copyOf(groupBy), totals, Collections.unmodifiableList(groups));
+    }
 
-  private static OffsetDateTime utc(Instant t) {
-    return OffsetDateTime.ofInstant(t, ZoneOffset.UTC);
-  }
+    private static String key(GroupKey k, ResultSet rs, int column) throws SQLException {
+        return switch (k) {
+            case TENANT, TIER, POLICY -> String.valueOf(rs.getString(column));
+            case DAY ->
+                LocalDate.ofEpochDay(rs.getBigDecimal(column).longValueExact()).toString();
+        };
+    }
+
+    /**
+     * The {@code limit} most recent requests (by start time), optionally of one tenant, with their attempts in order.
+     */
+    List<LedgerRecord> recent(int limit, @Nullable String tenant) {
+        schema.ensure();
+        String sql = "SELECT " + REQUEST_COLUMNS + " FROM ledger_request" + (tenant != null ? " WHERE tenant = ?" : "")
+                + " ORDER BY ts DESC, id DESC LIMIT ?";
+        Object[] args = tenant != null ? new Object[] {tenant, limit} : new Object[] {limit};
+        List<LedgerRecord> requests = jdbc.query(sql, (rs, n) -> request(rs), args);
+        if (requests.isEmpty()) {
+            return requests;
+        }
+        Map<String, List<LedgerRecord.Attempt>> attempts = new LinkedHashMap<>();
+        StringBuilder in = new StringBuilder();
+        for (LedgerRecord r : requests) {
+            in.append(in.isEmpty() ? "?" : ", ?");
+            attempts.put(r.id(), new ArrayList<>());
+        }
+        jdbc.query(
+                "SELECT request_id, tier, endpoint, outcome, prompt_tokens, completion_tokens, usage_estimated, "
+                        + "cost_usd, error FROM ledger_attempt WHERE request_id IN (" + in
+                        + ") ORDER BY request_id, seq",
+                rs -> {
+                    List<LedgerRecord.Attempt> list = attempts.get(rs.getString(1));
+                    if (list != null) {
+                        list.add(new LedgerRecord.Attempt(
+                                rs.getString(2),
+                                rs.getString(3),
+                                rs.getString(4),
+                                rs.getLong(5),
+                                rs.getLong(6),
+                                rs.getBoolean(7),
+                                rs.getBigDecimal(8),
+                                rs.getString(9)));
+                    }
+                },
+                attempts.keySet().toArray());
+        List<LedgerRecord> out = new ArrayList<>(requests.size());
+        for (LedgerRecord r : requests) {
+            out.add(new LedgerRecord(
+                    r.id(),
+                    r.tenant(),
+                    r.time(),
+                    r.policy(),
+                    r.complexity(),
+                    r.decidedTier(),
+                    r.finalTier(),
+                    r.promptTokens(),
+                    r.completionTokens(),
+                    r.costUsd(),
+                    r.baselineUsd(),
+                    r.savingUsd(),
+                    r.ttfbMs(),
+                    r.latencyMs(),
+                    r.cacheHit(),
+                    r.stream(),
+                    r.outcome(),
+                    r.reason(),
+                    Objects.requireNonNull(attempts.get(r.id())))); // every request got its list above
+        }
+        return out;
+    }
+
+    private static LedgerRecord request(ResultSet rs) throws SQLException {
+        long ttfb = rs.getLong(13);
+        Long ttfbMs = rs.wasNull() ? null : ttfb;
+        return new LedgerRecord(
+                rs.getString(1),
+                rs.getString(2),
+                rs.getObject(3, OffsetDateTime.class).toInstant(),
+                rs.getString(4),
+                rs.getDouble(5),
+                rs.getString(6),
+                rs.getString(7),
+                rs.getLong(8),
+                rs.getLong(9),
+                rs.getBigDecimal(10),
+                rs.getBigDecimal(11),
+                rs.getBigDecimal(12),
+                ttfbMs,
+                rs.getLong(14),
+                rs.getBoolean(15),
+                rs.getBoolean(16),
+                rs.getString(17),
+                rs.getString(18),
+                List.of());
+    }
+
+    private static OffsetDateTime utc(Instant t) {
+        return OffsetDateTime.ofInstant(t, ZoneOffset.UTC);
+    }
 }

@@ -1,8 +1,8 @@
 package dev.burstgate.gateway.ledger;
 
-import dev.burstgate.gateway.access.AccessRoutes;
 import dev.burstgate.gateway.access.Access;
-import dev.burstgate.gateway.config.BurstgateProperties;
+import dev.burstgate.gateway.access.AccessRoutes;
+import dev.burstgate.gateway.config.DataDirProperties;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -31,63 +31,74 @@ import tools.jackson.databind.json.JsonMapper;
 @EnableConfigurationProperties(LedgerProperties.class)
 class LedgerConfiguration {
 
-  static final String ENABLED = "burstgate.ledger.enabled";
+    static final String ENABLED = "burstgate.ledger.enabled";
 
-  /** Boot's Flyway run at start-up does nothing: {@link LedgerSchema} migrates once the database answers. */
-  @Bean
-  @ConditionalOnBooleanProperty(name = ENABLED, matchIfMissing = true)
-  FlywayMigrationStrategy ledgerDeferredMigration() {
-    return flyway -> {};
-  }
-
-  @Bean
-  @ConditionalOnBooleanProperty(name = ENABLED, matchIfMissing = true)
-  LedgerSchema ledgerSchema(ObjectProvider<Flyway> flyway) {
-    return new LedgerSchema(flyway.getIfAvailable());
-  }
-
-  @Bean
-  @ConditionalOnBooleanProperty(name = ENABLED, matchIfMissing = true)
-  LedgerStore ledgerStore(DataSource dataSource) {
-    return new LedgerStore(dataSource);
-  }
-
-  @Bean
-  @ConditionalOnBooleanProperty(name = ENABLED, matchIfMissing = true)
-  LedgerJournal ledgerJournal(LedgerProperties props, BurstgateProperties burstgate, MeterRegistry meters) {
-    Path dir = props.journal().dir(burstgate.dataDir());
-    try {
-      return LedgerJournal.open(dir, props.spillFile(burstgate.dataDir()), props.journal().segmentSize().toBytes(),
-          props.journal().fsyncInterval(), System::nanoTime, meters);
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot open the ledger journal in " + dir
-          + " (burstgate.ledger.journal.dir, under burstgate.data-dir by default): " + e, e);
+    /** Boot's Flyway run at start-up does nothing: {@link LedgerSchema} migrates once the database answers. */
+    @Bean
+    @ConditionalOnBooleanProperty(name = ENABLED, matchIfMissing = true)
+    FlywayMigrationStrategy ledgerDeferredMigration() {
+        return flyway -> {};
     }
-  }
 
-  @Bean
-  @ConditionalOnBooleanProperty(name = ENABLED, matchIfMissing = true)
-  LedgerWriter ledgerWriter(LedgerStore store, LedgerSchema schema, LedgerJournal journal, LedgerProperties props,
-      MeterRegistry meters) {
-    return new LedgerWriter(store, schema, journal, props, meters);
-  }
+    @Bean
+    @ConditionalOnBooleanProperty(name = ENABLED, matchIfMissing = true)
+    LedgerSchema ledgerSchema(ObjectProvider<Flyway> flyway) {
+        return new LedgerSchema(flyway.getIfAvailable());
+    }
 
-  @Bean
-  @ConditionalOnBooleanProperty(name = ENABLED, matchIfMissing = true)
-  CostReports costReports(DataSource dataSource, LedgerSchema schema) {
-    return new CostReports(dataSource, schema);
-  }
+    @Bean
+    @ConditionalOnBooleanProperty(name = ENABLED, matchIfMissing = true)
+    LedgerStore ledgerStore(DataSource dataSource) {
+        return new LedgerStore(dataSource);
+    }
 
-  @Bean
-  CostsEndpoint costsEndpoint(ObjectProvider<CostReports> reports, JsonMapper json, InstantSource clock) {
-    return new CostsEndpoint(reports.getIfAvailable(), json, clock);
-  }
+    @Bean
+    @ConditionalOnBooleanProperty(name = ENABLED, matchIfMissing = true)
+    LedgerJournal ledgerJournal(LedgerProperties props, DataDirProperties burstgate, MeterRegistry meters) {
+        Path dir = props.journal().dir(burstgate.dataDir());
+        try {
+            return LedgerJournal.open(
+                    dir,
+                    props.spillFile(burstgate.dataDir()),
+                    props.journal().segmentSize().toBytes(),
+                    props.journal().fsyncInterval(),
+                    System::nanoTime,
+                    meters);
+        } catch (IOException e) {
+            throw new UncheckedIOException(
+                    "Cannot open the ledger journal in " + dir
+                            + " (burstgate.ledger.journal.dir, under burstgate.data-dir by default): " + e,
+                    e);
+        }
+    }
 
-  @Bean
-  RouterFunction<ServerResponse> costsRoute(CostsEndpoint costs) {
-    return AccessRoutes.route()
-        .GET("/admin/costs/summary", Access.ADMIN, costs::summary)
-        .GET("/admin/costs/requests", Access.ADMIN, costs::requests)
-        .build();
-  }
+    @Bean
+    @ConditionalOnBooleanProperty(name = ENABLED, matchIfMissing = true)
+    LedgerWriter ledgerWriter(
+            LedgerStore store,
+            LedgerSchema schema,
+            LedgerJournal journal,
+            LedgerProperties props,
+            MeterRegistry meters) {
+        return new LedgerWriter(store, schema, journal, props, meters);
+    }
+
+    @Bean
+    @ConditionalOnBooleanProperty(name = ENABLED, matchIfMissing = true)
+    CostReports costReports(DataSource dataSource, LedgerSchema schema) {
+        return new CostReports(dataSource, schema);
+    }
+
+    @Bean
+    CostsEndpoint costsEndpoint(ObjectProvider<CostReports> reports, JsonMapper json, InstantSource clock) {
+        return new CostsEndpoint(reports.getIfAvailable(), json, clock);
+    }
+
+    @Bean
+    RouterFunction<ServerResponse> costsRoute(CostsEndpoint costs) {
+        return AccessRoutes.route()
+                .GET("/admin/costs/summary", Access.ADMIN, costs::summary)
+                .GET("/admin/costs/requests", Access.ADMIN, costs::requests)
+                .build();
+    }
 }

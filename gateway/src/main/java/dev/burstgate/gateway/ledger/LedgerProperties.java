@@ -30,70 +30,70 @@ import org.springframework.validation.annotation.Validated;
 @Validated
 @ConfigurationProperties("burstgate.ledger")
 public record LedgerProperties(
-    @DefaultValue("true") boolean enabled,
-    @DefaultValue("20000") @Min(1) @Max(10_000_000) int queueCapacity,
-    @DefaultValue("500") @Min(1) @Max(10_000) int batchSize,
-    @DefaultValue("100ms") Duration flushInterval,
-    @DefaultValue("5s") Duration maxBackoff,
-    @DefaultValue("30s") Duration shutdownTimeout,
-    @Nullable Path spillFile,
-    @DefaultValue @Valid Journal journal) {
+        @DefaultValue("true") boolean enabled,
+        @DefaultValue("20000") @Min(1) @Max(10_000_000) int queueCapacity,
+        @DefaultValue("500") @Min(1) @Max(10_000) int batchSize,
+        @DefaultValue("100ms") Duration flushInterval,
+        @DefaultValue("5s") Duration maxBackoff,
+        @DefaultValue("30s") Duration shutdownTimeout,
+        @Nullable Path spillFile,
+        @DefaultValue @Valid Journal journal) {
 
-  /** The file name of the (earlier versions') spill file in {@code burstgate.data-dir} when {@code spill-file} is not set. */
-  public static final String DEFAULT_SPILL_FILE_NAME = "ledger-spill.jsonl";
-  /** The journal's directory in {@code burstgate.data-dir} when {@code journal.dir} is not set. */
-  public static final String DEFAULT_JOURNAL_DIR_NAME = "ledger-journal";
+    /** The file name of the (earlier versions') spill file in {@code burstgate.data-dir} when {@code spill-file} is not set. */
+    public static final String DEFAULT_SPILL_FILE_NAME = "ledger-spill.jsonl";
+    /** The journal's directory in {@code burstgate.data-dir} when {@code journal.dir} is not set. */
+    public static final String DEFAULT_JOURNAL_DIR_NAME = "ledger-journal";
 
-  public LedgerProperties {
-    positive("flush-interval", flushInterval);
-    positive("max-backoff", maxBackoff);
-    positive("shutdown-timeout", shutdownTimeout);
-  }
-
-  /**
-   * {@code burstgate.ledger.journal.*}.
-   *
-   * @param dir where the segment files are; none means {@code <burstgate.data-dir>/ledger-journal}
-   * @param fsyncInterval how often what was appended is forced to the disk (one fsync for all of it); a crash of the
-   *     machine (not of the gateway) loses at most the records of the last interval and one fsync
-   * @param segmentSize the size at which a segment file is closed and a new one started; a closed segment is deleted
-   *     once all its records are in the database
-   */
-  public record Journal(
-      @Nullable Path dir,
-      @DefaultValue("20ms") Duration fsyncInterval,
-      @DefaultValue("8MB") DataSize segmentSize) {
-
-    /** The smallest {@code segment-size}: one segment must hold many records. */
-    public static final DataSize MIN_SEGMENT_SIZE = DataSize.ofKilobytes(64);
-
-    public Journal {
-      positive("journal.fsync-interval", fsyncInterval);
-      if (segmentSize.compareTo(MIN_SEGMENT_SIZE) < 0) {
-        throw new IllegalArgumentException("burstgate.ledger.journal.segment-size must be at least "
-            + MIN_SEGMENT_SIZE.toKilobytes() + "KB but was " + segmentSize);
-      }
+    public LedgerProperties {
+        positive("flush-interval", flushInterval);
+        positive("max-backoff", maxBackoff);
+        positive("shutdown-timeout", shutdownTimeout);
     }
 
-    /** The defaults, in {@code dir} when given. */
-    public static Journal ofDefaults(@Nullable Path dir) {
-      return new Journal(dir, Duration.ofMillis(20), DataSize.ofMegabytes(8));
+    /**
+     * {@code burstgate.ledger.journal.*}.
+     *
+     * @param dir where the segment files are; none means {@code <burstgate.data-dir>/ledger-journal}
+     * @param fsyncInterval how often what was appended is forced to the disk (one fsync for all of it); a crash of the
+     *     machine (not of the gateway) loses at most the records of the last interval and one fsync
+     * @param segmentSize the size at which a segment file is closed and a new one started; a closed segment is deleted
+     *     once all its records are in the database
+     */
+    public record Journal(
+            @Nullable Path dir,
+            @DefaultValue("20ms") Duration fsyncInterval,
+            @DefaultValue("8MB") DataSize segmentSize) {
+
+        /** The smallest {@code segment-size}: one segment must hold many records. */
+        public static final DataSize MIN_SEGMENT_SIZE = DataSize.ofKilobytes(64);
+
+        public Journal {
+            positive("journal.fsync-interval", fsyncInterval);
+            if (segmentSize.compareTo(MIN_SEGMENT_SIZE) < 0) {
+                throw new IllegalArgumentException("burstgate.ledger.journal.segment-size must be at least "
+                        + MIN_SEGMENT_SIZE.toKilobytes() + "KB but was " + segmentSize);
+            }
+        }
+
+        /** The defaults, in {@code dir} when given. */
+        public static Journal ofDefaults(@Nullable Path dir) {
+            return new Journal(dir, Duration.ofMillis(20), DataSize.ofMegabytes(8));
+        }
+
+        /** The journal's directory: {@code dir}, or {@value LedgerProperties#DEFAULT_JOURNAL_DIR_NAME} in {@code dataDir}. */
+        public Path dir(Path dataDir) {
+            return dir != null ? dir : dataDir.resolve(DEFAULT_JOURNAL_DIR_NAME);
+        }
     }
 
-    /** The journal's directory: {@code dir}, or {@value LedgerProperties#DEFAULT_JOURNAL_DIR_NAME} in {@code dataDir}. */
-    public Path dir(Path dataDir) {
-      return dir != null ? dir : dataDir.resolve(DEFAULT_JOURNAL_DIR_NAME);
+    private static void positive(String name, Duration value) {
+        if (value.isNegative() || value.isZero()) {
+            throw new IllegalArgumentException("burstgate.ledger." + name + " must be positive but was " + value);
+        }
     }
-  }
 
-  private static void positive(String name, Duration value) {
-    if (value.isNegative() || value.isZero()) {
-      throw new IllegalArgumentException("burstgate.ledger." + name + " must be positive but was " + value);
+    /** The earlier versions' spill file: {@code spill-file}, or {@value #DEFAULT_SPILL_FILE_NAME} in {@code dataDir}. */
+    public Path spillFile(Path dataDir) {
+        return spillFile != null ? spillFile : dataDir.resolve(DEFAULT_SPILL_FILE_NAME);
     }
-  }
-
-  /** The earlier versions' spill file: {@code spill-file}, or {@value #DEFAULT_SPILL_FILE_NAME} in {@code dataDir}. */
-  public Path spillFile(Path dataDir) {
-    return spillFile != null ? spillFile : dataDir.resolve(DEFAULT_SPILL_FILE_NAME);
-  }
 }

@@ -18,85 +18,106 @@ import org.jspecify.annotations.Nullable;
  * decimals. Also the line format of the spill file (JSON, one record per line).
  */
 record LedgerRecord(
-    String id,
-    String tenant,
-    Instant time,
-    String policy,
-    double complexity,
-    @Nullable String decidedTier,
-    @Nullable String finalTier,
-    long promptTokens,
-    long completionTokens,
-    BigDecimal costUsd,
-    BigDecimal baselineUsd,
-    BigDecimal savingUsd,
-    @Nullable Long ttfbMs,
-    long latencyMs,
-    boolean cacheHit,
-    boolean stream,
-    String outcome,
-    String reason,
-    List<Attempt> attempts) {
+        String id,
+        String tenant,
+        Instant time,
+        String policy,
+        double complexity,
+        @Nullable String decidedTier,
+        @Nullable String finalTier,
+        long promptTokens,
+        long completionTokens,
+        BigDecimal costUsd,
+        BigDecimal baselineUsd,
+        BigDecimal savingUsd,
+        @Nullable Long ttfbMs,
+        long latencyMs,
+        boolean cacheHit,
+        boolean stream,
+        String outcome,
+        String reason,
+        List<Attempt> attempts) {
 
-  /** Decimals kept of a USD amount: the scale of the {@code NUMERIC} money columns. */
-  static final int MONEY_SCALE = 12;
-  static final int ID_WIDTH = 64;
-  static final int NAME_WIDTH = 200;
-  static final int ENDPOINT_WIDTH = 300;
-  static final int TEXT_WIDTH = 500;
+    /** Decimals kept of a USD amount: the scale of the {@code NUMERIC} money columns. */
+    static final int MONEY_SCALE = 12;
 
-  LedgerRecord {
-    attempts = attempts == null ? List.of() : List.copyOf(attempts);
-  }
+    static final int ID_WIDTH = 64;
+    static final int NAME_WIDTH = 200;
+    static final int ENDPOINT_WIDTH = 300;
+    static final int TEXT_WIDTH = 500;
 
-  /** One attempt row; its {@code seq} is its index in {@link #attempts}. */
-  record Attempt(
-      String tier,
-      String endpoint,
-      String outcome,
-      long promptTokens,
-      long completionTokens,
-      boolean usageEstimated,
-      BigDecimal costUsd,
-      @Nullable String error) {}
-
-  static LedgerRecord of(CostRecord r) {
-    List<Attempt> attempts = new ArrayList<>(r.attempts().size());
-    for (AttemptRecord a : r.attempts()) {
-      attempts.add(new Attempt(a.tier().label(), clip(a.endpoint(), ENDPOINT_WIDTH), a.outcome().label(),
-          a.usage().promptTokens(), a.usage().completionTokens(), a.usageEstimated(), money(a.cost()),
-          a.error() == null ? null : clip(a.error(), TEXT_WIDTH)));
+    LedgerRecord {
+        attempts = attempts == null ? List.of() : List.copyOf(attempts);
     }
-    Duration ttfb = r.timeToFirstByte();
-    return new LedgerRecord(r.requestId(), clip(r.tenant(), NAME_WIDTH), r.time().truncatedTo(ChronoUnit.MICROS),
-        clip(r.policy(), NAME_WIDTH), Double.isFinite(r.complexity()) ? r.complexity() : 0.0,
-        r.decidedTier() == null ? null : r.decidedTier().label(), r.finalTier() == null ? null : r.finalTier().label(),
-        r.usage().promptTokens(), r.usage().completionTokens(), money(r.cost()), money(r.baseline()),
-        money(r.saving()), ttfb == null ? null : ttfb.toMillis(), r.latency().toMillis(), r.cacheHit(), r.stream(),
-        r.outcome().label(), clip(r.reason(), TEXT_WIDTH), attempts);
-  }
 
-  /** The amount with at most {@value #MONEY_SCALE} decimals (half-even beyond them; prices are never that fine). */
-  static BigDecimal money(Usd usd) {
-    BigDecimal a = usd.amount();
-    return a.scale() > MONEY_SCALE ? a.setScale(MONEY_SCALE, RoundingMode.HALF_EVEN) : a;
-  }
+    /** One attempt row; its {@code seq} is its index in {@link #attempts}. */
+    record Attempt(
+            String tier,
+            String endpoint,
+            String outcome,
+            long promptTokens,
+            long completionTokens,
+            boolean usageEstimated,
+            BigDecimal costUsd,
+            @Nullable String error) {}
 
-  /**
-   * {@code s} without NUL characters (PostgreSQL text cannot hold them), cut to at most {@code width} chars with an
-   * ellipsis when longer; a surrogate pair is never split.
-   */
-  static String clip(String s, int width) {
-    if (s.indexOf('\0') >= 0) {
-      s = s.replace("\0", "");
+    static LedgerRecord of(CostRecord r) {
+        List<Attempt> attempts = new ArrayList<>(r.attempts().size());
+        for (AttemptRecord a : r.attempts()) {
+            attempts.add(new Attempt(
+                    a.tier().label(),
+                    clip(a.endpoint(), ENDPOINT_WIDTH),
+                    a.outcome().label(),
+                    a.usage().promptTokens(),
+                    a.usage().completionTokens(),
+                    a.usageEstimated(),
+                    money(a.cost()),
+                    a.error() == null ? null : clip(a.error(), TEXT_WIDTH)));
+        }
+        Duration ttfb = r.timeToFirstByte();
+        return new LedgerRecord(
+                r.requestId(),
+                clip(r.tenant(), NAME_WIDTH),
+                r.time().truncatedTo(ChronoUnit.MICROS),
+                clip(r.policy(), NAME_WIDTH),
+                Double.isFinite(r.complexity()) ? r.complexity() : 0.0,
+                r.decidedTier() == null ? null : r.decidedTier().label(),
+                r.finalTier() == null ? null : r.finalTier().label(),
+                r.usage().promptTokens(),
+                r.usage().completionTokens(),
+                money(r.cost()),
+                money(r.baseline()),
+                money(r.saving()),
+                ttfb == null ? null : ttfb.toMillis(),
+                r.latency().toMillis(),
+                r.cacheHit(),
+                r.stream(),
+                r.outcome().label(),
+                clip(r.reason(), TEXT_WIDTH),
+                attempts);
     }
-    if (s.length() <= width) {
-      return s;
+
+    /** The amount with at most {@value #MONEY_SCALE} decimals (half-even beyond them; prices are never that fine). */
+    static BigDecimal money(Usd usd) {
+        BigDecimal a = usd.amount();
+        return a.scale() > MONEY_SCALE ? a.setScale(MONEY_SCALE, RoundingMode.HALF_EVEN) : a;
     }
-    int end = width - 1;
-    if (Character.isHighSurrogate(s.charAt(end - 1))) {
-      end--;
+
+    /**
+     * {@code s} without NUL characters (PostgreSQL text cannot hold them), cut to at most {@code width} chars with an
+     * ellipsis when longer; a surrogate pair is never split.
+     */
+    static String clip(String s, int width) {
+        if (s.indexOf('\0') >= 0) {
+            s = s.replace("\0", "");
+        }
+        if (s.length() <= width) {
+            return s;
+        }
+        int end = width - 1;
+        if (Character.isHighSurrogate(s.charAt(end - 1))) {
+            end--;
+        }
+        return s.substring(0, end) + '\u2026';
     }
-    return s.substring(0, end) + '\u2026';
-  }
 }

@@ -20,63 +20,69 @@ import org.springframework.dao.DataAccessResourceFailureException;
  */
 final class LedgerSchema {
 
-  private static final Logger log = LoggerFactory.getLogger(LedgerSchema.class);
+    private static final Logger log = LoggerFactory.getLogger(LedgerSchema.class);
 
-  private final @Nullable Flyway flyway;
-  private final ReentrantLock lock = new ReentrantLock();
-  private volatile boolean ready;
-  private volatile @Nullable DataAccessException lastFailure;
+    private final @Nullable Flyway flyway;
+    private final ReentrantLock lock = new ReentrantLock();
+    private volatile boolean ready;
+    private volatile @Nullable DataAccessException lastFailure;
 
-  /** @param flyway the migration to run; null when the schema is managed outside the gateway */
-  LedgerSchema(@Nullable Flyway flyway) {
-    this.flyway = flyway;
-    this.ready = flyway == null;
-  }
-
-  /** Whether the schema is known to be up to date. */
-  boolean isReady() {
-    return ready;
-  }
-
-  /**
-   * Migrates the schema unless that has been done. A caller that finds another one migrating waits for it and
-   * shares its outcome rather than trying again.
-   *
-   * @throws DataAccessException when the database cannot be migrated now (not reachable, or the migration failed)
-   */
-  void ensure() {
-    if (ready) {
-      return;
+    /** @param flyway the migration to run; null when the schema is managed outside the gateway */
+    LedgerSchema(@Nullable Flyway flyway) {
+        this.flyway = flyway;
+        this.ready = flyway == null;
     }
-    if (!lock.tryLock()) {
-      lock.lock();
-      try {
+
+    /** Whether the schema is known to be up to date. */
+    boolean isReady() {
+        return ready;
+    }
+
+    /**
+     * Migrates the schema unless that has been done. A caller that finds another one migrating waits for it and
+     * shares its outcome rather than trying again.
+     *
+     * @throws DataAccessException when the database cannot be migrated now (not reachable, or the migration failed)
+     */
+    void ensure() {
         if (ready) {
-          return;
+            return;
         }
-        DataAccessException failure = lastFailure;
-        throw failure != null ? failure : new DataAccessResourceFailureException("the ledger schema is not ready");
-      } finally {
-        lock.unlock();
-      }
+        if (!lock.tryLock()) {
+            lock.lock();
+            try {
+                if (ready) {
+                    return;
+                }
+                DataAccessException failure = lastFailure;
+                throw failure != null
+                        ? failure
+                        : new DataAccessResourceFailureException("the ledger schema is not ready");
+            } finally {
+                lock.unlock();
+            }
+        }
+        try {
+            if (ready || flyway == null) {
+                return;
+            }
+            MigrateResult result = flyway.migrate();
+            ready = true;
+            lastFailure = null;
+            log.info(
+                    "The ledger schema is at version {} ({} migrations applied now)",
+                    result.targetSchemaVersion != null ? result.targetSchemaVersion : result.initialSchemaVersion,
+                    result.migrationsExecuted);
+        } catch (RuntimeException e) {
+            // FlywayException for the database's own errors; anything else from the driver or the pool counts the same.
+            DataAccessException failure = new DataAccessResourceFailureException(
+                    "cannot migrate the ledger schema: "
+                            + (e instanceof FlywayException ? e.getMessage() : e.toString()),
+                    e);
+            lastFailure = failure;
+            throw failure;
+        } finally {
+            lock.unlock();
+        }
     }
-    try {
-      if (ready || flyway == null) {
-        return;
-      }
-      MigrateResult result = flyway.migrate();
-      ready = true;
-      lastFailure = null;
-      log.info("The ledger schema is at version {} ({} migrations applied now)", result.targetSchemaVersion != null
-          ? result.targetSchemaVersion : result.initialSchemaVersion, result.migrationsExecuted);
-    } catch (RuntimeException e) {
-      // FlywayException for the database's own errors; anything else from the driver or the pool counts the same.
-      DataAccessException failure = new DataAccessResourceFailureException("cannot migrate the ledger schema: "
-          + (e instanceof FlywayException ? e.getMessage() : e.toString()), e);
-      lastFailure = failure;
-      throw failure;
-    } finally {
-      lock.unlock();
-    }
-  }
 }

@@ -16,7 +16,6 @@ import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import reactor.core.publisher.Flux;
-
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -27,162 +26,170 @@ import tools.jackson.databind.node.ObjectNode;
  */
 public final class LocalBackend implements TierBackend {
 
-  /** The endpoint name of the in-process engine in cost records. */
-  public static final String ENDPOINT = "in-process";
+    /** The endpoint name of the in-process engine in cost records. */
+    public static final String ENDPOINT = "in-process";
 
-  private final LocalEngine engine;
-  private final String model;
-  private final boolean simulated;
-  private final int defaultMaxTokens;
-  private final JsonMapper json;
-  private final InstantSource clock;
+    private final LocalEngine engine;
+    private final String model;
+    private final boolean simulated;
+    private final int defaultMaxTokens;
+    private final JsonMapper json;
+    private final InstantSource clock;
 
-  public LocalBackend(LocalEngine engine, String model, boolean simulated, int defaultMaxTokens, JsonMapper json,
-      InstantSource clock) {
-    this.engine = engine;
-    this.model = model;
-    this.simulated = simulated;
-    this.defaultMaxTokens = defaultMaxTokens;
-    this.json = json;
-    this.clock = clock;
-  }
+    public LocalBackend(
+            LocalEngine engine,
+            String model,
+            boolean simulated,
+            int defaultMaxTokens,
+            JsonMapper json,
+            InstantSource clock) {
+        this.engine = engine;
+        this.model = model;
+        this.simulated = simulated;
+        this.defaultMaxTokens = defaultMaxTokens;
+        this.json = json;
+        this.clock = clock;
+    }
 
-  public LocalEngine engine() {
-    return engine;
-  }
+    public LocalEngine engine() {
+        return engine;
+    }
 
-  @Override
-  public Tier tier() {
-    return Tier.LOCAL;
-  }
+    @Override
+    public Tier tier() {
+        return Tier.LOCAL;
+    }
 
-  @Override
-  public boolean available() {
-    return true;
-  }
+    @Override
+    public boolean available() {
+        return true;
+    }
 
-  @Override
-  public boolean simulated() {
-    return simulated;
-  }
+    @Override
+    public boolean simulated() {
+        return simulated;
+    }
 
-  @Override
-  public String model() {
-    return model;
-  }
+    @Override
+    public String model() {
+        return model;
+    }
 
-  @Override
-  public Flux<UpstreamChunk> call(ChatCompletionRequest request, String requestId) {
-    return Flux.defer(() -> {
-      ChatRequest engineRequest = toEngine(request);
-      String id = "chatcmpl-" + requestId;
-      long created = clock.instant().getEpochSecond();
-      if (!request.stream()) {
-        return engine.complete(engineRequest).map(r -> new UpstreamChunk(ENDPOINT, completion(id, created, r))).flux();
-      }
-      boolean[] first = {true};
-      return engine.stream(engineRequest).concatMapIterable(c -> {
-        List<UpstreamChunk> out = new ArrayList<>(2);
-        out.add(new UpstreamChunk(ENDPOINT, chunk(id, created, c, first[0])));
-        first[0] = false;
-        if (c.usage() != null) {
-          out.add(new UpstreamChunk(ENDPOINT, usageChunk(id, created, c.usage())));
+    @Override
+    public Flux<UpstreamChunk> call(ChatCompletionRequest request, String requestId) {
+        return Flux.defer(() -> {
+                    ChatRequest engineRequest = toEngine(request);
+                    String id = "chatcmpl-" + requestId;
+                    long created = clock.instant().getEpochSecond();
+                    if (!request.stream()) {
+                        return engine.complete(engineRequest)
+                                .map(r -> new UpstreamChunk(ENDPOINT, completion(id, created, r)))
+                                .flux();
+                    }
+                    boolean[] first = {true};
+                    return engine.stream(engineRequest).concatMapIterable(c -> {
+                        List<UpstreamChunk> out = new ArrayList<>(2);
+                        out.add(new UpstreamChunk(ENDPOINT, chunk(id, created, c, first[0])));
+                        first[0] = false;
+                        if (c.usage() != null) {
+                            out.add(new UpstreamChunk(ENDPOINT, usageChunk(id, created, c.usage())));
+                        }
+                        return out;
+                    });
+                })
+                .onErrorMap(e -> !(e instanceof AttemptFailure), LocalBackend::failure);
+    }
+
+    private ChatRequest toEngine(ChatCompletionRequest r) {
+        List<ChatMessage> messages = new ArrayList<>(r.messages().size());
+        for (ChatCompletionRequest.Message m : r.messages()) {
+            ChatMessage.Role role = switch (m.role()) {
+                case "system", "developer" -> ChatMessage.Role.SYSTEM;
+                case "assistant" -> ChatMessage.Role.ASSISTANT;
+                default -> ChatMessage.Role.USER;
+            };
+            messages.add(new ChatMessage(role, m.content()));
         }
-        return out;
-      });
-    }).onErrorMap(e -> !(e instanceof AttemptFailure), LocalBackend::failure);
-  }
+        Double topP = r.topP() == null ? null : Math.max(r.topP(), 1e-6);
+        int maxTokens = r.maxTokens() != null ? r.maxTokens() : defaultMaxTokens;
+        return new ChatRequest(messages, maxTokens, r.temperature(), topP, r.stop(), r.seed(), false);
+    }
 
-  private ChatRequest toEngine(ChatCompletionRequest r) {
-    List<ChatMessage> messages = new ArrayList<>(r.messages().size());
-    for (ChatCompletionRequest.Message m : r.messages()) {
-      ChatMessage.Role role = switch (m.role()) {
-        case "system", "developer" -> ChatMessage.Role.SYSTEM;
-        case "assistant" -> ChatMessage.Role.ASSISTANT;
-        default -> ChatMessage.Role.USER;
-      };
-      messages.add(new ChatMessage(role, m.content()));
+    private ObjectNode chunk(String id, long created, ChatChunk c, boolean first) {
+        ObjectNode node = head(id, created, "chat.completion.chunk");
+        ObjectNode choice = node.putArray("choices").addObject();
+        choice.put("index", 0);
+        ObjectNode delta = choice.putObject("delta");
+        if (first) {
+            delta.put("role", "assistant");
+        }
+        if (!c.content().isEmpty() || c.reasoning().isEmpty()) {
+            delta.put("content", c.content());
+        }
+        if (!c.reasoning().isEmpty()) {
+            delta.put("reasoning_content", c.reasoning());
+        }
+        if (c.finishReason() == null) {
+            choice.putNull("finish_reason");
+        } else {
+            choice.put("finish_reason", c.finishReason().wireName());
+        }
+        return node;
     }
-    Double topP = r.topP() == null ? null : Math.max(r.topP(), 1e-6);
-    int maxTokens = r.maxTokens() != null ? r.maxTokens() : defaultMaxTokens;
-    return new ChatRequest(messages, maxTokens, r.temperature(), topP, r.stop(), r.seed(), false);
-  }
 
-  private ObjectNode chunk(String id, long created, ChatChunk c, boolean first) {
-    ObjectNode node = head(id, created, "chat.completion.chunk");
-    ObjectNode choice = node.putArray("choices").addObject();
-    choice.put("index", 0);
-    ObjectNode delta = choice.putObject("delta");
-    if (first) {
-      delta.put("role", "assistant");
+    private ObjectNode usageChunk(String id, long created, dev.burstgate.engine.Usage usage) {
+        ObjectNode node = head(id, created, "chat.completion.chunk");
+        node.putArray("choices");
+        node.putObject("usage")
+                .put("prompt_tokens", usage.promptTokens())
+                .put("completion_tokens", usage.completionTokens())
+                .put("total_tokens", usage.totalTokens());
+        return node;
     }
-    if (!c.content().isEmpty() || c.reasoning().isEmpty()) {
-      delta.put("content", c.content());
-    }
-    if (!c.reasoning().isEmpty()) {
-      delta.put("reasoning_content", c.reasoning());
-    }
-    if (c.finishReason() == null) {
-      choice.putNull("finish_reason");
-    } else {
-      choice.put("finish_reason", c.finishReason().wireName());
-    }
-    return node;
-  }
 
-  private ObjectNode usageChunk(String id, long created, dev.burstgate.engine.Usage usage) {
-    ObjectNode node = head(id, created, "chat.completion.chunk");
-    node.putArray("choices");
-    node.putObject("usage")
-        .put("prompt_tokens", usage.promptTokens())
-        .put("completion_tokens", usage.completionTokens())
-        .put("total_tokens", usage.totalTokens());
-    return node;
-  }
-
-  private ObjectNode completion(String id, long created, ChatResult r) {
-    ObjectNode node = head(id, created, "chat.completion");
-    ObjectNode choice = node.putArray("choices").addObject();
-    choice.put("index", 0);
-    ObjectNode message = choice.putObject("message");
-    message.put("role", "assistant");
-    message.put("content", r.content());
-    if (r.reasoningContent() != null && !r.reasoningContent().isEmpty()) {
-      message.put("reasoning_content", r.reasoningContent());
+    private ObjectNode completion(String id, long created, ChatResult r) {
+        ObjectNode node = head(id, created, "chat.completion");
+        ObjectNode choice = node.putArray("choices").addObject();
+        choice.put("index", 0);
+        ObjectNode message = choice.putObject("message");
+        message.put("role", "assistant");
+        message.put("content", r.content());
+        if (r.reasoningContent() != null && !r.reasoningContent().isEmpty()) {
+            message.put("reasoning_content", r.reasoningContent());
+        }
+        choice.put("finish_reason", r.finishReason().wireName());
+        node.putObject("usage")
+                .put("prompt_tokens", r.usage().promptTokens())
+                .put("completion_tokens", r.usage().completionTokens())
+                .put("total_tokens", r.usage().totalTokens());
+        return node;
     }
-    choice.put("finish_reason", r.finishReason().wireName());
-    node.putObject("usage")
-        .put("prompt_tokens", r.usage().promptTokens())
-        .put("completion_tokens", r.usage().completionTokens())
-        .put("total_tokens", r.usage().totalTokens());
-    return node;
-  }
 
-  private ObjectNode head(String id, long created, String object) {
-    ObjectNode node = json.createObjectNode();
-    node.put("id", id);
-    node.put("object", object);
-    node.put("created", created);
-    node.put("model", model);
-    return node;
-  }
+    private ObjectNode head(String id, long created, String object) {
+        ObjectNode node = json.createObjectNode();
+        node.put("id", id);
+        node.put("object", object);
+        node.put("created", created);
+        node.put("model", model);
+        return node;
+    }
 
-  private static AttemptFailure failure(Throwable e) {
-    if (e instanceof EngineBusyException) {
-      return new AttemptFailure(ENDPOINT, AttemptFailure.Kind.BUSY,
-          "local engine busy (all slots and the queue are full)", e);
+    private static AttemptFailure failure(Throwable e) {
+        if (e instanceof EngineBusyException) {
+            return new AttemptFailure(
+                    ENDPOINT, AttemptFailure.Kind.BUSY, "local engine busy (all slots and the queue are full)", e);
+        }
+        if (e instanceof InvalidChatRequestException invalid) {
+            // The engine refuses a prompt longer than a slot's context; another tier's context may hold it.
+            AttemptFailure.Kind kind = "messages".equals(invalid.param())
+                    ? AttemptFailure.Kind.CONTEXT_EXCEEDED
+                    : AttemptFailure.Kind.REFUSED;
+            return new AttemptFailure(ENDPOINT, kind, "local engine cannot take this request: " + e.getMessage(), e);
+        }
+        if (e instanceof IllegalArgumentException) {
+            return new AttemptFailure(
+                    ENDPOINT, AttemptFailure.Kind.REFUSED, "local engine rejected the request: " + e.getMessage(), e);
+        }
+        return new AttemptFailure(ENDPOINT, AttemptFailure.Kind.FAILED, "local engine failed: " + e, e);
     }
-    if (e instanceof InvalidChatRequestException invalid) {
-      // The engine refuses a prompt longer than a slot's context; another tier's context may hold it.
-      AttemptFailure.Kind kind = "messages".equals(invalid.param()) ? AttemptFailure.Kind.CONTEXT_EXCEEDED
-          : AttemptFailure.Kind.REFUSED;
-      return new AttemptFailure(ENDPOINT, kind, "local engine cannot take this request: " + e.getMessage(), e);
-    }
-    if (e instanceof IllegalArgumentException) {
-      return new AttemptFailure(ENDPOINT, AttemptFailure.Kind.REFUSED,
-          "local engine rejected the request: " + e.getMessage(), e);
-    }
-    return new AttemptFailure(ENDPOINT, AttemptFailure.Kind.FAILED, "local engine failed: " + e, e);
-  }
-
 }

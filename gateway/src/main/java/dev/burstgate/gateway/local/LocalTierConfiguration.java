@@ -4,9 +4,11 @@ import dev.burstgate.engine.EngineConfig;
 import dev.burstgate.engine.EngineStats;
 import dev.burstgate.engine.LocalEngine;
 import dev.burstgate.engine.model.TinyModelGenerator;
-import dev.burstgate.gateway.config.BurstgateProperties;
+import dev.burstgate.gateway.config.DataDirProperties;
+import dev.burstgate.gateway.tier.DemoMode;
 import dev.burstgate.gateway.tier.DisabledTier;
 import dev.burstgate.gateway.tier.TierBackend;
+import dev.burstgate.gateway.tier.TiersProperties;
 import dev.burstgate.policies.Tier;
 import dev.burstgate.policies.routing.LocalEngineState;
 import io.micrometer.core.instrument.Gauge;
@@ -17,83 +19,125 @@ import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Condition;
+import org.springframework.context.annotation.ConditionContext;
+import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
+import org.springframework.core.type.AnnotatedTypeMetadata;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The local tier: one engine in this process, on {@code burstgate.tiers.local.model} or, when none is configured, a
- * generated tiny model (simulated: it answers with random text, priced like the real tier).
+ * The local tier: one engine in this process, on {@code burstgate.tiers.local.model}; without a model the tier is off,
+ * or, in demo mode ({@link DemoMode}), runs on a generated tiny model (simulated: it answers with random text, priced
+ * like the real tier). {@code burstgate.tiers.local.enabled=false} turns it off whatever is configured.
  */
 @Configuration(proxyBeanMethods = false)
 class LocalTierConfiguration {
 
-  private static final Logger log = LoggerFactory.getLogger(LocalTierConfiguration.class);
+    /** The local engine runs when the tier is enabled and has a model, or demo mode gives it the tiny one. */
+    static final class EngineWanted implements Condition {
+        @Override
+        public boolean matches(ConditionContext context, AnnotatedTypeMetadata metadata) {
+            return wanted(context.getEnvironment());
+        }
 
-  @Bean(destroyMethod = "close")
-  @ConditionalOnProperty(prefix = "burstgate.tiers.local", name = "enabled", havingValue = "true", matchIfMissing = true)
-  LocalEngine localEngine(BurstgateProperties props) {
-    BurstgateProperties.Local local = props.tiers().local();
-    Path model = local.model();
-    if (model == null) {
-      if (!props.simulateMissingTiers()) {
-        throw new IllegalArgumentException("burstgate.tiers.local.model is not set and simulate-missing-tiers=false; "
-            + "set a GGUF model path or burstgate.tiers.local.enabled=false");
-      }
-      model = TinyModelGenerator.ensureTinyModel(props.dataDir().resolve("models"));
-      log.info("local tier: SIMULATED by the generated tiny model {} (set burstgate.tiers.local.model for a real one)", model);
+        static boolean wanted(Environment env) {
+            if (!env.getProperty("burstgate.tiers.local.enabled", Boolean.class, true)) {
+                return false;
+            }
+            String model = env.getProperty("burstgate.tiers.local.model");
+            return (model != null && !model.isBlank()) || DemoMode.on(env);
+        }
     }
-    return LocalEngine.start(EngineConfig.builder()
-        .modelPath(model)
-        .contextSize(local.context())
-        .parallel(local.parallel())
-        .threads(local.threads())
-        .gpuLayers(local.gpuLayers())
-        .maxQueue(local.maxQueue())
-        .build());
-  }
 
-  @Bean
-  TierBackend localTier(ObjectProvider<LocalEngine> engine, BurstgateProperties props, JsonMapper json, InstantSource clock) {
-    BurstgateProperties.Local local = props.tiers().local();
-    LocalEngine e = engine.getIfAvailable();
-    if (e == null) {
-      log.info("local tier: disabled");
-      return new DisabledTier(Tier.LOCAL, local.name());
+    private static final Logger log = LoggerFactory.getLogger(LocalTierConfiguration.class);
+
+    @Bean(destroyMethod = "close")
+    @Conditional(EngineWanted.class)
+    LocalEngine localEngine(TiersProperties tiers, DataDirProperties data, Environment env) {
+        TiersProperties.Local local = tiers.local();
+        Path model = local.model();
+        if (model == null) {
+            model = TinyModelGenerator.ensureTinyModel(data.dataDir().resolve("models"));
+            log.info(
+                    "local tier: SIMULATED by the generated tiny model {} ({}; set burstgate.tiers.local.model for a real "
+                            + "one)",
+                    model,
+                    DemoMode.why(env));
+        } else {
+            log.info(
+                    "local tier: {} ({} slots, context {}, {} threads)",
+                    model,
+                    local.parallel(),
+                    local.context(),
+                    local.threads());
+        }
+        return LocalEngine.start(EngineConfig.builder()
+                .modelPath(model)
+                .contextSize(local.context())
+                .parallel(local.parallel())
+                .threads(local.threads())
+                .gpuLayers(local.gpuLayers())
+                .maxQueue(local.maxQueue())
+                .build());
     }
-    return new LocalBackend(e, local.name(), local.model() == null, local.maxTokens(), json, clock);
-  }
 
-  /** What routing needs to know about the engine's load, read fresh for every request. */
-  @Bean
-  Supplier<LocalEngineState> localEngineState(ObjectProvider<LocalEngine> engine) {
-    LocalEngine e = engine.getIfAvailable();
-    if (e == null) {
-      return () -> new LocalEngineState(0, 0, false);
+    @Bean
+    TierBackend localTier(
+            ObjectProvider<LocalEngine> engine, TiersProperties tiers, JsonMapper json, InstantSource clock) {
+        TiersProperties.Local local = tiers.local();
+        LocalEngine e = engine.getIfAvailable();
+        if (e == null) {
+            log.info(
+                    "local tier: OFF ({})",
+                    local.enabled()
+                            ? "no burstgate.tiers.local.model, and demo mode is off"
+                            : "burstgate.tiers.local.enabled=false");
+            return new DisabledTier(Tier.LOCAL, local.name());
+        }
+        return new LocalBackend(e, local.name(), local.model() == null, local.maxTokens(), json, clock);
     }
-    return () -> {
-      EngineStats s = e.stats();
-      boolean admitting = s.freeSlots() > 0 || s.queued() < s.maxQueue();
-      return new LocalEngineState(e.estimatedQueueWait().toMillis(), s.queued(), admitting);
-    };
-  }
 
-  /** Gauges of the engine's load and speed on {@code /actuator/prometheus}. */
-  @Bean
-  MeterBinder localEngineMeters(ObjectProvider<LocalEngine> engine) {
-    return meters -> {
-      LocalEngine e = engine.getIfAvailable();
-      if (e == null) {
-        return;
-      }
-      Gauge.builder("burstgate.local.slots.active", e, x -> x.stats().activeSlots()).register(meters);
-      Gauge.builder("burstgate.local.slots.capacity", e, x -> x.stats().capacity()).register(meters);
-      Gauge.builder("burstgate.local.queue.length", e, x -> x.stats().queued()).register(meters);
-      Gauge.builder("burstgate.local.queue.wait.estimate", e, x -> x.estimatedQueueWait().toNanos() / 1e9)
-          .baseUnit("seconds").register(meters);
-      Gauge.builder("burstgate.local.tokens.per.second", e, x -> x.stats().tokensPerSecond()).register(meters);
-      Gauge.builder("burstgate.local.rejected", e, x -> x.stats().rejectedRequests()).register(meters);
-    };
-  }
+    /** What routing needs to know about the engine's load, read fresh for every request. */
+    @Bean
+    Supplier<LocalEngineState> localEngineState(ObjectProvider<LocalEngine> engine) {
+        LocalEngine e = engine.getIfAvailable();
+        if (e == null) {
+            return () -> new LocalEngineState(0, 0, false);
+        }
+        return () -> {
+            EngineStats s = e.stats();
+            boolean admitting = s.freeSlots() > 0 || s.queued() < s.maxQueue();
+            return new LocalEngineState(e.estimatedQueueWait().toMillis(), s.queued(), admitting);
+        };
+    }
+
+    /** Gauges of the engine's load and speed on {@code /actuator/prometheus}. */
+    @Bean
+    MeterBinder localEngineMeters(ObjectProvider<LocalEngine> engine) {
+        return meters -> {
+            LocalEngine e = engine.getIfAvailable();
+            if (e == null) {
+                return;
+            }
+            Gauge.builder("burstgate.local.slots.active", e, x -> x.stats().activeSlots())
+                    .register(meters);
+            Gauge.builder("burstgate.local.slots.capacity", e, x -> x.stats().capacity())
+                    .register(meters);
+            Gauge.builder("burstgate.local.queue.length", e, x -> x.stats().queued())
+                    .register(meters);
+            Gauge.builder(
+                            "burstgate.local.queue.wait.estimate",
+                            e,
+                            x -> x.estimatedQueueWait().toNanos() / 1e9)
+                    .baseUnit("seconds")
+                    .register(meters);
+            Gauge.builder("burstgate.local.tokens.per.second", e, x -> x.stats().tokensPerSecond())
+                    .register(meters);
+            Gauge.builder("burstgate.local.rejected", e, x -> x.stats().rejectedRequests())
+                    .register(meters);
+        };
+    }
 }

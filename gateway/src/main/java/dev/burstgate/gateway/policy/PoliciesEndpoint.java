@@ -19,48 +19,51 @@ import tools.jackson.databind.node.ObjectNode;
  */
 public final class PoliciesEndpoint {
 
-  private final PolicyRegistry registry;
-  private final PolicyWatcher watcher;
-  private final JsonMapper json;
-  private final String defaultPolicy;
+    private final PolicyRegistry registry;
+    private final PolicyWatcher watcher;
+    private final JsonMapper json;
+    private final String defaultPolicy;
 
-  public PoliciesEndpoint(PolicyRegistry registry, PolicyWatcher watcher, JsonMapper json, String defaultPolicy) {
-    this.registry = registry;
-    this.watcher = watcher;
-    this.json = json;
-    this.defaultPolicy = defaultPolicy;
-  }
+    public PoliciesEndpoint(PolicyRegistry registry, PolicyWatcher watcher, JsonMapper json, String defaultPolicy) {
+        this.registry = registry;
+        this.watcher = watcher;
+        this.json = json;
+        this.defaultPolicy = defaultPolicy;
+    }
 
-  public Mono<ServerResponse> list(ServerRequest request) {
-    ObjectNode root = json.createObjectNode();
-    root.put("default", defaultPolicy);
-    ArrayNode policies = root.putArray("policies");
-    for (PolicyEntry e : registry.entries()) {
-      ObjectNode p = policies.addObject();
-      p.put("name", e.name());
-      p.put("description", e.policy().description());
-      p.put("source", e.source());
-      p.put("status", e.status().name().toLowerCase(Locale.ROOT));
-      p.put("loaded_at", e.loadedAt().toString());
-      if (e.error() != null) {
-        p.put("error", e.error());
-      }
-    }
-    ArrayNode rejected = root.putArray("rejected_files");
-    ReloadReport report = watcher.lastReport();
-    if (report != null) {
-      for (ReloadReport.FileResult f : report.failed()) {
-        ObjectNode r = rejected.addObject();
-        r.put("source", f.source());
-        if (f.policyName() != null) {
-          r.put("policy", f.policyName());
+    public Mono<ServerResponse> list(ServerRequest request) {
+        ObjectNode root = json.createObjectNode();
+        root.put("default", defaultPolicy);
+        ArrayNode policies = root.putArray("policies");
+        for (PolicyEntry e : registry.entries()) {
+            ObjectNode p = policies.addObject();
+            p.put("name", e.name());
+            p.put("description", e.policy().description());
+            p.put("source", e.source());
+            p.put("status", e.status().name().toLowerCase(Locale.ROOT));
+            p.put("loaded_at", e.loadedAt().toString());
+            if (e.error() != null) {
+                p.put("error", e.error());
+            }
         }
-        ArrayNode problems = r.putArray("problems");
-        for (Problem pr : f.problems()) {
-          problems.addObject().put("field", pr.field()).put("value", pr.value()).put("message", pr.message());
+        ArrayNode rejected = root.putArray("rejected_files");
+        ReloadReport report = watcher.lastReport();
+        if (report != null) {
+            for (ReloadReport.FileResult f : report.failed()) {
+                ObjectNode r = rejected.addObject();
+                r.put("source", f.source());
+                if (f.policyName() != null) {
+                    r.put("policy", f.policyName());
+                }
+                ArrayNode problems = r.putArray("problems");
+                for (Problem pr : f.problems()) {
+                    problems.addObject()
+                            .put("field", pr.field())
+                            .put("value", pr.value())
+                            .put("message", pr.message());
+                }
+            }
         }
-      }
+        return ServerResponse.ok().contentType(MediaType.APPLICATION_JSON).bodyValue(json.writeValueAsBytes(root));
     }
-    return ServerResponse.ok().contentType(MediaType.APPLICATION_JSON).bodyValue(json.writeValueAsBytes(root));
-  }
 }

@@ -11,15 +11,15 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 public final class RequestIds {
 
-  private static final HexFormat HEX = HexFormat.of();
-  private static final long MILLIS_MASK = (1L << 48) - 1;
+    private static final HexFormat HEX = HexFormat.of();
+    private static final long MILLIS_MASK = (1L << 48) - 1;
 
-  private RequestIds() {}
+    private RequestIds() {}
 
-  /** A new id for a request received at {@code epochMillis}. */
-  public static String next(long epochMillis) {
-    ThreadLocalRandom random = ThreadLocalRandom.current();
-    long high = ((epochMillis & MILLIS_MASK) << 16) | (random.nextInt() & 0xFFFF);
-    return "req_" + HEX.toHexDigits(high) + HEX.toHexDigits(random.nextLong());
-  }
+    /** A new id for a request received at {@code epochMillis}. */
+    public static String next(long epochMillis) {
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        long high = ((epochMillis & MILLIS_MASK) << 16) | (random.nextInt() & 0xFFFF);
+        return "req_" + HEX.toHexDigits(high) + HEX.toHexDigits(random.nextLong());
+    }
 }

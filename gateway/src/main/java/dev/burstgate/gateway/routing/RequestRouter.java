@@ -13,40 +13,40 @@ import org.springframework.http.HttpHeaders;
 /** Classifies a request and applies the tenant's policy to it. */
 public interface RequestRouter {
 
-  /**
-   * Routes one request. Pure CPU work, no I/O: the caller fetches the tenant's budget state beforehand (without
-   * blocking) and passes it in.
-   *
-   * @param budget the tenant's budget state now (spent or reserved against its limits)
-   */
-  Decision route(Tenant tenant, ChatCompletionRequest request, HttpHeaders headers, BudgetState budget);
-
-  /** The outcome of routing: tiers to try, or a refusal. */
-  sealed interface Decision {
-
     /**
-     * @param tiers the tiers to try in order; never empty
-     * @param reason short and human, e.g. {@code score 0.71 >= 0.60 -> cloud}
-     * @param onExhausted what the dispatcher does when a tier's budget reservation is refused (see
-     *     {@link RoutedRequest#onExhausted()})
+     * Routes one request. Pure CPU work, no I/O: the caller fetches the tenant's budget state beforehand (without
+     * blocking) and passes it in.
+     *
+     * @param budget the tenant's budget state now (spent or reserved against its limits)
      */
-    record Route(String policy, double complexity, List<Tier> tiers, String reason, ExhaustedAction onExhausted)
-        implements Decision {
-      public Route {
-        if (tiers.isEmpty()) {
-          throw new IllegalArgumentException("tiers must not be empty");
+    Decision route(Tenant tenant, ChatCompletionRequest request, HttpHeaders headers, BudgetState budget);
+
+    /** The outcome of routing: tiers to try, or a refusal. */
+    sealed interface Decision {
+
+        /**
+         * @param tiers the tiers to try in order; never empty
+         * @param reason short and human, e.g. {@code score 0.71 >= 0.60 -> cloud}
+         * @param onExhausted what the dispatcher does when a tier's budget reservation is refused (see
+         *     {@link RoutedRequest#onExhausted()})
+         */
+        record Route(String policy, double complexity, List<Tier> tiers, String reason, ExhaustedAction onExhausted)
+                implements Decision {
+            public Route {
+                if (tiers.isEmpty()) {
+                    throw new IllegalArgumentException("tiers must not be empty");
+                }
+                tiers = List.copyOf(tiers);
+                Objects.requireNonNull(onExhausted, "onExhausted");
+            }
+
+            /** A route whose budget refusals reject ({@link ExhaustedAction#REJECT}). */
+            public Route(String policy, double complexity, List<Tier> tiers, String reason) {
+                this(policy, complexity, tiers, reason, ExhaustedAction.REJECT);
+            }
         }
-        tiers = List.copyOf(tiers);
-        Objects.requireNonNull(onExhausted, "onExhausted");
-      }
 
-      /** A route whose budget refusals reject ({@link ExhaustedAction#REJECT}). */
-      public Route(String policy, double complexity, List<Tier> tiers, String reason) {
-        this(policy, complexity, tiers, reason, ExhaustedAction.REJECT);
-      }
+        /** A refusal with the error the client gets. */
+        record Reject(String policy, double complexity, ApiException error) implements Decision {}
     }
-
-    /** A refusal with the error the client gets. */
-    record Reject(String policy, double complexity, ApiException error) implements Decision {}
-  }
 }

@@ -4,6 +4,7 @@ import dev.burstgate.gateway.api.ChatCompletionRequest;
 import dev.burstgate.gateway.tenant.Tenant;
 import dev.burstgate.policies.Tier;
 import dev.burstgate.policies.budget.ExhaustedAction;
+import dev.burstgate.policies.cost.TokenEstimate;
 import java.time.Instant;
 import java.util.List;
 
@@ -19,36 +20,55 @@ import java.util.List;
  *     passes {@code LOCAL_ONLY} only when the policy allows the local tier.
  */
 public record RoutedRequest(
-    String requestId,
-    Tenant tenant,
-    String policy,
-    ChatCompletionRequest request,
-    double complexity,
-    Tier decidedTier,
-    List<Tier> tiers,
-    String reason,
-    Instant startTime,
-    long startNanos,
-    ExhaustedAction onExhausted) {
+        String requestId,
+        Tenant tenant,
+        String policy,
+        ChatCompletionRequest request,
+        double complexity,
+        Tier decidedTier,
+        List<Tier> tiers,
+        String reason,
+        Instant startTime,
+        long startNanos,
+        ExhaustedAction onExhausted) {
 
-  /** A routed request whose budget refusals reject ({@link ExhaustedAction#REJECT}). */
-  public RoutedRequest(String requestId, Tenant tenant, String policy, ChatCompletionRequest request, double complexity,
-      Tier decidedTier, List<Tier> tiers, String reason, Instant startTime, long startNanos) {
-    this(requestId, tenant, policy, request, complexity, decidedTier, tiers, reason, startTime, startNanos,
-        ExhaustedAction.REJECT);
-  }
-
-  /** Prompt tokens estimated from the characters (about four a token), as when an upstream reports no usage. */
-  public long estimatedPromptTokens() {
-    return (promptChars() + 3) / 4;
-  }
-
-  /** Characters of the prompt (for usage estimates when an upstream reports none). */
-  public long promptChars() {
-    long n = 0;
-    for (ChatCompletionRequest.Message m : request.messages()) {
-      n += m.content().length();
+    /** A routed request whose budget refusals reject ({@link ExhaustedAction#REJECT}). */
+    public RoutedRequest(
+            String requestId,
+            Tenant tenant,
+            String policy,
+            ChatCompletionRequest request,
+            double complexity,
+            Tier decidedTier,
+            List<Tier> tiers,
+            String reason,
+            Instant startTime,
+            long startNanos) {
+        this(
+                requestId,
+                tenant,
+                policy,
+                request,
+                complexity,
+                decidedTier,
+                tiers,
+                reason,
+                startTime,
+                startNanos,
+                ExhaustedAction.REJECT);
     }
-    return n;
-  }
+
+    /** Prompt tokens estimated from the characters ({@link TokenEstimate}), as when an upstream reports no usage. */
+    public long estimatedPromptTokens() {
+        return TokenEstimate.promptTokens(promptChars());
+    }
+
+    /** Characters of the prompt (for usage estimates when an upstream reports none). */
+    public long promptChars() {
+        long n = 0;
+        for (ChatCompletionRequest.Message m : request.messages()) {
+            n += m.content().length();
+        }
+        return n;
+    }
 }

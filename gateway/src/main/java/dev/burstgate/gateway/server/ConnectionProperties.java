@@ -24,20 +24,20 @@ import org.springframework.validation.annotation.Validated;
 @Validated
 @ConfigurationProperties("burstgate.server")
 public record ConnectionProperties(
-    @DefaultValue("60s") Duration idleTimeout,
-    @DefaultValue("10s") Duration headerTimeout,
-    @DefaultValue("30s") Duration bodyTimeout,
-    @DefaultValue("10000") @Min(1) @Max(1_000_000) int maxConnections) {
+        @DefaultValue("60s") Duration idleTimeout,
+        @DefaultValue("10s") Duration headerTimeout,
+        @DefaultValue("30s") Duration bodyTimeout,
+        @DefaultValue("10000") @Min(1) @Max(1_000_000) int maxConnections) {
 
-  public ConnectionProperties {
-    positive("idle-timeout", idleTimeout);
-    positive("header-timeout", headerTimeout);
-    positive("body-timeout", bodyTimeout);
-  }
-
-  private static void positive(String name, Duration value) {
-    if (value.isNegative() || value.isZero()) {
-      throw new IllegalArgumentException("burstgate.server." + name + " must be positive but was " + value);
+    public ConnectionProperties {
+        positive("idle-timeout", idleTimeout);
+        positive("header-timeout", headerTimeout);
+        positive("body-timeout", bodyTimeout);
     }
-  }
+
+    private static void positive(String name, Duration value) {
+        if (value.isNegative() || value.isZero()) {
+            throw new IllegalArgumentException("burstgate.server." + name + " must be positive but was " + value);
+        }
+    }
 }

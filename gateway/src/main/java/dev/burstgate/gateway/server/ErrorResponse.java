@@ -18,18 +18,20 @@ import tools.jackson.databind.json.JsonMapper;
  */
 record ErrorResponse(HttpResponseStatus status, byte[] body) {
 
-  static ErrorResponse of(JsonMapper json, ApiException error) {
-    return new ErrorResponse(HttpResponseStatus.valueOf(error.status().value()),
-        json.writeValueAsBytes(ErrorBodies.body(json, error)));
-  }
+    static ErrorResponse of(JsonMapper json, ApiException error) {
+        return new ErrorResponse(
+                HttpResponseStatus.valueOf(error.status().value()),
+                json.writeValueAsBytes(ErrorBodies.body(json, error)));
+    }
 
-  /** A new response message (the body bytes are shared, never written to). */
-  FullHttpResponse toMessage() {
-    FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(body));
-    response.headers()
-        .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
-        .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length)
-        .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-    return response;
-  }
+    /** A new response message (the body bytes are shared, never written to). */
+    FullHttpResponse toMessage() {
+        FullHttpResponse response =
+                new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(body));
+        response.headers()
+                .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
+                .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length)
+                .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        return response;
+    }
 }

@@ -30,78 +30,95 @@ import org.slf4j.LoggerFactory;
  */
 final class MalformedRequests extends ChannelDuplexHandler {
 
-  private static final Logger log = LoggerFactory.getLogger(MalformedRequests.class);
+    private static final Logger log = LoggerFactory.getLogger(MalformedRequests.class);
 
-  private final ErrorResponse badRequest;
-  private final ErrorResponse uriTooLong;
-  private final ErrorResponse headerFieldsTooLarge;
-  private final ErrorResponse notHttp1;
-  private final ConnectionMeters meters;
+    private final ErrorResponse badRequest;
+    private final ErrorResponse uriTooLong;
+    private final ErrorResponse headerFieldsTooLarge;
+    private final ErrorResponse notHttp1;
+    private final ConnectionMeters meters;
 
-  private boolean responseStarted;
-  private boolean rejected;
+    private boolean responseStarted;
+    private boolean rejected;
 
-  MalformedRequests(ErrorResponse badRequest, ErrorResponse uriTooLong, ErrorResponse headerFieldsTooLarge,
-      ErrorResponse notHttp1, ConnectionMeters meters) {
-    this.badRequest = badRequest;
-    this.uriTooLong = uriTooLong;
-    this.headerFieldsTooLarge = headerFieldsTooLarge;
-    this.notHttp1 = notHttp1;
-    this.meters = meters;
-  }
-
-  @Override
-  public void channelRead(ChannelHandlerContext ctx, Object msg) {
-    if (rejected) {
-      ReferenceCountUtil.release(msg);
-      return;
+    MalformedRequests(
+            ErrorResponse badRequest,
+            ErrorResponse uriTooLong,
+            ErrorResponse headerFieldsTooLarge,
+            ErrorResponse notHttp1,
+            ConnectionMeters meters) {
+        this.badRequest = badRequest;
+        this.uriTooLong = uriTooLong;
+        this.headerFieldsTooLarge = headerFieldsTooLarge;
+        this.notHttp1 = notHttp1;
+        this.meters = meters;
     }
-    if (msg instanceof HttpRequest request) {
-      responseStarted = false;
-      if (request.decoderResult().isFailure()) {
-        reject(ctx, msg, answerFor(request.decoderResult().cause()), request.decoderResult().cause().toString());
-        return;
-      }
-      if (request.protocolVersion().majorVersion() != 1) {
-        reject(ctx, msg, notHttp1, "version " + request.protocolVersion());
-        return;
-      }
-    } else if (msg instanceof DecoderResultProvider decoded && decoded.decoderResult().isFailure()) {
-      reject(ctx, msg, responseStarted ? null : badRequest, decoded.decoderResult().cause().toString());
-      return;
-    }
-    ctx.fireChannelRead(msg);
-  }
 
-  @Override
-  public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
-    if (msg instanceof HttpResponse response && response.status().codeClass() != HttpStatusClass.INFORMATIONAL) {
-      responseStarted = true;
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (rejected) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        if (msg instanceof HttpRequest request) {
+            responseStarted = false;
+            if (request.decoderResult().isFailure()) {
+                reject(
+                        ctx,
+                        msg,
+                        answerFor(request.decoderResult().cause()),
+                        request.decoderResult().cause().toString());
+                return;
+            }
+            if (request.protocolVersion().majorVersion() != 1) {
+                reject(ctx, msg, notHttp1, "version " + request.protocolVersion());
+                return;
+            }
+        } else if (msg instanceof DecoderResultProvider decoded
+                && decoded.decoderResult().isFailure()) {
+            reject(
+                    ctx,
+                    msg,
+                    responseStarted ? null : badRequest,
+                    decoded.decoderResult().cause().toString());
+            return;
+        }
+        ctx.fireChannelRead(msg);
     }
-    ctx.write(msg, promise);
-  }
 
-  private ErrorResponse answerFor(Throwable cause) {
-    Throwable c = cause.getCause() != null ? cause.getCause() : cause;
-    if (cause instanceof TooLongHttpLineException || c instanceof TooLongHttpLineException) {
-      return uriTooLong;
+    @Override
+    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+        if (msg instanceof HttpResponse response && response.status().codeClass() != HttpStatusClass.INFORMATIONAL) {
+            responseStarted = true;
+        }
+        ctx.write(msg, promise);
     }
-    if (cause instanceof TooLongHttpHeaderException || c instanceof TooLongHttpHeaderException) {
-      return headerFieldsTooLarge;
-    }
-    return badRequest;
-  }
 
-  private void reject(ChannelHandlerContext ctx, Object msg, @Nullable ErrorResponse answer, String why) {
-    rejected = true;
-    ReferenceCountUtil.release(msg);
-    meters.closed(Reason.MALFORMED_REQUEST);
-    if (answer == null) {
-      log.debug("{} closed: unreadable request body after the answer started ({})", ctx.channel(), why);
-      ctx.close();
-      return;
+    private ErrorResponse answerFor(Throwable cause) {
+        Throwable c = cause.getCause() != null ? cause.getCause() : cause;
+        if (cause instanceof TooLongHttpLineException || c instanceof TooLongHttpLineException) {
+            return uriTooLong;
+        }
+        if (cause instanceof TooLongHttpHeaderException || c instanceof TooLongHttpHeaderException) {
+            return headerFieldsTooLarge;
+        }
+        return badRequest;
     }
-    log.debug("{} closed with {}: unreadable request ({})", ctx.channel(), answer.status().code(), why);
-    ctx.writeAndFlush(answer.toMessage()).addListener(ChannelFutureListener.CLOSE);
-  }
+
+    private void reject(ChannelHandlerContext ctx, Object msg, @Nullable ErrorResponse answer, String why) {
+        rejected = true;
+        ReferenceCountUtil.release(msg);
+        meters.closed(Reason.MALFORMED_REQUEST);
+        if (answer == null) {
+            log.debug("{} closed: unreadable request body after the answer started ({})", ctx.channel(), why);
+            ctx.close();
+            return;
+        }
+        log.debug(
+                "{} closed with {}: unreadable request ({})",
+                ctx.channel(),
+                answer.status().code(),
+                why);
+        ctx.writeAndFlush(answer.toMessage()).addListener(ChannelFutureListener.CLOSE);
+    }
 }

@@ -37,125 +37,126 @@ import reactor.netty.http.server.HttpServerRequest;
  */
 final class PipelinedRequests extends ChannelDuplexHandler {
 
-  static final int MAX_HELD = 32;
+    static final int MAX_HELD = 32;
 
-  private final ArrayDeque<HttpObject> held = new ArrayDeque<>();
-  /** A request went on whose exchange has not ended: its answer is not whole yet, or Reactor Netty still holds it. */
-  private boolean inFlight;
-  /** The answer to the request in flight is written in full. */
-  private boolean answered;
-  /** A request that ends the connection was received: what follows is dropped. */
-  private boolean lastRequestSeen;
-  /** Dropping the messages of a request after the last one. */
-  private boolean dropping;
-  private boolean informational;
-  private boolean readsStopped;
-  private boolean readPending;
+    private final ArrayDeque<HttpObject> held = new ArrayDeque<>();
+    /** A request went on whose exchange has not ended: its answer is not whole yet, or Reactor Netty still holds it. */
+    private boolean inFlight;
+    /** The answer to the request in flight is written in full. */
+    private boolean answered;
+    /** A request that ends the connection was received: what follows is dropped. */
+    private boolean lastRequestSeen;
+    /** Dropping the messages of a request after the last one. */
+    private boolean dropping;
 
-  @Override
-  public void channelRead(ChannelHandlerContext ctx, Object msg) {
-    if (!(msg instanceof HttpObject http)) {
-      ctx.fireChannelRead(msg);
-      return;
-    }
-    if (msg instanceof HttpRequest request) {
-      if (lastRequestSeen) {
-        dropping = true;
-      } else {
-        lastRequestSeen = request.decoderResult().isFailure() || !HttpUtil.isKeepAlive(request);
-        dropping = false;
-      }
-    }
-    if (dropping) {
-      ReferenceCountUtil.release(msg);
-      return;
-    }
-    if (msg instanceof HttpRequest && !inFlight && held.isEmpty()) {
-      inFlight = true;
-      answered = false;
-      ctx.fireChannelRead(msg);
-    } else if (msg instanceof HttpRequest || !held.isEmpty()) {
-      held.add(http);
-      if (held.size() >= MAX_HELD && ctx.channel().config().isAutoRead()) {
-        ctx.channel().config().setAutoRead(false);
-        readsStopped = true;
-      }
-    } else {
-      ctx.fireChannelRead(msg);
-    }
-  }
+    private boolean informational;
+    private boolean readsStopped;
+    private boolean readPending;
 
-  @Override
-  public void read(ChannelHandlerContext ctx) {
-    if (held.size() < MAX_HELD) {
-      ctx.read();
-    } else {
-      readPending = true;
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof HttpObject http)) {
+            ctx.fireChannelRead(msg);
+            return;
+        }
+        if (msg instanceof HttpRequest request) {
+            if (lastRequestSeen) {
+                dropping = true;
+            } else {
+                lastRequestSeen = request.decoderResult().isFailure() || !HttpUtil.isKeepAlive(request);
+                dropping = false;
+            }
+        }
+        if (dropping) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        if (msg instanceof HttpRequest && !inFlight && held.isEmpty()) {
+            inFlight = true;
+            answered = false;
+            ctx.fireChannelRead(msg);
+        } else if (msg instanceof HttpRequest || !held.isEmpty()) {
+            held.add(http);
+            if (held.size() >= MAX_HELD && ctx.channel().config().isAutoRead()) {
+                ctx.channel().config().setAutoRead(false);
+                readsStopped = true;
+            }
+        } else {
+            ctx.fireChannelRead(msg);
+        }
     }
-  }
 
-  @Override
-  public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
-    if (msg instanceof HttpResponse response) {
-      informational = response.status().codeClass() == HttpStatusClass.INFORMATIONAL;
+    @Override
+    public void read(ChannelHandlerContext ctx) {
+        if (held.size() < MAX_HELD) {
+            ctx.read();
+        } else {
+            readPending = true;
+        }
     }
-    boolean last = msg instanceof LastHttpContent && !informational;
-    ctx.write(msg, promise);
-    if (last && inFlight) {
-      answered = true;
-      ctx.executor().execute(() -> releaseIfEnded(ctx));
-    }
-  }
 
-  @Override
-  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-    ctx.fireUserEventTriggered(evt);
-    if (inFlight && answered) {
-      // Not while Reactor Netty is still ending the exchange that sent this event.
-      ctx.executor().execute(() -> releaseIfEnded(ctx));
+    @Override
+    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+        if (msg instanceof HttpResponse response) {
+            informational = response.status().codeClass() == HttpStatusClass.INFORMATIONAL;
+        }
+        boolean last = msg instanceof LastHttpContent && !informational;
+        ctx.write(msg, promise);
+        if (last && inFlight) {
+            answered = true;
+            ctx.executor().execute(() -> releaseIfEnded(ctx));
+        }
     }
-  }
 
-  /** Once the exchange in flight has ended, passes on the next held request with the part of its body that arrived. */
-  private void releaseIfEnded(ChannelHandlerContext ctx) {
-    if (inFlight && answered && !(ChannelOperations.get(ctx.channel()) instanceof HttpServerRequest)) {
-      inFlight = false;
-      answered = false;
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        ctx.fireUserEventTriggered(evt);
+        if (inFlight && answered) {
+            // Not while Reactor Netty is still ending the exchange that sent this event.
+            ctx.executor().execute(() -> releaseIfEnded(ctx));
+        }
     }
-    if (inFlight || held.isEmpty() || ctx.isRemoved() || !ctx.channel().isActive()) {
-      return;
-    }
-    inFlight = true;
-    ctx.fireChannelRead(held.poll());
-    while (held.peek() != null && !(held.peek() instanceof HttpRequest)) {
-      ctx.fireChannelRead(held.poll());
-    }
-    if (held.size() < MAX_HELD) {
-      if (readsStopped) {
-        readsStopped = false;
-        readPending = false;
-        ctx.channel().config().setAutoRead(true);
-      } else if (readPending) {
-        readPending = false;
-        ctx.read();
-      }
-    }
-  }
 
-  @Override
-  public void channelInactive(ChannelHandlerContext ctx) {
-    discard();
-    ctx.fireChannelInactive();
-  }
-
-  @Override
-  public void handlerRemoved(ChannelHandlerContext ctx) {
-    discard();
-  }
-
-  private void discard() {
-    for (HttpObject o = held.poll(); o != null; o = held.poll()) {
-      ReferenceCountUtil.release(o);
+    /** Once the exchange in flight has ended, passes on the next held request with the part of its body that arrived. */
+    private void releaseIfEnded(ChannelHandlerContext ctx) {
+        if (inFlight && answered && !(ChannelOperations.get(ctx.channel()) instanceof HttpServerRequest)) {
+            inFlight = false;
+            answered = false;
+        }
+        if (inFlight || held.isEmpty() || ctx.isRemoved() || !ctx.channel().isActive()) {
+            return;
+        }
+        inFlight = true;
+        ctx.fireChannelRead(held.poll());
+        while (held.peek() != null && !(held.peek() instanceof HttpRequest)) {
+            ctx.fireChannelRead(held.poll());
+        }
+        if (held.size() < MAX_HELD) {
+            if (readsStopped) {
+                readsStopped = false;
+                readPending = false;
+                ctx.channel().config().setAutoRead(true);
+            } else if (readPending) {
+                readPending = false;
+                ctx.read();
+            }
+        }
     }
-  }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        discard();
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        discard();
+    }
+
+    private void discard() {
+        for (HttpObject o = held.poll(); o != null; o = held.poll()) {
+            ReferenceCountUtil.release(o);
+        }
+    }
 }

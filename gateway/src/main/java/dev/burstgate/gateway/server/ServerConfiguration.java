@@ -19,19 +19,22 @@ import tools.jackson.databind.json.JsonMapper;
 @EnableConfigurationProperties(ConnectionProperties.class)
 class ServerConfiguration {
 
-  private static final Logger log = LoggerFactory.getLogger(ServerConfiguration.class);
+    private static final Logger log = LoggerFactory.getLogger(ServerConfiguration.class);
 
-  /** File descriptors kept for everything but client connections. */
-  static final long RESERVED_DESCRIPTORS = 512;
+    /** File descriptors kept for everything but client connections. */
+    static final long RESERVED_DESCRIPTORS = 512;
 
-  @Bean
-  NettyServerCustomizer connectionGuards(ConnectionProperties limits, JsonMapper json, MeterRegistry meters) {
-    if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.UnixOperatingSystemMXBean os
-        && limits.maxConnections() + RESERVED_DESCRIPTORS > os.getMaxFileDescriptorCount()) {
-      log.warn("burstgate.server.max-connections={} leaves fewer than {} of the process's {} file descriptors for "
-          + "everything else; lower it or raise the limit (ulimit -n)", limits.maxConnections(), RESERVED_DESCRIPTORS,
-          os.getMaxFileDescriptorCount());
+    @Bean
+    NettyServerCustomizer connectionGuards(ConnectionProperties limits, JsonMapper json, MeterRegistry meters) {
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.UnixOperatingSystemMXBean os
+                && limits.maxConnections() + RESERVED_DESCRIPTORS > os.getMaxFileDescriptorCount()) {
+            log.warn(
+                    "burstgate.server.max-connections={} leaves fewer than {} of the process's {} file descriptors for "
+                            + "everything else; lower it or raise the limit (ulimit -n)",
+                    limits.maxConnections(),
+                    RESERVED_DESCRIPTORS,
+                    os.getMaxFileDescriptorCount());
+        }
+        return new ConnectionGuards(limits, json, new ConnectionMeters(meters));
     }
-    return new ConnectionGuards(limits, json, new ConnectionMeters(meters));
-  }
 }

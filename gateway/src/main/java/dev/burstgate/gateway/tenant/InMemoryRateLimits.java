@@ -12,22 +12,24 @@ import reactor.core.publisher.Mono;
  */
 public final class InMemoryRateLimits implements RateLimits {
 
-  private static final Mono<Boolean> ALLOWED = Mono.just(Boolean.TRUE);
-  private static final Mono<Boolean> REFUSED = Mono.just(Boolean.FALSE);
+    private static final Mono<Boolean> ALLOWED = Mono.just(Boolean.TRUE);
+    private static final Mono<Boolean> REFUSED = Mono.just(Boolean.FALSE);
 
-  private final RateLimiterRegistry registry;
+    private final RateLimiterRegistry registry;
 
-  public InMemoryRateLimits(RateLimiterRegistry registry) {
-    this.registry = registry;
-  }
+    public InMemoryRateLimits(RateLimiterRegistry registry) {
+        this.registry = registry;
+    }
 
-  @Override
-  public Mono<Boolean> tryAcquire(Tenant tenant) {
-    RateLimiter limiter = registry.rateLimiter("tenant:" + tenant.name(), () -> RateLimiterConfig.custom()
-        .limitForPeriod(tenant.requestsPerSecond())
-        .limitRefreshPeriod(Duration.ofSeconds(1))
-        .timeoutDuration(Duration.ZERO)
-        .build());
-    return limiter.acquirePermission() ? ALLOWED : REFUSED;
-  }
+    @Override
+    public Mono<Boolean> tryAcquire(Tenant tenant) {
+        RateLimiter limiter = registry.rateLimiter(
+                "tenant:" + tenant.name(),
+                () -> RateLimiterConfig.custom()
+                        .limitForPeriod(tenant.requestsPerSecond())
+                        .limitRefreshPeriod(Duration.ofSeconds(1))
+                        .timeoutDuration(Duration.ZERO)
+                        .build());
+        return limiter.acquirePermission() ? ALLOWED : REFUSED;
+    }
 }

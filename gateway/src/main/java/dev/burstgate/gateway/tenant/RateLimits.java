@@ -9,6 +9,6 @@ import reactor.core.publisher.Mono;
 @FunctionalInterface
 public interface RateLimits {
 
-  /** Takes one permit for {@code tenant}; emits false when the tenant is over its limit. Never errors. */
-  Mono<Boolean> tryAcquire(Tenant tenant);
+    /** Takes one permit for {@code tenant}; emits false when the tenant is over its limit. Never errors. */
+    Mono<Boolean> tryAcquire(Tenant tenant);
 }

@@ -16,23 +16,26 @@ import reactor.core.publisher.Mono;
  */
 public final class RedisRateLimits implements RateLimits {
 
-  private final RedisRateLimiter limiter;
-  private final ConcurrentMap<String, String> configured = new ConcurrentHashMap<>();
+    private final RedisRateLimiter limiter;
+    private final ConcurrentMap<String, String> configured = new ConcurrentHashMap<>();
 
-  public RedisRateLimits(RedisRateLimiter limiter) {
-    this.limiter = limiter;
-  }
+    public RedisRateLimits(RedisRateLimiter limiter) {
+        this.limiter = limiter;
+    }
 
-  @Override
-  public Mono<Boolean> tryAcquire(Tenant tenant) {
-    String id = "burstgate-tenant:" + tenant.name();
-    configured.computeIfAbsent(id, k -> {
-      limiter.getConfig().put(k, new RedisRateLimiter.Config()
-          .setReplenishRate(tenant.requestsPerSecond())
-          .setBurstCapacity(tenant.requestsPerSecond())
-          .setRequestedTokens(1));
-      return k;
-    });
-    return limiter.isAllowed(id, tenant.name()).map(Response::isAllowed);
-  }
+    @Override
+    public Mono<Boolean> tryAcquire(Tenant tenant) {
+        String id = "burstgate-tenant:" + tenant.name();
+        configured.computeIfAbsent(id, k -> {
+            limiter.getConfig()
+                    .put(
+                            k,
+                            new RedisRateLimiter.Config()
+                                    .setReplenishRate(tenant.requestsPerSecond())
+                                    .setBurstCapacity(tenant.requestsPerSecond())
+                                    .setRequestedTokens(1));
+            return k;
+        });
+        return limiter.isAllowed(id, tenant.name()).map(Response::isAllowed);
+    }
 }

@@ -1,6 +1,6 @@
 package dev.burstgate.gateway.tenant;
 
-import dev.burstgate.gateway.config.BurstgateProperties.Budget;
+import dev.burstgate.gateway.tenant.TenantsProperties.Budget;
 import java.util.Set;
 
 /**
@@ -14,13 +14,15 @@ import java.util.Set;
  */
 public record Tenant(String name, String policy, Set<String> allowedPolicies, int requestsPerSecond, Budget budget) {
 
-  /** Exchange attribute holding the request's tenant, once its key is checked. */
-  public static final String ATTRIBUTE = Tenant.class.getName();
+    /** Exchange attribute holding the request's tenant, once its key is checked. */
+    public static final String ATTRIBUTE = Tenant.class.getName();
 
-  /** Allows any registered policy when listed in {@code allowed-policies}. */
-  public static final String ANY_POLICY = "*";
+    /** Allows any registered policy when listed in {@code allowed-policies}. */
+    public static final String ANY_POLICY = "*";
 
-  public boolean mayUse(String otherPolicy) {
-    return policy.equals(otherPolicy) || allowedPolicies.contains(otherPolicy) || allowedPolicies.contains(ANY_POLICY);
-  }
+    public boolean mayUse(String otherPolicy) {
+        return policy.equals(otherPolicy)
+                || allowedPolicies.contains(otherPolicy)
+                || allowedPolicies.contains(ANY_POLICY);
+    }
 }

@@ -10,78 +10,78 @@ import org.jspecify.annotations.Nullable;
  */
 public final class AttemptFailure extends RuntimeException {
 
-  /** What went wrong, in words a client may see. */
-  public enum Kind {
-    /** No answer (or no next chunk) in time. */
-    TIMEOUT("timed out"),
-    /** The connection could not be made. */
-    UNREACHABLE("was unreachable"),
-    /** The connection was lost before an answer was complete. */
-    CONNECTION_LOST("dropped the connection"),
-    /** The upstream answered an HTTP error status (5xx, 408, 429...). */
-    UPSTREAM_ERROR("answered an error"),
-    /** The upstream's answer was not a chat completion. */
-    INVALID_ANSWER("gave an invalid answer"),
-    /** Its breaker is open, it has no healthy node, or it is disabled. */
-    UNAVAILABLE("is unavailable"),
-    /** Its concurrency limit is reached. */
-    AT_CAPACITY("is at capacity"),
-    /** The local engine's slots and queue are full. */
-    BUSY("is busy"),
-    /** The prompt does not fit the tier's context. */
-    CONTEXT_EXCEEDED("cannot take a prompt this long"),
-    /** The upstream refused the request as invalid (HTTP 4xx): the request, not the tier, is at fault. */
-    REFUSED("refused the request as invalid"),
-    /** Anything else. */
-    FAILED("failed");
+    /** What went wrong, in words a client may see. */
+    public enum Kind {
+        /** No answer (or no next chunk) in time. */
+        TIMEOUT("timed out"),
+        /** The connection could not be made. */
+        UNREACHABLE("was unreachable"),
+        /** The connection was lost before an answer was complete. */
+        CONNECTION_LOST("dropped the connection"),
+        /** The upstream answered an HTTP error status (5xx, 408, 429...). */
+        UPSTREAM_ERROR("answered an error"),
+        /** The upstream's answer was not a chat completion. */
+        INVALID_ANSWER("gave an invalid answer"),
+        /** Its breaker is open, it has no healthy node, or it is disabled. */
+        UNAVAILABLE("is unavailable"),
+        /** Its concurrency limit is reached. */
+        AT_CAPACITY("is at capacity"),
+        /** The local engine's slots and queue are full. */
+        BUSY("is busy"),
+        /** The prompt does not fit the tier's context. */
+        CONTEXT_EXCEEDED("cannot take a prompt this long"),
+        /** The upstream refused the request as invalid (HTTP 4xx): the request, not the tier, is at fault. */
+        REFUSED("refused the request as invalid"),
+        /** Anything else. */
+        FAILED("failed");
 
-    private final String words;
+        private final String words;
 
-    Kind(String words) {
-      this.words = words;
+        Kind(String words) {
+            this.words = words;
+        }
     }
-  }
 
-  private final String endpoint;
-  private final Kind kind;
-  private final int status;
+    private final String endpoint;
+    private final Kind kind;
+    private final int status;
 
-  /**
-   * @param endpoint where the attempt went (for the ledger; never shown to clients)
-   * @param kind what went wrong
-   * @param status the upstream's HTTP status, or 0
-   * @param detail for the log and the ledger: already redacted
-   */
-  public AttemptFailure(String endpoint, Kind kind, int status, String detail, @Nullable Throwable cause) {
-    super(detail, cause, false, false);
-    this.endpoint = endpoint;
-    this.kind = kind;
-    this.status = status;
-  }
+    /**
+     * @param endpoint where the attempt went (for the ledger; never shown to clients)
+     * @param kind what went wrong
+     * @param status the upstream's HTTP status, or 0
+     * @param detail for the log and the ledger: already redacted
+     */
+    public AttemptFailure(String endpoint, Kind kind, int status, String detail, @Nullable Throwable cause) {
+        super(detail, cause, false, false);
+        this.endpoint = endpoint;
+        this.kind = kind;
+        this.status = status;
+    }
 
-  public AttemptFailure(String endpoint, Kind kind, String detail, @Nullable Throwable cause) {
-    this(endpoint, kind, 0, detail, cause);
-  }
+    public AttemptFailure(String endpoint, Kind kind, String detail, @Nullable Throwable cause) {
+        this(endpoint, kind, 0, detail, cause);
+    }
 
-  public String endpoint() {
-    return endpoint;
-  }
+    public String endpoint() {
+        return endpoint;
+    }
 
-  public Kind kind() {
-    return kind;
-  }
+    public Kind kind() {
+        return kind;
+    }
 
-  /** The upstream's HTTP status, or 0 when it gave none. */
-  public int status() {
-    return status;
-  }
+    /** The upstream's HTTP status, or 0 when it gave none. */
+    public int status() {
+        return status;
+    }
 
-  public boolean timeout() {
-    return kind == Kind.TIMEOUT;
-  }
+    public boolean timeout() {
+        return kind == Kind.TIMEOUT;
+    }
 
-  /** What a client may read about this failure: e.g. "answered an error (HTTP 503)". */
-  public String publicMessage() {
-    return status > 0 ? kind.words + " (HTTP " + status + ")" : kind.words;
-  }
+    /** What a client may read about this failure: e.g. "answered an error (HTTP 503)". */
+    public String publicMessage() {
+        return status > 0 ? kind.words + " (HTTP " + status + ")" : kind.words;
+    }
 }

@@ -10,13 +10,13 @@ import reactor.core.publisher.Mono;
 /** A tier behind one URL (the legacy API). */
 public record FixedEndpoint(URI url) implements RemoteBackend.EndpointChooser {
 
-  @Override
-  public Mono<URI> choose(Set<URI> tried) {
-    return tried.contains(url) ? Mono.empty() : Mono.just(url);
-  }
+    @Override
+    public Mono<URI> choose(Set<URI> tried) {
+        return tried.contains(url) ? Mono.empty() : Mono.just(url);
+    }
 
-  @Override
-  public boolean anyUp(CircuitBreakerRegistry breakers, Tier tier) {
-    return breakers.circuitBreaker(RemoteBackend.breakerName(tier, url)).getState() != CircuitBreaker.State.OPEN;
-  }
+    @Override
+    public boolean anyUp(CircuitBreakerRegistry breakers, Tier tier) {
+        return breakers.circuitBreaker(RemoteBackend.breakerName(tier, url)).getState() != CircuitBreaker.State.OPEN;
+    }
 }

@@ -14,34 +14,34 @@ import org.springframework.context.SmartLifecycle;
  */
 final class LoadBalancerStop implements SmartLifecycle {
 
-  /** Below the web server's phases, above the event loops' (0). */
-  static final int PHASE = 1024;
+    /** Below the web server's phases, above the event loops' (0). */
+    static final int PHASE = 1024;
 
-  private final LoadBalancerClientFactory loadBalancers;
-  private volatile boolean running;
+    private final LoadBalancerClientFactory loadBalancers;
+    private volatile boolean running;
 
-  LoadBalancerStop(LoadBalancerClientFactory loadBalancers) {
-    this.loadBalancers = loadBalancers;
-  }
+    LoadBalancerStop(LoadBalancerClientFactory loadBalancers) {
+        this.loadBalancers = loadBalancers;
+    }
 
-  @Override
-  public void start() {
-    running = true;
-  }
+    @Override
+    public void start() {
+        running = true;
+    }
 
-  @Override
-  public void stop() {
-    running = false;
-    loadBalancers.destroy();
-  }
+    @Override
+    public void stop() {
+        running = false;
+        loadBalancers.destroy();
+    }
 
-  @Override
-  public boolean isRunning() {
-    return running;
-  }
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
 
-  @Override
-  public int getPhase() {
-    return PHASE;
-  }
+    @Override
+    public int getPhase() {
+        return PHASE;
+    }
 }

@@ -1,7 +1,8 @@
 package dev.burstgate.gateway.tier;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.burstgate.gateway.api.ChatCompletionRequest;
-import dev.burstgate.gateway.config.BurstgateProperties.Resilience;
 import dev.burstgate.policies.Tier;
 import io.github.resilience4j.bulkhead.Bulkhead;
 import io.github.resilience4j.bulkhead.BulkheadFullException;
@@ -11,11 +12,13 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.github.resilience4j.reactor.bulkhead.operator.BulkheadOperator;
 import io.github.resilience4j.reactor.circuitbreaker.operator.CircuitBreakerOperator;
+import java.io.ByteArrayOutputStream;
 import java.net.ConnectException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeoutException;
 import org.jspecify.annotations.Nullable;
@@ -29,6 +32,7 @@ import org.springframework.web.reactive.function.client.WebClient;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonGenerator;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
@@ -49,304 +53,385 @@ import tools.jackson.databind.node.ObjectNode;
  */
 public final class RemoteBackend implements TierBackend {
 
-  private static final Logger log = LoggerFactory.getLogger(RemoteBackend.class);
-  private static final ParameterizedTypeReference<ServerSentEvent<String>> SSE = new ParameterizedTypeReference<>() {};
-  /** Compiled once: {@code chatUrl} runs on every attempt. */
-  private static final java.util.regex.Pattern TRAILING_SLASHES = java.util.regex.Pattern.compile("/+$");
-  /** The pause before a connection is tried again on an endpoint already tried. */
-  private static final Duration CONNECT_RETRY_PAUSE = Duration.ofMillis(20);
+    private static final Logger log = LoggerFactory.getLogger(RemoteBackend.class);
+    private static final ParameterizedTypeReference<ServerSentEvent<String>> SSE =
+            new ParameterizedTypeReference<>() {};
+    /** Compiled once: {@code chatUrl} runs on every attempt. */
+    private static final java.util.regex.Pattern TRAILING_SLASHES = java.util.regex.Pattern.compile("/+$");
+    /** The pause before a connection is tried again on an endpoint already tried. */
+    private static final Duration CONNECT_RETRY_PAUSE = Duration.ofMillis(20);
 
-  private final Tier tier;
-  private final String model;
-  private final @Nullable String apiKey;
-  private final List<String> secrets;
-  private final boolean simulated;
-  private final EndpointChooser endpoints;
-  private final WebClient http;
-  private final JsonMapper json;
-  private final Resilience resilience;
-  private final CircuitBreakerRegistry breakers;
-  private final BulkheadRegistry bulkheads;
+    /** Each endpoint's chat URL, built once: parsing a URI on every attempt showed in allocation profiles. */
+    private final Cache<URI, URI> chatUrls =
+            Caffeine.newBuilder().maximumSize(1_024).build();
 
-  /** Picks the endpoint of one try. */
-  public interface EndpointChooser {
+    private final Tier tier;
+    private final String model;
+    private final @Nullable String apiKey;
+    private final List<String> secrets;
+    private final boolean simulated;
+    private final EndpointChooser endpoints;
+    private final WebClient http;
+    private final JsonMapper json;
+    private final ResilienceProperties resilience;
+    private final CircuitBreakerRegistry breakers;
+    private final BulkheadRegistry bulkheads;
+
+    /** Picks the endpoint of one try. */
+    public interface EndpointChooser {
+        /**
+         * An endpoint this request has not tried yet ({@code tried}), healthy and with its breaker not open where that is
+         * known; empty when none is left.
+         */
+        Mono<URI> choose(Set<URI> tried);
+
+        /** Whether any endpoint may be tried (for routing health). */
+        boolean anyUp(CircuitBreakerRegistry breakers, Tier tier);
+    }
+
+    public RemoteBackend(
+            Tier tier,
+            String model,
+            @Nullable String apiKey,
+            boolean simulated,
+            EndpointChooser endpoints,
+            WebClient http,
+            JsonMapper json,
+            ResilienceProperties resilience,
+            CircuitBreakerRegistry breakers,
+            BulkheadRegistry bulkheads) {
+        this.tier = tier;
+        this.model = model;
+        this.apiKey = apiKey;
+        this.secrets = apiKey == null || apiKey.isBlank() ? List.of() : List.of(apiKey);
+        this.simulated = simulated;
+        this.endpoints = endpoints;
+        this.http = http;
+        this.json = json;
+        this.resilience = resilience;
+        this.breakers = breakers;
+        this.bulkheads = bulkheads;
+    }
+
+    /** The breaker name of one endpoint. */
+    public static String breakerName(Tier tier, URI endpoint) {
+        return tier.label() + ":" + endpoint;
+    }
+
+    @Override
+    public Tier tier() {
+        return tier;
+    }
+
+    @Override
+    public boolean available() {
+        return endpoints.anyUp(breakers, tier);
+    }
+
+    @Override
+    public boolean simulated() {
+        return simulated;
+    }
+
+    @Override
+    public String model() {
+        return model;
+    }
+
+    @Override
+    public Flux<UpstreamChunk> call(ChatCompletionRequest request, String requestId) {
+        byte[] payload = payload(json, request.body(), model, request.stream());
+        return Flux.defer(() -> tryNodes(
+                new LinkedHashSet<>(), resilience.connectRetries(), null, payload, request.stream(), requestId));
+    }
+
     /**
-     * An endpoint this request has not tried yet ({@code tried}), healthy and with its breaker not open where that is
-     * known; empty when none is left.
+     * The client's body as the upstream gets it: its own fields in their order, {@code model} set to this tier's model
+     * and, when streaming, {@code stream_options} replaced by {@code {"include_usage": true}} (so the stream ends with
+     * usage); fields the body lacks are appended. Written straight from the parsed tree, without copying it.
      */
-    Mono<URI> choose(Set<URI> tried);
-
-    /** Whether any endpoint may be tried (for routing health). */
-    boolean anyUp(CircuitBreakerRegistry breakers, Tier tier);
-  }
-
-  public RemoteBackend(Tier tier, String model, @Nullable String apiKey, boolean simulated, EndpointChooser endpoints,
-      WebClient http, JsonMapper json, Resilience resilience, CircuitBreakerRegistry breakers,
-      BulkheadRegistry bulkheads) {
-    this.tier = tier;
-    this.model = model;
-    this.apiKey = apiKey;
-    this.secrets = apiKey == null || apiKey.isBlank() ? List.of() : List.of(apiKey);
-    this.simulated = simulated;
-    this.endpoints = endpoints;
-    this.http = http;
-    this.json = json;
-    this.resilience = resilience;
-    this.breakers = breakers;
-    this.bulkheads = bulkheads;
-  }
-
-  /** The breaker name of one endpoint. */
-  public static String breakerName(Tier tier, URI endpoint) {
-    return tier.label() + ":" + endpoint;
-  }
-
-  @Override
-  public Tier tier() {
-    return tier;
-  }
-
-  @Override
-  public boolean available() {
-    return endpoints.anyUp(breakers, tier);
-  }
-
-  @Override
-  public boolean simulated() {
-    return simulated;
-  }
-
-  @Override
-  public String model() {
-    return model;
-  }
-
-  @Override
-  public Flux<UpstreamChunk> call(ChatCompletionRequest request, String requestId) {
-    ObjectNode body = request.body().deepCopy();
-    body.put("model", model);
-    if (request.stream()) {
-      body.putObject("stream_options").put("include_usage", true);
+    static byte[] payload(JsonMapper json, ObjectNode body, String model, boolean stream) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+        try (JsonGenerator g = json.createGenerator(out)) {
+            g.writeStartObject();
+            boolean modelWritten = false;
+            boolean optionsWritten = false;
+            for (Map.Entry<String, JsonNode> field : body.properties()) {
+                String name = field.getKey();
+                if (name.equals("model")) {
+                    g.writeStringProperty("model", model);
+                    modelWritten = true;
+                } else if (stream && name.equals("stream_options")) {
+                    writeStreamOptions(g);
+                    optionsWritten = true;
+                } else {
+                    g.writeName(name);
+                    g.writeTree(field.getValue());
+                }
+            }
+            if (!modelWritten) {
+                g.writeStringProperty("model", model);
+            }
+            if (stream && !optionsWritten) {
+                writeStreamOptions(g);
+            }
+            g.writeEndObject();
+        }
+        return out.toByteArray();
     }
-    byte[] payload = json.writeValueAsBytes(body);
-    return Flux.defer(() -> tryNodes(new LinkedHashSet<>(), resilience.connectRetries(), null, payload,
-        request.stream(), requestId));
-  }
 
-  /**
-   * One try on an endpoint not in {@code tried}; on a failure before the first chunk that another node may not share
-   * ({@link #nodeFailure}), the next one. {@code last} is the failure that led here, reported when no node is left.
-   */
-  private Flux<UpstreamChunk> tryNodes(Set<URI> tried, int connectRetries, @Nullable AttemptFailure last,
-      byte[] payload, boolean stream, String requestId) {
-    Mono<URI> next = endpoints.choose(tried);
-    boolean again = last != null && last.kind() == AttemptFailure.Kind.UNREACHABLE && connectRetries > 0;
-    if (again) {
-      // No other endpoint: the one that could not be reached, once more (nothing was sent).
-      next = next.switchIfEmpty(Mono.delay(CONNECT_RETRY_PAUSE).then(endpoints.choose(Set.of())));
+    private static void writeStreamOptions(JsonGenerator g) {
+        g.writeName("stream_options");
+        g.writeStartObject();
+        g.writeBooleanProperty("include_usage", true);
+        g.writeEndObject();
     }
-    int retriesLeft = again ? connectRetries - 1 : connectRetries;
-    return next
-        .switchIfEmpty(Mono.error(() -> last != null ? last
-            : new AttemptFailure(tier.label(), AttemptFailure.Kind.UNAVAILABLE,
-                "no healthy endpoint for the " + tier.label() + " tier", null)))
-        .flatMapMany(ep -> {
-          tried.add(ep);
-          boolean[] produced = {false};
-          return attempt(ep, payload, stream, requestId)
-              .doOnNext(c -> produced[0] = true)
-              .onErrorResume(e -> !produced[0] && e instanceof AttemptFailure af && nodeFailure(af), e -> {
-                AttemptFailure failure = (AttemptFailure) e;
-                log.info("{} tier: {}; trying another endpoint", tier.label(), failure.getMessage());
-                return tryNodes(tried, retriesLeft, failure, payload, stream, requestId);
-              });
-        });
-  }
 
-  /** A failure of the node rather than of the request: another node may well answer. */
-  static boolean nodeFailure(AttemptFailure f) {
-    return switch (f.kind()) {
-      case UNREACHABLE, CONNECTION_LOST, UNAVAILABLE, AT_CAPACITY -> true;
-      case UPSTREAM_ERROR -> f.status() == 502 || f.status() == 503 || f.status() == 504;
-      case TIMEOUT, INVALID_ANSWER, BUSY, CONTEXT_EXCEEDED, REFUSED, FAILED -> false;
-    };
-  }
+    /**
+     * One try on an endpoint not in {@code tried}; on a failure before the first chunk that another node may not share
+     * ({@link #nodeFailure}), the next one. {@code last} is the failure that led here, reported when no node is left.
+     */
+    private Flux<UpstreamChunk> tryNodes(
+            Set<URI> tried,
+            int connectRetries,
+            @Nullable AttemptFailure last,
+            byte[] payload,
+            boolean stream,
+            String requestId) {
+        Mono<URI> next = endpoints.choose(tried);
+        boolean again = last != null && last.kind() == AttemptFailure.Kind.UNREACHABLE && connectRetries > 0;
+        if (again) {
+            // No other endpoint: the one that could not be reached, once more (nothing was sent).
+            next = next.switchIfEmpty(Mono.delay(CONNECT_RETRY_PAUSE).then(endpoints.choose(Set.of())));
+        }
+        int retriesLeft = again ? connectRetries - 1 : connectRetries;
+        return next.switchIfEmpty(Mono.error(() -> last != null
+                        ? last
+                        : new AttemptFailure(
+                                tier.label(),
+                                AttemptFailure.Kind.UNAVAILABLE,
+                                "no healthy endpoint for the " + tier.label() + " tier",
+                                null)))
+                .flatMapMany(ep -> {
+                    tried.add(ep);
+                    boolean[] produced = {false};
+                    return attempt(ep, payload, stream, requestId)
+                            .doOnNext(c -> produced[0] = true)
+                            .onErrorResume(
+                                    e -> !produced[0] && e instanceof AttemptFailure af && nodeFailure(af), e -> {
+                                        AttemptFailure failure = (AttemptFailure) e;
+                                        log.info(
+                                                "{} tier: {}; trying another endpoint",
+                                                tier.label(),
+                                                failure.getMessage());
+                                        return tryNodes(tried, retriesLeft, failure, payload, stream, requestId);
+                                    });
+                });
+    }
 
-  private Flux<UpstreamChunk> attempt(URI endpoint, byte[] payload, boolean stream, String requestId) {
-    String ep = endpoint.toString();
-    CircuitBreaker breaker = breakers.circuitBreaker(breakerName(tier, endpoint));
-    Bulkhead bulkhead = bulkheads.bulkhead(breakerName(tier, endpoint));
-    Flux<UpstreamChunk> exchange = http.post()
-        .uri(chatUrl(endpoint))
-        .contentType(MediaType.APPLICATION_JSON)
-        .accept(stream ? MediaType.TEXT_EVENT_STREAM : MediaType.APPLICATION_JSON)
-        .headers(h -> {
-          if (apiKey != null && !apiKey.isBlank()) {
-            h.setBearerAuth(apiKey);
-          }
-          h.set("X-Request-Id", requestId);
-        })
-        .bodyValue(payload)
-        .exchangeToFlux(response -> read(response, ep, stream))
-        // A pooled connection the upstream already closed (llama.cpp's server closes after a stream while announcing
-        // keep-alive) fails before any response: send once more on a fresh connection, unseen by the breaker.
-        .retryWhen(reactor.util.retry.Retry.max(1).filter(RemoteBackend::staleConnection));
-    return exchange
-        .timeout(Mono.delay(resilience.firstByteTimeout()), item -> Mono.delay(resilience.idleTimeout()))
-        .transformDeferred(CircuitBreakerOperator.of(breaker))
-        .transformDeferred(BulkheadOperator.of(bulkhead))
-        .onErrorMap(e -> !(e instanceof AttemptFailure), e -> failure(ep, e));
-  }
+    /** A failure of the node rather than of the request: another node may well answer. */
+    static boolean nodeFailure(AttemptFailure f) {
+        return switch (f.kind()) {
+            case UNREACHABLE, CONNECTION_LOST, UNAVAILABLE, AT_CAPACITY -> true;
+            case UPSTREAM_ERROR -> f.status() == 502 || f.status() == 503 || f.status() == 504;
+            case TIMEOUT, INVALID_ANSWER, BUSY, CONTEXT_EXCEEDED, REFUSED, FAILED -> false;
+        };
+    }
 
-  /** {@code <base>/v1/chat/completions}; a base URL that already ends in {@code /v1} is accepted too. */
-  static URI chatUrl(URI base) {
-    String s = TRAILING_SLASHES.matcher(base.toString()).replaceAll("");
-    return URI.create(s.endsWith("/v1") ? s + "/chat/completions" : s + "/v1/chat/completions");
-  }
+    private Flux<UpstreamChunk> attempt(URI endpoint, byte[] payload, boolean stream, String requestId) {
+        String ep = endpoint.toString();
+        CircuitBreaker breaker = breakers.circuitBreaker(breakerName(tier, endpoint));
+        Bulkhead bulkhead = bulkheads.bulkhead(breakerName(tier, endpoint));
+        Flux<UpstreamChunk> exchange = http.post()
+                .uri(chatUrls.get(endpoint, RemoteBackend::chatUrl))
+                .contentType(MediaType.APPLICATION_JSON)
+                .accept(stream ? MediaType.TEXT_EVENT_STREAM : MediaType.APPLICATION_JSON)
+                .headers(h -> {
+                    if (apiKey != null && !apiKey.isBlank()) {
+                        h.setBearerAuth(apiKey);
+                    }
+                    h.set("X-Request-Id", requestId);
+                })
+                .bodyValue(payload)
+                .exchangeToFlux(response -> read(response, ep, stream))
+                // A pooled connection the upstream already closed (llama.cpp's server closes after a stream while
+                // announcing
+                // keep-alive) fails before any response: send once more on a fresh connection, unseen by the breaker.
+                .retryWhen(reactor.util.retry.Retry.max(1).filter(RemoteBackend::staleConnection));
+        return exchange.timeout(Mono.delay(resilience.firstByteTimeout()), item -> Mono.delay(resilience.idleTimeout()))
+                .transformDeferred(CircuitBreakerOperator.of(breaker))
+                .transformDeferred(BulkheadOperator.of(bulkhead))
+                .onErrorMap(e -> !(e instanceof AttemptFailure), e -> failure(ep, e));
+    }
 
-  private Flux<UpstreamChunk> read(ClientResponse response, String ep, boolean stream) {
-    if (!response.statusCode().is2xxSuccessful()) {
-      int status = response.statusCode().value();
-      return response.bodyToMono(String.class).defaultIfEmpty("")
-          .flatMapMany(b -> Flux.error(statusFailure(ep, status, b)));
+    /** {@code <base>/v1/chat/completions}; a base URL that already ends in {@code /v1} is accepted too. */
+    static URI chatUrl(URI base) {
+        String s = TRAILING_SLASHES.matcher(base.toString()).replaceAll("");
+        return URI.create(s.endsWith("/v1") ? s + "/chat/completions" : s + "/v1/chat/completions");
     }
-    if (!stream) {
-      return response.bodyToMono(byte[].class)
-          .switchIfEmpty(Mono.error(() -> new AttemptFailure(ep, AttemptFailure.Kind.INVALID_ANSWER,
-              "empty answer from " + ep, null)))
-          .map(bytes -> new UpstreamChunk(ep, completion(ep, bytes)))
-          .flux();
-    }
-    boolean[] done = {false};
-    return response.bodyToFlux(SSE)
-        .concatMap(event -> {
-          String data = event.data();
-          if (data == null || data.isBlank()) {
-            return Mono.empty();
-          }
-          if ("[DONE]".equals(data.strip())) {
-            done[0] = true;
-            return Mono.empty();
-          }
-          return Mono.just(new UpstreamChunk(ep, chunk(ep, data)));
-        })
-        .concatWith(Mono.defer(() -> done[0] ? Mono.empty()
-            : Mono.error(new AttemptFailure(ep, AttemptFailure.Kind.CONNECTION_LOST,
-                "stream from " + ep + " ended without [DONE]", null))));
-  }
 
-  private ObjectNode completion(String ep, byte[] bytes) {
-    JsonNode node = parse(ep, bytes);
-    if (!node.isObject() || !node.path("choices").isArray()) {
-      throw new AttemptFailure(ep, AttemptFailure.Kind.INVALID_ANSWER, "answer from " + ep + " is not a chat completion",
-          null);
+    private Flux<UpstreamChunk> read(ClientResponse response, String ep, boolean stream) {
+        if (!response.statusCode().is2xxSuccessful()) {
+            int status = response.statusCode().value();
+            return response.bodyToMono(String.class)
+                    .defaultIfEmpty("")
+                    .flatMapMany(b -> Flux.error(statusFailure(ep, status, b)));
+        }
+        if (!stream) {
+            return response.bodyToMono(byte[].class)
+                    .switchIfEmpty(Mono.error(() -> new AttemptFailure(
+                            ep, AttemptFailure.Kind.INVALID_ANSWER, "empty answer from " + ep, null)))
+                    .map(bytes -> new UpstreamChunk(ep, completion(ep, bytes)))
+                    .flux();
+        }
+        boolean[] done = {false};
+        return response.bodyToFlux(SSE)
+                .concatMap(event -> {
+                    String data = event.data();
+                    if (data == null || data.isBlank()) {
+                        return Mono.empty();
+                    }
+                    if ("[DONE]".equals(data.strip())) {
+                        done[0] = true;
+                        return Mono.empty();
+                    }
+                    return Mono.just(new UpstreamChunk(ep, chunk(ep, data)));
+                })
+                .concatWith(Mono.defer(() -> done[0]
+                        ? Mono.empty()
+                        : Mono.error(new AttemptFailure(
+                                ep,
+                                AttemptFailure.Kind.CONNECTION_LOST,
+                                "stream from " + ep + " ended without [DONE]",
+                                null))));
     }
-    return (ObjectNode) node;
-  }
 
-  private ObjectNode chunk(String ep, String data) {
-    JsonNode node = parse(ep, data.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-    if (!node.isObject()) {
-      throw new AttemptFailure(ep, AttemptFailure.Kind.INVALID_ANSWER,
-          "stream event from " + ep + " is not a JSON object", null);
+    private ObjectNode completion(String ep, byte[] bytes) {
+        JsonNode node = parse(ep, bytes);
+        if (!node.isObject() || !node.path("choices").isArray()) {
+            throw new AttemptFailure(
+                    ep, AttemptFailure.Kind.INVALID_ANSWER, "answer from " + ep + " is not a chat completion", null);
+        }
+        return (ObjectNode) node;
     }
-    if (node.has("error")) {
-      throw new AttemptFailure(ep, AttemptFailure.Kind.UPSTREAM_ERROR,
-          "error event from " + ep + ": " + redact(snippet(node.path("error").path("message").asString(""))), null);
-    }
-    return (ObjectNode) node;
-  }
 
-  private JsonNode parse(String ep, byte[] bytes) {
-    try {
-      return json.readTree(bytes);
-    } catch (JacksonException e) {
-      throw new AttemptFailure(ep, AttemptFailure.Kind.INVALID_ANSWER, "invalid JSON from " + ep, null);
+    private ObjectNode chunk(String ep, String data) {
+        JsonNode node = parse(ep, data.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        if (!node.isObject()) {
+            throw new AttemptFailure(
+                    ep, AttemptFailure.Kind.INVALID_ANSWER, "stream event from " + ep + " is not a JSON object", null);
+        }
+        if (node.has("error")) {
+            throw new AttemptFailure(
+                    ep,
+                    AttemptFailure.Kind.UPSTREAM_ERROR,
+                    "error event from " + ep + ": "
+                            + redact(snippet(node.path("error").path("message").asString(""))),
+                    null);
+        }
+        return (ObjectNode) node;
     }
-  }
 
-  /**
-   * A non-2xx answer. 4xx answers other than 408 and 429 say the request is at fault ({@link AttemptFailure.Kind#REFUSED},
-   * or {@link AttemptFailure.Kind#CONTEXT_EXCEEDED} when the upstream names {@code context_length_exceeded}).
-   */
-  private AttemptFailure statusFailure(String ep, int status, String body) {
-    String detail = "HTTP " + status + " from " + ep + ": " + redact(snippet(body));
-    AttemptFailure.Kind kind = AttemptFailure.Kind.UPSTREAM_ERROR;
-    if (status >= 400 && status < 500 && status != 408 && status != 429) {
-      kind = body.contains("context_length_exceeded") ? AttemptFailure.Kind.CONTEXT_EXCEEDED
-          : AttemptFailure.Kind.REFUSED;
+    private JsonNode parse(String ep, byte[] bytes) {
+        try {
+            return json.readTree(bytes);
+        } catch (JacksonException e) {
+            throw new AttemptFailure(ep, AttemptFailure.Kind.INVALID_ANSWER, "invalid JSON from " + ep, null);
+        }
     }
-    return new AttemptFailure(ep, kind, status, detail, null);
-  }
 
-  private String redact(String text) {
-    return Redaction.redact(text, secrets);
-  }
+    /**
+     * A non-2xx answer. 4xx answers other than 408 and 429 say the request is at fault ({@link AttemptFailure.Kind#REFUSED},
+     * or {@link AttemptFailure.Kind#CONTEXT_EXCEEDED} when the upstream names {@code context_length_exceeded}).
+     */
+    private AttemptFailure statusFailure(String ep, int status, String body) {
+        String detail = "HTTP " + status + " from " + ep + ": " + redact(snippet(body));
+        AttemptFailure.Kind kind = AttemptFailure.Kind.UPSTREAM_ERROR;
+        if (status >= 400 && status < 500 && status != 408 && status != 429) {
+            kind = body.contains("context_length_exceeded")
+                    ? AttemptFailure.Kind.CONTEXT_EXCEEDED
+                    : AttemptFailure.Kind.REFUSED;
+        }
+        return new AttemptFailure(ep, kind, status, detail, null);
+    }
 
-  private static String snippet(String body) {
-    String s = body.strip();
-    return s.length() > 300 ? s.substring(0, 300) + "…" : s;
-  }
+    private String redact(String text) {
+        return Redaction.redact(text, secrets);
+    }
 
-  private AttemptFailure failure(String ep, Throwable e) {
-    if (e instanceof TimeoutException) {
-      return new AttemptFailure(ep, AttemptFailure.Kind.TIMEOUT, "timed out waiting for " + ep, e);
+    private static String snippet(String body) {
+        String s = body.strip();
+        return s.length() > 300 ? s.substring(0, 300) + "…" : s;
     }
-    if (e instanceof CallNotPermittedException) {
-      return new AttemptFailure(ep, AttemptFailure.Kind.UNAVAILABLE, "circuit breaker open for " + ep, e);
-    }
-    if (e instanceof BulkheadFullException) {
-      return new AttemptFailure(ep, AttemptFailure.Kind.AT_CAPACITY, "too many concurrent calls to " + ep, e);
-    }
-    if (connectFailure(e)) {
-      return new AttemptFailure(ep, AttemptFailure.Kind.UNREACHABLE, "cannot reach " + ep + ": " + redact(rootMessage(e)), e);
-    }
-    if (connectionLost(e)) {
-      return new AttemptFailure(ep, AttemptFailure.Kind.CONNECTION_LOST,
-          "connection to " + ep + " lost: " + redact(rootMessage(e)), e);
-    }
-    return new AttemptFailure(ep, AttemptFailure.Kind.FAILED, "failed talking to " + ep + ": " + redact(rootMessage(e)), e);
-  }
 
-  private static String rootMessage(Throwable e) {
-    Throwable t = e;
-    while (t.getCause() != null && t.getCause() != t) {
-      t = t.getCause();
+    private AttemptFailure failure(String ep, Throwable e) {
+        if (e instanceof TimeoutException) {
+            return new AttemptFailure(ep, AttemptFailure.Kind.TIMEOUT, "timed out waiting for " + ep, e);
+        }
+        if (e instanceof CallNotPermittedException) {
+            return new AttemptFailure(ep, AttemptFailure.Kind.UNAVAILABLE, "circuit breaker open for " + ep, e);
+        }
+        if (e instanceof BulkheadFullException) {
+            return new AttemptFailure(ep, AttemptFailure.Kind.AT_CAPACITY, "too many concurrent calls to " + ep, e);
+        }
+        if (connectFailure(e)) {
+            return new AttemptFailure(
+                    ep, AttemptFailure.Kind.UNREACHABLE, "cannot reach " + ep + ": " + redact(rootMessage(e)), e);
+        }
+        if (connectionLost(e)) {
+            return new AttemptFailure(
+                    ep,
+                    AttemptFailure.Kind.CONNECTION_LOST,
+                    "connection to " + ep + " lost: " + redact(rootMessage(e)),
+                    e);
+        }
+        return new AttemptFailure(
+                ep, AttemptFailure.Kind.FAILED, "failed talking to " + ep + ": " + redact(rootMessage(e)), e);
     }
-    return t.getMessage() != null ? t.getMessage() : t.getClass().getSimpleName();
-  }
 
-  /** The upstream closed a reused connection before answering: the request was not processed. */
-  static boolean staleConnection(Throwable e) {
-    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-      if (t instanceof reactor.netty.http.client.PrematureCloseException && t.getMessage() != null
-          && t.getMessage().contains("BEFORE response")) {
-        return true;
-      }
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t.getMessage() != null ? t.getMessage() : t.getClass().getSimpleName();
     }
-    return false;
-  }
 
-  /** The connection could not be made: nothing was sent. */
-  static boolean connectFailure(Throwable e) {
-    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-      if (t instanceof ConnectException || t instanceof java.nio.channels.UnresolvedAddressException
-          || t instanceof java.net.UnknownHostException || t.getClass().getName().endsWith("AnnotatedConnectException")
-          || t instanceof io.netty.channel.ConnectTimeoutException) {
-        return true;
-      }
+    /** The upstream closed a reused connection before answering: the request was not processed. */
+    static boolean staleConnection(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof reactor.netty.http.client.PrematureCloseException
+                    && t.getMessage() != null
+                    && t.getMessage().contains("BEFORE response")) {
+                return true;
+            }
+        }
+        return false;
     }
-    return false;
-  }
 
-  /** The connection closed or was reset while the request or its answer was on the way. */
-  static boolean connectionLost(Throwable e) {
-    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-      if (t instanceof reactor.netty.http.client.PrematureCloseException || t instanceof java.io.IOException
-          || t instanceof reactor.netty.channel.AbortedException) {
-        return true;
-      }
+    /** The connection could not be made: nothing was sent. */
+    static boolean connectFailure(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof ConnectException
+                    || t instanceof java.nio.channels.UnresolvedAddressException
+                    || t instanceof java.net.UnknownHostException
+                    || t.getClass().getName().endsWith("AnnotatedConnectException")
+                    || t instanceof io.netty.channel.ConnectTimeoutException) {
+                return true;
+            }
+        }
+        return false;
     }
-    return false;
-  }
+
+    /** The connection closed or was reset while the request or its answer was on the way. */
+    static boolean connectionLost(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof reactor.netty.http.client.PrematureCloseException
+                    || t instanceof java.io.IOException
+                    || t instanceof reactor.netty.channel.AbortedException) {
+                return true;
+            }
+        }
+        return false;
+    }
 }

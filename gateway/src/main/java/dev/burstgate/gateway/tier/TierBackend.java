@@ -11,20 +11,20 @@ import reactor.core.publisher.Flux;
  */
 public interface TierBackend {
 
-  Tier tier();
+    Tier tier();
 
-  /** Whether the tier may be tried now: configured and not wholly broken. */
-  boolean available();
+    /** Whether the tier may be tried now: configured and not wholly broken. */
+    boolean available();
 
-  /** Whether this is a simulated stand-in for an unconfigured tier. */
-  boolean simulated();
+    /** Whether this is a simulated stand-in for an unconfigured tier. */
+    boolean simulated();
 
-  /** The model name upstream. */
-  String model();
+    /** The model name upstream. */
+    String model();
 
-  /**
-   * One attempt. Streaming requests emit {@code chat.completion.chunk} objects (an upstream usage chunk included);
-   * others emit one {@code chat.completion}. Failures are {@link AttemptFailure}s.
-   */
-  Flux<UpstreamChunk> call(ChatCompletionRequest request, String requestId);
+    /**
+     * One attempt. Streaming requests emit {@code chat.completion.chunk} objects (an upstream usage chunk included);
+     * others emit one {@code chat.completion}. Failures are {@link AttemptFailure}s.
+     */
+    Flux<UpstreamChunk> call(ChatCompletionRequest request, String requestId);
 }

@@ -15,4 +15,10 @@ import org.jspecify.annotations.Nullable;
  * @param error a short description of the failure, or null
  */
 public record AttemptRecord(
-    Tier tier, String endpoint, Outcome outcome, Usage usage, boolean usageEstimated, Usd cost, @Nullable String error) {}
+        Tier tier,
+        String endpoint,
+        Outcome outcome,
+        Usage usage,
+        boolean usageEstimated,
+        Usd cost,
+        @Nullable String error) {}

@@ -20,25 +20,25 @@ import org.jspecify.annotations.Nullable;
  * @param timeToFirstByte null when no byte was sent
  */
 public record CostRecord(
-    String requestId,
-    String tenant,
-    Instant time,
-    String policy,
-    double complexity,
-    @Nullable Tier decidedTier,
-    @Nullable Tier finalTier,
-    Usage usage,
-    Usd cost,
-    Usd baseline,
-    @Nullable Duration timeToFirstByte,
-    Duration latency,
-    boolean cacheHit,
-    boolean stream,
-    Outcome outcome,
-    String reason,
-    List<AttemptRecord> attempts) {
+        String requestId,
+        String tenant,
+        Instant time,
+        String policy,
+        double complexity,
+        @Nullable Tier decidedTier,
+        @Nullable Tier finalTier,
+        Usage usage,
+        Usd cost,
+        Usd baseline,
+        @Nullable Duration timeToFirstByte,
+        Duration latency,
+        boolean cacheHit,
+        boolean stream,
+        Outcome outcome,
+        String reason,
+        List<AttemptRecord> attempts) {
 
-  public Usd saving() {
-    return baseline.minus(cost);
-  }
+    public Usd saving() {
+        return baseline.minus(cost);
+    }
 }

@@ -17,45 +17,45 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 final class MutableClock implements InstantSource {
 
-  private final AtomicReference<Instant> now;
+    private final AtomicReference<Instant> now;
 
-  MutableClock(String instant) {
-    this(Instant.parse(instant));
-  }
+    MutableClock(String instant) {
+        this(Instant.parse(instant));
+    }
 
-  MutableClock(Instant instant) {
-    this.now = new AtomicReference<>(instant);
-  }
+    MutableClock(Instant instant) {
+        this.now = new AtomicReference<>(instant);
+    }
 
-  /** Today (UTC, by the system clock) at {@code time}: the real present's date at a time of day tests can rely on. */
-  static MutableClock todayAt(LocalTime time) {
-    return new MutableClock(today().atTime(time).toInstant(ZoneOffset.UTC));
-  }
+    /** Today (UTC, by the system clock) at {@code time}: the real present's date at a time of day tests can rely on. */
+    static MutableClock todayAt(LocalTime time) {
+        return new MutableClock(today().atTime(time).toInstant(ZoneOffset.UTC));
+    }
 
-  /** Today's UTC date by the system clock. */
-  static LocalDate today() {
-    return LocalDate.now(ZoneOffset.UTC);
-  }
+    /** Today's UTC date by the system clock. */
+    static LocalDate today() {
+        return LocalDate.now(ZoneOffset.UTC);
+    }
 
-  @Override
-  public Instant instant() {
-    return now.get();
-  }
+    @Override
+    public Instant instant() {
+        return now.get();
+    }
 
-  /** Today's UTC date by this clock. */
-  LocalDate date() {
-    return LocalDate.ofInstant(now.get(), ZoneOffset.UTC);
-  }
+    /** Today's UTC date by this clock. */
+    LocalDate date() {
+        return LocalDate.ofInstant(now.get(), ZoneOffset.UTC);
+    }
 
-  void set(String instant) {
-    set(Instant.parse(instant));
-  }
+    void set(String instant) {
+        set(Instant.parse(instant));
+    }
 
-  void set(Instant instant) {
-    now.set(instant);
-  }
+    void set(Instant instant) {
+        now.set(instant);
+    }
 
-  void advance(Duration d) {
-    now.updateAndGet(i -> i.plus(d));
-  }
+    void advance(Duration d) {
+        now.updateAndGet(i -> i.plus(d));
+    }
 }

@@ -3,10 +3,9 @@ package dev.burstgate.gateway.dashboard;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
-import dev.burstgate.gateway.tenant.ApiKeys;
+import dev.burstgate.gateway.testsupport.GatewayIT;
+import dev.burstgate.gateway.testsupport.GatewayIT.Tenant;
 import dev.burstgate.gateway.testsupport.HeadlessChromium;
-import dev.burstgate.gateway.testsupport.PaidApiMock;
-import dev.burstgate.gateway.testsupport.TestModels;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
@@ -31,6 +30,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
 import java.util.logging.Level;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -45,10 +46,7 @@ import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.logging.LogType;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -60,376 +58,444 @@ import tools.jackson.databind.json.JsonMapper;
  * tenant — with charts actually drawn. A wrong key must show a clear error and no data. The last passing run's page
  * is saved to {@code target/dashboard.png}.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@GatewayIT(
+        localTier = true,
+        tenants = {
+            @Tenant(name = "acme", key = DashboardBrowserIT.ACME_KEY, dailyBudget = "5.00", monthlyBudget = "100.00"),
+            @Tenant(name = "globex", key = DashboardBrowserIT.GLOBEX_KEY, dailyBudget = "1.25"),
+            @Tenant(name = "initech", key = DashboardBrowserIT.INITECH_KEY)
+        },
+        adminKey = DashboardBrowserIT.ADMIN_KEY,
+        properties = {
+            "burstgate.tiers.local.context=4096",
+            "burstgate.tiers.legacy.api-key=sk-legacy",
+            "burstgate.cache.enabled=false"
+        })
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class DashboardBrowserIT {
 
-  static final String ADMIN_KEY = "sk-dashboard-it-admin";
-  static final String ACME_KEY = "sk-dashboard-it-acme";
-  static final String GLOBEX_KEY = "sk-dashboard-it-globex";
-  static final String INITECH_KEY = "sk-dashboard-it-initech";
-  static final Duration PAGE_TIMEOUT = Duration.ofSeconds(30);
+    static final String ADMIN_KEY = "sk-dashboard-it-admin";
+    static final String ACME_KEY = "sk-dashboard-it-acme";
+    static final String GLOBEX_KEY = "sk-dashboard-it-globex";
+    static final String INITECH_KEY = "sk-dashboard-it-initech";
+    static final Duration PAGE_TIMEOUT = Duration.ofSeconds(30);
 
-  static final PaidApiMock legacy;
-  static final TestModels models = TestModels.create("burstgate-dashboard-it");
+    @LocalServerPort
+    int port;
 
-  static {
-    try {
-      legacy = new PaidApiMock();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    /** Money in the admin API is exact: read it as BigDecimal, never through a double. */
+    final JsonMapper json = JsonMapper.builder()
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .build();
+
+    @Nullable
+    ChromeDriver browser;
+
+    int sent;
+
+    @BeforeAll
+    void sendRealTrafficThroughTwoTiers() {
+        chat(ACME_KEY, "legacy", false);
+        chat(ACME_KEY, "local", false);
+        chat(ACME_KEY, "local", true);
+        chat(ACME_KEY, "local", false);
+        chat(GLOBEX_KEY, "legacy", true);
+        chat(GLOBEX_KEY, "local", false);
+        awaitLedger(sent);
     }
-  }
 
-  @DynamicPropertySource
-  static void properties(DynamicPropertyRegistry r) {
-    r.add("burstgate.data-dir", () -> models.dataDir().toString());
-    r.add("burstgate.tiers.local.model", () -> models.tinyModel().toString());
-    r.add("burstgate.tiers.local.threads", () -> "1");
-    r.add("burstgate.tiers.local.context", () -> "4096");
-    r.add("burstgate.tiers.legacy.url", () -> legacy.baseUrl().toString());
-    r.add("burstgate.tiers.legacy.api-key", () -> "sk-legacy");
-    r.add("burstgate.simulate-missing-tiers", () -> "false");
-    r.add("burstgate.cache.enabled", () -> "false");
-    r.add("burstgate.admin-key-sha256", () -> ApiKeys.sha256(ADMIN_KEY));
-    r.add("burstgate.tenants[0].name", () -> "acme");
-    r.add("burstgate.tenants[0].key-sha256", () -> ApiKeys.sha256(ACME_KEY));
-    r.add("burstgate.tenants[0].budget.daily", () -> "5.00");
-    r.add("burstgate.tenants[0].budget.monthly", () -> "100.00");
-    r.add("burstgate.tenants[1].name", () -> "globex");
-    r.add("burstgate.tenants[1].key-sha256", () -> ApiKeys.sha256(GLOBEX_KEY));
-    r.add("burstgate.tenants[1].budget.daily", () -> "1.25");
-    r.add("burstgate.tenants[2].name", () -> "initech");
-    r.add("burstgate.tenants[2].key-sha256", () -> ApiKeys.sha256(INITECH_KEY));
-  }
-
-  @LocalServerPort
-  int port;
-
-  final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-  /** Money in the admin API is exact: read it as BigDecimal, never through a double. */
-  final JsonMapper json = JsonMapper.builder().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS).build();
-  @Nullable ChromeDriver browser;
-  int sent;
-
-  @BeforeAll
-  void sendRealTrafficThroughTwoTiers() {
-    chat(ACME_KEY, "legacy", false);
-    chat(ACME_KEY, "local", false);
-    chat(ACME_KEY, "local", true);
-    chat(ACME_KEY, "local", false);
-    chat(GLOBEX_KEY, "legacy", true);
-    chat(GLOBEX_KEY, "local", false);
-    awaitLedger(sent);
-  }
-
-  @AfterAll
-  void stop() throws IOException {
-    if (browser != null) {
-      browser.quit();
-    }
-    legacy.close();
-  }
-
-  @Test
-  @Order(1)
-  void servesThePageItsScriptsAndChartJsWithoutAnyKey() throws Exception {
-    HttpResponse<String> redirect = get("/dashboard", null);
-    assertThat(redirect.statusCode()).isEqualTo(308);
-    assertThat(URI.create(url("/dashboard")).resolve(redirect.headers().firstValue("Location").orElseThrow()).getPath())
-        .isEqualTo("/dashboard/");
-
-    HttpResponse<String> page = get("/dashboard/", null);
-    assertThat(page.statusCode()).isEqualTo(200);
-    assertThat(page.headers().firstValue("Content-Type").orElseThrow()).startsWith("text/html");
-    assertThat(page.headers().firstValue("Content-Security-Policy").orElseThrow()).contains("script-src 'self'");
-    assertThat(page.body()).contains("<title>Burstgate dashboard</title>");
-
-    for (String path : List.of("/dashboard/dashboard.js", "/webjars/chart.js/4.4.1/dist/chart.umd.js")) {
-      HttpResponse<String> script = get(path, null);
-      assertThat(script.statusCode()).as(path).isEqualTo(200);
-      assertThat(script.headers().firstValue("Content-Type").orElseThrow()).as(path).contains("javascript");
-      assertThat(page.body()).as("the page loads %s", path).contains(path.startsWith("/webjars") ? ".." + path : "dashboard.js");
-    }
-    assertThat(get("/dashboard/dashboard.css", null).statusCode()).isEqualTo(200);
-    // The data itself stays behind the admin key.
-    assertThat(get("/admin/costs/summary", null).statusCode()).isEqualTo(401);
-  }
-
-  @Test
-  @Order(2)
-  void showsAClearErrorAndNoDataForAKeyThatIsNotTheAdminKey() {
-    ChromeDriver b = browser();
-    b.get(url("/dashboard/"));
-    b.executeScript("sessionStorage.clear(); localStorage.clear();");
-    b.navigate().refresh();
-    enterKey(b, ACME_KEY); // a valid tenant key, but not the admin key
-    await(b, "the error message", () -> "unauthorized".equals(state(b)));
-    WebElement error = b.findElement(By.cssSelector("[data-testid=error]"));
-    assertThat(error.isDisplayed()).isTrue();
-    assertThat(error.getText()).contains("HTTP 403").contains("admin key");
-    assertThat(b.findElement(By.id("content")).isDisplayed()).as("no data shown").isFalse();
-    assertThat(b.executeScript("return sessionStorage.getItem('burstgate.adminKey')")).as("a refused key is not kept").isNull();
-  }
-
-  @Test
-  @Order(3)
-  void showsExactlyTheAdminApiFiguresForRealTraffic() throws Exception {
-    ChromeDriver b = browser();
-    b.manage().logs().get(LogType.BROWSER); // drop what earlier tests logged
-    b.get(url("/dashboard"));
-    assertThat(b.getCurrentUrl()).endsWith("/dashboard/");
-    enterKey(b, ADMIN_KEY);
-    await(b, "the figures", () -> "ready".equals(state(b)));
-
-    assertThat(b.executeScript("return sessionStorage.getItem('burstgate.adminKey')")).isEqualTo(ADMIN_KEY);
-    assertThat(b.executeScript("return localStorage.length")).as("the key is kept in the session only").isEqualTo(0L);
-    assertThat(b.findElement(By.cssSelector("[data-testid=error]")).isDisplayed()).isFalse();
-
-    JsonNode page = snapshot(b);
-    JsonNode summary = summaryFor(page);
-    assertThat(summary.path("totals").path("requests").asInt()).as("every request sent is in the ledger").isEqualTo(sent);
-    assertThat(tiersIn(summary)).as("traffic went through two tiers").contains("local", "legacy");
-    assertTotals(page, summary);
-    assertCharts(page, summary);
-    assertRequests(page, admin("/admin/costs/requests?limit=" + page.path("limit").asInt()));
-    assertBudgets(page, admin("/admin/budgets"));
-    // No script error, failed resource or Content-Security-Policy violation on the way.
-    assertThat(b.manage().logs().get(LogType.BROWSER).getAll())
-        .filteredOn(entry -> entry.getLevel().intValue() >= Level.SEVERE.intValue()).isEmpty();
-
-    saveScreenshot(b, Path.of("target", "dashboard.png"));
-  }
-
-  @Test
-  @Order(4)
-  void refreshesOnDemandAndOnItsOwnWhenNewRequestsArrive() throws Exception {
-    ChromeDriver b = browser();
-    assertThat(state(b)).isEqualTo("ready");
-    int loads = loads(b);
-    b.findElement(By.cssSelector("[data-testid=refresh]")).click();
-    await(b, "a refresh after the button", () -> loads(b) > loads);
-
-    chat(GLOBEX_KEY, "local", false);
-    awaitLedger(sent);
-    // No click: the page's auto-refresh (every 10 s) must pick the new request up.
-    await(b, "the auto-refreshed total", () -> String.valueOf(sent).equals(
-        b.findElement(By.cssSelector("[data-testid=total-requests]")).getDomAttribute("data-value")));
-    JsonNode page = snapshot(b);
-    assertTotals(page, summaryFor(page));
-    assertRequests(page, admin("/admin/costs/requests?limit=" + page.path("limit").asInt()));
-  }
-
-  // ---- what the page must show -----------------------------------------------------------------------------------
-
-  void assertTotals(JsonNode page, JsonNode summary) {
-    JsonNode t = summary.path("totals");
-    JsonNode f = page.path("figures");
-    assertThat(f.path("total-requests").path("value").asString()).isEqualTo(t.path("requests").asString());
-    assertThat(f.path("total-requests").path("text").asString()).isEqualTo(integer(t.path("requests").asLong()));
-    assertThat(f.path("total-tokens").path("value").asString()).isEqualTo(t.path("total_tokens").asString());
-    assertThat(f.path("total-tokens").path("text").asString()).isEqualTo(integer(t.path("total_tokens").asLong()));
-    for (var e : Map.of("total-cost", "cost_usd", "total-baseline", "baseline_usd", "total-saving", "saving_usd").entrySet()) {
-      BigDecimal api = t.path(e.getValue()).decimalValue();
-      assertThat(new BigDecimal(f.path(e.getKey()).path("value").asString())).as(e.getKey()).isEqualByComparingTo(api);
-      assertThat(f.path(e.getKey()).path("text").asString()).as(e.getKey()).isEqualTo(usd(api, 2, 6));
-    }
-    JsonNode percent = t.path("saving_percent");
-    assertThat(f.path("total-saving-percent").path("text").asString())
-        .isEqualTo(percent.isNull() ? "—" : fixed(percent.decimalValue().doubleValue(), 2) + "%");
-  }
-
-  void assertCharts(JsonNode page, JsonNode summary) {
-    Map<String, JsonNode> charts = new HashMap<>();
-    page.path("charts").forEach(c -> charts.put(c.path("id").asString(), c));
-    assertThat(charts).containsOnlyKeys("spend-chart", "mix-chart");
-    for (JsonNode c : charts.values()) {
-      assertThat(c.path("width").asInt()).as(c.path("id").asString()).isPositive();
-      assertThat(c.path("drawn").asBoolean()).as("%s differs from a blank canvas", c.path("id").asString()).isTrue();
-    }
-    JsonNode spend = charts.get("spend-chart");
-    JsonNode mix = charts.get("mix-chart");
-    List<String> days = new ArrayList<>();
-    spend.path("labels").forEach(d -> days.add(d.asString()));
-    double spendSum = 0;
-    long counted = 0;
-    for (JsonNode g : summary.path("groups")) {
-      String tier = g.path("tier").isNull() ? "none" : g.path("tier").asString();
-      String day = g.path("day").asString().substring(0, 10);
-      int i = days.indexOf(day);
-      assertThat(i).as("day %s on the chart's axis %s", day, days).isNotNegative();
-      assertThat(dataset(spend, tier).path("data").get(i).asDouble()).as("spend of %s on %s", tier, day)
-          .isEqualTo(g.path("cost_usd").decimalValue().doubleValue());
-      assertThat(dataset(mix, tier).path("counts").get(i).asLong()).as("requests of %s on %s", tier, day)
-          .isEqualTo(g.path("requests").asLong());
-    }
-    for (JsonNode d : spend.path("datasets")) {
-      for (JsonNode v : d.path("data")) {
-        spendSum += v.asDouble();
-      }
-    }
-    for (JsonNode d : mix.path("datasets")) {
-      for (JsonNode v : d.path("counts")) {
-        counted += v.asLong();
-      }
-    }
-    assertThat(spendSum).as("the spend chart adds up to the total")
-        .isCloseTo(summary.path("totals").path("cost_usd").decimalValue().doubleValue(), org.assertj.core.data.Offset.offset(1e-9));
-    assertThat(counted).as("the tier mix counts every request").isEqualTo(summary.path("totals").path("requests").asLong());
-  }
-
-  static JsonNode dataset(JsonNode chart, String tier) {
-    for (JsonNode d : chart.path("datasets")) {
-      if (d.path("label").asString().equals(tier)) {
-        return d;
-      }
-    }
-    return fail("no dataset for tier " + tier + " in " + chart.path("id").asString());
-  }
-
-  void assertRequests(JsonNode page, JsonNode api) {
-    JsonNode expected = api.isArray() ? api : api.path("data");
-    JsonNode rows = page.path("rows");
-    assertThat(expected.size()).as("recent requests in the API").isPositive();
-    assertThat(rows.size()).isEqualTo(expected.size());
-    for (int i = 0; i < rows.size(); i++) {
-      JsonNode row = rows.get(i);
-      JsonNode r = expected.get(i);
-      String what = "row " + i + " (" + r.path("id").asString() + ")";
-      assertThat(row.path("id").asString()).as(what).isEqualTo(r.path("id").asString());
-      assertThat(row.path("datetime").asString()).as(what).isEqualTo(r.path("time").asString());
-      assertThat(row.path("tenant").path("text").asString()).as(what).isEqualTo(r.path("tenant").asString());
-      assertThat(row.path("tier").path("value").asString()).as(what)
-          .isEqualTo(r.path("final_tier").isNull() ? "" : r.path("final_tier").asString());
-      assertThat(row.path("outcome").path("text").asString()).as(what).isEqualTo(r.path("outcome").asString());
-      assertThat(row.path("reason").path("text").asString()).as(what).isEqualTo(r.path("reason").asString());
-      BigDecimal cost = r.path("cost_usd").decimalValue();
-      assertThat(new BigDecimal(row.path("cost").path("value").asString())).as(what).isEqualByComparingTo(cost);
-      assertThat(row.path("cost").path("text").asString()).as(what).isEqualTo(usd(cost, 6, 6));
-      assertThat(row.path("saving").path("text").asString()).as(what).isEqualTo(usd(r.path("saving_usd").decimalValue(), 6, 6));
-      assertThat(row.path("tokens").path("value").asLong()).as(what)
-          .isEqualTo(r.path("prompt_tokens").asLong() + r.path("completion_tokens").asLong());
-    }
-  }
-
-  void assertBudgets(JsonNode page, JsonNode api) {
-    JsonNode expected = api.isArray() ? api : api.has("budgets") ? api.path("budgets") : api.path("data");
-    Map<String, JsonNode> shown = new HashMap<>();
-    page.path("budgets").forEach(b -> shown.put(b.path("tenant").asString(), b));
-    Set<String> tenants = new HashSet<>();
-    expected.forEach(b -> tenants.add(b.path("tenant").asString()));
-    assertThat(tenants).as("budgets in the API").contains("acme", "globex", "initech");
-    assertThat(shown.keySet()).isEqualTo(tenants);
-    for (JsonNode b : expected) {
-      String tenant = b.path("tenant").asString();
-      JsonNode card = shown.get(tenant);
-      assertThat(card.path("status").asString()).as(tenant).isEqualTo(b.path("status").asString());
-      assertThat(card.path("statusText").asString()).as(tenant).isEqualTo(b.path("status").asString());
-      for (String period : List.of("daily", "monthly")) {
-        JsonNode p = b.path(period);
-        JsonNode c = card.path("periods").path(period);
-        String what = tenant + " " + period;
-        assertDecimal(c.path("limit").asString(), p.path("limit_usd"), what + " limit");
-        assertDecimal(c.path("spent").asString(), p.path("spent_usd"), what + " spent");
-        assertDecimal(c.path("reserved").asString(), p.path("reserved_usd"), what + " reserved");
-        boolean limited = !p.path("limit_usd").isNull() && !p.path("limit_usd").isMissingNode();
-        String spent = usd(p.path("spent_usd").decimalValue(), 2, 6);
-        if (limited) {
-          JsonNode fraction = p.path("fraction_used");
-          String percent = fraction.isNull() ? "" : " · " + fixed(fraction.decimalValue().doubleValue() * 100, 1) + "%";
-          assertThat(c.path("figures").asString()).as(what)
-              .isEqualTo(spent + " of " + usd(p.path("limit_usd").decimalValue(), 2, 6) + percent);
-          assertThat(c.path("bar").isNull()).as(what + " has a bar").isFalse();
-          if (!fraction.isNull()) {
-            assertThat(Double.parseDouble(c.path("fraction").asString())).as(what)
-                .isEqualTo(fraction.decimalValue().doubleValue());
-          }
-        } else {
-          assertThat(c.path("figures").asString()).as(what).isEqualTo(spent + " spent · no limit");
+    @AfterAll
+    void stop() {
+        if (browser != null) {
+            browser.quit();
         }
-      }
     }
-    // The traffic above: acme spent on both tiers, globex's legacy request took most of its daily 1.25.
-    assertThat(new BigDecimal(shown.get("acme").path("periods").path("daily").path("spent").asString())).isPositive();
-    assertThat(new BigDecimal(shown.get("globex").path("periods").path("daily").path("spent").asString()))
-        .isGreaterThanOrEqualTo(new BigDecimal("1.10"));
-  }
 
-  static void assertDecimal(String shown, JsonNode api, String what) {
-    if (api.isNull() || api.isMissingNode()) {
-      assertThat(shown).as(what).isEmpty();
-    } else {
-      assertThat(new BigDecimal(shown)).as(what).isEqualByComparingTo(api.decimalValue());
+    @Test
+    @Order(1)
+    void servesThePageItsScriptsAndChartJsWithoutAnyKey() throws Exception {
+        HttpResponse<String> redirect = get("/dashboard", null);
+        assertThat(redirect.statusCode()).isEqualTo(308);
+        assertThat(URI.create(url("/dashboard"))
+                        .resolve(redirect.headers().firstValue("Location").orElseThrow())
+                        .getPath())
+                .isEqualTo("/dashboard/");
+
+        HttpResponse<String> page = get("/dashboard/", null);
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.headers().firstValue("Content-Type").orElseThrow()).startsWith("text/html");
+        assertThat(page.headers().firstValue("Content-Security-Policy").orElseThrow())
+                .contains("script-src 'self'");
+        assertThat(page.body()).contains("<title>Burstgate dashboard</title>");
+
+        for (String path : List.of("/dashboard/dashboard.js", "/webjars/chart.js/4.4.1/dist/chart.umd.js")) {
+            HttpResponse<String> script = get(path, null);
+            assertThat(script.statusCode()).as(path).isEqualTo(200);
+            assertThat(script.headers().firstValue("Content-Type").orElseThrow())
+                    .as(path)
+                    .contains("javascript");
+            assertThat(page.body())
+                    .as("the page loads %s", path)
+                    .contains(path.startsWith("/webjars") ? ".." + path : "dashboard.js");
+        }
+        assertThat(get("/dashboard/dashboard.css", null).statusCode()).isEqualTo(200);
+        // The data itself stays behind the admin key.
+        assertThat(get("/admin/costs/summary", null).statusCode()).isEqualTo(401);
     }
-  }
 
-  // ---- formatting as the page does it -------------------------------------------------------------------------
-
-  /**
-   * USD with grouping and minDecimals..maxDecimals decimals, half-up: {@code $1,234.50}, {@code $0.0215},
-   * {@code $0.020000} — the same rules as {@code formatUsd} in {@code dashboard.js}.
-   */
-  static String usd(BigDecimal value, int minDecimals, int maxDecimals) {
-    DecimalFormat f = new DecimalFormat("$#,##0", DecimalFormatSymbols.getInstance(Locale.US));
-    f.setMinimumFractionDigits(minDecimals);
-    f.setMaximumFractionDigits(maxDecimals);
-    f.setRoundingMode(RoundingMode.HALF_UP);
-    String s = f.format(value);
-    // The page shows no sign on an amount that rounds to zero.
-    return s.startsWith("-") && s.replaceAll("[^1-9]", "").isEmpty() ? s.substring(1) : s;
-  }
-
-  static String integer(long value) {
-    return String.format(Locale.US, "%,d", value);
-  }
-
-  /** What JavaScript's {@code Number.prototype.toFixed} gives: the double's exact value, rounded half-up. */
-  static String fixed(double value, int decimals) {
-    return new BigDecimal(value).setScale(decimals, RoundingMode.HALF_UP).toPlainString();
-  }
-
-  // ---- the page --------------------------------------------------------------------------------------------------
-
-  ChromeDriver browser() {
-    if (browser == null) {
-      browser = HeadlessChromium.start(1280, 900);
-      browser.manage().timeouts().pageLoadTimeout(PAGE_TIMEOUT).scriptTimeout(PAGE_TIMEOUT);
+    @Test
+    @Order(2)
+    void showsAClearErrorAndNoDataForAKeyThatIsNotTheAdminKey() {
+        ChromeDriver b = browser();
+        b.get(url("/dashboard/"));
+        b.executeScript("sessionStorage.clear(); localStorage.clear();");
+        b.navigate().refresh();
+        enterKey(b, ACME_KEY); // a valid tenant key, but not the admin key
+        await(b, "the error message", () -> "unauthorized".equals(state(b)));
+        WebElement error = b.findElement(By.cssSelector("[data-testid=error]"));
+        assertThat(error.isDisplayed()).isTrue();
+        assertThat(error.getText()).contains("HTTP 403").contains("admin key");
+        assertThat(b.findElement(By.id("content")).isDisplayed())
+                .as("no data shown")
+                .isFalse();
+        assertThat(b.executeScript("return sessionStorage.getItem('burstgate.adminKey')"))
+                .as("a refused key is not kept")
+                .isNull();
     }
-    return browser;
-  }
 
-  static void enterKey(ChromeDriver b, String key) {
-    WebElement input = b.findElement(By.cssSelector("[data-testid=admin-key]"));
-    input.clear();
-    input.sendKeys(key);
-    b.findElement(By.cssSelector("[data-testid=key-submit]")).click();
-  }
+    @Test
+    @Order(3)
+    void showsExactlyTheAdminApiFiguresForRealTraffic() throws Exception {
+        ChromeDriver b = browser();
+        b.manage().logs().get(LogType.BROWSER); // drop what earlier tests logged
+        b.get(url("/dashboard"));
+        assertThat(b.getCurrentUrl()).endsWith("/dashboard/");
+        enterKey(b, ADMIN_KEY);
+        await(b, "the figures", () -> "ready".equals(state(b)));
 
-  static @Nullable String state(ChromeDriver b) {
-    return b.findElement(By.cssSelector("[data-testid=dashboard]")).getDomAttribute("data-state");
-  }
+        assertThat(b.executeScript("return sessionStorage.getItem('burstgate.adminKey')"))
+                .isEqualTo(ADMIN_KEY);
+        assertThat(b.executeScript("return localStorage.length"))
+                .as("the key is kept in the session only")
+                .isEqualTo(0L);
+        assertThat(b.findElement(By.cssSelector("[data-testid=error]")).isDisplayed())
+                .isFalse();
 
-  static int loads(ChromeDriver b) {
-    String loads = b.findElement(By.cssSelector("[data-testid=dashboard]")).getDomAttribute("data-loads");
-    return loads == null ? 0 : Integer.parseInt(loads);
-  }
+        JsonNode page = snapshot(b);
+        JsonNode summary = summaryFor(page);
+        assertThat(summary.path("totals").path("requests").asInt())
+                .as("every request sent is in the ledger")
+                .isEqualTo(sent);
+        assertThat(tiersIn(summary)).as("traffic went through two tiers").contains("local", "legacy");
+        assertTotals(page, summary);
+        assertCharts(page, summary);
+        assertRequests(
+                page, admin("/admin/costs/requests?limit=" + page.path("limit").asInt()));
+        assertBudgets(page, admin("/admin/budgets"));
+        // No script error, failed resource or Content-Security-Policy violation on the way.
+        assertThat(b.manage().logs().get(LogType.BROWSER).getAll())
+                .filteredOn(entry -> entry.getLevel().intValue() >= Level.SEVERE.intValue())
+                .isEmpty();
 
-  /** Polls the condition until it holds; on time-out fails with the page's state and error text. */
-  static void await(ChromeDriver b, String what, BooleanSupplier condition) {
-    long deadline = System.nanoTime() + PAGE_TIMEOUT.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        fail("Timed out waiting for " + what + "; page state " + state(b) + ", error: "
-            + b.findElement(By.cssSelector("[data-testid=error]")).getText());
-      }
-      pause(100);
+        saveScreenshot(b, Path.of("target", "dashboard.png"));
     }
-  }
 
-  /** Everything the page shows, read in one script so an auto-refresh cannot change it halfway. */
-  JsonNode snapshot(ChromeDriver b) {
-    String script = """
+    @Test
+    @Order(4)
+    void refreshesOnDemandAndOnItsOwnWhenNewRequestsArrive() throws Exception {
+        ChromeDriver b = browser();
+        assertThat(state(b)).isEqualTo("ready");
+        int loads = loads(b);
+        b.findElement(By.cssSelector("[data-testid=refresh]")).click();
+        await(b, "a refresh after the button", () -> loads(b) > loads);
+
+        chat(GLOBEX_KEY, "local", false);
+        awaitLedger(sent);
+        // No click: the page's auto-refresh (every 10 s) must pick the new request up.
+        await(
+                b,
+                "the auto-refreshed total",
+                () -> String.valueOf(sent)
+                        .equals(b.findElement(By.cssSelector("[data-testid=total-requests]"))
+                                .getDomAttribute("data-value")));
+        JsonNode page = snapshot(b);
+        assertTotals(page, summaryFor(page));
+        assertRequests(
+                page, admin("/admin/costs/requests?limit=" + page.path("limit").asInt()));
+    }
+
+    // ---- what the page must show -----------------------------------------------------------------------------------
+
+    void assertTotals(JsonNode page, JsonNode summary) {
+        JsonNode t = summary.path("totals");
+        JsonNode f = page.path("figures");
+        assertThat(f.path("total-requests").path("value").asString())
+                .isEqualTo(t.path("requests").asString());
+        assertThat(f.path("total-requests").path("text").asString())
+                .isEqualTo(integer(t.path("requests").asLong()));
+        assertThat(f.path("total-tokens").path("value").asString())
+                .isEqualTo(t.path("total_tokens").asString());
+        assertThat(f.path("total-tokens").path("text").asString())
+                .isEqualTo(integer(t.path("total_tokens").asLong()));
+        for (var e : Map.of("total-cost", "cost_usd", "total-baseline", "baseline_usd", "total-saving", "saving_usd")
+                .entrySet()) {
+            BigDecimal api = t.path(e.getValue()).decimalValue();
+            assertThat(new BigDecimal(f.path(e.getKey()).path("value").asString()))
+                    .as(e.getKey())
+                    .isEqualByComparingTo(api);
+            assertThat(f.path(e.getKey()).path("text").asString())
+                    .as(e.getKey())
+                    .isEqualTo(usd(api, 2, 6));
+        }
+        JsonNode percent = t.path("saving_percent");
+        assertThat(f.path("total-saving-percent").path("text").asString())
+                .isEqualTo(percent.isNull() ? "—" : fixed(percent.decimalValue().doubleValue(), 2) + "%");
+    }
+
+    void assertCharts(JsonNode page, JsonNode summary) {
+        Map<String, JsonNode> charts = new HashMap<>();
+        page.path("charts").forEach(c -> charts.put(c.path("id").asString(), c));
+        assertThat(charts).containsOnlyKeys("spend-chart", "mix-chart");
+        for (JsonNode c : charts.values()) {
+            assertThat(c.path("width").asInt()).as(c.path("id").asString()).isPositive();
+            assertThat(c.path("drawn").asBoolean())
+                    .as("%s differs from a blank canvas", c.path("id").asString())
+                    .isTrue();
+        }
+        JsonNode spend = charts.get("spend-chart");
+        JsonNode mix = charts.get("mix-chart");
+        List<String> days = new ArrayList<>();
+        spend.path("labels").forEach(d -> days.add(d.asString()));
+        double spendSum = 0;
+        long counted = 0;
+        for (JsonNode g : summary.path("groups")) {
+            String tier = g.path("tier").isNull() ? "none" : g.path("tier").asString();
+            String day = g.path("day").asString().substring(0, 10);
+            int i = days.indexOf(day);
+            assertThat(i).as("day %s on the chart's axis %s", day, days).isNotNegative();
+            assertThat(dataset(spend, tier).path("data").get(i).asDouble())
+                    .as("spend of %s on %s", tier, day)
+                    .isEqualTo(g.path("cost_usd").decimalValue().doubleValue());
+            assertThat(dataset(mix, tier).path("counts").get(i).asLong())
+                    .as("requests of %s on %s", tier, day)
+                    .isEqualTo(g.path("requests").asLong());
+        }
+        for (JsonNode d : spend.path("datasets")) {
+            for (JsonNode v : d.path("data")) {
+                spendSum += v.asDouble();
+            }
+        }
+        for (JsonNode d : mix.path("datasets")) {
+            for (JsonNode v : d.path("counts")) {
+                counted += v.asLong();
+            }
+        }
+        assertThat(spendSum)
+                .as("the spend chart adds up to the total")
+                .isCloseTo(
+                        summary.path("totals").path("cost_usd").decimalValue().doubleValue(),
+                        org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(counted)
+                .as("the tier mix counts every request")
+                .isEqualTo(summary.path("totals").path("requests").asLong());
+    }
+
+    static JsonNode dataset(JsonNode chart, String tier) {
+        for (JsonNode d : chart.path("datasets")) {
+            if (d.path("label").asString().equals(tier)) {
+                return d;
+            }
+        }
+        return fail("no dataset for tier " + tier + " in " + chart.path("id").asString());
+    }
+
+    void assertRequests(JsonNode page, JsonNode api) {
+        JsonNode expected = api.isArray() ? api : api.path("data");
+        JsonNode rows = page.path("rows");
+        assertThat(expected.size()).as("recent requests in the API").isPositive();
+        assertThat(rows.size()).isEqualTo(expected.size());
+        for (int i = 0; i < rows.size(); i++) {
+            JsonNode row = rows.get(i);
+            JsonNode r = expected.get(i);
+            String what = "row " + i + " (" + r.path("id").asString() + ")";
+            assertThat(row.path("id").asString())
+                    .as(what)
+                    .isEqualTo(r.path("id").asString());
+            assertThat(row.path("datetime").asString())
+                    .as(what)
+                    .isEqualTo(r.path("time").asString());
+            assertThat(row.path("tenant").path("text").asString())
+                    .as(what)
+                    .isEqualTo(r.path("tenant").asString());
+            assertThat(row.path("tier").path("value").asString())
+                    .as(what)
+                    .isEqualTo(
+                            r.path("final_tier").isNull()
+                                    ? ""
+                                    : r.path("final_tier").asString());
+            assertThat(row.path("outcome").path("text").asString())
+                    .as(what)
+                    .isEqualTo(r.path("outcome").asString());
+            assertThat(row.path("reason").path("text").asString())
+                    .as(what)
+                    .isEqualTo(r.path("reason").asString());
+            BigDecimal cost = r.path("cost_usd").decimalValue();
+            assertThat(new BigDecimal(row.path("cost").path("value").asString()))
+                    .as(what)
+                    .isEqualByComparingTo(cost);
+            assertThat(row.path("cost").path("text").asString()).as(what).isEqualTo(usd(cost, 6, 6));
+            assertThat(row.path("saving").path("text").asString())
+                    .as(what)
+                    .isEqualTo(usd(r.path("saving_usd").decimalValue(), 6, 6));
+            assertThat(row.path("tokens").path("value").asLong())
+                    .as(what)
+                    .isEqualTo(r.path("prompt_tokens").asLong()
+                            + r.path("completion_tokens").asLong());
+        }
+    }
+
+    void assertBudgets(JsonNode page, JsonNode api) {
+        JsonNode expected = api.isArray() ? api : api.has("budgets") ? api.path("budgets") : api.path("data");
+        Map<String, JsonNode> shown = new HashMap<>();
+        page.path("budgets").forEach(b -> shown.put(b.path("tenant").asString(), b));
+        Set<String> tenants = new HashSet<>();
+        expected.forEach(b -> tenants.add(b.path("tenant").asString()));
+        assertThat(tenants).as("budgets in the API").contains("acme", "globex", "initech");
+        assertThat(shown.keySet()).isEqualTo(tenants);
+        for (JsonNode b : expected) {
+            String tenant = b.path("tenant").asString();
+            JsonNode card = shown.get(tenant);
+            assertThat(card.path("status").asString())
+                    .as(tenant)
+                    .isEqualTo(b.path("status").asString());
+            assertThat(card.path("statusText").asString())
+                    .as(tenant)
+                    .isEqualTo(b.path("status").asString());
+            for (String period : List.of("daily", "monthly")) {
+                JsonNode p = b.path(period);
+                JsonNode c = card.path("periods").path(period);
+                String what = tenant + " " + period;
+                assertDecimal(c.path("limit").asString(), p.path("limit_usd"), what + " limit");
+                assertDecimal(c.path("spent").asString(), p.path("spent_usd"), what + " spent");
+                assertDecimal(c.path("reserved").asString(), p.path("reserved_usd"), what + " reserved");
+                boolean limited =
+                        !p.path("limit_usd").isNull() && !p.path("limit_usd").isMissingNode();
+                String spent = usd(p.path("spent_usd").decimalValue(), 2, 6);
+                if (limited) {
+                    JsonNode fraction = p.path("fraction_used");
+                    String percent = fraction.isNull()
+                            ? ""
+                            : " · " + fixed(fraction.decimalValue().doubleValue() * 100, 1) + "%";
+                    assertThat(c.path("figures").asString())
+                            .as(what)
+                            .isEqualTo(spent + " of " + usd(p.path("limit_usd").decimalValue(), 2, 6) + percent);
+                    assertThat(c.path("bar").isNull()).as(what + " has a bar").isFalse();
+                    if (!fraction.isNull()) {
+                        assertThat(Double.parseDouble(c.path("fraction").asString()))
+                                .as(what)
+                                .isEqualTo(fraction.decimalValue().doubleValue());
+                    }
+                } else {
+                    assertThat(c.path("figures").asString()).as(what).isEqualTo(spent + " spent · no limit");
+                }
+            }
+        }
+        // The traffic above: acme spent on both tiers, globex's legacy request took most of its daily 1.25.
+        assertThat(new BigDecimal(shown.get("acme")
+                        .path("periods")
+                        .path("daily")
+                        .path("spent")
+                        .asString()))
+                .isPositive();
+        assertThat(new BigDecimal(shown.get("globex")
+                        .path("periods")
+                        .path("daily")
+                        .path("spent")
+                        .asString()))
+                .isGreaterThanOrEqualTo(new BigDecimal("1.10"));
+    }
+
+    static void assertDecimal(String shown, JsonNode api, String what) {
+        if (api.isNull() || api.isMissingNode()) {
+            assertThat(shown).as(what).isEmpty();
+        } else {
+            assertThat(new BigDecimal(shown)).as(what).isEqualByComparingTo(api.decimalValue());
+        }
+    }
+
+    // ---- formatting as the page does it -------------------------------------------------------------------------
+
+    /**
+     * USD with grouping and minDecimals..maxDecimals decimals, half-up: {@code $1,234.50}, {@code $0.0215},
+     * {@code $0.020000} — the same rules as {@code formatUsd} in {@code dashboard.js}.
+     */
+    static String usd(BigDecimal value, int minDecimals, int maxDecimals) {
+        DecimalFormat f = new DecimalFormat("$#,##0", DecimalFormatSymbols.getInstance(Locale.US));
+        f.setMinimumFractionDigits(minDecimals);
+        f.setMaximumFractionDigits(maxDecimals);
+        f.setRoundingMode(RoundingMode.HALF_UP);
+        String s = f.format(value);
+        // The page shows no sign on an amount that rounds to zero.
+        return s.startsWith("-") && s.replaceAll("[^1-9]", "").isEmpty() ? s.substring(1) : s;
+    }
+
+    static String integer(long value) {
+        return String.format(Locale.US, "%,d", value);
+    }
+
+    /** What JavaScript's {@code Number.prototype.toFixed} gives: the double's exact value, rounded half-up. */
+    static String fixed(double value, int decimals) {
+        return new BigDecimal(value).setScale(decimals, RoundingMode.HALF_UP).toPlainString();
+    }
+
+    // ---- the page --------------------------------------------------------------------------------------------------
+
+    ChromeDriver browser() {
+        if (browser == null) {
+            browser = HeadlessChromium.start(1280, 900);
+            browser.manage().timeouts().pageLoadTimeout(PAGE_TIMEOUT).scriptTimeout(PAGE_TIMEOUT);
+        }
+        return browser;
+    }
+
+    static void enterKey(ChromeDriver b, String key) {
+        WebElement input = b.findElement(By.cssSelector("[data-testid=admin-key]"));
+        input.clear();
+        input.sendKeys(key);
+        b.findElement(By.cssSelector("[data-testid=key-submit]")).click();
+    }
+
+    static @Nullable String state(ChromeDriver b) {
+        return b.findElement(By.cssSelector("[data-testid=dashboard]")).getDomAttribute("data-state");
+    }
+
+    static int loads(ChromeDriver b) {
+        String loads = b.findElement(By.cssSelector("[data-testid=dashboard]")).getDomAttribute("data-loads");
+        return loads == null ? 0 : Integer.parseInt(loads);
+    }
+
+    /** Polls the condition until it holds; on time-out fails with the page's state and error text. */
+    static void await(ChromeDriver b, String what, BooleanSupplier condition) {
+        try {
+            // The browser is driven from the test's thread only.
+            Awaitility.await(what)
+                    .atMost(PAGE_TIMEOUT)
+                    .pollInSameThread()
+                    .pollDelay(Duration.ZERO)
+                    .pollInterval(Duration.ofMillis(100))
+                    .until(condition::getAsBoolean);
+        } catch (ConditionTimeoutException e) {
+            fail("Timed out waiting for " + what + "; page state " + state(b) + ", error: "
+                    + b.findElement(By.cssSelector("[data-testid=error]")).getText());
+        }
+    }
+
+    /** Everything the page shows, read in one script so an auto-refresh cannot change it halfway. */
+    JsonNode snapshot(ChromeDriver b) {
+        String script = """
         const q = (s, root) => (root || document).querySelector(s);
         const main = q('[data-testid="dashboard"]');
         const totals = q('[data-testid="totals"]');
@@ -474,98 +540,101 @@ class DashboardBrowserIT {
           limit: Number(q('[data-testid="requests"]').dataset.limit), figures, rows, budgets, charts,
         });
         """;
-    return json.readTree((String) b.executeScript(script));
-  }
-
-  void saveScreenshot(ChromeDriver b, Path file) throws IOException {
-    Number height = (Number) b.executeScript(
-        "return Math.ceil(document.documentElement.scrollHeight + window.outerHeight - window.innerHeight)");
-    b.manage().window().setSize(new Dimension(1280, Math.max(900, height.intValue())));
-    byte[] png = b.getScreenshotAs(OutputType.BYTES);
-    Files.createDirectories(file.toAbsolutePath().getParent());
-    Files.write(file, png);
-  }
-
-  // ---- the gateway -----------------------------------------------------------------------------------------------
-
-  String url(String path) {
-    return "http://localhost:" + port + path;
-  }
-
-  HttpResponse<String> get(String path, @Nullable String key) throws IOException, InterruptedException {
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url(path))).timeout(Duration.ofSeconds(30)).GET();
-    if (key != null) {
-      request.header("Authorization", "Bearer " + key);
+        return json.readTree((String) b.executeScript(script));
     }
-    return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-  }
 
-  JsonNode admin(String path) {
-    try {
-      HttpResponse<String> response = get(path, ADMIN_KEY);
-      assertThat(response.statusCode()).as("GET %s: %s", path, response.body()).isEqualTo(200);
-      return json.readTree(response.body());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
+    void saveScreenshot(ChromeDriver b, Path file) throws IOException {
+        Number height = (Number) b.executeScript(
+                "return Math.ceil(document.documentElement.scrollHeight + window.outerHeight - window.innerHeight)");
+        b.manage().window().setSize(new Dimension(1280, Math.max(900, height.intValue())));
+        byte[] png = b.getScreenshotAs(OutputType.BYTES);
+        Files.createDirectories(file.toAbsolutePath().getParent());
+        Files.write(file, png);
     }
-  }
 
-  /** The summary for exactly the period the page shows (it echoes the API's from / to). */
-  JsonNode summaryFor(JsonNode page) {
-    assertThat(page.path("from").asString()).isNotEmpty();
-    return admin("/admin/costs/summary?groupBy=day,tier&from=" + URLEncoder.encode(page.path("from").asString(), StandardCharsets.UTF_8)
-        + "&to=" + URLEncoder.encode(page.path("to").asString(), StandardCharsets.UTF_8));
-  }
+    // ---- the gateway -----------------------------------------------------------------------------------------------
 
-  static Set<String> tiersIn(JsonNode summary) {
-    Set<String> tiers = new HashSet<>();
-    summary.path("groups").forEach(g -> tiers.add(g.path("tier").asString()));
-    return tiers;
-  }
-
-  void chat(String key, String model, boolean stream) {
-    String body = "{\"model\":\"" + model + "\",\"max_tokens\":4,\"stream\":" + stream
-        + (stream ? ",\"stream_options\":{\"include_usage\":true}" : "")
-        + ",\"messages\":[{\"role\":\"user\",\"content\":\"Say something short\"}]}";
-    HttpRequest request = HttpRequest.newBuilder(URI.create(url("/v1/chat/completions")))
-        .timeout(Duration.ofSeconds(60))
-        .header("Authorization", "Bearer " + key)
-        .header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(body)).build();
-    try {
-      HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-      assertThat(response.statusCode()).as("chat %s: %s", model, response.body()).isEqualTo(200);
-      assertThat(response.headers().firstValue("X-Burstgate-Tier")).as("chat %s", model).hasValue(model);
-      sent++;
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
+    String url(String path) {
+        return "http://localhost:" + port + path;
     }
-  }
 
-  /** The ledger writes in batches: wait until it holds every request sent. */
-  void awaitLedger(int requests) {
-    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-    long seen;
-    while ((seen = admin("/admin/costs/summary").path("totals").path("requests").asLong()) < requests) {
-      if (System.nanoTime() > deadline) {
-        fail("The ledger holds " + seen + " of the " + requests + " requests sent");
-      }
-      pause(100);
+    HttpResponse<String> get(String path, @Nullable String key) throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url(path)))
+                .timeout(Duration.ofSeconds(30))
+                .GET();
+        if (key != null) {
+            request.header("Authorization", "Bearer " + key);
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
-  }
 
-  static void pause(long millis) {
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
+    JsonNode admin(String path) {
+        try {
+            HttpResponse<String> response = get(path, ADMIN_KEY);
+            assertThat(response.statusCode())
+                    .as("GET %s: %s", path, response.body())
+                    .isEqualTo(200);
+            return json.readTree(response.body());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
-  }
+
+    /** The summary for exactly the period the page shows (it echoes the API's from / to). */
+    JsonNode summaryFor(JsonNode page) {
+        assertThat(page.path("from").asString()).isNotEmpty();
+        return admin("/admin/costs/summary?groupBy=day,tier&from="
+                + URLEncoder.encode(page.path("from").asString(), StandardCharsets.UTF_8) + "&to="
+                + URLEncoder.encode(page.path("to").asString(), StandardCharsets.UTF_8));
+    }
+
+    static Set<String> tiersIn(JsonNode summary) {
+        Set<String> tiers = new HashSet<>();
+        summary.path("groups").forEach(g -> tiers.add(g.path("tier").asString()));
+        return tiers;
+    }
+
+    void chat(String key, String model, boolean stream) {
+        String body = "{\"model\":\"" + model + "\",\"max_tokens\":4,\"stream\":" + stream
+                + (stream ? ",\"stream_options\":{\"include_usage\":true}" : "")
+                + ",\"messages\":[{\"role\":\"user\",\"content\":\"Say something short\"}]}";
+        HttpRequest request = HttpRequest.newBuilder(URI.create(url("/v1/chat/completions")))
+                .timeout(Duration.ofSeconds(60))
+                .header("Authorization", "Bearer " + key)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body))
+                .build();
+        try {
+            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+            assertThat(response.statusCode())
+                    .as("chat %s: %s", model, response.body())
+                    .isEqualTo(200);
+            assertThat(response.headers().firstValue("X-Burstgate-Tier"))
+                    .as("chat %s", model)
+                    .hasValue(model);
+            sent++;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The ledger writes in batches: wait until it holds every request sent. */
+    void awaitLedger(int requests) {
+        Awaitility.await()
+                .atMost(Duration.ofSeconds(20))
+                .pollDelay(Duration.ZERO)
+                .pollInterval(Duration.ofMillis(100))
+                .untilAsserted(() -> assertThat(admin("/admin/costs/summary")
+                                .path("totals")
+                                .path("requests")
+                                .asLong())
+                        .as("requests of the %d sent in the ledger", requests)
+                        .isGreaterThanOrEqualTo(requests));
+    }
 }

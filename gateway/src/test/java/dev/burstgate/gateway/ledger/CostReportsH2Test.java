@@ -11,21 +11,21 @@ import org.junit.jupiter.api.BeforeAll;
 /** The cost reports on H2 in PostgreSQL mode, the embedded default. */
 class CostReportsH2Test extends CostReportsContract {
 
-  static HikariDataSource h2;
+    static HikariDataSource h2;
 
-  @BeforeAll
-  static void start() throws IOException {
-    Path dir = Files.createTempDirectory("burstgate-reports-h2");
-    h2 = LedgerTestData.h2(dir);
-  }
+    @BeforeAll
+    static void start() throws IOException {
+        Path dir = Files.createTempDirectory("burstgate-reports-h2");
+        h2 = LedgerTestData.h2(dir);
+    }
 
-  @AfterAll
-  static void stop() {
-    h2.close();
-  }
+    @AfterAll
+    static void stop() {
+        h2.close();
+    }
 
-  @Override
-  DataSource dataSource() {
-    return h2;
-  }
+    @Override
+    DataSource dataSource() {
+        return h2;
+    }
 }

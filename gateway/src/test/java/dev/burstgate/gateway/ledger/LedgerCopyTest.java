@@ -6,21 +6,21 @@ import org.junit.jupiter.api.Test;
 
 class LedgerCopyTest {
 
-  private static String quoted(String s) {
-    return LedgerCopy.quoted(new StringBuilder("x,"), s).toString();
-  }
+    private static String quoted(String s) {
+        return LedgerCopy.quoted(new StringBuilder("x,"), s).toString();
+    }
 
-  @Test
-  void quotesEveryStringAndDoublesItsQuotes() {
-    assertThat(quoted("acme")).isEqualTo("x,\"acme\"");
-    assertThat(quoted("")).isEqualTo("x,\"\"");
-    assertThat(quoted("\"")).isEqualTo("x,\"\"\"\"");
-    assertThat(quoted("a \"b\", c\nd\"")).isEqualTo("x,\"a \"\"b\"\", c\nd\"\"\"");
-    assertThat(quoted("\"\"x")).isEqualTo("x,\"\"\"\"\"x\"");
-  }
+    @Test
+    void quotesEveryStringAndDoublesItsQuotes() {
+        assertThat(quoted("acme")).isEqualTo("x,\"acme\"");
+        assertThat(quoted("")).isEqualTo("x,\"\"");
+        assertThat(quoted("\"")).isEqualTo("x,\"\"\"\"");
+        assertThat(quoted("a \"b\", c\nd\"")).isEqualTo("x,\"a \"\"b\"\", c\nd\"\"\"");
+        assertThat(quoted("\"\"x")).isEqualTo("x,\"\"\"\"\"x\"");
+    }
 
-  @Test
-  void writesNothingForNull() {
-    assertThat(quoted(null)).isEqualTo("x,");
-  }
+    @Test
+    void writesNothingForNull() {
+        assertThat(quoted(null)).isEqualTo("x,");
+    }
 }

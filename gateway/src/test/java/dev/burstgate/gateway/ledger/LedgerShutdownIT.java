@@ -23,43 +23,56 @@ import org.testcontainers.postgresql.PostgreSQLContainer;
  */
 class LedgerShutdownIT {
 
-  @Test
-  void everyAnsweredRequestHasItsRowInPostgresAfterTheGatewayIsClosedUnderLoad() throws Exception {
-    Path dataDir = Files.createTempDirectory("burstgate-ledger-shutdown");
-    try (PaidApiMock legacy = new PaidApiMock(); PostgreSQLContainer pg = DataServices.postgres()) {
-      pg.start();
-      Map<String, Object> props = LedgerOutageIT.gateway(dataDir, legacy, pg);
-      // Nothing is written before the shutdown: a batch would wait 30 s to fill. Only the drain on stop writes.
-      props.put("burstgate.ledger.flush-interval", "30s");
-      props.put("burstgate.ledger.batch-size", "10000");
-      ChatLoad load;
-      ConfigurableApplicationContext app = Gateways.start(props);
-      try {
-        LedgerWriter writer = app.getBean(LedgerWriter.class);
-        List<SmartLifecycle> webServer = app.getBeansOfType(SmartLifecycle.class).values().stream()
-            .filter(l -> l.getClass().getName().startsWith("org.springframework.boot.web.server.")
-                || l instanceof ReactorResourceFactory).toList();
-        assertThat(webServer).extracting(l -> l.getClass().getSimpleName())
-            .contains("WebServerGracefulShutdownLifecycle", "WebServerStartStopLifecycle", "ReactorResourceFactory");
-        assertThat(webServer).allSatisfy(l -> assertThat(writer.getPhase()).as("the ledger stops after %s", l)
-            .isLessThan(l.getPhase()));
+    @Test
+    void everyAnsweredRequestHasItsRowInPostgresAfterTheGatewayIsClosedUnderLoad() throws Exception {
+        Path dataDir = Files.createTempDirectory("burstgate-ledger-shutdown");
+        try (PaidApiMock legacy = new PaidApiMock();
+                PostgreSQLContainer pg = DataServices.postgres()) {
+            pg.start();
+            Map<String, Object> props = LedgerOutageIT.gateway(dataDir, legacy, pg);
+            // Nothing is written before the shutdown: a batch would wait 30 s to fill. Only the drain on stop writes.
+            props.put("burstgate.ledger.flush-interval", "30s");
+            props.put("burstgate.ledger.batch-size", "10000");
+            ChatLoad load;
+            ConfigurableApplicationContext app = Gateways.start(props);
+            try {
+                LedgerWriter writer = app.getBean(LedgerWriter.class);
+                List<SmartLifecycle> webServer = app.getBeansOfType(SmartLifecycle.class).values().stream()
+                        .filter(l -> l.getClass().getName().startsWith("org.springframework.boot.web.server.")
+                                || l instanceof ReactorResourceFactory)
+                        .toList();
+                assertThat(webServer)
+                        .extracting(l -> l.getClass().getSimpleName())
+                        .contains(
+                                "WebServerGracefulShutdownLifecycle",
+                                "WebServerStartStopLifecycle",
+                                "ReactorResourceFactory");
+                assertThat(webServer)
+                        .allSatisfy(l -> assertThat(writer.getPhase())
+                                .as("the ledger stops after %s", l)
+                                .isLessThan(l.getPhase()));
 
-        load = new ChatLoad(Gateways.port(app), LedgerOutageIT.KEY, 3, Duration.ofMillis(10)).start();
-        assertThat(LedgerTestData.await(Duration.ofSeconds(30), () -> load.answered().size() >= 150)).isTrue();
-        assertThat(LedgerOutageIT.rows(pg)).as("nothing written yet").isZero();
-        app.close();
-      } finally {
-        app.close();
-      }
-      load.stop();
+                load = new ChatLoad(Gateways.port(app), LedgerOutageIT.KEY, 3, Duration.ofMillis(10)).start();
+                assertThat(LedgerTestData.await(
+                                Duration.ofSeconds(30), () -> load.answered().size() >= 150))
+                        .isTrue();
+                assertThat(LedgerOutageIT.rows(pg)).as("nothing written yet").isZero();
+                app.close();
+            } finally {
+                app.close();
+            }
+            load.stop();
 
-      Set<String> answered = load.answered();
-      Set<String> ids = LedgerOutageIT.ids(pg);
-      assertThat(ids).containsAll(answered);
-      // Requests under way at the close may have been recorded without their answer reaching the client.
-      assertThat(ids.size()).isBetween(answered.size(), load.sent());
-      assertThat(LedgerOutageIT.journalSegments(dataDir)).as("everything written: nothing left in the journal").isEmpty();
-      System.out.printf("LedgerShutdownIT: %d sent, %d answered, %d rows%n", load.sent(), answered.size(), ids.size());
+            Set<String> answered = load.answered();
+            Set<String> ids = LedgerOutageIT.ids(pg);
+            assertThat(ids).containsAll(answered);
+            // Requests under way at the close may have been recorded without their answer reaching the client.
+            assertThat(ids.size()).isBetween(answered.size(), load.sent());
+            assertThat(LedgerOutageIT.journalSegments(dataDir))
+                    .as("everything written: nothing left in the journal")
+                    .isEmpty();
+            System.out.printf(
+                    "LedgerShutdownIT: %d sent, %d answered, %d rows%n", load.sent(), answered.size(), ids.size());
+        }
     }
-  }
 }

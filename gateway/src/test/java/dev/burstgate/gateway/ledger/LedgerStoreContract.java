@@ -25,91 +25,109 @@ import org.springframework.jdbc.core.JdbcTemplate;
  */
 abstract class LedgerStoreContract {
 
-  abstract DataSource dataSource();
+    abstract DataSource dataSource();
 
-  LedgerStore store;
-  JdbcTemplate jdbc;
+    LedgerStore store;
+    JdbcTemplate jdbc;
 
-  @BeforeEach
-  void clean() {
-    jdbc = new JdbcTemplate(dataSource());
-    jdbc.update("DELETE FROM ledger_attempt");
-    jdbc.update("DELETE FROM ledger_request");
-    store = new LedgerStore(dataSource());
-  }
-
-  static final String AWKWARD = "quote \" comma , newline \n cr \r backslash \\ tab \t unicode é → 😀 ;'--";
-
-  static CostRecord awkward(String id) {
-    Usage usage = new Usage(123, 45);
-    List<AttemptRecord> attempts = List.of(
-        new AttemptRecord(Tier.LEGACY, "http://legacy:443/v1", Outcome.ERROR, Usage.NONE, false, Usd.ZERO, AWKWARD),
-        new AttemptRecord(Tier.CLOUD, "", Outcome.OK, usage, true, Usd.of("0.180000000001"), null));
-    return new CostRecord(id, "tenant, \"quoted\"", Instant.parse("2026-11-29T23:59:59.999999Z"), "", 1.0E-7,
-        Tier.LEGACY, Tier.CLOUD, usage, Usd.of("0.180000000001"), Usd.of("1.1"), null, Duration.ofMillis(987), true,
-        false, Outcome.FALLBACK, AWKWARD, attempts);
-  }
-
-  @Test
-  void writesEveryFieldExactly() {
-    store.insert(List.of(LedgerRecord.of(awkward("req-awkward"))));
-
-    Map<String, Object> row = jdbc.queryForMap("SELECT * FROM ledger_request WHERE id = 'req-awkward'");
-    assertThat(row.get("tenant")).isEqualTo("tenant, \"quoted\"");
-    assertThat(row.get("policy")).isEqualTo("");
-    assertThat(((Number) row.get("complexity")).doubleValue()).isEqualTo(1.0E-7);
-    assertThat(row.get("decided_tier")).isEqualTo("legacy");
-    assertThat(row.get("final_tier")).isEqualTo("cloud");
-    assertThat(((Number) row.get("prompt_tokens")).longValue()).isEqualTo(123);
-    assertThat(((Number) row.get("completion_tokens")).longValue()).isEqualTo(45);
-    assertThat((java.math.BigDecimal) row.get("cost_usd")).isEqualByComparingTo("0.180000000001");
-    assertThat((java.math.BigDecimal) row.get("baseline_usd")).isEqualByComparingTo("1.1");
-    assertThat((java.math.BigDecimal) row.get("saving_usd")).isEqualByComparingTo("0.919999999999");
-    assertThat(row.get("ttfb_ms")).isNull();
-    assertThat(((Number) row.get("latency_ms")).longValue()).isEqualTo(987);
-    assertThat(row.get("cache_hit")).isEqualTo(true);
-    assertThat(row.get("stream")).isEqualTo(false);
-    assertThat(row.get("outcome")).isEqualTo("fallback");
-    assertThat(row.get("reason")).isEqualTo(AWKWARD);
-    Instant ts = jdbc.queryForObject("SELECT ts FROM ledger_request WHERE id = 'req-awkward'", java.time.OffsetDateTime.class)
-        .toInstant();
-    assertThat(ts).isEqualTo(Instant.parse("2026-11-29T23:59:59.999999Z"));
-
-    List<Map<String, Object>> attempts = jdbc.queryForList(
-        "SELECT * FROM ledger_attempt WHERE request_id = 'req-awkward' ORDER BY seq");
-    assertThat(attempts).hasSize(2);
-    assertThat(attempts.get(0).get("tier")).isEqualTo("legacy");
-    assertThat(attempts.get(0).get("endpoint")).isEqualTo("http://legacy:443/v1");
-    assertThat(attempts.get(0).get("outcome")).isEqualTo("error");
-    assertThat(attempts.get(0).get("error")).isEqualTo(AWKWARD);
-    assertThat(attempts.get(0).get("usage_estimated")).isEqualTo(false);
-    assertThat(attempts.get(1).get("endpoint")).isEqualTo("");
-    assertThat(attempts.get(1).get("error")).isNull();
-    assertThat(attempts.get(1).get("usage_estimated")).isEqualTo(true);
-    assertThat((java.math.BigDecimal) attempts.get(1).get("cost_usd")).isEqualByComparingTo("0.180000000001");
-  }
-
-  @Test
-  void writingABatchAgainOrARecordTwiceAddsNothing() {
-    List<LedgerRecord> batch = new ArrayList<>();
-    for (int i = 0; i < 120; i++) {
-      batch.add(LedgerRecord.of(LedgerTestData.record("req-" + i)));
+    @BeforeEach
+    void clean() {
+        jdbc = new JdbcTemplate(dataSource());
+        jdbc.update("DELETE FROM ledger_attempt");
+        jdbc.update("DELETE FROM ledger_request");
+        store = new LedgerStore(dataSource());
     }
-    batch.add(LedgerRecord.of(LedgerTestData.record("req-7")));
-    store.insert(batch);
-    store.insert(batch);
-    store.insert(List.of(LedgerRecord.of(awkward("req-3"))));
 
-    assertThat(LedgerTestData.count(dataSource(), "ledger_request")).isEqualTo(120);
-    assertThat(LedgerTestData.count(dataSource(), "ledger_attempt")).isEqualTo(240);
-    assertThat(jdbc.queryForObject("SELECT tenant FROM ledger_request WHERE id = 'req-3'", String.class)).isEqualTo("acme");
-  }
+    static final String AWKWARD = "quote \" comma , newline \n cr \r backslash \\ tab \t unicode é → 😀 ;'--";
 
-  @Test
-  void aRecordWithoutAttemptsIsWritten() {
-    store.insert(List.of(LedgerRecord.of(LedgerTestData.record("req-rejected", "acme",
-        Instant.parse("2026-11-29T10:00:00Z"), "balanced", null, "0", "0", 0, 0))));
-    assertThat(LedgerTestData.count(dataSource(), "ledger_request")).isEqualTo(1);
-    assertThat(LedgerTestData.count(dataSource(), "ledger_attempt")).isZero();
-  }
+    static CostRecord awkward(String id) {
+        Usage usage = new Usage(123, 45);
+        List<AttemptRecord> attempts = List.of(
+                new AttemptRecord(
+                        Tier.LEGACY, "http://legacy:443/v1", Outcome.ERROR, Usage.NONE, false, Usd.ZERO, AWKWARD),
+                new AttemptRecord(Tier.CLOUD, "", Outcome.OK, usage, true, Usd.of("0.180000000001"), null));
+        return new CostRecord(
+                id,
+                "tenant, \"quoted\"",
+                Instant.parse("2026-11-29T23:59:59.999999Z"),
+                "",
+                1.0E-7,
+                Tier.LEGACY,
+                Tier.CLOUD,
+                usage,
+                Usd.of("0.180000000001"),
+                Usd.of("1.1"),
+                null,
+                Duration.ofMillis(987),
+                true,
+                false,
+                Outcome.FALLBACK,
+                AWKWARD,
+                attempts);
+    }
+
+    @Test
+    void writesEveryFieldExactly() {
+        store.insert(List.of(LedgerRecord.of(awkward("req-awkward"))));
+
+        Map<String, Object> row = jdbc.queryForMap("SELECT * FROM ledger_request WHERE id = 'req-awkward'");
+        assertThat(row.get("tenant")).isEqualTo("tenant, \"quoted\"");
+        assertThat(row.get("policy")).isEqualTo("");
+        assertThat(((Number) row.get("complexity")).doubleValue()).isEqualTo(1.0E-7);
+        assertThat(row.get("decided_tier")).isEqualTo("legacy");
+        assertThat(row.get("final_tier")).isEqualTo("cloud");
+        assertThat(((Number) row.get("prompt_tokens")).longValue()).isEqualTo(123);
+        assertThat(((Number) row.get("completion_tokens")).longValue()).isEqualTo(45);
+        assertThat((java.math.BigDecimal) row.get("cost_usd")).isEqualByComparingTo("0.180000000001");
+        assertThat((java.math.BigDecimal) row.get("baseline_usd")).isEqualByComparingTo("1.1");
+        assertThat((java.math.BigDecimal) row.get("saving_usd")).isEqualByComparingTo("0.919999999999");
+        assertThat(row.get("ttfb_ms")).isNull();
+        assertThat(((Number) row.get("latency_ms")).longValue()).isEqualTo(987);
+        assertThat(row.get("cache_hit")).isEqualTo(true);
+        assertThat(row.get("stream")).isEqualTo(false);
+        assertThat(row.get("outcome")).isEqualTo("fallback");
+        assertThat(row.get("reason")).isEqualTo(AWKWARD);
+        Instant ts = jdbc.queryForObject(
+                        "SELECT ts FROM ledger_request WHERE id = 'req-awkward'", java.time.OffsetDateTime.class)
+                .toInstant();
+        assertThat(ts).isEqualTo(Instant.parse("2026-11-29T23:59:59.999999Z"));
+
+        List<Map<String, Object>> attempts =
+                jdbc.queryForList("SELECT * FROM ledger_attempt WHERE request_id = 'req-awkward' ORDER BY seq");
+        assertThat(attempts).hasSize(2);
+        assertThat(attempts.get(0).get("tier")).isEqualTo("legacy");
+        assertThat(attempts.get(0).get("endpoint")).isEqualTo("http://legacy:443/v1");
+        assertThat(attempts.get(0).get("outcome")).isEqualTo("error");
+        assertThat(attempts.get(0).get("error")).isEqualTo(AWKWARD);
+        assertThat(attempts.get(0).get("usage_estimated")).isEqualTo(false);
+        assertThat(attempts.get(1).get("endpoint")).isEqualTo("");
+        assertThat(attempts.get(1).get("error")).isNull();
+        assertThat(attempts.get(1).get("usage_estimated")).isEqualTo(true);
+        assertThat((java.math.BigDecimal) attempts.get(1).get("cost_usd")).isEqualByComparingTo("0.180000000001");
+    }
+
+    @Test
+    void writingABatchAgainOrARecordTwiceAddsNothing() {
+        List<LedgerRecord> batch = new ArrayList<>();
+        for (int i = 0; i < 120; i++) {
+            batch.add(LedgerRecord.of(LedgerTestData.record("req-" + i)));
+        }
+        batch.add(LedgerRecord.of(LedgerTestData.record("req-7")));
+        store.insert(batch);
+        store.insert(batch);
+        store.insert(List.of(LedgerRecord.of(awkward("req-3"))));
+
+        assertThat(LedgerTestData.count(dataSource(), "ledger_request")).isEqualTo(120);
+        assertThat(LedgerTestData.count(dataSource(), "ledger_attempt")).isEqualTo(240);
+        assertThat(jdbc.queryForObject("SELECT tenant FROM ledger_request WHERE id = 'req-3'", String.class))
+                .isEqualTo("acme");
+    }
+
+    @Test
+    void aRecordWithoutAttemptsIsWritten() {
+        store.insert(List.of(LedgerRecord.of(LedgerTestData.record(
+                "req-rejected", "acme", Instant.parse("2026-11-29T10:00:00Z"), "balanced", null, "0", "0", 0, 0))));
+        assertThat(LedgerTestData.count(dataSource(), "ledger_request")).isEqualTo(1);
+        assertThat(LedgerTestData.count(dataSource(), "ledger_attempt")).isZero();
+    }
 }

@@ -10,23 +10,23 @@ import org.testcontainers.postgresql.PostgreSQLContainer;
 /** The ledger store on PostgreSQL (its COPY path). */
 class LedgerStorePostgresIT extends LedgerStoreContract {
 
-  static final PostgreSQLContainer POSTGRES = DataServices.postgres();
-  static HikariDataSource pg;
+    static final PostgreSQLContainer POSTGRES = DataServices.postgres();
+    static HikariDataSource pg;
 
-  @BeforeAll
-  static void start() {
-    POSTGRES.start();
-    pg = LedgerTestData.postgres(POSTGRES);
-  }
+    @BeforeAll
+    static void start() {
+        POSTGRES.start();
+        pg = LedgerTestData.postgres(POSTGRES);
+    }
 
-  @AfterAll
-  static void stop() {
-    pg.close();
-    POSTGRES.stop();
-  }
+    @AfterAll
+    static void stop() {
+        pg.close();
+        POSTGRES.stop();
+    }
 
-  @Override
-  DataSource dataSource() {
-    return pg;
-  }
+    @Override
+    DataSource dataSource() {
+        return pg;
+    }
 }

@@ -1,21 +1,20 @@
 package dev.burstgate.gateway.policy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
-import dev.burstgate.gateway.tenant.ApiKeys;
-import dev.burstgate.gateway.testsupport.PaidApiMock;
+import dev.burstgate.gateway.testsupport.GatewayIT;
+import dev.burstgate.gateway.testsupport.GatewayIT.Tenant;
+import dev.burstgate.gateway.testsupport.TestGateway;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.function.Predicate;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.http.MediaType;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -27,28 +26,27 @@ import tools.jackson.databind.json.JsonMapper;
  * Policies live: a file added to or changed in {@code burstgate.policies-dir} takes effect without a restart; an
  * invalid edit keeps the last good version and is reported in {@code GET /admin/policies} and a meter.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@GatewayIT(
+        tenants = @Tenant(name = "team", key = PolicyHotReloadIT.KEY, policy = "team"),
+        adminKey = PolicyHotReloadIT.ADMIN)
 class PolicyHotReloadIT {
 
-  static final String KEY = "sk-hot";
-  static final String ADMIN = "sk-hot-admin";
-  static Path dir;
-  static Path dataDir;
-  static PaidApiMock legacy;
+    static final String KEY = "sk-hot";
+    static final String ADMIN = "sk-hot-admin";
+    /** The watched policies directory, with the tenant's policy in it before the gateway starts. */
+    static Path dir;
 
-  static {
-    try {
-      dir = Files.createTempDirectory("burstgate-policies");
-      dataDir = Files.createTempDirectory("burstgate-policies-data");
-      legacy = new PaidApiMock();
-      Files.writeString(dir.resolve("team.yaml"), policy("all legacy v1", "0.0", "0.0"));
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
+    static {
+        try {
+            dir = Files.createTempDirectory("burstgate-policies");
+            Files.writeString(dir.resolve("team.yaml"), policy("all legacy v1", "0.0", "0.0"));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
     }
-  }
 
-  static String policy(String description, String cloudAt, String legacyAt) {
-    return """
+    static String policy(String description, String cloudAt, String legacyAt) {
+        return """
         name: team
         description: %s
         thresholds:
@@ -58,86 +56,92 @@ class PolicyHotReloadIT {
         fallback:
           legacy: [cloud]
         """.formatted(description, cloudAt, legacyAt);
-  }
-
-  @DynamicPropertySource
-  static void properties(DynamicPropertyRegistry r) {
-    r.add("burstgate.data-dir", () -> dataDir.toString());
-    r.add("burstgate.policies-dir", () -> dir.toString());
-    r.add("burstgate.simulate-missing-tiers", () -> "false");
-    r.add("burstgate.tiers.local.enabled", () -> "false");
-    r.add("burstgate.tiers.legacy.url", () -> legacy.baseUrl().toString());
-    r.add("burstgate.tenants[0].name", () -> "team");
-    r.add("burstgate.tenants[0].key-sha256", () -> ApiKeys.sha256(KEY));
-    r.add("burstgate.tenants[0].policy", () -> "team");
-    r.add("burstgate.admin-key-sha256", () -> ApiKeys.sha256(ADMIN));
-  }
-
-  @AfterAll
-  static void stop() throws IOException {
-    legacy.close();
-  }
-
-  @LocalServerPort
-  int port;
-
-  @Autowired
-  JsonMapper json;
-
-  @Autowired
-  MeterRegistry meters;
-
-  WebTestClient client;
-
-  @BeforeEach
-  void setUp() {
-    client = WebTestClient.bindToServer().baseUrl("http://localhost:" + port).build();
-  }
-
-  private JsonNode team() {
-    JsonNode all = json.readTree(client.get().uri("/admin/policies").header("Authorization", "Bearer " + ADMIN)
-        .exchange().expectStatus().isOk().expectBody().returnResult().getResponseBody());
-    for (JsonNode p : all.path("policies")) {
-      if (p.path("name").asString().equals("team")) {
-        return p;
-      }
     }
-    throw new AssertionError("policy 'team' not listed: " + all);
-  }
 
-  private JsonNode awaitTeam(Predicate<JsonNode> condition) throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-    JsonNode p = team();
-    while (!condition.test(p) && System.nanoTime() < deadline) {
-      Thread.sleep(100);
-      p = team();
+    @DynamicPropertySource
+    static void properties(DynamicPropertyRegistry r) {
+        r.add("burstgate.policies-dir", () -> dir.toString());
     }
-    return p;
-  }
 
-  @Test
-  void appliesAnEditWithoutRestartAndKeepsTheLastGoodVersionOfAnInvalidOne() throws Exception {
-    JsonNode p = team();
-    assertThat(p.path("status").asString()).isEqualTo("loaded");
-    assertThat(p.path("source").asString()).endsWith("team.yaml");
-    client.post().uri("/v1/chat/completions").header("Authorization", "Bearer " + KEY).contentType(MediaType.APPLICATION_JSON)
-        .bodyValue("{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}").exchange()
-        .expectStatus().isOk().expectHeader().valueEquals("X-Burstgate-Tier", "legacy");
+    @Autowired
+    JsonMapper json;
 
-    Files.writeString(dir.resolve("team.yaml"), policy("all legacy v2", "0.0", "0.0"));
-    p = awaitTeam(x -> x.path("description").asString().equals("all legacy v2"));
-    assertThat(p.path("description").asString()).isEqualTo("all legacy v2");
+    @Autowired
+    MeterRegistry meters;
 
-    double failuresBefore = meters.counter("burstgate.policy.reload.failures").count();
-    Files.writeString(dir.resolve("team.yaml"), policy("broken", "1.7", "0.0"));
-    p = awaitTeam(x -> x.path("status").asString().equals("stale"));
-    assertThat(p.path("status").asString()).isEqualTo("stale");
-    assertThat(p.path("description").asString()).as("last good version in force").isEqualTo("all legacy v2");
-    assertThat(p.path("error").asString()).contains("cloud-at");
-    assertThat(meters.counter("burstgate.policy.reload.failures").count()).isGreaterThan(failuresBefore);
-    // Routing still works with the last good version.
-    client.post().uri("/v1/chat/completions").header("Authorization", "Bearer " + KEY).contentType(MediaType.APPLICATION_JSON)
-        .bodyValue("{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}").exchange()
-        .expectStatus().isOk().expectHeader().valueEquals("X-Burstgate-Tier", "legacy");
-  }
+    WebTestClient client;
+
+    @BeforeEach
+    void setUp(TestGateway gateway) {
+        client = gateway.client();
+    }
+
+    private JsonNode team() {
+        JsonNode all = json.readTree(client.get()
+                .uri("/admin/policies")
+                .header("Authorization", "Bearer " + ADMIN)
+                .exchange()
+                .expectStatus()
+                .isOk()
+                .expectBody()
+                .returnResult()
+                .getResponseBody());
+        for (JsonNode p : all.path("policies")) {
+            if (p.path("name").asString().equals("team")) {
+                return p;
+            }
+        }
+        throw new AssertionError("policy 'team' not listed: " + all);
+    }
+
+    private JsonNode awaitTeam(Predicate<JsonNode> condition) {
+        return await("the reloaded policy 'team'")
+                .atMost(Duration.ofSeconds(20))
+                .pollDelay(Duration.ZERO)
+                .pollInterval(Duration.ofMillis(100))
+                .until(this::team, condition);
+    }
+
+    @Test
+    void appliesAnEditWithoutRestartAndKeepsTheLastGoodVersionOfAnInvalidOne() throws Exception {
+        JsonNode p = team();
+        assertThat(p.path("status").asString()).isEqualTo("loaded");
+        assertThat(p.path("source").asString()).endsWith("team.yaml");
+        client.post()
+                .uri("/v1/chat/completions")
+                .header("Authorization", "Bearer " + KEY)
+                .contentType(MediaType.APPLICATION_JSON)
+                .bodyValue("{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}")
+                .exchange()
+                .expectStatus()
+                .isOk()
+                .expectHeader()
+                .valueEquals("X-Burstgate-Tier", "legacy");
+
+        Files.writeString(dir.resolve("team.yaml"), policy("all legacy v2", "0.0", "0.0"));
+        p = awaitTeam(x -> x.path("description").asString().equals("all legacy v2"));
+        assertThat(p.path("description").asString()).isEqualTo("all legacy v2");
+
+        double failuresBefore =
+                meters.counter("burstgate.policy.reload.failures").count();
+        Files.writeString(dir.resolve("team.yaml"), policy("broken", "1.7", "0.0"));
+        p = awaitTeam(x -> x.path("status").asString().equals("stale"));
+        assertThat(p.path("status").asString()).isEqualTo("stale");
+        assertThat(p.path("description").asString())
+                .as("last good version in force")
+                .isEqualTo("all legacy v2");
+        assertThat(p.path("error").asString()).contains("cloud-at");
+        assertThat(meters.counter("burstgate.policy.reload.failures").count()).isGreaterThan(failuresBefore);
+        // Routing still works with the last good version.
+        client.post()
+                .uri("/v1/chat/completions")
+                .header("Authorization", "Bearer " + KEY)
+                .contentType(MediaType.APPLICATION_JSON)
+                .bodyValue("{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}")
+                .exchange()
+                .expectStatus()
+                .isOk()
+                .expectHeader()
+                .valueEquals("X-Burstgate-Tier", "legacy");
+    }
 }

@@ -28,98 +28,103 @@ import org.testcontainers.junit.jupiter.Testcontainers;
 @Testcontainers
 class PipeliningIT {
 
-  static final String KEY = "sk-pipelining";
-  static final String ADMIN_KEY = "sk-pipelining-admin";
-  static final int REQUESTS = 50;
+    static final String KEY = "sk-pipelining";
+    static final String ADMIN_KEY = "sk-pipelining-admin";
+    static final int REQUESTS = 50;
 
-  @Container
-  static final GenericContainer<?> REDIS = DataServices.redis();
+    @Container
+    static final GenericContainer<?> REDIS = DataServices.redis();
 
-  static ConfigurableApplicationContext gateway;
-  static int port;
+    static ConfigurableApplicationContext gateway;
+    static int port;
 
-  @BeforeAll
-  static void start() throws IOException {
-    gateway = new SpringApplicationBuilder(BurstgateApplication.class).run(
-        "--server.port=0",
-        "--spring.data.redis.url=" + DataServices.redisUri(REDIS),
-        "--burstgate.data-dir=" + Files.createTempDirectory("burstgate-pipelining"),
-        "--burstgate.simulate-missing-tiers=false",
-        "--burstgate.tiers.local.enabled=false",
-        "--burstgate.admin-key-sha256=" + ApiKeys.sha256(ADMIN_KEY),
-        "--burstgate.tenants[0].name=acme",
-        "--burstgate.tenants[0].key-sha256=" + ApiKeys.sha256(KEY),
-        "--burstgate.tenants[0].requests-per-second=100000");
-    port = Integer.parseInt(gateway.getEnvironment().getProperty("local.server.port", "0"));
-  }
-
-  @AfterAll
-  static void stop() {
-    if (gateway != null) {
-      gateway.close();
+    @BeforeAll
+    static void start() throws IOException {
+        gateway = new SpringApplicationBuilder(BurstgateApplication.class)
+                .run(
+                        "--server.port=0",
+                        "--spring.data.redis.url=" + DataServices.redisUri(REDIS),
+                        "--burstgate.data-dir=" + Files.createTempDirectory("burstgate-pipelining"),
+                        "--burstgate.demo=false",
+                        "--burstgate.tiers.local.enabled=false",
+                        "--burstgate.admin-key-sha256=" + ApiKeys.sha256(ADMIN_KEY),
+                        "--burstgate.tenants[0].name=acme",
+                        "--burstgate.tenants[0].key-sha256=" + ApiKeys.sha256(KEY),
+                        "--burstgate.tenants[0].requests-per-second=100000");
+        port = Integer.parseInt(gateway.getEnvironment().getProperty("local.server.port", "0"));
     }
-  }
 
-  static String closing(String request) {
-    return request.replace("\r\n\r\n", "\r\nConnection: close\r\n\r\n");
-  }
-
-  /** Writes every request in one write and reads answers until the gateway closes; returns their statuses. */
-  static List<Integer> pipeline(List<String> requests) throws IOException {
-    List<Integer> statuses = new ArrayList<>();
-    try (RawConnection c = RawConnection.open(port, Duration.ofSeconds(10))) {
-      c.send(String.join("", requests));
-      while (statuses.size() < requests.size()) {
-        statuses.add(c.read().status());
-      }
-      assertThat(c.closedByGateway()).as("closed after the answer to the last request").isTrue();
-    } catch (IOException e) {
-      throw new AssertionError("answered " + statuses.size() + " of " + requests.size() + ": " + statuses, e);
+    @AfterAll
+    static void stop() {
+        if (gateway != null) {
+            gateway.close();
+        }
     }
-    return statuses;
-  }
 
-  @Test
-  void answersFiftyPipelinedRequestsWhoseLastClosesTheConnection() throws IOException {
-    List<String> requests = new ArrayList<>();
-    for (int i = 0; i < REQUESTS - 1; i++) {
-      requests.add(RawConnection.get("/v1/models", KEY));
+    static String closing(String request) {
+        return request.replace("\r\n\r\n", "\r\nConnection: close\r\n\r\n");
     }
-    requests.add(closing(RawConnection.get("/v1/models", KEY)));
-    assertThat(pipeline(requests)).hasSize(REQUESTS).containsOnly(200);
-  }
 
-  @Test
-  void answersPipelinedRequestsInTheOrderSent() throws IOException {
-    List<String> requests = new ArrayList<>();
-    List<Integer> expected = new ArrayList<>();
-    for (int i = 0; i < 12; i++) {
-      switch (i % 4) {
-        case 0 -> requests.add(RawConnection.get("/v1/models", KEY));
-        case 1 -> requests.add(RawConnection.get("/v1/models", "sk-wrong"));
-        case 2 -> requests.add(RawConnection.get("/admin/costs/summary", ADMIN_KEY));
-        default -> requests.add(RawConnection.get("/v1/nothing", KEY));
-      }
-      expected.add(switch (i % 4) {
-        case 0, 2 -> 200;
-        case 1 -> 401;
-        default -> 404;
-      });
+    /** Writes every request in one write and reads answers until the gateway closes; returns their statuses. */
+    static List<Integer> pipeline(List<String> requests) throws IOException {
+        List<Integer> statuses = new ArrayList<>();
+        try (RawConnection c = RawConnection.open(port, Duration.ofSeconds(10))) {
+            c.send(String.join("", requests));
+            while (statuses.size() < requests.size()) {
+                statuses.add(c.read().status());
+            }
+            assertThat(c.closedByGateway())
+                    .as("closed after the answer to the last request")
+                    .isTrue();
+        } catch (IOException e) {
+            throw new AssertionError("answered " + statuses.size() + " of " + requests.size() + ": " + statuses, e);
+        }
+        return statuses;
     }
-    requests.set(11, closing(requests.get(11)));
-    assertThat(pipeline(requests)).containsExactlyElementsOf(expected);
-  }
 
-  @Test
-  void answersNothingSentAfterTheRequestThatClosesTheConnection() throws IOException {
-    List<Integer> statuses = new ArrayList<>();
-    try (RawConnection c = RawConnection.open(port, Duration.ofSeconds(10))) {
-      c.send(RawConnection.get("/v1/models", KEY) + closing(RawConnection.get("/v1/models", KEY))
-          + RawConnection.get("/v1/nothing", KEY));
-      statuses.add(c.read().status());
-      statuses.add(c.read().status());
-      assertThat(c.closedByGateway()).isTrue();
+    @Test
+    void answersFiftyPipelinedRequestsWhoseLastClosesTheConnection() throws IOException {
+        List<String> requests = new ArrayList<>();
+        for (int i = 0; i < REQUESTS - 1; i++) {
+            requests.add(RawConnection.get("/v1/models", KEY));
+        }
+        requests.add(closing(RawConnection.get("/v1/models", KEY)));
+        assertThat(pipeline(requests)).hasSize(REQUESTS).containsOnly(200);
     }
-    assertThat(statuses).containsExactly(200, 200);
-  }
+
+    @Test
+    void answersPipelinedRequestsInTheOrderSent() throws IOException {
+        List<String> requests = new ArrayList<>();
+        List<Integer> expected = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            switch (i % 4) {
+                case 0 -> requests.add(RawConnection.get("/v1/models", KEY));
+                case 1 -> requests.add(RawConnection.get("/v1/models", "sk-wrong"));
+                case 2 -> requests.add(RawConnection.get("/admin/costs/summary", ADMIN_KEY));
+                default -> requests.add(RawConnection.get("/v1/nothing", KEY));
+            }
+            expected.add(
+                    switch (i % 4) {
+                        case 0, 2 -> 200;
+                        case 1 -> 401;
+                        default -> 404;
+                    });
+        }
+        requests.set(11, closing(requests.get(11)));
+        assertThat(pipeline(requests)).containsExactlyElementsOf(expected);
+    }
+
+    @Test
+    void answersNothingSentAfterTheRequestThatClosesTheConnection() throws IOException {
+        List<Integer> statuses = new ArrayList<>();
+        try (RawConnection c = RawConnection.open(port, Duration.ofSeconds(10))) {
+            c.send(RawConnection.get("/v1/models", KEY)
+                    + closing(RawConnection.get("/v1/models", KEY))
+                    + RawConnection.get("/v1/nothing", KEY));
+            statuses.add(c.read().status());
+            statuses.add(c.read().status());
+            assertThat(c.closedByGateway()).isTrue();
+        }
+        assertThat(statuses).containsExactly(200, 200);
+    }
 }

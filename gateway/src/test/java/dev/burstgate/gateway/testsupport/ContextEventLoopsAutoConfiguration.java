@@ -17,10 +17,10 @@ import org.springframework.http.client.ReactorResourceFactory;
 @AutoConfigureOrder(Ordered.HIGHEST_PRECEDENCE)
 public class ContextEventLoopsAutoConfiguration {
 
-  @Bean
-  ReactorResourceFactory reactorResourceFactory() {
-    ReactorResourceFactory factory = new ReactorResourceFactory();
-    factory.setUseGlobalResources(false);
-    return factory;
-  }
+    @Bean
+    ReactorResourceFactory reactorResourceFactory() {
+        ReactorResourceFactory factory = new ReactorResourceFactory();
+        factory.setUseGlobalResources(false);
+        return factory;
+    }
 }

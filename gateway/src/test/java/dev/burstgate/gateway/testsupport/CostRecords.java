@@ -4,6 +4,7 @@ import dev.burstgate.gateway.usage.CostRecord;
 import dev.burstgate.gateway.usage.RecentRecords;
 import java.time.Duration;
 import java.util.Optional;
+import org.awaitility.Awaitility;
 
 /**
  * Finds a request's cost record. The record is published when the exchange ends, which may be just after the client
@@ -11,24 +12,17 @@ import java.util.Optional;
  */
 public final class CostRecords {
 
-  private CostRecords() {}
+    private CostRecords() {}
 
-  public static CostRecord await(RecentRecords records, String requestId) {
-    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    while (true) {
-      Optional<CostRecord> found = records.latest(1000).stream().filter(r -> r.requestId().equals(requestId)).findFirst();
-      if (found.isPresent()) {
-        return found.get();
-      }
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("no cost record for request " + requestId + " within 10 s");
-      }
-      try {
-        Thread.sleep(10);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError(e);
-      }
+    public static CostRecord await(RecentRecords records, String requestId) {
+        return Awaitility.await("the cost record of request " + requestId)
+                .atMost(Duration.ofSeconds(10))
+                .pollInterval(Duration.ofMillis(10))
+                .until(
+                        () -> records.latest(1000).stream()
+                                .filter(r -> r.requestId().equals(requestId))
+                                .findFirst(),
+                        Optional::isPresent)
+                .orElseThrow();
     }
-  }
 }

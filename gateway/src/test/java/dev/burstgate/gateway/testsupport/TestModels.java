@@ -9,12 +9,12 @@ import java.nio.file.Path;
 /** A fresh data directory with the generated tiny model in it, for tests that run the local engine. */
 public record TestModels(Path dataDir, Path tinyModel) {
 
-  public static TestModels create(String prefix) {
-    try {
-      Path dir = Files.createTempDirectory(prefix);
-      return new TestModels(dir, TinyModelGenerator.ensureTinyModel(dir));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    public static TestModels create(String prefix) {
+        try {
+            Path dir = Files.createTempDirectory(prefix);
+            return new TestModels(dir, TinyModelGenerator.ensureTinyModel(dir));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
-  }
 }

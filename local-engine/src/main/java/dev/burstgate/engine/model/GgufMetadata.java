@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The scalar metadata of a GGUF file's header (arrays such as the vocabulary are skipped), read without loading the
@@ -40,21 +41,26 @@ public record GgufMetadata(int version, Map<String, Object> scalars) {
 
     /** {@code <architecture>.context_length}, if present. */
     public Optional<Integer> contextLength() {
-        return architecture().map(a -> scalars.get(a + ".context_length"))
-                .filter(Number.class::isInstance).map(v -> ((Number) v).intValue());
+        return architecture()
+                .map(a -> scalars.get(a + ".context_length"))
+                .filter(Number.class::isInstance)
+                .map(v -> ((Number) v).intValue());
     }
 
     /** A string value, if present and a string. */
     public Optional<String> string(String key) {
-        return Optional.ofNullable(scalars.get(key)).filter(String.class::isInstance).map(String.class::cast);
+        return Optional.ofNullable(scalars.get(key))
+                .filter(String.class::isInstance)
+                .map(String.class::cast);
     }
 
     /** Whether the file starts with the GGUF magic. */
     public static boolean isGguf(Path file) throws IOException {
         try (InputStream in = Files.newInputStream(file)) {
             byte[] magic = in.readNBytes(4);
-            return magic.length == 4 && (magic[0] & 0xff | (magic[1] & 0xff) << 8 | (magic[2] & 0xff) << 16
-                    | (magic[3] & 0xff) << 24) == MAGIC;
+            return magic.length == 4
+                    && (magic[0] & 0xff | (magic[1] & 0xff) << 8 | (magic[2] & 0xff) << 16 | (magic[3] & 0xff) << 24)
+                            == MAGIC;
         }
     }
 
@@ -92,7 +98,8 @@ public record GgufMetadata(int version, Map<String, Object> scalars) {
         }
     }
 
-    private static Object readValue(DataInputStream in, int type) throws IOException {
+    /** The value of a scalar entry; null for an array, which is skipped. */
+    private static @Nullable Object readValue(DataInputStream in, int type) throws IOException {
         return switch (type) {
             case 0 -> in.readUnsignedByte();
             case 1 -> (int) in.readByte();

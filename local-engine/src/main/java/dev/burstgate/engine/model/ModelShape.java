@@ -15,8 +15,16 @@ import java.util.Objects;
  * @param vocabulary    vocabulary size, at least {@link Vocabulary#BASE_SIZE}
  * @param tensorType    storage type of the weight matrices
  */
-public record ModelShape(String name, int embedding, int blocks, int heads, int kvHeads, int feedForward,
-                         int context, int vocabulary, TensorType tensorType) {
+public record ModelShape(
+        String name,
+        int embedding,
+        int blocks,
+        int heads,
+        int kvHeads,
+        int feedForward,
+        int context,
+        int vocabulary,
+        TensorType tensorType) {
 
     /** The test model: about 520 KB, loads in well under a second and generates hundreds of tokens per second. */
     public static final ModelShape TINY =

@@ -95,8 +95,8 @@ public final class TinyModelGenerator {
 
     /** The file name {@link #ensure(Path)} uses, unique per shape, seed and generator version. */
     public String fileName() {
-        return shape.name() + "-" + shape.tensorType().name().toLowerCase(java.util.Locale.ROOT)
-                + "-s" + seed + "-v" + FORMAT_VERSION + ".gguf";
+        return shape.name() + "-" + shape.tensorType().name().toLowerCase(java.util.Locale.ROOT) + "-s" + seed + "-v"
+                + FORMAT_VERSION + ".gguf";
     }
 
     /** Size in bytes of the file this generator writes. */
@@ -173,16 +173,18 @@ public final class TinyModelGenerator {
     private GgufWriter.TensorData random(TensorType type, float range, long streamIndex) {
         SplittableRandom rnd = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + streamIndex);
         return switch (type) {
-            case F32 -> (buf, offset, remaining) -> {
-                while (buf.remaining() >= 4) {
-                    buf.putFloat((float) (rnd.nextDouble() * 2 - 1) * range);
-                }
-            };
-            case F16 -> (buf, offset, remaining) -> {
-                while (buf.remaining() >= 2) {
-                    buf.putShort(Float.floatToFloat16((float) (rnd.nextDouble() * 2 - 1) * range));
-                }
-            };
+            case F32 ->
+                (buf, offset, remaining) -> {
+                    while (buf.remaining() >= 4) {
+                        buf.putFloat((float) (rnd.nextDouble() * 2 - 1) * range);
+                    }
+                };
+            case F16 ->
+                (buf, offset, remaining) -> {
+                    while (buf.remaining() >= 2) {
+                        buf.putShort(Float.floatToFloat16((float) (rnd.nextDouble() * 2 - 1) * range));
+                    }
+                };
             case Q8_0 -> {
                 short scale = Float.floatToFloat16(range / 127f);
                 yield (buf, offset, remaining) -> fillQ8(buf, rnd, scale);

@@ -136,7 +136,8 @@ public final class ThinkSplitter {
     }
 
     private static Delta delta(StringBuilder content, StringBuilder reasoning) {
-        return content.isEmpty() && reasoning.isEmpty() ? Delta.EMPTY
+        return content.isEmpty() && reasoning.isEmpty()
+                ? Delta.EMPTY
                 : new Delta(content.toString(), reasoning.toString());
     }
 

@@ -4,6 +4,7 @@ import dev.burstgate.engine.ChatMessage;
 import dev.burstgate.engine.ChatRequest;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
@@ -29,7 +30,14 @@ record ChatCompletionRequest(@Nullable String model, ChatRequest chat, boolean s
             this.param = param;
         }
 
-        @Nullable String param() {
+        /** The message the constructor was given, never null. */
+        @Override
+        public String getMessage() {
+            return Objects.requireNonNull(super.getMessage());
+        }
+
+        @Nullable
+        String param() {
             return param;
         }
     }
@@ -102,7 +110,7 @@ record ChatCompletionRequest(@Nullable String model, ChatRequest chat, boolean s
         try {
             chat = b.build();
         } catch (IllegalArgumentException e) {
-            throw new BadRequest(e.getMessage(), null);
+            throw new BadRequest(Objects.requireNonNullElse(e.getMessage(), "invalid request"), null);
         }
         return new ChatCompletionRequest(model, chat, stream != null && stream, includeUsage);
     }
@@ -136,8 +144,8 @@ record ChatCompletionRequest(@Nullable String model, ChatRequest chat, boolean s
                 JsonNode part = content.get(i);
                 String partPath = path + ".content[" + i + "]";
                 if (part == null || !part.isObject() || !"text".equals(optionalString(part, "type"))) {
-                    throw new BadRequest("'" + partPath + "' must be a text part {\"type\":\"text\",\"text\":...}",
-                            partPath);
+                    throw new BadRequest(
+                            "'" + partPath + "' must be a text part {\"type\":\"text\",\"text\":...}", partPath);
                 }
                 String t = optionalString(part, "text");
                 if (t == null) {
@@ -147,8 +155,8 @@ record ChatCompletionRequest(@Nullable String model, ChatRequest chat, boolean s
             }
             text = sb.toString();
         } else {
-            throw new BadRequest("'" + path + ".content' must be a string or an array of text parts",
-                    path + ".content");
+            throw new BadRequest(
+                    "'" + path + ".content' must be a string or an array of text parts", path + ".content");
         }
         return new ChatMessage(role, text);
     }

@@ -77,7 +77,9 @@ public final class LocalEngineServer implements AutoCloseable {
         this.engine = engine;
         this.ownsEngine = ownsEngine;
         this.options = options;
-        this.modelId = options.modelId() != null ? options.modelId() : engine.modelInfo().name();
+        this.modelId = options.modelId() != null
+                ? options.modelId()
+                : engine.modelInfo().name();
         this.loops = LoopResources.create("burstgate-node", 1, 2, true);
         try {
             this.server = HttpServer.create()
@@ -90,14 +92,18 @@ public final class LocalEngineServer implements AutoCloseable {
             loops.disposeLater(Duration.ZERO, Duration.ofSeconds(5)).block(Duration.ofSeconds(6));
             throw e;
         }
-        log.info("Serving {} on http://{}:{} ({} slots)", modelId, options.host(), server.port(),
+        log.info(
+                "Serving {} on http://{}:{} ({} slots)",
+                modelId,
+                options.host(),
+                server.port(),
                 engine.modelInfo().parallel());
     }
 
     /** Serves an existing engine; {@link #close()} stops the server and leaves the engine running. */
     public static LocalEngineServer start(LocalEngine engine, ServerOptions options) {
-        return new LocalEngineServer(Objects.requireNonNull(engine, "engine"), false,
-                Objects.requireNonNull(options, "options"));
+        return new LocalEngineServer(
+                Objects.requireNonNull(engine, "engine"), false, Objects.requireNonNull(options, "options"));
     }
 
     /** Loads an engine and serves it; {@link #close()} stops both. */
@@ -169,14 +175,23 @@ public final class LocalEngineServer implements AutoCloseable {
         HttpMethod method = req.method();
         return switch (path) {
             case "/v1/chat/completions", "/chat/completions" ->
-                    method.equals(HttpMethod.POST) ? chat(req, res) : notAllowed(res, method, path);
+                method.equals(HttpMethod.POST) ? chat(req, res) : notAllowed(res, method, path);
             case "/v1/models", "/models" ->
-                    method.equals(HttpMethod.GET) ? sendJson(res, HttpResponseStatus.OK,
-                            format.models(modelId, options.clock().instant().getEpochSecond(), engine.modelInfo()))
-                            : notAllowed(res, method, path);
+                method.equals(HttpMethod.GET)
+                        ? sendJson(
+                                res,
+                                HttpResponseStatus.OK,
+                                format.models(modelId, options.clock().instant().getEpochSecond(), engine.modelInfo()))
+                        : notAllowed(res, method, path);
             case "/health" -> method.equals(HttpMethod.GET) ? health(res) : notAllowed(res, method, path);
-            default -> sendError(res, HttpResponseStatus.NOT_FOUND, "no route for " + method + " " + path,
-                    "invalid_request_error", null, "not_found");
+            default ->
+                sendError(
+                        res,
+                        HttpResponseStatus.NOT_FOUND,
+                        "no route for " + method + " " + path,
+                        "invalid_request_error",
+                        null,
+                        "not_found");
         };
     }
 
@@ -189,24 +204,35 @@ public final class LocalEngineServer implements AutoCloseable {
         if (length != null) {
             try {
                 if (Long.parseLong(length.trim()) > MAX_BODY_BYTES) {
-                    return sendError(res, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
-                            "request body exceeds " + MAX_BODY_BYTES + " bytes", "invalid_request_error", null,
+                    return sendError(
+                            res,
+                            HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
+                            "request body exceeds " + MAX_BODY_BYTES + " bytes",
+                            "invalid_request_error",
+                            null,
                             "request_too_large");
                 }
             } catch (NumberFormatException e) {
-                return sendError(res, HttpResponseStatus.BAD_REQUEST, "bad Content-Length", "invalid_request_error",
-                        null, null);
+                return sendError(
+                        res, HttpResponseStatus.BAD_REQUEST, "bad Content-Length", "invalid_request_error", null, null);
             }
         }
-        return req.receive().aggregate().asByteArray()
+        return req.receive()
+                .aggregate()
+                .asByteArray()
                 .defaultIfEmpty(new byte[0])
                 .flatMap(body -> {
                     ChatCompletionRequest parsed;
                     try {
                         parsed = ChatCompletionRequest.parse(json, body);
                     } catch (ChatCompletionRequest.BadRequest e) {
-                        return sendError(res, HttpResponseStatus.BAD_REQUEST, e.getMessage(), "invalid_request_error",
-                                e.param(), null);
+                        return sendError(
+                                res,
+                                HttpResponseStatus.BAD_REQUEST,
+                                e.getMessage(),
+                                "invalid_request_error",
+                                e.param(),
+                                null);
                     }
                     Optional<EngineLease> lease = engine.tryAdmit();
                     if (lease.isEmpty()) {
@@ -240,12 +266,15 @@ public final class LocalEngineServer implements AutoCloseable {
                         return failure(res, Objects.requireNonNull(first.getThrowable()));
                     }
                     Flux<String> events = Flux.concat(
-                            Mono.just(event(format.roleChunk(id, created, model))),
-                            chunks.concatMapIterable(chunk -> events(id, created, model, chunk, request)))
+                                    Mono.just(event(format.roleChunk(id, created, model))),
+                                    chunks.concatMapIterable(chunk -> events(id, created, model, chunk, request)))
                             .onErrorResume(e -> {
                                 log.warn("Stream {} failed after it started: {}", id, e.toString());
-                                return Mono.just(event(format.error("generation failed: " + e.getMessage(),
-                                        "server_error", null, "generation_failed")));
+                                return Mono.just(event(format.error(
+                                        "generation failed: " + e.getMessage(),
+                                        "server_error",
+                                        null,
+                                        "generation_failed")));
                             });
                     return res.status(HttpResponseStatus.OK)
                             .header(HttpHeaderNames.CONTENT_TYPE, SSE)
@@ -256,8 +285,7 @@ public final class LocalEngineServer implements AutoCloseable {
                 .then();
     }
 
-    private List<String> events(String id, long created, String model, ChatChunk chunk,
-                                ChatCompletionRequest request) {
+    private List<String> events(String id, long created, String model, ChatChunk chunk, ChatCompletionRequest request) {
         List<String> out = new ArrayList<>(3);
         if (!chunk.content().isEmpty() || !chunk.reasoning().isEmpty() || chunk.isLast()) {
             out.add(event(format.chunk(id, created, model, chunk)));
@@ -273,32 +301,56 @@ public final class LocalEngineServer implements AutoCloseable {
 
     private Mono<Void> failure(HttpServerResponse res, Throwable e) {
         if (e instanceof InvalidChatRequestException invalid) {
-            return sendError(res, HttpResponseStatus.BAD_REQUEST, invalid.getMessage(), "invalid_request_error",
-                    invalid.param(), "context_length_exceeded");
+            return sendError(
+                    res,
+                    HttpResponseStatus.BAD_REQUEST,
+                    invalid.getMessage(),
+                    "invalid_request_error",
+                    invalid.param(),
+                    "context_length_exceeded");
         }
         if (e instanceof EngineBusyException) {
             return busy(res);
         }
         log.error("Chat completion failed", e);
-        return sendError(res, HttpResponseStatus.INTERNAL_SERVER_ERROR, "generation failed: " + e.getMessage(),
-                "server_error", null, null);
+        return sendError(
+                res,
+                HttpResponseStatus.INTERNAL_SERVER_ERROR,
+                "generation failed: " + e.getMessage(),
+                "server_error",
+                null,
+                null);
     }
 
     private Mono<Void> busy(HttpServerResponse res) {
         long retry = Math.max(1, (engine.estimatedQueueWait().toMillis() + 999) / 1000);
         res.header(HttpHeaderNames.RETRY_AFTER, Long.toString(retry));
-        return sendError(res, HttpResponseStatus.SERVICE_UNAVAILABLE,
-                "all slots are busy and the wait queue is full; retry later or elsewhere", "server_error", null,
+        return sendError(
+                res,
+                HttpResponseStatus.SERVICE_UNAVAILABLE,
+                "all slots are busy and the wait queue is full; retry later or elsewhere",
+                "server_error",
+                null,
                 "engine_busy");
     }
 
     private Mono<Void> notAllowed(HttpServerResponse res, HttpMethod method, String path) {
-        return sendError(res, HttpResponseStatus.METHOD_NOT_ALLOWED, method + " is not allowed on " + path,
-                "invalid_request_error", null, "method_not_allowed");
+        return sendError(
+                res,
+                HttpResponseStatus.METHOD_NOT_ALLOWED,
+                method + " is not allowed on " + path,
+                "invalid_request_error",
+                null,
+                "method_not_allowed");
     }
 
-    private Mono<Void> sendError(HttpServerResponse res, HttpResponseStatus status, String message, String type,
-                                 @Nullable String param, @Nullable String code) {
+    private Mono<Void> sendError(
+            HttpServerResponse res,
+            HttpResponseStatus status,
+            String message,
+            String type,
+            @Nullable String param,
+            @Nullable String code) {
         return sendJson(res, status, format.error(message, type, param, code));
     }
 

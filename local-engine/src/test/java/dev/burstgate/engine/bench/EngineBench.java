@@ -51,23 +51,20 @@ public final class EngineBench {
     static final double TOP_P = 0.95;
 
     /** One request's timings. */
-    record Run(long startNanos, long firstNanos, long endNanos, int tokens) {
-    }
+    record Run(long startNanos, long firstNanos, long endNanos, int tokens) {}
 
     /** One round's aggregate tokens/s, mean time to first token, tokens generated. */
-    record Measured(double tokensPerSecond, double ttftMs, int tokens) {
-    }
+    record Measured(double tokensPerSecond, double ttftMs, int tokens) {}
 
-    private EngineBench() {
-    }
-
+    private EngineBench() {}
 
     public static void main(String[] args) throws Exception {
         Map<String, String> opt = parse(args);
         String label = opt.getOrDefault("label", "model");
         int tokens = Integer.parseInt(opt.getOrDefault("tokens", "128"));
         int[] levels = Arrays.stream(opt.getOrDefault("concurrency", "1,2,4").split(","))
-                .mapToInt(Integer::parseInt).toArray();
+                .mapToInt(Integer::parseInt)
+                .toArray();
         int rounds = Integer.parseInt(opt.getOrDefault("rounds", "3"));
         Map<String, Bench> targets = new LinkedHashMap<>();
         try {
@@ -76,13 +73,17 @@ public final class EngineBench {
                 if (kv.length != 2) {
                     throw new IllegalArgumentException("--targets wants name=direct or name=http://..., got " + spec);
                 }
-                targets.put(kv[0], kv[1].equals("direct") ? new Direct(EngineConfig.builder()
-                        .modelPath(Path.of(require(opt, "model")))
-                        .threads(Integer.parseInt(opt.getOrDefault("threads", "2")))
-                        .parallel(Integer.parseInt(opt.getOrDefault("slots", "4")))
-                        .contextSize(Integer.parseInt(opt.getOrDefault("ctx", "2048")))
-                        .nativeLogLevel(NativeLogLevel.OFF)
-                        .build()) : new Http(URI.create(kv[1])));
+                targets.put(
+                        kv[0],
+                        kv[1].equals("direct")
+                                ? new Direct(EngineConfig.builder()
+                                        .modelPath(Path.of(require(opt, "model")))
+                                        .threads(Integer.parseInt(opt.getOrDefault("threads", "2")))
+                                        .parallel(Integer.parseInt(opt.getOrDefault("slots", "4")))
+                                        .contextSize(Integer.parseInt(opt.getOrDefault("ctx", "2048")))
+                                        .nativeLogLevel(NativeLogLevel.OFF)
+                                        .build())
+                                : new Http(URI.create(kv[1])));
             }
             for (Bench b : targets.values()) { // warm-up: JIT, connections, prompt cache
                 b.run(0, Math.min(tokens, 16), true);
@@ -105,12 +106,28 @@ public final class EngineBench {
                 for (String name : names) {
                     List<Measured> w = whole.get(name);
                     List<Measured> s = streamed.get(name);
-                    double best = w.stream().mapToDouble(Measured::tokensPerSecond).max().orElse(0);
-                    double bestStreamed = s.stream().mapToDouble(Measured::tokensPerSecond).max().orElse(0);
-                    double[] ttft = s.stream().mapToDouble(Measured::ttftMs).sorted().toArray();
-                    int total = w.stream().mapToInt(Measured::tokens).sum() + s.stream().mapToInt(Measured::tokens).sum();
-                    System.out.printf(Locale.ROOT, "RESULT\t%s\t%s\t%d\t%.1f\t%.1f\t%.1f\t%d%n", label, name, c,
-                            best, bestStreamed, ttft[ttft.length / 2], total);
+                    double best = w.stream()
+                            .mapToDouble(Measured::tokensPerSecond)
+                            .max()
+                            .orElse(0);
+                    double bestStreamed = s.stream()
+                            .mapToDouble(Measured::tokensPerSecond)
+                            .max()
+                            .orElse(0);
+                    double[] ttft =
+                            s.stream().mapToDouble(Measured::ttftMs).sorted().toArray();
+                    int total = w.stream().mapToInt(Measured::tokens).sum()
+                            + s.stream().mapToInt(Measured::tokens).sum();
+                    System.out.printf(
+                            Locale.ROOT,
+                            "RESULT\t%s\t%s\t%d\t%.1f\t%.1f\t%.1f\t%d%n",
+                            label,
+                            name,
+                            c,
+                            best,
+                            bestStreamed,
+                            ttft[ttft.length / 2],
+                            total);
                 }
             }
         } finally {
@@ -126,7 +143,11 @@ public final class EngineBench {
         long s = round.stream().mapToLong(Run::startNanos).min().orElseThrow();
         long e = round.stream().mapToLong(Run::endNanos).max().orElseThrow();
         int total = round.stream().mapToInt(Run::tokens).sum();
-        double ttftMs = round.stream().mapToLong(x -> x.firstNanos() - x.startNanos()).average().orElse(0) / 1e6;
+        double ttftMs = round.stream()
+                        .mapToLong(x -> x.firstNanos() - x.startNanos())
+                        .average()
+                        .orElse(0)
+                / 1e6;
         return new Measured(total / ((e - s) / 1e9), ttftMs, total);
     }
 
@@ -149,8 +170,7 @@ public final class EngineBench {
         }
 
         @Override
-        public void close() {
-        }
+        public void close() {}
     }
 
     private static final class Direct extends Bench {
@@ -162,8 +182,14 @@ public final class EngineBench {
 
         @Override
         Run run(long seed, int tokens, boolean stream) {
-            ChatRequest request = ChatRequest.builder().user(PROMPT).maxTokens(tokens).temperature(TEMPERATURE)
-                    .topP(TOP_P).seed(seed).ignoreEos(true).build();
+            ChatRequest request = ChatRequest.builder()
+                    .user(PROMPT)
+                    .maxTokens(tokens)
+                    .temperature(TEMPERATURE)
+                    .topP(TOP_P)
+                    .seed(seed)
+                    .ignoreEos(true)
+                    .build();
             long start = System.nanoTime();
             if (!stream) {
                 int n = engine.complete(request).block().usage().completionTokens();
@@ -173,13 +199,15 @@ public final class EngineBench {
             long[] first = {0};
             ChatChunk last = engine.stream(request)
                     .doOnNext(c -> {
-                        if (first[0] == 0 && (!c.content().isEmpty() || !c.reasoning().isEmpty())) {
+                        if (first[0] == 0
+                                && (!c.content().isEmpty() || !c.reasoning().isEmpty())) {
                             first[0] = System.nanoTime();
                         }
                     })
                     .blockLast();
             long end = System.nanoTime();
-            return new Run(start, first[0] == 0 ? end : first[0], end, last.usage().completionTokens());
+            return new Run(
+                    start, first[0] == 0 ? end : first[0], end, last.usage().completionTokens());
         }
 
         @Override
@@ -191,8 +219,10 @@ public final class EngineBench {
     private static final class Http extends Bench {
         private static final ObjectMapper JSON = JsonMapper.builder().build();
         private final URI url;
-        private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(5)).build();
+        private final HttpClient client = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(5))
+                .build();
 
         Http(URI base) {
             this.url = base.resolve("/v1/chat/completions");
@@ -212,16 +242,22 @@ public final class EngineBench {
             if (stream) {
                 body.putObject("stream_options").put("include_usage", true);
             }
-            HttpRequest req = HttpRequest.newBuilder(url).header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))).build();
+            HttpRequest req = HttpRequest.newBuilder(url)
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)))
+                    .build();
             long start = System.nanoTime();
             if (!stream) {
                 HttpResponse<String> whole = client.send(req, HttpResponse.BodyHandlers.ofString());
                 long end = System.nanoTime();
                 if (whole.statusCode() != 200) {
-                    throw new IllegalStateException("HTTP " + whole.statusCode() + " from " + url + ": " + whole.body());
+                    throw new IllegalStateException(
+                            "HTTP " + whole.statusCode() + " from " + url + ": " + whole.body());
                 }
-                int n = JSON.readTree(whole.body()).get("usage").get("completion_tokens").intValue();
+                int n = JSON.readTree(whole.body())
+                        .get("usage")
+                        .get("completion_tokens")
+                        .intValue();
                 return new Run(start, end, end, n);
             }
             HttpResponse<InputStream> res = client.send(req, HttpResponse.BodyHandlers.ofInputStream());

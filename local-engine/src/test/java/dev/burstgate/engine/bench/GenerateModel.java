@@ -10,8 +10,7 @@ import java.nio.file.Path;
  */
 public final class GenerateModel {
 
-    private GenerateModel() {
-    }
+    private GenerateModel() {}
 
     public static void main(String[] args) {
         Path dir = Path.of(args.length > 0 ? args[0] : "target/bench-models");

@@ -24,19 +24,24 @@ import java.util.Locale;
  */
 public final class RssSoak {
 
-    private RssSoak() {
-    }
+    private RssSoak() {}
 
     public static void main(String[] args) throws Exception {
         String mode = args.length > 0 ? args[0] : "direct";
         int requests = args.length > 1 ? Integer.parseInt(args[1]) : 1000;
-        Path model = args.length > 2 ? Path.of(args[2])
+        Path model = args.length > 2
+                ? Path.of(args[2])
                 : TinyModelGenerator.ensureTinyModel(Path.of("target", "bench-models"));
-        EngineConfig config = EngineConfig.builder().modelPath(model).threads(2).parallel(2).contextSize(1024)
-                .nativeLogLevel(NativeLogLevel.OFF).build();
+        EngineConfig config = EngineConfig.builder()
+                .modelPath(model)
+                .threads(2)
+                .parallel(2)
+                .contextSize(1024)
+                .nativeLogLevel(NativeLogLevel.OFF)
+                .build();
         try (LocalEngine engine = LocalEngine.start(config);
-             LocalEngineServer server = LocalEngineServer.start(engine, ServerOptions.loopback());
-             HttpClient http = HttpClient.newHttpClient()) {
+                LocalEngineServer server = LocalEngineServer.start(engine, ServerOptions.loopback());
+                HttpClient http = HttpClient.newHttpClient()) {
             System.out.printf("mode=%s requests=%d model=%s%n", mode, requests, model.getFileName());
             System.out.printf("%8s %10s %10s%n", "requests", "rss_kib", "delta_kib");
             long base = -1;
@@ -52,17 +57,24 @@ public final class RssSoak {
                 if (i == requests) {
                     break;
                 }
-                ChatRequest request = ChatRequest.builder().user("Request number " + i).maxTokens(32)
-                        .ignoreEos(true).seed((long) i).build();
+                ChatRequest request = ChatRequest.builder()
+                        .user("Request number " + i)
+                        .maxTokens(32)
+                        .ignoreEos(true)
+                        .seed((long) i)
+                        .build();
                 tokens += switch (mode) {
-                    case "direct" -> engine.complete(request).map(ChatResult::usage).block().completionTokens();
-                    case "stream-cancel" -> engine.stream(request).take(3).count().block().intValue();
+                    case "direct" ->
+                        engine.complete(request).map(ChatResult::usage).block().completionTokens();
+                    case "stream-cancel" ->
+                        engine.stream(request).take(3).count().block().intValue();
                     case "http" -> {
                         String body = "{\"messages\":[{\"role\":\"user\",\"content\":\"Request number " + i
                                 + "\"}],\"max_tokens\":32,\"ignore_eos\":true,\"stream\":" + (i % 2 == 0) + "}";
-                        HttpResponse<String> res = http.send(HttpRequest.newBuilder(
-                                        server.baseUri().resolve("/v1/chat/completions"))
-                                .POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                        HttpResponse<String> res = http.send(
+                                HttpRequest.newBuilder(server.baseUri().resolve("/v1/chat/completions"))
+                                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                                        .build(),
                                 HttpResponse.BodyHandlers.ofString());
                         if (res.statusCode() != 200) {
                             throw new IllegalStateException("HTTP " + res.statusCode() + ": " + res.body());

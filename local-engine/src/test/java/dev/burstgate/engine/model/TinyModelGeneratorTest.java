@@ -24,14 +24,16 @@ class TinyModelGeneratorTest {
     void writesAFewHundredKilobyteLlamaGguf() throws IOException {
         Path model = TinyModelGenerator.ensureTinyModel(dir);
 
-        assertThat(Files.size(model)).isBetween(400_000L, 700_000L)
+        assertThat(Files.size(model))
+                .isBetween(400_000L, 700_000L)
                 .isEqualTo(TinyModelGenerator.tiny().expectedSize());
         GgufMetadata meta = GgufMetadata.read(model);
         assertThat(meta.version()).isEqualTo(3);
         assertThat(meta.architecture()).contains("llama");
         assertThat(meta.name()).contains("burstgate-tiny");
         assertThat(meta.contextLength()).contains(256);
-        assertThat(meta.scalars()).containsEntry("llama.embedding_length", 64L)
+        assertThat(meta.scalars())
+                .containsEntry("llama.embedding_length", 64L)
                 .containsEntry("llama.block_count", 2L)
                 .containsEntry("llama.attention.head_count", 4L)
                 .containsEntry("llama.attention.head_count_kv", 4L)
@@ -85,7 +87,8 @@ class TinyModelGeneratorTest {
             Callable<Path> ensure = () -> TinyModelGenerator.ensureTinyModel(dir);
             List<Future<Path>> results = pool.invokeAll(List.of(ensure, ensure, ensure, ensure));
             for (Future<Path> f : results) {
-                assertThat(Files.size(f.get())).isEqualTo(TinyModelGenerator.tiny().expectedSize());
+                assertThat(Files.size(f.get()))
+                        .isEqualTo(TinyModelGenerator.tiny().expectedSize());
             }
         } finally {
             pool.shutdownNow();
@@ -107,11 +110,13 @@ class TinyModelGeneratorTest {
     @Test
     void shapesRejectInconsistentDimensionsNamingTheField() {
         assertThatThrownBy(() -> new ModelShape("x", 60, 1, 8, 8, 64, 64, 400, TensorType.F32))
-                .hasMessageContaining("embedding (60)").hasMessageContaining("heads (8)");
+                .hasMessageContaining("embedding (60)")
+                .hasMessageContaining("heads (8)");
         assertThatThrownBy(() -> new ModelShape("x", 64, 1, 4, 3, 64, 64, 400, TensorType.F32))
                 .hasMessageContaining("kvHeads (3)");
         assertThatThrownBy(() -> new ModelShape("x", 64, 1, 4, 4, 64, 64, 100, TensorType.F32))
-                .hasMessageContaining("vocabulary").hasMessageContaining("100");
+                .hasMessageContaining("vocabulary")
+                .hasMessageContaining("100");
         assertThatThrownBy(() -> new ModelShape("x y", 64, 1, 4, 4, 64, 64, 400, TensorType.F32))
                 .hasMessageContaining("name");
     }

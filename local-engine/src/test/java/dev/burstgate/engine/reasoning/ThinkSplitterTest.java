@@ -36,7 +36,8 @@ class ThinkSplitterTest {
         for (int i = 0; i <= R1.length(); i++) {
             for (int j = i; j <= R1.length(); j++) {
                 List<String> pieces = List.of(R1.substring(0, i), R1.substring(i, j), R1.substring(j));
-                assertThat(run(ReasoningMode.SPLIT, false, pieces)).as("cuts %d, %d", i, j)
+                assertThat(run(ReasoningMode.SPLIT, false, pieces))
+                        .as("cuts %d, %d", i, j)
                         .isEqualTo(new String[] {"Hello! How can I help?", "\nThe user greets me. I greet back.\n"});
             }
         }

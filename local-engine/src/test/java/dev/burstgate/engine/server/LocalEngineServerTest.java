@@ -2,6 +2,7 @@ package dev.burstgate.engine.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.burstgate.engine.EngineLease;
 import dev.burstgate.engine.LocalEngine;
@@ -45,9 +46,13 @@ class LocalEngineServerTest {
 
     @BeforeAll
     static void start() {
-        engine = LocalEngine.start(TestModels.tinyConfig().contextSize(1024).parallel(2).maxQueue(2).build());
-        server = LocalEngineServer.start(engine, ServerOptions.loopback().withModelId("tiny-node")
-                .withClock(InstantSource.fixed(NOW)));
+        engine = LocalEngine.start(TestModels.tinyConfig()
+                .contextSize(1024)
+                .parallel(2)
+                .maxQueue(2)
+                .build());
+        server = LocalEngineServer.start(
+                engine, ServerOptions.loopback().withModelId("tiny-node").withClock(InstantSource.fixed(NOW)));
         http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     }
 
@@ -66,7 +71,8 @@ class LocalEngineServerTest {
         JsonNode body = JSON.readTree(res.body());
         assertThat(body.get("object").stringValue()).isEqualTo("list");
         assertThat(body.get("data").get(0).get("id").stringValue()).isEqualTo("tiny-node");
-        assertThat(body.get("data").get(0).get("meta").get("parallel").intValue()).isEqualTo(2);
+        assertThat(body.get("data").get(0).get("meta").get("parallel").intValue())
+                .isEqualTo(2);
     }
 
     @Test
@@ -108,17 +114,28 @@ class LocalEngineServerTest {
                 {"messages":[{"role":"user","content":"Stream please"}],"max_tokens":30,"seed":9,
                  "ignore_eos":true%s}""";
         String whole = JSON.readTree(post(request.formatted("")).body())
-                .get("choices").get(0).get("message").get("content").stringValue();
+                .get("choices")
+                .get(0)
+                .get("message")
+                .get("content")
+                .stringValue();
 
-        HttpResponse<String> res = post(request.formatted(",\"stream\":true,\"stream_options\":{\"include_usage\":true}"));
+        HttpResponse<String> res =
+                post(request.formatted(",\"stream\":true,\"stream_options\":{\"include_usage\":true}"));
 
         assertThat(res.statusCode()).isEqualTo(200);
-        assertThat(res.headers().firstValue("content-type")).hasValueSatisfying(
-                v -> assertThat(v).startsWith("text/event-stream"));
+        assertThat(res.headers().firstValue("content-type"))
+                .hasValueSatisfying(v -> assertThat(v).startsWith("text/event-stream"));
         List<String> data = dataLines(res.body());
         assertThat(data.getLast()).isEqualTo("[DONE]");
-        List<JsonNode> events = data.subList(0, data.size() - 1).stream().map(JSON::readTree).toList();
-        assertThat(events.getFirst().get("choices").get(0).get("delta").get("role").stringValue())
+        List<JsonNode> events =
+                data.subList(0, data.size() - 1).stream().map(JSON::readTree).toList();
+        assertThat(events.getFirst()
+                        .get("choices")
+                        .get(0)
+                        .get("delta")
+                        .get("role")
+                        .stringValue())
                 .isEqualTo("assistant");
         StringBuilder text = new StringBuilder();
         for (JsonNode e : events) {
@@ -130,7 +147,8 @@ class LocalEngineServerTest {
         }
         assertThat(text.toString()).isEqualTo(whole);
         JsonNode finish = events.get(events.size() - 2);
-        assertThat(finish.get("choices").get(0).get("finish_reason").stringValue()).isEqualTo("length");
+        assertThat(finish.get("choices").get(0).get("finish_reason").stringValue())
+                .isEqualTo("length");
         JsonNode usage = events.getLast();
         assertThat(usage.get("choices")).isEmpty();
         assertThat(usage.get("usage").get("completion_tokens").intValue()).isEqualTo(30);
@@ -154,10 +172,12 @@ class LocalEngineServerTest {
                 .build();
         byte[] raw = http.send(req, HttpResponse.BodyHandlers.ofByteArray()).body();
 
-        String text = StandardCharsets.UTF_8.newDecoder()
+        String text = StandardCharsets.UTF_8
+                .newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT)
                 .onUnmappableCharacter(CodingErrorAction.REPORT)
-                .decode(ByteBuffer.wrap(raw)).toString();
+                .decode(ByteBuffer.wrap(raw))
+                .toString();
         List<String> data = dataLines(text);
         assertThat(data).hasSizeGreaterThan(10);
         for (String d : data.subList(0, data.size() - 1)) {
@@ -194,14 +214,15 @@ class LocalEngineServerTest {
                 {"messages":[{"role":"user","content":"x"},{"role":"robot","content":"y"}]}""");
 
         assertThat(res.statusCode()).isEqualTo(400);
-        assertThat(JSON.readTree(res.body()).get("error").get("param").stringValue()).isEqualTo("messages[1].role");
+        assertThat(JSON.readTree(res.body()).get("error").get("param").stringValue())
+                .isEqualTo("messages[1].role");
     }
 
     @Test
     void aPromptLargerThanASlotGets400BeforeAnyStreamStarts() throws Exception {
         String big = "word ".repeat(2000);
-        HttpResponse<String> res = post("{\"messages\":[{\"role\":\"user\",\"content\":\"" + big
-                + "\"}],\"stream\":true}");
+        HttpResponse<String> res =
+                post("{\"messages\":[{\"role\":\"user\",\"content\":\"" + big + "\"}],\"stream\":true}");
 
         assertThat(res.statusCode()).isEqualTo(400);
         JsonNode error = JSON.readTree(res.body()).get("error");
@@ -214,7 +235,8 @@ class LocalEngineServerTest {
         HttpResponse<String> res = get("/v1/nothing-here");
 
         assertThat(res.statusCode()).isEqualTo(404);
-        assertThat(JSON.readTree(res.body()).get("error").get("message").stringValue()).contains("/v1/nothing-here");
+        assertThat(JSON.readTree(res.body()).get("error").get("message").stringValue())
+                .contains("/v1/nothing-here");
     }
 
     @Test
@@ -236,7 +258,8 @@ class LocalEngineServerTest {
 
             assertThat(res.statusCode()).isEqualTo(503);
             assertThat(res.headers().firstValue("retry-after")).isPresent();
-            assertThat(JSON.readTree(res.body()).get("error").get("code").stringValue()).isEqualTo("engine_busy");
+            assertThat(JSON.readTree(res.body()).get("error").get("code").stringValue())
+                    .isEqualTo("engine_busy");
         } finally {
             held.forEach(EngineLease::close);
         }
@@ -255,11 +278,9 @@ class LocalEngineServerTest {
             assertThat(engine.stats().activeSlots()).isEqualTo(1);
         }
 
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (engine.stats().activeSlots() > 0 && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
-        assertThat(engine.stats().activeSlots()).isZero();
+        await().atMost(Duration.ofSeconds(5))
+                .pollInterval(Duration.ofMillis(10))
+                .untilAsserted(() -> assertThat(engine.stats().activeSlots()).isZero());
     }
 
     @Test
@@ -267,15 +288,18 @@ class LocalEngineServerTest {
         LocalEngineServer node = LocalEngineServer.start(engine, ServerOptions.loopback());
         URI base = node.baseUri();
         assertThat(node.port()).isPositive().isNotEqualTo(server.port());
-        assertThat(http.send(HttpRequest.newBuilder(base.resolve("/health")).build(),
-                HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+        assertThat(http.send(
+                                HttpRequest.newBuilder(base.resolve("/health")).build(),
+                                HttpResponse.BodyHandlers.ofString())
+                        .statusCode())
+                .isEqualTo(200);
 
         node.close();
 
         assertThat(node.isRunning()).isFalse();
         HttpClient fresh = HttpClient.newHttpClient();
-        assertThatThrownBy(() -> fresh.send(HttpRequest.newBuilder(base.resolve("/health")).build(),
-                HttpResponse.BodyHandlers.ofString()))
+        assertThatThrownBy(() -> fresh.send(
+                        HttpRequest.newBuilder(base.resolve("/health")).build(), HttpResponse.BodyHandlers.ofString()))
                 .isInstanceOf(ConnectException.class);
         fresh.close();
         // the shared engine and the other server are unaffected
@@ -283,14 +307,16 @@ class LocalEngineServerTest {
     }
 
     private static HttpResponse<String> get(String path) throws IOException, InterruptedException {
-        return http.send(HttpRequest.newBuilder(server.baseUri().resolve(path)).build(),
-                HttpResponse.BodyHandlers.ofString());
+        return http.send(
+                HttpRequest.newBuilder(server.baseUri().resolve(path)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private static HttpResponse<String> post(String body) throws IOException, InterruptedException {
-        return http.send(HttpRequest.newBuilder(server.baseUri().resolve("/v1/chat/completions"))
+        return http.send(
+                HttpRequest.newBuilder(server.baseUri().resolve("/v1/chat/completions"))
                         .header("Content-Type", "application/json")
-                        .POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 

@@ -1,0 +1,74 @@
+package dev.burstgate.gateway.dispatch;
+
+import dev.burstgate.gateway.budget.BudgetClaim;
+import dev.burstgate.gateway.tier.UpstreamChunk;
+import dev.burstgate.policies.Tier;
+import dev.burstgate.policies.cost.TokenEstimate;
+import dev.burstgate.policies.cost.Usage;
+import dev.burstgate.policies.cost.Usd;
+import org.jspecify.annotations.Nullable;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Watches one attempt's chunks: the endpoint, the usage the upstream reported, and a count of content chunks to
+ * estimate usage when it reported none; and the attempt's budget claim, if its tier is priced.
+ */
+final class AttemptMeter {
+
+    final Tier tier;
+    private final @Nullable BudgetClaim claim;
+    volatile @Nullable String endpoint;
+    volatile @Nullable Usage reported;
+    volatile long contentChunks;
+    volatile long contentChars;
+    volatile boolean produced;
+
+    AttemptMeter(Tier tier, @Nullable BudgetClaim claim) {
+        this.tier = tier;
+        this.claim = claim;
+    }
+
+    /** Settles the attempt's reservation with its billed cost (zero releases it); only the first call counts. */
+    void closeClaim(Usd cost) {
+        if (claim != null) {
+            claim.close(cost);
+        }
+    }
+
+    void see(UpstreamChunk c) {
+        endpoint = c.endpoint();
+        produced = true;
+        JsonNode usage = c.json().get("usage");
+        if (usage != null && usage.isObject()) {
+            reported = new Usage(
+                    Math.max(0, usage.path("prompt_tokens").asLong(0)),
+                    Math.max(0, usage.path("completion_tokens").asLong(0)));
+        }
+        for (JsonNode choice : c.json().path("choices")) {
+            JsonNode delta = choice.has("delta") ? choice.get("delta") : choice.path("message");
+            String text = delta.path("content").asString("");
+            String reasoning = delta.path("reasoning_content").asString("");
+            if (!text.isEmpty() || !reasoning.isEmpty()) {
+                contentChunks++;
+                contentChars += text.length() + reasoning.length();
+            }
+        }
+    }
+
+    /**
+     * The reported usage, or an estimate ({@link TokenEstimate}): about four characters a token for the prompt and a
+     * non-streamed answer, one token a streamed chunk.
+     */
+    Usage usage(long promptChars, boolean stream) {
+        Usage u = reported;
+        if (u != null) {
+            return u;
+        }
+        long completion = stream ? contentChunks : TokenEstimate.ofChars(contentChars);
+        return new Usage(TokenEstimate.promptTokens(promptChars), completion);
+    }
+
+    boolean estimated() {
+        return reported == null;
+    }
+}

@@ -1,0 +1,329 @@
+package dev.burstgate.gateway.dispatch;
+
+import dev.burstgate.gateway.api.ApiException;
+import dev.burstgate.gateway.budget.BudgetStore;
+import dev.burstgate.gateway.budget.Denial;
+import dev.burstgate.gateway.routing.RoutedRequest;
+import dev.burstgate.gateway.tier.AttemptFailure;
+import dev.burstgate.gateway.tier.TierBackend;
+import dev.burstgate.gateway.tier.UpstreamChunk;
+import dev.burstgate.gateway.usage.Outcome;
+import dev.burstgate.policies.Tier;
+import dev.burstgate.policies.budget.BudgetRefusals;
+import dev.burstgate.policies.cost.PriceTable;
+import dev.burstgate.policies.cost.Usage;
+import dev.burstgate.policies.cost.Usd;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpStatus;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.SignalType;
+import tools.jackson.databind.node.JsonNodeFactory;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * Answers a routed request: tries its tiers in order, falls back to the next one only while nothing has reached the
+ * client, reads usage from what passes through, prices every billed attempt, and emits {@link AnswerEvent}s for the
+ * response writer. No HTTP here: the events say what to write.
+ *
+ * <p>Budgets: before each attempt on a priced tier, {@link BudgetFlow} reserves the attempt's estimated cost (prompt
+ * tokens estimated from the characters, completion tokens the request's {@code max_tokens} or the configured default;
+ * exact for per-query prices); the attempt settles the reservation with its billed cost (answered, cut or cancelled)
+ * or releases it (failed before producing anything). After a refusal the request goes on only with the tiers the
+ * policy's exhausted-action allows; when nothing answered because of a refusal the client gets 402
+ * {@code budget_exhausted}.
+ *
+ * <p>Failures before the first byte go on to the next tier, except a tier's refusal of the request as invalid (400:
+ * the request is at fault, no other tier is tried). When every tier that may answer refused the prompt as too long,
+ * the answer is 400 {@code context_length_exceeded}. A stream cut after its first byte ends with a {@link
+ * AnswerEvent.Cut}, never a clean end.
+ *
+ * <p>The request's one cost record ({@link CostRecords}) is made before the events that end an answer are emitted,
+ * so a ledger that journals it has it on disk before the answer's last bytes are written; a request that ends
+ * otherwise (an error, a cancellation) gets it when it ends.
+ */
+public final class Dispatcher {
+
+    private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
+
+    private final Map<Tier, TierBackend> backends;
+    private final PriceTable prices;
+    private final BudgetStore budgets;
+    private final CostRecords records;
+    private final int defaultCompletionTokens;
+
+    /**
+     * @param budgets where attempts reserve and settle their cost
+     * @param defaultCompletionTokens completion tokens assumed in an estimate when the request names no {@code max_tokens}
+     */
+    public Dispatcher(
+            List<TierBackend> backends,
+            PriceTable prices,
+            BudgetStore budgets,
+            CostRecords records,
+            int defaultCompletionTokens) {
+        Map<Tier, TierBackend> m = new EnumMap<>(Tier.class);
+        for (TierBackend b : backends) {
+            m.put(b.tier(), b);
+        }
+        this.backends = Collections.unmodifiableMap(m);
+        this.prices = prices;
+        this.budgets = budgets;
+        this.records = records;
+        if (defaultCompletionTokens < 1) {
+            throw new IllegalArgumentException(
+                    "defaultCompletionTokens must be >= 1 but was " + defaultCompletionTokens);
+        }
+        this.defaultCompletionTokens = defaultCompletionTokens;
+    }
+
+    public Map<Tier, TierBackend> backends() {
+        return backends;
+    }
+
+    /** The events of {@code routed}'s answer; cold: subscribing sends the request, cancelling abandons it. */
+    public Flux<AnswerEvent> dispatch(RoutedRequest routed) {
+        return Flux.defer(() -> {
+            BudgetFlow budget = new BudgetFlow(
+                    budgets,
+                    routed.tenant().name(),
+                    new BudgetRefusals(routed.onExhausted()),
+                    routed.tiers(),
+                    routed.request().forcedTier() != null);
+            RequestTrace trace = new RequestTrace(routed, budget, prices);
+            Flux<AnswerEvent> events = routed.request().stream() ? stream(trace) : complete(trace);
+            return events.doFinally(signal -> publish(trace, signal == SignalType.CANCEL));
+        });
+    }
+
+    // ---- non-streaming ------------------------------------------------------------------------------------------
+
+    private Flux<AnswerEvent> complete(RequestTrace t) {
+        return attempts(t, 0).next().switchIfEmpty(Mono.error(() -> noTier(t))).flatMapMany(answer -> {
+            ObjectNode body = answer.chunk().json();
+            AttemptMeter meter = meter(t);
+            Usage usage = meter.usage(t.promptChars, false);
+            t.finish(Outcome.OK, usage, meter.estimated(), null);
+            Usd cost = t.totalCost();
+            fillUsage(body.putObject("usage"), usage, cost);
+            t.start(records.nanoTime());
+            publish(t, false);
+            return Flux.just(
+                    new AnswerEvent.Started(answer.tier(), t.reason(answer.tier()), false),
+                    new AnswerEvent.Completion(body, cost));
+        });
+    }
+
+    // ---- streaming ----------------------------------------------------------------------------------------------
+
+    private Flux<AnswerEvent> stream(RequestTrace t) {
+        boolean includeUsage = t.routed.request().includeUsage();
+        AtomicReference<@Nullable ObjectNode> template = new AtomicReference<>();
+        return attempts(t, 0)
+                .concatMap(answer -> {
+                    ObjectNode chunk = answer.chunk().json();
+                    Flux<AnswerEvent> head = t.start(records.nanoTime())
+                            ? Flux.just(new AnswerEvent.Started(answer.tier(), t.reason(answer.tier()), false))
+                            : Flux.empty();
+                    template.compareAndSet(null, chunk);
+                    if (chunk.remove("usage") != null && chunk.path("choices").isEmpty()) {
+                        return head;
+                    }
+                    return head.concatWith(Mono.just(new AnswerEvent.Chunk(chunk)));
+                })
+                .switchIfEmpty(Mono.error(() -> noTier(t)))
+                .concatWith(Mono.fromSupplier(() -> {
+                    AttemptMeter meter = meter(t);
+                    Usage usage = meter.usage(t.promptChars, true);
+                    t.finish(Outcome.OK, usage, meter.estimated(), null);
+                    publish(t, false);
+                    return new AnswerEvent.StreamEnd(
+                            includeUsage ? usageChunk(template.get(), usage, t.totalCost()) : null);
+                }))
+                .onErrorResume(e -> {
+                    if (!t.started()) {
+                        return Flux.error(e instanceof ApiException ? e : noTier(t));
+                    }
+                    // After the first byte: bill what was produced, end with an error event, and no [DONE].
+                    AttemptMeter meter = meter(t);
+                    t.finish(Outcome.CUT, meter.usage(t.promptChars, true), meter.estimated(), Failures.detail(e));
+                    t.cut();
+                    log.warn(
+                            "request {}: the {} tier failed mid-stream: {}",
+                            t.routed.requestId(),
+                            meter.tier.label(),
+                            Failures.detail(e));
+                    return Flux.just(new AnswerEvent.Cut(new ApiException(
+                            HttpStatus.BAD_GATEWAY,
+                            "api_error",
+                            "stream_cut",
+                            null,
+                            "The " + meter.tier.label() + " tier failed mid-stream: it " + Failures.publicMessage(e)
+                                    + ".")));
+                });
+    }
+
+    private ObjectNode usageChunk(@Nullable ObjectNode template, Usage usage, Usd cost) {
+        ObjectNode chunk = JsonNodeFactory.instance.objectNode();
+        if (template != null) {
+            chunk.set("id", template.get("id"));
+            chunk.put("object", "chat.completion.chunk");
+            chunk.set("created", template.get("created"));
+            chunk.set("model", template.get("model"));
+        }
+        chunk.putArray("choices");
+        fillUsage(chunk.putObject("usage"), usage, cost);
+        return chunk;
+    }
+
+    private static void fillUsage(ObjectNode u, Usage usage, Usd cost) {
+        u.put("prompt_tokens", usage.promptTokens());
+        u.put("completion_tokens", usage.completionTokens());
+        u.put("total_tokens", usage.totalTokens());
+        u.put("cost", cost.amount());
+    }
+
+    private static AttemptMeter meter(RequestTrace t) {
+        AttemptMeter meter = t.current();
+        if (meter == null) {
+            throw new IllegalStateException("an answer without an attempt");
+        }
+        return meter;
+    }
+
+    // ---- attempts and fallback ----------------------------------------------------------------------------------
+
+    /** A chunk of the answer with the tier it came from. */
+    private record Answer(Tier tier, UpstreamChunk chunk) {}
+
+    private Flux<Answer> attempts(RequestTrace t, int index) {
+        List<Tier> plan = t.budget.plan();
+        if (index >= plan.size()) {
+            return Flux.error(noTier(t));
+        }
+        Tier tier = plan.get(index);
+        TierBackend backend = backends.get(tier);
+        if (backend == null || !backend.available()) {
+            t.skipped(tier, backend == null ? "tier disabled" : "tier unavailable");
+            return attempts(t, index + 1);
+        }
+        boolean free = prices.price(tier).isFree();
+        Usd estimate = free ? Usd.ZERO : estimate(t.routed, tier);
+        return t.budget.admit(tier, free, estimate).flatMapMany(admission -> switch (admission) {
+            case BudgetFlow.Admission.Granted g -> attempt(t, index, tier, backend, g);
+            case BudgetFlow.Admission.Skipped s -> attempts(t, index + 1);
+            case BudgetFlow.Admission.Refused r -> {
+                t.denied(tier, r.denial());
+                yield attempts(t, index + 1);
+            }
+            case BudgetFlow.Admission.StoreFailed f -> {
+                t.budgetFailed(tier, f.cause());
+                yield attempts(t, index + 1);
+            }
+        });
+    }
+
+    /** One attempt on {@code tier}, holding the admission's claim until it is billed or has failed. */
+    private Flux<Answer> attempt(
+            RequestTrace t, int index, Tier tier, TierBackend backend, BudgetFlow.Admission.Granted admission) {
+        return Flux.defer(() -> {
+            AttemptMeter meter = t.begin(new AttemptMeter(tier, admission.claim()));
+            return backend.call(t.routed.request(), t.routed.requestId())
+                    .doOnNext(meter::see)
+                    .map(c -> new Answer(tier, c))
+                    .onErrorResume(e -> {
+                        if (meter.produced) {
+                            return Flux.error(e);
+                        }
+                        t.failed(meter, e);
+                        if (e instanceof AttemptFailure af && af.kind() == AttemptFailure.Kind.REFUSED) {
+                            // The request is at fault, not the tier: no other tier is tried, nothing is billed.
+                            return Flux.error(ApiException.badRequest(
+                                    "invalid_request",
+                                    null,
+                                    "The " + tier.label() + " tier " + af.publicMessage()
+                                            + "; check the request's parameters."));
+                        }
+                        return attempts(t, index + 1);
+                    });
+        });
+    }
+
+    /** What an attempt on {@code tier} may cost at most, as far as the request tells. */
+    Usd estimate(RoutedRequest routed, Tier tier) {
+        Integer max = routed.request().maxTokens();
+        return prices.cost(
+                tier, new Usage(routed.estimatedPromptTokens(), max != null ? max : defaultCompletionTokens));
+    }
+
+    private static ApiException noTier(RequestTrace t) {
+        Denial denial = t.budget.lastDenial();
+        if (denial != null) {
+            return ApiException.budgetExhausted("Budget exhausted for tenant '" + denial.tenant() + "': "
+                    + denial.message() + " (" + t.summary() + ").");
+        }
+        Throwable last = t.lastFailure();
+        if (last instanceof ApiException api) {
+            return api;
+        }
+        if (t.contextExceeded()
+                && last instanceof AttemptFailure af
+                && af.kind() == AttemptFailure.Kind.CONTEXT_EXCEEDED) {
+            return new ApiException(
+                    HttpStatus.BAD_REQUEST,
+                    "invalid_request_error",
+                    "context_length_exceeded",
+                    "messages",
+                    "The prompt is longer than the context of every tier that may answer it (" + t.summary() + ").");
+        }
+        if (t.triedNothing()) {
+            return ApiException.noTier(
+                    HttpStatus.SERVICE_UNAVAILABLE,
+                    "no_tier_available",
+                    "No tier is available for this request (" + t.summary() + ").");
+        }
+        if (last instanceof AttemptFailure af && af.timeout()) {
+            return ApiException.timeout("Every tier tried timed out (" + t.summary() + ").");
+        }
+        return ApiException.noTier(
+                HttpStatus.BAD_GATEWAY, "upstream_failed", "No tier could answer (" + t.summary() + ").");
+    }
+
+    // ---- the cost record ----------------------------------------------------------------------------------------
+
+    /** Publishes the request's cost record, once; {@code cancelled} when the client went away. */
+    private void publish(RequestTrace t, boolean cancelled) {
+        if (!t.publishOnce()) {
+            return;
+        }
+        Outcome outcome;
+        if (cancelled && !t.finished()) {
+            // The client went away before the answer was complete: what was produced is billed.
+            AttemptMeter meter = t.current();
+            if (meter != null && meter.produced) {
+                t.finish(
+                        Outcome.CANCELLED,
+                        meter.usage(t.promptChars, t.routed.request().stream()),
+                        meter.estimated(),
+                        "client went away");
+            }
+            outcome = Outcome.CANCELLED;
+        } else {
+            outcome = t.outcome();
+        }
+        var answered = t.answered();
+        var attempts = t.attempts();
+        Tier finalTier = answered != null
+                ? answered.tier()
+                : attempts.isEmpty() ? null : attempts.getLast().tier();
+        t.budget.closeAll();
+        records.dispatched(t.routed, outcome, attempts, answered, t.firstByteNanos(), t.reason(finalTier));
+    }
+}

@@ -1,0 +1,240 @@
+package dev.burstgate.gateway.dispatch;
+
+import dev.burstgate.gateway.api.ApiException;
+import dev.burstgate.gateway.budget.Denial;
+import dev.burstgate.gateway.routing.RoutedRequest;
+import dev.burstgate.gateway.tier.AttemptFailure;
+import dev.burstgate.gateway.usage.AttemptRecord;
+import dev.burstgate.gateway.usage.Outcome;
+import dev.burstgate.policies.Tier;
+import dev.burstgate.policies.cost.PriceTable;
+import dev.burstgate.policies.cost.Usage;
+import dev.burstgate.policies.cost.Usd;
+import java.util.ArrayList;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What one request has gone through so far: its attempts, the attempt under way, the notes that explain a fallback,
+ * and whether its answer has started, finished or been cut. One lock guards it all: a request's attempts run one
+ * after the other, and only its end (a cancellation) may come from another thread.
+ */
+final class RequestTrace {
+
+    private static final Logger log = LoggerFactory.getLogger(RequestTrace.class);
+    /** The longest {@code X-Burstgate-Reason}. */
+    private static final int REASON_LIMIT = 300;
+
+    final RoutedRequest routed;
+    final BudgetFlow budget;
+    final long promptChars;
+    private final PriceTable prices;
+    private final List<AttemptRecord> attempts = new ArrayList<>();
+    private final StringBuilder notes = new StringBuilder();
+    private @Nullable AttemptMeter current;
+    private @Nullable AttemptRecord answered;
+    private @Nullable Throwable lastFailure;
+    private boolean started;
+    private boolean finished;
+    private boolean cut;
+    private boolean published;
+    private boolean contextExceeded;
+    private long firstByteNanos;
+
+    RequestTrace(RoutedRequest routed, BudgetFlow budget, PriceTable prices) {
+        this.routed = routed;
+        this.budget = budget;
+        this.prices = prices;
+        this.promptChars = routed.promptChars();
+    }
+
+    synchronized AttemptMeter begin(AttemptMeter meter) {
+        current = meter;
+        return meter;
+    }
+
+    synchronized @Nullable AttemptMeter current() {
+        return current;
+    }
+
+    /** Marks the answer as started (its first byte is about to leave); true only the first time. */
+    synchronized boolean start(long nanos) {
+        if (started) {
+            return false;
+        }
+        started = true;
+        firstByteNanos = nanos;
+        return true;
+    }
+
+    synchronized boolean started() {
+        return started;
+    }
+
+    synchronized long firstByteNanos() {
+        return firstByteNanos;
+    }
+
+    /** Marks the record as published; true only the first time. */
+    synchronized boolean publishOnce() {
+        if (published) {
+            return false;
+        }
+        published = true;
+        return true;
+    }
+
+    /** The attempt under way answered (or was cut or cancelled after producing something): prices it, once. */
+    synchronized void finish(Outcome outcome, Usage usage, boolean estimated, @Nullable String error) {
+        AttemptMeter meter = current;
+        if (finished || meter == null) {
+            return;
+        }
+        finished = true;
+        AttemptRecord rec = new AttemptRecord(
+                meter.tier,
+                meter.endpoint != null ? meter.endpoint : "?",
+                outcome,
+                usage,
+                estimated,
+                prices.cost(meter.tier, usage),
+                error);
+        attempts.add(rec);
+        answered = rec;
+        meter.closeClaim(rec.cost());
+    }
+
+    synchronized void cut() {
+        cut = true;
+    }
+
+    /** How a request that was not cancelled ended, from what it went through. */
+    synchronized Outcome outcome() {
+        if (cut) {
+            return Outcome.CUT;
+        }
+        if (!finished) {
+            return budget.lastDenial() != null ? Outcome.REJECTED : Outcome.ERROR;
+        }
+        return attempts.size() > 1 ? Outcome.FALLBACK : Outcome.OK;
+    }
+
+    synchronized boolean finished() {
+        return finished;
+    }
+
+    synchronized @Nullable AttemptRecord answered() {
+        return answered;
+    }
+
+    synchronized List<AttemptRecord> attempts() {
+        return List.copyOf(attempts);
+    }
+
+    synchronized Usd totalCost() {
+        Usd sum = Usd.ZERO;
+        for (AttemptRecord a : attempts) {
+            sum = sum.plus(a.cost());
+        }
+        return sum;
+    }
+
+    synchronized @Nullable Throwable lastFailure() {
+        return lastFailure;
+    }
+
+    synchronized boolean contextExceeded() {
+        return contextExceeded;
+    }
+
+    synchronized boolean triedNothing() {
+        return attempts.isEmpty()
+                || attempts.stream().allMatch(a -> a.endpoint().equals("-"));
+    }
+
+    // ---- what happened to tiers that did not answer
+    // ------------------------------------------------------------------
+
+    synchronized void skipped(Tier tier, String why) {
+        attempts.add(new AttemptRecord(tier, "-", Outcome.ERROR, Usage.NONE, false, Usd.ZERO, why));
+        note(tier, "not tried: " + why);
+    }
+
+    synchronized void denied(Tier tier, Denial denial) {
+        attempts.add(new AttemptRecord(tier, "-", Outcome.REJECTED, Usage.NONE, false, Usd.ZERO, "budget exhausted"));
+        note(tier, "refused by budget: " + denial.message());
+    }
+
+    synchronized void budgetFailed(Tier tier, Throwable e) {
+        lastFailure = e;
+        log.warn(
+                "request {}: the budget store failed while reserving for the {} tier: {}",
+                routed.requestId(),
+                tier.label(),
+                Failures.detail(e));
+        attempts.add(new AttemptRecord(
+                tier,
+                "-",
+                Outcome.ERROR,
+                Usage.NONE,
+                false,
+                Usd.ZERO,
+                "budget store unavailable: " + Failures.detail(e)));
+        note(tier, "not tried: the budget store is unavailable");
+    }
+
+    /** The attempt under way failed before producing anything: recorded at no cost, its claim released. */
+    synchronized void failed(AttemptMeter meter, Throwable e) {
+        lastFailure = e;
+        String endpoint =
+                e instanceof AttemptFailure af ? af.endpoint() : meter.endpoint != null ? meter.endpoint : "?";
+        String detail = Failures.detail(e);
+        if (e instanceof AttemptFailure af) {
+            contextExceeded |= af.kind() == AttemptFailure.Kind.CONTEXT_EXCEEDED;
+            if (af.kind() == AttemptFailure.Kind.BUSY || af.kind() == AttemptFailure.Kind.CONTEXT_EXCEEDED) {
+                log.debug(
+                        "request {}: the {} tier {}: {}",
+                        routed.requestId(),
+                        meter.tier.label(),
+                        af.publicMessage(),
+                        detail);
+            } else {
+                log.warn(
+                        "request {}: the {} tier {}: {}",
+                        routed.requestId(),
+                        meter.tier.label(),
+                        af.publicMessage(),
+                        detail);
+            }
+        } else if (!(e instanceof ApiException)) {
+            log.warn("request {}: the {} tier failed: {}", routed.requestId(), meter.tier.label(), detail, e);
+        }
+        attempts.add(new AttemptRecord(meter.tier, endpoint, Outcome.ERROR, Usage.NONE, false, Usd.ZERO, detail));
+        note(meter.tier, Failures.publicMessage(e));
+        meter.closeClaim(Usd.ZERO);
+    }
+
+    /** A client-safe note: "cloud answered an error (HTTP 503)". */
+    private void note(Tier tier, String what) {
+        if (!notes.isEmpty()) {
+            notes.append("; ");
+        }
+        notes.append(tier.label()).append(' ').append(what);
+    }
+
+    /** Why the request went where it went, with the fallback notes when there are any. */
+    synchronized String reason(@Nullable Tier finalTier) {
+        if (notes.isEmpty() || finalTier == null) {
+            return routed.reason();
+        }
+        String r = routed.reason() + "; fallback to " + finalTier.label() + " (" + notes + ")";
+        return r.length() > REASON_LIMIT ? r.substring(0, REASON_LIMIT) + "…" : r;
+    }
+
+    /** The notes alone, for an error message: "local is busy; cloud answered an error (HTTP 503)". */
+    synchronized String summary() {
+        return notes.isEmpty() ? "no tier tried" : notes.toString();
+    }
+}
