@@ -2,6 +2,7 @@ package dev.burstgate.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.burstgate.gateway.testsupport.RepositoryFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -11,11 +12,8 @@ import java.lang.reflect.RecordComponent;
 import java.lang.reflect.Type;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -53,7 +51,7 @@ import tools.jackson.databind.json.JsonMapper;
  */
 class ConfigurationReferenceTest {
 
-    private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
+    private static final Path ROOT = RepositoryFiles.ROOT;
     private static final Path REFERENCE = ROOT.resolve("docs/configuration.md");
     private static final String PREFIX = "burstgate.";
     private static final String METADATA = "META-INF/spring-configuration-metadata.json";
@@ -84,7 +82,6 @@ class ConfigurationReferenceTest {
     private static final Pattern MAP_KEY = Pattern.compile("<[^>]+>");
     private static final Pattern NAMED_KEY = Pattern.compile("(?<![\\w.$-])burstgate\\.[a-z0-9][a-z0-9.-]*");
     private static final Pattern NAMED_VARIABLE = Pattern.compile("(?<![\\w$])BURSTGATE_[A-Z0-9_]+");
-    private static final Set<String> SKIPPED_DIRECTORIES = Set.of("target", ".git", "node_modules");
 
     /** One key: its reference type word and its default as the reference shows it (null: none). */
     record Key(String type, @Nullable String defaultValue) {}
@@ -387,30 +384,7 @@ class ConfigurationReferenceTest {
     }
 
     private static List<Path> files(java.util.function.Predicate<Path> wanted) {
-        List<Path> found = new ArrayList<>();
-        try {
-            Files.walkFileTree(ROOT, new SimpleFileVisitor<>() {
-                @Override
-                public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
-                    return !dir.equals(ROOT)
-                                    && SKIPPED_DIRECTORIES.contains(
-                                            dir.getFileName().toString())
-                            ? FileVisitResult.SKIP_SUBTREE
-                            : FileVisitResult.CONTINUE;
-                }
-
-                @Override
-                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
-                    if (attrs.isRegularFile() && wanted.test(file)) {
-                        found.add(file);
-                    }
-                    return FileVisitResult.CONTINUE;
-                }
-            });
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return found;
+        return RepositoryFiles.matching(wanted);
     }
 
     private static List<String> lines(Path file) {

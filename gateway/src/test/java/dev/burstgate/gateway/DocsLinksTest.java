@@ -2,22 +2,18 @@ package dev.burstgate.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.burstgate.gateway.testsupport.RepositoryFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -38,8 +34,7 @@ import org.junit.jupiter.api.Test;
  */
 class DocsLinksTest {
 
-    private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
-    private static final Set<String> SKIPPED_DIRECTORIES = Set.of("target", ".git", "node_modules");
+    private static final Path ROOT = RepositoryFiles.ROOT;
 
     /** {@code [text](target)} and {@code ![alt](target)}, with an optional title; the text may hold one level of [..]. */
     private static final Pattern INLINE_LINK = Pattern.compile(
@@ -291,30 +286,7 @@ class DocsLinksTest {
     }
 
     private static List<Path> files(java.util.function.Predicate<Path> wanted) {
-        Set<Path> found = new LinkedHashSet<>();
-        try {
-            Files.walkFileTree(ROOT, new SimpleFileVisitor<>() {
-                @Override
-                public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
-                    return !dir.equals(ROOT)
-                                    && SKIPPED_DIRECTORIES.contains(
-                                            dir.getFileName().toString())
-                            ? FileVisitResult.SKIP_SUBTREE
-                            : FileVisitResult.CONTINUE;
-                }
-
-                @Override
-                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
-                    if (attrs.isRegularFile() && wanted.test(file)) {
-                        found.add(file);
-                    }
-                    return FileVisitResult.CONTINUE;
-                }
-            });
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return List.copyOf(found);
+        return RepositoryFiles.matching(wanted);
     }
 
     private static List<String> lines(Path file) {
