@@ -45,7 +45,11 @@ class LedgerCrashIT {
     static final Duration PAUSE = Duration.ofMillis(150);
 
     static final Duration LOAD = Duration.ofSeconds(5);
-    static final Duration START_TIMEOUT = Duration.ofSeconds(90);
+    /**
+     * How long a child gateway may take to be ready: a few seconds normally, minutes under the year-ahead check
+     * (libfaketime slows every clock read of the starting JVM); the wait ends as soon as it is ready.
+     */
+    static final Duration START_TIMEOUT = Duration.ofSeconds(300);
     static final int SIGKILL_EXIT = 128 + 9;
 
     static final JsonMapper JSON = JsonMapper.builder().build();
