@@ -50,6 +50,7 @@ class LedgerCrashIT {
      * (libfaketime slows every clock read of the starting JVM); the wait ends as soon as it is ready.
      */
     static final Duration START_TIMEOUT = Duration.ofSeconds(300);
+
     static final int SIGKILL_EXIT = 128 + 9;
 
     static final JsonMapper JSON = JsonMapper.builder().build();
