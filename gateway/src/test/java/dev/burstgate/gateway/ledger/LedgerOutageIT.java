@@ -64,7 +64,7 @@ class LedgerOutageIT {
                 ChatLoad load = new ChatLoad(Gateways.port(app), KEY, 3, Duration.ofMillis(20)).start();
                 try {
                     assertThat(LedgerTestData.await(
-                                    Duration.ofSeconds(30),
+                                    Duration.ofSeconds(180),
                                     () -> count(meters, "burstgate.ledger.records.written") >= 50))
                             .as("the ledger writes while PostgreSQL is up")
                             .isTrue();
@@ -83,11 +83,11 @@ class LedgerOutageIT {
                             .as("requests are answered during the outage")
                             .isGreaterThan(answeredBefore);
                     docker.startContainerCmd(pg.getContainerId()).exec();
-                    assertThat(LedgerTestData.await(Duration.ofSeconds(60), () -> accepts(pg)))
+                    assertThat(LedgerTestData.await(Duration.ofSeconds(180), () -> accepts(pg)))
                             .isTrue();
 
                     assertThat(LedgerTestData.await(
-                                    Duration.ofSeconds(30), () -> count(meters, "burstgate.ledger.replayed") > 0))
+                                    Duration.ofSeconds(180), () -> count(meters, "burstgate.ledger.replayed") > 0))
                             .as("the journal is replayed once PostgreSQL is back")
                             .isTrue();
                     Thread.sleep(Duration.ofSeconds(2)); // a little more load on the recovered ledger
@@ -99,10 +99,10 @@ class LedgerOutageIT {
                         .as("no request failed because of the ledger")
                         .isZero();
                 assertThat(load.ioErrors()).isZero();
-                assertThat(LedgerTestData.await(Duration.ofSeconds(60), () -> rows(pg) >= answered.size()))
+                assertThat(LedgerTestData.await(Duration.ofSeconds(180), () -> rows(pg) >= answered.size()))
                         .isTrue();
                 assertThat(LedgerTestData.await(
-                                Duration.ofSeconds(30),
+                                Duration.ofSeconds(180),
                                 () -> journalSegments(dataDir).size() <= 1))
                         .as("replayed segments are deleted; the one taking appends is left")
                         .isTrue();

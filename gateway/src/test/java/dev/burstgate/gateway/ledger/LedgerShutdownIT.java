@@ -54,7 +54,7 @@ class LedgerShutdownIT {
 
                 load = new ChatLoad(Gateways.port(app), LedgerOutageIT.KEY, 3, Duration.ofMillis(10)).start();
                 assertThat(LedgerTestData.await(
-                                Duration.ofSeconds(30), () -> load.answered().size() >= 150))
+                                Duration.ofSeconds(180), () -> load.answered().size() >= 150))
                         .isTrue();
                 assertThat(LedgerOutageIT.rows(pg)).as("nothing written yet").isZero();
                 app.close();
