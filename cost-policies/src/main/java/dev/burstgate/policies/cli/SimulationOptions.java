@@ -1,6 +1,8 @@
 package dev.burstgate.policies.cli;
 
 import dev.burstgate.policies.Tier;
+import dev.burstgate.policies.capability.Capability;
+import dev.burstgate.policies.capability.TierCapabilities;
 import dev.burstgate.policies.classifier.ComplexityClassifier;
 import dev.burstgate.policies.cost.PriceTable;
 import dev.burstgate.policies.cost.TierPrice;
@@ -58,6 +60,21 @@ final class SimulationOptions {
             description = "Override a tier's price per query, e.g. --price cloud=0.15 " + "(repeatable).")
     java.util.@Nullable Map<String, String> prices;
 
+    @Option(
+            names = "--local-capabilities",
+            split = ",",
+            defaultValue = "tools,json-schema",
+            description = "What the local tier serves, as burstgate.tiers.local.capabilities: tools, json-schema, "
+                    + "vision, audio, files, logprobs, multiple-choices, functions, openai-extras "
+                    + "(default: ${DEFAULT-VALUE}; remote tiers serve everything).")
+    java.util.List<String> localCapabilities = java.util.List.of("tools", "json-schema");
+
+    @Option(
+            names = "--local-context-tokens",
+            description = "The longest prompt the local tier takes, in tokens (default: no limit).")
+    @Nullable
+    Long localContextTokens;
+
     @Option(names = "--model", description = "Classifier weights JSON (default: the bundled weights).")
     @Nullable
     Path model;
@@ -89,6 +106,23 @@ final class SimulationOptions {
     Simulator simulator(SimulationConfig config) {
         ComplexityClassifier classifier =
                 model == null ? ComplexityClassifier.bundled() : ComplexityClassifier.fromFile(model);
-        return new Simulator(new Router(config.prices()), classifier, new PiiDetector(), config);
+        return new Simulator(new Router(config.prices(), capabilities()), classifier, new PiiDetector(), config);
+    }
+
+    TierCapabilities capabilities() {
+        java.util.Set<Capability> features = java.util.EnumSet.noneOf(Capability.class);
+        for (String key : localCapabilities) {
+            if (key.isBlank() || key.strip().equals("none")) {
+                continue;
+            }
+            features.add(Capability.fromKey(key)
+                    .orElseThrow(() -> new picocli.CommandLine.ParameterException(
+                            new picocli.CommandLine(this),
+                            "--local-capabilities: unknown capability '" + key + "'; expected one of "
+                                    + java.util.Arrays.stream(Capability.values())
+                                            .map(Capability::key)
+                                            .collect(java.util.stream.Collectors.joining(", ")))));
+        }
+        return TierCapabilities.UNRESTRICTED.with(Tier.LOCAL, new TierCapabilities.Of(features, localContextTokens));
     }
 }

@@ -8,6 +8,8 @@ public enum RejectCode {
     TIER_NOT_ALLOWED(400),
     /** The prompt holds personal data and the policy rejects such prompts (400). */
     PII_REJECTED(400),
+    /** No tier the policy allows can serve what the request needs (tools, images, its length, ...) (400). */
+    UNSUPPORTED_BY_TIERS(400),
     /** Every tier the policy allows is down (503). */
     NO_TIER_AVAILABLE(503);
 

@@ -2,12 +2,15 @@ package dev.burstgate.policies.routing;
 
 import dev.burstgate.policies.Tier;
 import dev.burstgate.policies.budget.BudgetRules;
+import dev.burstgate.policies.capability.TierCapabilities;
 import dev.burstgate.policies.cost.PriceTable;
 import dev.burstgate.policies.policy.Policy;
 import dev.burstgate.policies.privacy.PiiKind;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -23,6 +26,9 @@ import org.jspecify.annotations.Nullable;
  *   <li>privacy: personal data of a watched kind either rejects ({@code PII_REJECTED}) or narrows to local;
  *   <li>budget: a degrade step caps the most expensive tier; at 100 % {@code reject} refuses
  *       ({@code BUDGET_EXHAUSTED}) unless the local tier is free, {@code local-only} narrows to local;
+ *   <li>capabilities: a tier that lacks what the request needs (tools, JSON output, images, a context as long as the
+ *       prompt) is not allowed for it; a forced tier that lacks it, or no allowed tier left, refuses
+ *       ({@code UNSUPPORTED_BY_TIERS}, naming the parameter);
  *   <li>a forced tier is honoured when the policy lets clients force it, it is allowed now and it is up
  *       (otherwise {@code TIER_NOT_ALLOWED} / {@code NO_TIER_AVAILABLE}); it gets no fallback chain;
  *   <li>otherwise the score picks a tier by the thresholds; a tier not allowed becomes the nearest allowed one,
@@ -37,12 +43,29 @@ import org.jspecify.annotations.Nullable;
 public final class Router {
 
     private final PriceTable prices;
+    private final TierCapabilities capabilities;
 
     /**
+     * A router for tiers that serve everything.
+     *
      * @param prices used only to know whether the local tier is free (a free tier is never blocked by a budget)
      */
     public Router(PriceTable prices) {
+        this(prices, TierCapabilities.UNRESTRICTED);
+    }
+
+    /**
+     * @param prices used only to know whether the local tier is free (a free tier is never blocked by a budget)
+     * @param capabilities what each tier can serve; a request goes only to tiers that have what it needs
+     */
+    public Router(PriceTable prices, TierCapabilities capabilities) {
         this.prices = Objects.requireNonNull(prices, "prices");
+        this.capabilities = Objects.requireNonNull(capabilities, "capabilities");
+    }
+
+    /** What this router assumes each tier can serve. */
+    public TierCapabilities capabilities() {
+        return capabilities;
     }
 
     public RoutingDecision route(Policy policy, RoutingInput in) {
@@ -95,12 +118,30 @@ public final class Router {
             }
         }
 
+        Map<Tier, TierCapabilities.Lack> lacks = new EnumMap<>(Tier.class);
+        for (Tier t : Tier.values()) {
+            if (allowed.contains(t)) {
+                TierCapabilities.Lack lack = capabilities.lack(t, in.needs());
+                if (lack != null) {
+                    allowed.remove(t);
+                    lacks.put(t, lack);
+                }
+            }
+        }
+
         Tier forced = in.overrides().forcedTier();
         if (forced != null) {
             if (!policy.allowedForcedTiers().contains(forced)) {
                 return new RoutingDecision.Reject(
                         RejectCode.TIER_NOT_ALLOWED,
                         "policy " + policy.name() + " does not let clients force " + key(forced));
+            }
+            TierCapabilities.Lack lack = lacks.get(forced);
+            if (lack != null) {
+                return new RoutingDecision.Reject(
+                        RejectCode.UNSUPPORTED_BY_TIERS,
+                        "the " + key(forced) + " tier cannot serve this request: " + lack.note(),
+                        lack.parameter());
             }
             if (!allowed.contains(forced)) {
                 return new RoutingDecision.Reject(
@@ -115,6 +156,17 @@ public final class Router {
         }
 
         if (allowed.isEmpty()) {
+            if (!lacks.isEmpty()) {
+                TierCapabilities.Lack first = lacks.values().iterator().next();
+                return new RoutingDecision.Reject(
+                        RejectCode.UNSUPPORTED_BY_TIERS,
+                        "no tier this request may use can serve it: "
+                                + lacks.values().stream()
+                                        .map(l -> key(l.tier()) + " " + l.note())
+                                        .collect(Collectors.joining("; "))
+                                + suffix(notes),
+                        first.parameter());
+            }
             return new RoutingDecision.Reject(
                     RejectCode.NO_TIER_AVAILABLE, "no tier allowed: " + String.join("; ", notes));
         }
@@ -123,7 +175,10 @@ public final class Router {
         Tier preferred = policy.thresholds().tierFor(score);
         @Nullable String reason = policy.thresholds().reason(score);
         Tier target = nearestAllowed(preferred, allowed);
-        if (target != preferred) {
+        TierCapabilities.Lack preferredLack = lacks.get(preferred);
+        if (preferredLack != null) {
+            reason = reason + "; " + preferredLack.note() + " → " + key(target);
+        } else if (target != preferred) {
             reason = reason + " → " + key(target);
         }
 

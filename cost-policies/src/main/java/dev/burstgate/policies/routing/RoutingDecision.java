@@ -3,6 +3,7 @@ package dev.burstgate.policies.routing;
 import dev.burstgate.policies.Tier;
 import java.util.List;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /** The outcome of routing one request: a tier with its fallback chain, or a rejection. */
 public sealed interface RoutingDecision {
@@ -33,11 +34,16 @@ public sealed interface RoutingDecision {
      *
      * @param code machine-readable code
      * @param reason why, for the error message
+     * @param parameter the request parameter the refusal is about, or null
      */
-    record Reject(RejectCode code, String reason) implements RoutingDecision {
+    record Reject(RejectCode code, String reason, @Nullable String parameter) implements RoutingDecision {
         public Reject {
             Objects.requireNonNull(code, "code");
             Objects.requireNonNull(reason, "reason");
+        }
+
+        public Reject(RejectCode code, String reason) {
+            this(code, reason, null);
         }
     }
 }

@@ -1,6 +1,7 @@
 package dev.burstgate.policies.routing;
 
 import dev.burstgate.policies.budget.BudgetState;
+import dev.burstgate.policies.capability.RequestNeeds;
 import dev.burstgate.policies.classifier.Complexity;
 import dev.burstgate.policies.privacy.PrivacySignal;
 import java.util.Objects;
@@ -14,6 +15,7 @@ import java.util.Objects;
  * @param local the local engine's queue
  * @param health which tiers are up
  * @param overrides what the client forced
+ * @param needs what the request needs from the tier that answers it (tools, images, context, ...)
  */
 public record RoutingInput(
         Complexity complexity,
@@ -21,7 +23,19 @@ public record RoutingInput(
         BudgetState budget,
         LocalEngineState local,
         TierHealth health,
-        RequestOverrides overrides) {
+        RequestOverrides overrides,
+        RequestNeeds needs) {
+
+    /** An input needing nothing beyond a text chat. */
+    public RoutingInput(
+            Complexity complexity,
+            PrivacySignal privacy,
+            BudgetState budget,
+            LocalEngineState local,
+            TierHealth health,
+            RequestOverrides overrides) {
+        this(complexity, privacy, budget, local, health, overrides, RequestNeeds.NONE);
+    }
 
     public RoutingInput {
         Objects.requireNonNull(complexity, "complexity");
@@ -30,6 +44,7 @@ public record RoutingInput(
         Objects.requireNonNull(local, "local");
         Objects.requireNonNull(health, "health");
         Objects.requireNonNull(overrides, "overrides");
+        Objects.requireNonNull(needs, "needs");
     }
 
     /** An input with no PII, no budget limit, an idle engine, every tier up and no overrides. */
@@ -44,22 +59,26 @@ public record RoutingInput(
     }
 
     public RoutingInput withPrivacy(PrivacySignal p) {
-        return new RoutingInput(complexity, p, budget, local, health, overrides);
+        return new RoutingInput(complexity, p, budget, local, health, overrides, needs);
     }
 
     public RoutingInput withBudget(BudgetState b) {
-        return new RoutingInput(complexity, privacy, b, local, health, overrides);
+        return new RoutingInput(complexity, privacy, b, local, health, overrides, needs);
     }
 
     public RoutingInput withLocal(LocalEngineState l) {
-        return new RoutingInput(complexity, privacy, budget, l, health, overrides);
+        return new RoutingInput(complexity, privacy, budget, l, health, overrides, needs);
     }
 
     public RoutingInput withHealth(TierHealth h) {
-        return new RoutingInput(complexity, privacy, budget, local, h, overrides);
+        return new RoutingInput(complexity, privacy, budget, local, h, overrides, needs);
+    }
+
+    public RoutingInput withNeeds(RequestNeeds n) {
+        return new RoutingInput(complexity, privacy, budget, local, health, overrides, n);
     }
 
     public RoutingInput withOverrides(RequestOverrides o) {
-        return new RoutingInput(complexity, privacy, budget, local, health, o);
+        return new RoutingInput(complexity, privacy, budget, local, health, o, needs);
     }
 }

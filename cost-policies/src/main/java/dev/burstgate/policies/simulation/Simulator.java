@@ -3,6 +3,7 @@ package dev.burstgate.policies.simulation;
 import dev.burstgate.policies.Tier;
 import dev.burstgate.policies.budget.BudgetRefusals;
 import dev.burstgate.policies.budget.BudgetState;
+import dev.burstgate.policies.capability.RequestNeeds;
 import dev.burstgate.policies.classifier.Complexity;
 import dev.burstgate.policies.classifier.ComplexityClassifier;
 import dev.burstgate.policies.cost.TokenEstimate;
@@ -145,7 +146,13 @@ public final class Simulator {
             BudgetState budget =
                     config.budget() == null ? BudgetState.UNLIMITED : BudgetState.monthly(config.budget(), cost);
             RoutingInput input = new RoutingInput(
-                    traffic.complexity[i], traffic.privacy[i], budget, local, TierHealth.ALL_UP, RequestOverrides.NONE);
+                    traffic.complexity[i],
+                    traffic.privacy[i],
+                    budget,
+                    local,
+                    TierHealth.ALL_UP,
+                    RequestOverrides.NONE,
+                    new RequestNeeds(traffic.rows.get(i).needs(), traffic.promptTokens[i]));
             RoutingDecision decision = router.route(policy, input);
             Usage usage = new Usage(traffic.promptTokens[i], traffic.completionTokens[i]);
             baseline = baseline.plus(config.prices().baseline(usage));

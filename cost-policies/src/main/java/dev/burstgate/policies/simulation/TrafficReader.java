@@ -1,6 +1,7 @@
 package dev.burstgate.policies.simulation;
 
 import dev.burstgate.policies.Tier;
+import dev.burstgate.policies.capability.ChatBodyNeeds;
 import dev.burstgate.policies.classifier.ChatMessage;
 import java.io.IOException;
 import java.io.InputStream;
@@ -262,7 +263,8 @@ public final class TrafficReader {
                 weak,
                 strong,
                 perTier,
-                completion);
+                completion,
+                ChatBodyNeeds.read(n));
     }
 
     /** An optional scalar as text ("" when absent); an object or array is a bad line, not an empty value. */

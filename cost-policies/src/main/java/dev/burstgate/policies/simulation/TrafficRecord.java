@@ -1,6 +1,7 @@
 package dev.burstgate.policies.simulation;
 
 import dev.burstgate.policies.Tier;
+import dev.burstgate.policies.capability.Capability;
 import dev.burstgate.policies.classifier.ChatMessage;
 import java.util.List;
 import java.util.Map;
@@ -23,6 +24,8 @@ import org.jspecify.annotations.Nullable;
  * @param tierCorrect optional {@code correct}: per-tier outcomes, e.g. {@code {"local":false,"cloud":true}}; wins over
  *     the weak/strong labels for the tiers it names
  * @param completionTokens optional {@code completion_tokens}: the answer's length, for token prices and service time
+ * @param needs what the request needs from a tier, read from its OpenAI fields ({@code tools}, {@code response_format},
+ *     image parts, ...) as the gateway reads a live request
  */
 public record TrafficRecord(
         long line,
@@ -35,9 +38,11 @@ public record TrafficRecord(
         @Nullable Boolean weakCorrect,
         @Nullable Boolean strongCorrect,
         Map<Tier, Boolean> tierCorrect,
-        @Nullable Long completionTokens) {
+        @Nullable Long completionTokens,
+        Map<Capability, String> needs) {
 
     public TrafficRecord {
+        needs = Map.copyOf(needs);
         Objects.requireNonNull(id, "id");
         messages = List.copyOf(messages);
         Objects.requireNonNull(source, "source");

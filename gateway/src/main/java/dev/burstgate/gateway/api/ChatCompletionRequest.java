@@ -1,7 +1,9 @@
 package dev.burstgate.gateway.api;
 
 import dev.burstgate.policies.Tier;
+import dev.burstgate.policies.capability.Capability;
 import java.util.List;
+import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -11,7 +13,8 @@ import tools.jackson.databind.node.ObjectNode;
  * @param body the client's JSON body as received (remote tiers forward it, with the model swapped)
  * @param model the {@code model} the client named ({@code auto} when absent)
  * @param forcedTier the tier the model name forces, or null for {@code auto}
- * @param messages the conversation, text only
+ * @param messages the conversation, text only (images, audio and tool calls stay in {@code body})
+ * @param needs what the request needs from the tier that answers it, each with the parameter that needs it
  * @param stream whether the client asked for server-sent events
  * @param includeUsage whether the client asked for a usage chunk at the end of the stream
  * @param maxTokens {@code max_completion_tokens} or {@code max_tokens}
@@ -21,6 +24,7 @@ public record ChatCompletionRequest(
         String model,
         @Nullable Tier forcedTier,
         List<Message> messages,
+        Map<Capability, String> needs,
         boolean stream,
         boolean includeUsage,
         @Nullable Integer maxTokens,

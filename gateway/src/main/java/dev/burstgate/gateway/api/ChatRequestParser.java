@@ -1,6 +1,7 @@
 package dev.burstgate.gateway.api;
 
 import dev.burstgate.policies.Tier;
+import dev.burstgate.policies.capability.ChatBodyNeeds;
 import dev.burstgate.policies.classifier.ChatMessage;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -26,25 +27,39 @@ public final class ChatRequestParser {
 
     private static final Set<String> ROLES = Set.of("system", "developer", "user", "assistant", "tool");
 
-    /** Accepted and forwarded to remote tiers; the local engine ignores them. */
-    private static final Set<String> PASS_THROUGH =
-            Set.of("user", "metadata", "store", "presence_penalty", "frequency_penalty", "service_tier");
+    /**
+     * Accepted and forwarded to remote tiers unchanged; the local engine ignores them (they steer an upstream's
+     * service, storage or sampling penalties, not what the answer can be).
+     */
+    private static final Set<String> PASS_THROUGH = Set.of(
+            "user",
+            "metadata",
+            "store",
+            "presence_penalty",
+            "frequency_penalty",
+            "service_tier",
+            "logit_bias",
+            "reasoning_effort",
+            "verbosity",
+            "prompt_cache_key",
+            "safety_identifier");
 
-    /** Known OpenAI parameters Burstgate does not serve; named in the error. */
-    private static final Set<String> UNSUPPORTED = Set.of(
+    /**
+     * Accepted and forwarded to the tiers that serve them; a tier that does not is skipped by routing
+     * ({@code ChatBodyNeeds} reads which capability each needs).
+     */
+    private static final Set<String> BY_CAPABILITY = Set.of(
             "tools",
             "tool_choice",
+            "parallel_tool_calls",
             "functions",
             "function_call",
-            "parallel_tool_calls",
             "logprobs",
             "top_logprobs",
-            "logit_bias",
             "audio",
             "modalities",
             "prediction",
-            "web_search_options",
-            "reasoning_effort");
+            "web_search_options");
 
     private static final Set<String> HANDLED = Set.of(
             "model",
@@ -110,11 +125,7 @@ public final class ChatRequestParser {
         }
         ObjectNode body = (ObjectNode) root;
         for (String name : body.propertyNames()) {
-            if (UNSUPPORTED.contains(name)) {
-                throw ApiException.badRequest(
-                        "unsupported_parameter", name, "Parameter '" + name + "' is not supported by Burstgate.");
-            }
-            if (!HANDLED.contains(name) && !PASS_THROUGH.contains(name)) {
+            if (!HANDLED.contains(name) && !PASS_THROUGH.contains(name) && !BY_CAPABILITY.contains(name)) {
                 // 'param' names the field as the client spelled it, cut like every echo of the client's words.
                 throw ApiException.badRequest(
                         "unknown_parameter",
@@ -140,6 +151,26 @@ public final class ChatRequestParser {
         }
 
         List<ChatCompletionRequest.Message> messages = messages(body.get("messages"));
+        Set<String> tools = OpenAiFields.tools(body.path("tools"));
+        OpenAiFields.toolChoice(
+                body.path("tool_choice"), tools, body.path("tools").isArray());
+        OpenAiFields.bool(body, "parallel_tool_calls", "parallel_tool_calls");
+        OpenAiFields.bool(body, "logprobs", "logprobs");
+        JsonNode topLogprobs = body.get("top_logprobs");
+        if (topLogprobs != null && !topLogprobs.isNull()) {
+            if (!topLogprobs.isIntegralNumber()) {
+                throw ApiException.badRequest("invalid_type", "top_logprobs", "'top_logprobs' must be an integer.");
+            }
+            if (!topLogprobs.canConvertToInt() || topLogprobs.intValue() < 0 || topLogprobs.intValue() > 20) {
+                throw ApiException.badRequest(
+                        "invalid_value", "top_logprobs", "'top_logprobs' must be between 0 and 20.");
+            }
+        }
+        JsonNode logitBias = body.get("logit_bias");
+        if (logitBias != null && !logitBias.isNull() && !logitBias.isObject()) {
+            throw ApiException.badRequest(
+                    "invalid_type", "logit_bias", "'logit_bias' must be an object of token ids to numbers.");
+        }
         boolean stream = bool(body, "stream");
         boolean includeUsage = false;
         JsonNode so = body.get("stream_options");
@@ -188,25 +219,20 @@ public final class ChatRequestParser {
             if (!n.canConvertToInt() || n.intValue() < 1 || n.intValue() > 128) {
                 throw ApiException.badRequest("invalid_value", "n", "'n' must be between 1 and 128.");
             }
-            if (n.intValue() != 1) {
-                throw ApiException.badRequest("unsupported_parameter", "n", "Only n=1 is supported.");
-            }
-        }
-        JsonNode rf = body.get("response_format");
-        if (rf != null && !rf.isNull()) {
-            if (!rf.isObject() || !"text".equals(rf.path("type").asString(""))) {
+            if (n.intValue() > 1 && stream) {
+                // a stream carries one choice at a time in this gateway's usage accounting
                 throw ApiException.badRequest(
-                        "unsupported_parameter",
-                        "response_format",
-                        "Only response_format {\"type\":\"text\"} is supported.");
+                        "unsupported_parameter", "n", "'n' greater than 1 is supported without streaming only.");
             }
         }
+        OpenAiFields.responseFormat(body.path("response_format"));
         List<String> stop = stop(body.get("stop"));
         return new ChatCompletionRequest(
                 body,
                 model,
                 models.get(model),
                 messages,
+                ChatBodyNeeds.read(body),
                 stream,
                 includeUsage,
                 maxTokens,
@@ -246,12 +272,25 @@ public final class ChatRequestParser {
                         "'" + p + ".role' must be one of system, developer, user, assistant, tool; got "
                                 + JsonErrors.quote(role.stringValue()) + ".");
             }
-            out.add(new ChatCompletionRequest.Message(role.stringValue(), content(msg.get("content"), p + ".content")));
+            String r = role.stringValue();
+            ObjectNode m = (ObjectNode) msg;
+            if (r.equals("assistant")) {
+                OpenAiFields.toolCalls(m, p);
+            } else if (m.has("tool_calls") && !m.get("tool_calls").isNull()) {
+                throw ApiException.badRequest(
+                        "invalid_value",
+                        p + ".tool_calls",
+                        "'" + p + ".tool_calls' is allowed in assistant messages only.");
+            }
+            if (r.equals("tool")) {
+                OpenAiFields.toolCallId(m, p);
+            }
+            out.add(new ChatCompletionRequest.Message(r, content(r, msg.get("content"), p + ".content")));
         }
         return List.copyOf(out);
     }
 
-    private static String content(@Nullable JsonNode c, String p) {
+    private static String content(String role, @Nullable JsonNode c, String p) {
         if (c == null || c.isNull()) {
             return "";
         }
@@ -276,11 +315,9 @@ public final class ChatRequestParser {
                 throw ApiException.badRequest("invalid_type", pp + ".type", "'" + pp + ".type' must be a string.");
             }
             if (!"text".equals(type.stringValue())) {
-                throw ApiException.badRequest(
-                        "unsupported_content",
-                        pp + ".type",
-                        "'" + pp + ".type' must be 'text': only " + "text content parts are supported; got "
-                                + JsonErrors.quote(type.stringValue()) + ".");
+                // images, audio, files, refusals: validated here, forwarded as they are, not part of the text
+                OpenAiFields.part(role, type.stringValue(), part, pp);
+                continue;
             }
             JsonNode t = part.get("text");
             if (t == null || !t.isString()) {

@@ -8,9 +8,11 @@ import dev.burstgate.gateway.tier.TierBackend;
 import dev.burstgate.policies.Tier;
 import dev.burstgate.policies.budget.BudgetState;
 import dev.burstgate.policies.budget.ExhaustedAction;
+import dev.burstgate.policies.capability.RequestNeeds;
 import dev.burstgate.policies.classifier.ChatMessage;
 import dev.burstgate.policies.classifier.Complexity;
 import dev.burstgate.policies.classifier.ComplexityClassifier;
+import dev.burstgate.policies.cost.TokenEstimate;
 import dev.burstgate.policies.policy.Policy;
 import dev.burstgate.policies.policy.PolicyRegistry;
 import dev.burstgate.policies.privacy.PiiDetector;
@@ -33,6 +35,7 @@ import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
+import tools.jackson.databind.JsonNode;
 
 /**
  * Routes with the deployed policy: the same {@link PolicyRegistry}, classifier and {@link Router} the policy lab
@@ -79,7 +82,8 @@ public final class PolicyRequestRouter implements RequestRouter {
                 .withBudget(budget)
                 .withLocal(local.get())
                 .withHealth(health())
-                .withOverrides(new RequestOverrides(request.forcedTier(), maxLatency(headers)));
+                .withOverrides(new RequestOverrides(request.forcedTier(), maxLatency(headers)))
+                .withNeeds(new RequestNeeds(request.needs(), TokenEstimate.promptTokens(promptChars(request))));
         return switch (router.route(policy, input)) {
             case RoutingDecision.Route r -> {
                 List<Tier> tiers = new ArrayList<>(1 + r.fallbackChain().size());
@@ -99,9 +103,22 @@ public final class PolicyRequestRouter implements RequestRouter {
                                 HttpStatus.valueOf(r.code().httpStatus()),
                                 type(r.code().httpStatus()),
                                 r.code().name().toLowerCase(java.util.Locale.ROOT),
-                                r.code().httpStatus() == 400 ? "model" : null,
+                                r.parameter() != null ? r.parameter() : r.code().httpStatus() == 400 ? "model" : null,
                                 r.reason()));
         };
+    }
+
+    /** The prompt's characters: the messages' text and, when the request declares tools, their definitions. */
+    static long promptChars(ChatCompletionRequest request) {
+        long chars = 0;
+        for (ChatCompletionRequest.Message m : request.messages()) {
+            chars += m.content().length();
+        }
+        JsonNode tools = request.body().get("tools");
+        if (tools != null && tools.isArray() && !tools.isEmpty()) {
+            chars += tools.toString().length();
+        }
+        return chars;
     }
 
     /** The policy's action at 100 %, as the dispatcher applies it: local-only needs a local tier the policy allows. */

@@ -1,5 +1,7 @@
 package dev.burstgate.gateway.tier;
 
+import dev.burstgate.policies.Tier;
+import dev.burstgate.policies.capability.TierCapabilities;
 import dev.burstgate.policies.cost.TierPrice;
 import dev.burstgate.policies.cost.TokenEstimate;
 import dev.burstgate.policies.cost.Usd;
@@ -9,6 +11,7 @@ import jakarta.validation.constraints.Min;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -48,6 +51,21 @@ public record TiersProperties(
     }
 
     /**
+     * What each tier serves, each tier's keys over its defaults: the local tier's context defaults to one slot's share
+     * ({@code context / parallel}).
+     */
+    public TierCapabilities capabilities() {
+        return new TierCapabilities(Map.of(
+                Tier.LOCAL,
+                local.capabilities()
+                        .resolve(TierCapabilities.Of.localDefault((long) (local.context() / local.parallel()))),
+                Tier.CLOUD,
+                cloud.capabilities().resolve(TierCapabilities.Of.EVERYTHING),
+                Tier.LEGACY,
+                legacy.capabilities().resolve(TierCapabilities.Of.EVERYTHING)));
+    }
+
+    /**
      * The in-process engine.
      *
      * @param enabled {@code false} turns the local tier off (routing then skips it)
@@ -62,6 +80,7 @@ public record TiersProperties(
      * @param pricePerQuery USD per answered request (a decimal amount, at least 0)
      * @param pricePerMillionInputTokens USD per million prompt tokens, added to the per-query price
      * @param pricePerMillionOutputTokens USD per million completion tokens, added to the per-query price
+     * @param capabilities what the tier serves (default: tools and JSON output, prompts up to a slot's context)
      */
     public record Local(
             @DefaultValue("true") boolean enabled,
@@ -78,7 +97,8 @@ public record TiersProperties(
             @DefaultValue("burstgate-local") String name,
             @DefaultValue("0.02") Usd pricePerQuery,
             @DefaultValue("0") Usd pricePerMillionInputTokens,
-            @DefaultValue("0") Usd pricePerMillionOutputTokens) {
+            @DefaultValue("0") Usd pricePerMillionOutputTokens,
+            @DefaultValue @Valid TierCapabilitiesProperties capabilities) {
 
         private static final String TIER = "local";
 
@@ -102,6 +122,7 @@ public record TiersProperties(
      * @param pricePerQuery USD per answered request (a decimal amount, at least 0)
      * @param pricePerMillionInputTokens USD per million prompt tokens, added to the per-query price
      * @param pricePerMillionOutputTokens USD per million completion tokens, added to the per-query price
+     * @param capabilities what the tier serves (default: everything its upstream accepts)
      */
     public record Cloud(
             @DefaultValue List<URI> endpoints,
@@ -110,7 +131,8 @@ public record TiersProperties(
             @DefaultValue("/health") String healthPath,
             @DefaultValue("0.18") Usd pricePerQuery,
             @DefaultValue("0") Usd pricePerMillionInputTokens,
-            @DefaultValue("0") Usd pricePerMillionOutputTokens) {
+            @DefaultValue("0") Usd pricePerMillionOutputTokens,
+            @DefaultValue @Valid TierCapabilitiesProperties capabilities) {
 
         private static final String TIER = "cloud";
 
@@ -134,6 +156,7 @@ public record TiersProperties(
      * @param pricePerQuery USD per answered request (a decimal amount, at least 0)
      * @param pricePerMillionInputTokens USD per million prompt tokens, added to the per-query price
      * @param pricePerMillionOutputTokens USD per million completion tokens, added to the per-query price
+     * @param capabilities what the tier serves (default: everything its upstream accepts)
      */
     public record Legacy(
             @Nullable URI url,
@@ -141,7 +164,8 @@ public record TiersProperties(
             @DefaultValue("burstgate-legacy") String model,
             @DefaultValue("1.10") Usd pricePerQuery,
             @DefaultValue("0") Usd pricePerMillionInputTokens,
-            @DefaultValue("0") Usd pricePerMillionOutputTokens) {
+            @DefaultValue("0") Usd pricePerMillionOutputTokens,
+            @DefaultValue @Valid TierCapabilitiesProperties capabilities) {
 
         private static final String TIER = "legacy";
 

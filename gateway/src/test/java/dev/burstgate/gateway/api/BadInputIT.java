@@ -77,7 +77,9 @@ class BadInputIT {
       empty messages           | {"messages":[]}                                                     | invalid_value
       wrong type               | {"messages":"hello"}                                                | invalid_type
       unknown model            | {"model":"gpt-4o","messages":[{"role":"user","content":"hi"}]}      | model_not_found
-      unsupported parameter    | {"tools":[],"messages":[{"role":"user","content":"hi"}]}            | unsupported_parameter
+      unsupported parameter    | {"n":2,"stream":true,"messages":[{"role":"user","content":"hi"}]}   | unsupported_parameter
+      image forced to local    | {"model":"local","messages":[{"role":"user","content":[{"type":"image_url","image_url":{"url":"data:,"}}]}]} | unsupported_by_tiers
+      bad tool                 | {"tools":[{"type":"function","function":{"name":"a b"}}],"messages":[{"role":"user","content":"hi"}]} | invalid_value
       unknown parameter        | {"frobnicate":1,"messages":[{"role":"user","content":"hi"}]}        | unknown_parameter
       empty stop               | {"stop":"","messages":[{"role":"user","content":"hi"}]}             | invalid_value
       empty stop in a list     | {"stop":["a",""],"messages":[{"role":"user","content":"hi"}]}       | invalid_value

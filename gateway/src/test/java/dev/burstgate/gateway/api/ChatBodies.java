@@ -122,7 +122,16 @@ final class ChatBodies {
     /** A valid request: every field the parser handles, each present or not, with values in range. */
     static Obj valid(RandomGenerator r) {
         Json model = maybe(r, 0.3, g -> str(oneOf(g, "auto", "local", "cloud", "legacy", "fast")));
-        Json messages = new Arr(listOf(r, 1, 4, g -> obj("role", str(oneOf(g, ROLES)), "content", content(g))));
+        Json messages = new Arr(listOf(r, 1, 4, g -> {
+            String role = oneOf(g, ROLES);
+            return obj(
+                    "role",
+                    str(role),
+                    "content",
+                    content(g),
+                    "tool_call_id",
+                    role.equals("tool") ? str("call_" + g.nextInt(100)) : null);
+        }));
         Json stream = maybe(r, 0.5, ChatBodies::bool);
         Json usage = maybe(r, 0.5, ChatBodies::bool);
         List<Field> fields = new ArrayList<>(

@@ -16,6 +16,8 @@ import tools.jackson.databind.json.JsonMapper;
 
 class ChatRequestParserTest {
 
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
     private final ChatRequestParser parser =
             new ChatRequestParser(JsonMapper.builder().build(), Map.of("fast", "local"));
 
@@ -84,7 +86,12 @@ class ChatRequestParserTest {
       missing role                              | {"messages":[{"content":"x"}]}                             | missing_required_parameter | messages[0].role
       bad role                                  | {"messages":[{"role":"robot","content":"x"}]}              | invalid_value              | messages[0].role
       content a number                          | {"messages":[{"role":"user","content":5}]}                 | invalid_type               | messages[0].content
-      image part                                | {"messages":[{"role":"user","content":[{"type":"image_url","image_url":{}}]}]} | unsupported_content | messages[0].content[0].type
+      image part without url                    | {"messages":[{"role":"user","content":[{"type":"image_url","image_url":{}}]}]} | missing_required_parameter | messages[0].content[0].image_url.url
+      image part from the system                | {"messages":[{"role":"system","content":[{"type":"image_url","image_url":{"url":"x"}}]}]} | invalid_value | messages[0].content[0].type
+      tool message without its call id          | {"messages":[{"role":"tool","content":"x"}]}               | missing_required_parameter | messages[0].tool_call_id
+      tool calls not an array                   | {"messages":[{"role":"assistant","tool_calls":{}}]}        | invalid_type               | messages[0].tool_calls
+      tool call without arguments               | {"messages":[{"role":"assistant","tool_calls":[{"id":"c","type":"function","function":{"name":"f"}}]}]} | missing_required_parameter | messages[0].tool_calls[0].function.arguments
+      tool calls from the user                  | {"messages":[{"role":"user","content":"x","tool_calls":[]}]} | invalid_value            | messages[0].tool_calls
       model a number                            | {"model":1,"messages":[{"role":"user","content":"x"}]}     | invalid_type               | model
       stream a string                           | {"stream":"yes","messages":[{"role":"user","content":"x"}]} | invalid_type              | stream
       stream options without stream             | {"stream_options":{"include_usage":true},"messages":[{"role":"user","content":"x"}]} | invalid_value | stream_options
@@ -95,9 +102,22 @@ class ChatRequestParserTest {
       top_p above one                           | {"top_p":1.5,"messages":[{"role":"user","content":"x"}]}   | invalid_value              | top_p
       seed not integral                         | {"seed":1.2,"messages":[{"role":"user","content":"x"}]}    | invalid_type               | seed
       too many stops                            | {"stop":["a","b","c","d","e"],"messages":[{"role":"user","content":"x"}]} | invalid_value | stop
-      n above one                               | {"n":2,"messages":[{"role":"user","content":"x"}]}         | unsupported_parameter      | n
-      tools                                     | {"tools":[],"messages":[{"role":"user","content":"x"}]}    | unsupported_parameter      | tools
-      json mode                                 | {"response_format":{"type":"json_object"},"messages":[{"role":"user","content":"x"}]} | unsupported_parameter | response_format
+      n above one streamed                      | {"n":2,"stream":true,"messages":[{"role":"user","content":"x"}]} | unsupported_parameter | n
+      tools not an array                        | {"tools":{},"messages":[{"role":"user","content":"x"}]}    | invalid_type               | tools
+      tool without a function                   | {"tools":[{"type":"function"}],"messages":[{"role":"user","content":"x"}]} | missing_required_parameter | tools[0].function
+      tool with a bad name                      | {"tools":[{"type":"function","function":{"name":"a b"}}],"messages":[{"role":"user","content":"x"}]} | invalid_value | tools[0].function.name
+      tools named twice                         | {"tools":[{"type":"function","function":{"name":"a"}},{"type":"function","function":{"name":"a"}}],"messages":[{"role":"user","content":"x"}]} | invalid_value | tools[1].function.name
+      tool parameters not an object             | {"tools":[{"type":"function","function":{"name":"a","parameters":"x"}}],"messages":[{"role":"user","content":"x"}]} | invalid_type | tools[0].function.parameters
+      tool choice without tools                 | {"tool_choice":"required","messages":[{"role":"user","content":"x"}]} | invalid_value   | tool_choice
+      tool choice of an unknown value           | {"tools":[{"type":"function","function":{"name":"a"}}],"tool_choice":"always","messages":[{"role":"user","content":"x"}]} | invalid_value | tool_choice
+      tool choice naming an undeclared tool     | {"tools":[{"type":"function","function":{"name":"a"}}],"tool_choice":{"type":"function","function":{"name":"b"}},"messages":[{"role":"user","content":"x"}]} | invalid_value | tool_choice.function.name
+      parallel tool calls a string              | {"parallel_tool_calls":"yes","messages":[{"role":"user","content":"x"}]} | invalid_type | parallel_tool_calls
+      response format of an unknown type        | {"response_format":{"type":"xml"},"messages":[{"role":"user","content":"x"}]} | invalid_value | response_format.type
+      json schema without its schema block      | {"response_format":{"type":"json_schema"},"messages":[{"role":"user","content":"x"}]} | missing_required_parameter | response_format.json_schema
+      json schema without a name                | {"response_format":{"type":"json_schema","json_schema":{"schema":{}}},"messages":[{"role":"user","content":"x"}]} | missing_required_parameter | response_format.json_schema.name
+      json schema not an object                 | {"response_format":{"type":"json_schema","json_schema":{"name":"x","schema":[]}},"messages":[{"role":"user","content":"x"}]} | invalid_type | response_format.json_schema.schema
+      top logprobs too many                     | {"logprobs":true,"top_logprobs":21,"messages":[{"role":"user","content":"x"}]} | invalid_value | top_logprobs
+      logit bias a list                         | {"logit_bias":[1],"messages":[{"role":"user","content":"x"}]} | invalid_type            | logit_bias
       unknown parameter                         | {"colour":"blue","messages":[{"role":"user","content":"x"}]} | unknown_parameter        | colour
       """)
     void rejectsBadInputWithATypedErrorNamingTheParameter(String what, String body, String code, String param) {
@@ -107,6 +127,48 @@ class ChatRequestParserTest {
             assertThat(e.code()).as(what).isEqualTo(code);
             assertThat(e.param()).as(what).isEqualTo(param);
         });
+    }
+
+    @Test
+    void anAgentTurnWithToolsImagesAndJsonOutputIsAcceptedAndItsNeedsNamed() {
+        String body = """
+                {"model":"auto","messages":[
+                  {"role":"system","content":"You are terse."},
+                  {"role":"user","content":[{"type":"text","text":"What is in it?"},
+                                            {"type":"image_url","image_url":{"url":"data:image/png;base64,AA==","detail":"low"}}]},
+                  {"role":"assistant","content":null,"tool_calls":[{"id":"call_1","type":"function",
+                     "function":{"name":"lookup","arguments":"{\\"q\\":\\"cat\\"}"}}]},
+                  {"role":"tool","tool_call_id":"call_1","content":"a cat"}],
+                 "tools":[{"type":"function","function":{"name":"lookup","description":"Looks up",
+                    "parameters":{"type":"object","properties":{"q":{"type":"string"}},"required":["q"]},"strict":true}}],
+                 "tool_choice":{"type":"function","function":{"name":"lookup"}},"parallel_tool_calls":false,
+                 "response_format":{"type":"json_schema","json_schema":{"name":"answer","strict":true,
+                    "schema":{"type":"object","properties":{"a":{"type":"string"}},"required":["a"],"additionalProperties":false}}},
+                 "logprobs":true,"top_logprobs":2,"n":2,"logit_bias":{"50256":-100},"reasoning_effort":"low",
+                 "user":"u1","metadata":{"k":"v"},"seed":3}
+                """;
+        ChatCompletionRequest r = parse(body);
+        assertThat(r.messages())
+                .extracting(ChatCompletionRequest.Message::content)
+                .containsExactly("You are terse.", "What is in it?", "", "a cat");
+        assertThat(r.needs())
+                .containsOnlyKeys(
+                        dev.burstgate.policies.capability.Capability.TOOLS,
+                        dev.burstgate.policies.capability.Capability.VISION,
+                        dev.burstgate.policies.capability.Capability.JSON_SCHEMA,
+                        dev.burstgate.policies.capability.Capability.LOGPROBS,
+                        dev.burstgate.policies.capability.Capability.MULTIPLE_CHOICES)
+                .containsEntry(dev.burstgate.policies.capability.Capability.VISION, "messages[1].content[1]");
+        // the body goes on as the client wrote it
+        assertThat(r.body().toString()).isEqualTo(JSON.readTree(body).toString());
+    }
+
+    @Test
+    void aPlainChatNeedsNothing() {
+        assertThat(parse("{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"tools\":[],"
+                                + "\"response_format\":{\"type\":\"text\"}}")
+                        .needs())
+                .isEmpty();
     }
 
     /** The messages of a request that is valid but for the parameter a test sets. */
@@ -165,14 +227,13 @@ class ChatRequestParserTest {
                 assertThat(e.getMessage()).isEqualTo("'messages[0].content[1].type' must be a string.");
             });
         }
-        assertThat(rejected(before + "{\"type\":\"image_url\",\"image_url\":{}}]}]}"))
-                .satisfies(e -> {
-                    assertThat(e.code()).isEqualTo("unsupported_content");
-                    assertThat(e.param()).isEqualTo("messages[0].content[1].type");
-                    assertThat(e.getMessage())
-                            .isEqualTo("'messages[0].content[1].type' must be 'text': only text content parts are "
-                                    + "supported; got 'image_url'.");
-                });
+        assertThat(rejected(before + "{\"type\":\"video\",\"video\":{}}]}]}")).satisfies(e -> {
+            assertThat(e.code()).isEqualTo("invalid_value");
+            assertThat(e.param()).isEqualTo("messages[0].content[1].type");
+            assertThat(e.getMessage())
+                    .isEqualTo("'messages[0].content[1].type' must be one of text, image_url, input_audio, file, "
+                            + "refusal; got 'video'.");
+        });
     }
 
     @Test
