@@ -8,14 +8,34 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Exact-match cache of deterministic non-streaming answers (temperature 0 or a fixed seed), per tenant. The key is
- * the tenant plus a canonical form of what determines the answer: model, messages, sampling parameters and limits.
+ * the tenant plus a canonical form of what determines the answer: model, messages (with their images and tool calls),
+ * sampling parameters, limits, tools and the output format.
  */
 public final class ResponseCache {
+
+    /** Fields beside the messages and sampling parameters that change the answer. */
+    private static final List<String> ANSWER_FIELDS = List.of(
+            "tools",
+            "tool_choice",
+            "parallel_tool_calls",
+            "response_format",
+            "n",
+            "logprobs",
+            "top_logprobs",
+            "logit_bias",
+            "reasoning_effort",
+            "functions",
+            "function_call",
+            "modalities",
+            "audio",
+            "prediction",
+            "web_search_options");
 
     /** A cached answer and the tier that produced it. */
     public record Entry(Tier tier, ObjectNode answer) {}
@@ -52,6 +72,14 @@ public final class ResponseCache {
         parts.add(String.valueOf(r.topP()));
         parts.add(String.valueOf(r.seed()));
         parts.add(r.stop());
+        // what the text alone does not say: tools, output format, images, tool calls and results
+        for (String field : ANSWER_FIELDS) {
+            JsonNode v = r.body().get(field);
+            parts.add(v == null ? "" : v.toString());
+        }
+        if (!r.needs().isEmpty()) {
+            parts.add(r.body().path("messages").toString());
+        }
         return json.writeValueAsString(parts);
     }
 

@@ -7,6 +7,7 @@ import dev.burstgate.gateway.api.ChatRequestParser;
 import dev.burstgate.policies.Tier;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.json.JsonMapper;
@@ -51,6 +52,23 @@ class ResponseCacheTest {
         assertThat(cache.key("acme", r))
                 .isNotEqualTo(cache.key(
                         "acme", request("{\"temperature\":0,\"messages\":[{\"role\":\"system\",\"content\":\"a\"}]}")));
+    }
+
+    @Test
+    void toolsOutputFormatsAndImagesAreKeptApart() {
+        String m = "\"messages\":[{\"role\":\"user\",\"content\":\"a\"}]";
+        String tools = "\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"f\"}}]";
+        List<String> bodies = List.of(
+                "{\"temperature\":0," + m + "}",
+                "{\"temperature\":0," + tools + "," + m + "}",
+                "{\"temperature\":0," + tools + ",\"tool_choice\":\"required\"," + m + "}",
+                "{\"temperature\":0,\"response_format\":{\"type\":\"json_object\"}," + m + "}",
+                "{\"temperature\":0,\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"a\"},"
+                        + "{\"type\":\"image_url\",\"image_url\":{\"url\":\"data:,1\"}}]}]}",
+                "{\"temperature\":0,\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"a\"},"
+                        + "{\"type\":\"image_url\",\"image_url\":{\"url\":\"data:,2\"}}]}]}");
+        assertThat(bodies.stream().map(b -> cache.key("acme", request(b))).distinct())
+                .hasSize(bodies.size());
     }
 
     @Test
