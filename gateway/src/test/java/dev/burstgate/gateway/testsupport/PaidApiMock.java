@@ -19,6 +19,10 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * A stand-in for the paid legacy API: an HTTP/1.1 server on loopback that answers OpenAI chat completions (JSON or
@@ -69,6 +73,8 @@ public final class PaidApiMock implements AutoCloseable {
     private volatile int promptTokens = 21;
     private volatile int completionTokens = 9;
     private volatile Duration pauseBetweenWords = Duration.ZERO;
+    private volatile @Nullable String toolName;
+    private volatile String toolArguments = "{}";
 
     public PaidApiMock() throws IOException {
         server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
@@ -97,6 +103,17 @@ public final class PaidApiMock implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Answers as a model calling a tool would: a request that declares tools and does not end with a {@code tool}
+     * result gets a call of {@code name} with {@code argumentsJson} ({@code finish_reason: "tool_calls"}; streamed as
+     * tool-call deltas, the arguments split in pieces); a request ending with a tool result gets the text answer.
+     */
+    public PaidApiMock callingTool(String name, String argumentsJson) {
+        this.toolName = name;
+        this.toolArguments = argumentsJson;
+        return this;
+    }
+
     /** Streams pause this long between two words of the answer (each word is one chunk), flushed before each pause. */
     public PaidApiMock pausingBetweenWords(Duration pause) {
         this.pauseBetweenWords = pause;
@@ -114,6 +131,7 @@ public final class PaidApiMock implements AutoCloseable {
         received.clear();
         fallback = Behavior.ANSWER;
         pauseBetweenWords = Duration.ZERO;
+        toolName = null;
     }
 
     @Override
@@ -160,7 +178,14 @@ public final class PaidApiMock implements AutoCloseable {
             boolean usage = req.body().replace(" ", "").contains("\"include_usage\":true");
             switch (b) {
                 case ANSWER -> {
-                    if (stream) {
+                    String tool = toolName;
+                    if (tool != null && wantsToolCall(req.body())) {
+                        if (stream) {
+                            streamToolCall(out, usage, tool);
+                        } else {
+                            json(out, 200, toolCallCompletion(tool));
+                        }
+                    } else if (stream) {
                         streamAnswer(out, usage, false);
                     } else {
                         json(out, 200, completion());
@@ -231,6 +256,86 @@ public final class PaidApiMock implements AutoCloseable {
         } finally {
             open.remove(socket);
         }
+    }
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    /** Whether the request declares tools and its last message is not a tool's result. */
+    private static boolean wantsToolCall(String body) {
+        JsonNode root = JSON.readTree(body);
+        JsonNode messages = root.path("messages");
+        return root.path("tools").isArray()
+                && !root.path("tools").isEmpty()
+                && !"none".equals(root.path("tool_choice").asString(""))
+                && !messages.isEmpty()
+                && !"tool".equals(messages.get(messages.size() - 1).path("role").asString(""));
+    }
+
+    private String toolCallCompletion(String tool) {
+        ObjectNode c = JSON.createObjectNode();
+        c.put("id", "chatcmpl-legacy-" + ids.incrementAndGet());
+        c.put("object", "chat.completion");
+        c.put("created", 1700000000);
+        c.put("model", "legacy-model");
+        ObjectNode choice = c.putArray("choices").addObject();
+        choice.put("index", 0);
+        ObjectNode message = choice.putObject("message");
+        message.put("role", "assistant");
+        message.putNull("content");
+        message.putNull("refusal");
+        ObjectNode call = message.putArray("tool_calls").addObject();
+        call.put("id", "call_mock" + ids.get());
+        call.put("type", "function");
+        call.putObject("function").put("name", tool).put("arguments", toolArguments);
+        choice.put("finish_reason", "tool_calls");
+        c.putObject("usage")
+                .put("prompt_tokens", promptTokens)
+                .put("completion_tokens", completionTokens)
+                .put("total_tokens", promptTokens + completionTokens);
+        return c.toString();
+    }
+
+    private void streamToolCall(OutputStream out, boolean usage, String tool) throws IOException {
+        out.write(("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n"
+                        + "Connection: close\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII));
+        int id = ids.incrementAndGet();
+        String head = "{\"id\":\"chatcmpl-legacy-" + id
+                + "\",\"object\":\"chat.completion.chunk\",\"created\":1700000000,\"model\":\"legacy-model\",";
+        ObjectNode first = JSON.createObjectNode();
+        first.put("role", "assistant");
+        first.putNull("content");
+        ObjectNode call = first.putArray("tool_calls").addObject();
+        call.put("index", 0);
+        call.put("id", "call_mock" + id);
+        call.put("type", "function");
+        call.putObject("function").put("name", tool).put("arguments", "");
+        chunk(out, "data: " + head + "\"choices\":[{\"index\":0,\"delta\":" + first + ",\"finish_reason\":null}]}\n\n");
+        String args = toolArguments;
+        int step = Math.max(1, (args.length() + 2) / 3);
+        for (int i = 0; i < args.length(); i += step) {
+            ObjectNode delta = JSON.createObjectNode();
+            delta.putArray("tool_calls")
+                    .addObject()
+                    .put("index", 0)
+                    .putObject("function")
+                    .put("arguments", args.substring(i, Math.min(args.length(), i + step)));
+            chunk(
+                    out,
+                    "data: " + head + "\"choices\":[{\"index\":0,\"delta\":" + delta
+                            + ",\"finish_reason\":null}]}\n\n");
+        }
+        chunk(out, "data: " + head + "\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"tool_calls\"}]}\n\n");
+        if (usage) {
+            chunk(
+                    out,
+                    "data: " + head + "\"choices\":[],\"usage\":{\"prompt_tokens\":" + promptTokens
+                            + ",\"completion_tokens\":" + completionTokens + ",\"total_tokens\":"
+                            + (promptTokens + completionTokens) + "}}\n\n");
+        }
+        chunk(out, "data: [DONE]\n\n");
+        out.write("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        out.flush();
     }
 
     private String completion() {
