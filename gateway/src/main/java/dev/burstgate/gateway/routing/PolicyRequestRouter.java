@@ -35,7 +35,6 @@ import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
-import tools.jackson.databind.JsonNode;
 
 /**
  * Routes with the deployed policy: the same {@link PolicyRegistry}, classifier and {@link Router} the policy lab
@@ -108,15 +107,11 @@ public final class PolicyRequestRouter implements RequestRouter {
         };
     }
 
-    /** The prompt's characters: the messages' text and, when the request declares tools, their definitions. */
+    /** The prompt's characters: the messages' text, as the policy lab counts a recorded request's. */
     static long promptChars(ChatCompletionRequest request) {
         long chars = 0;
         for (ChatCompletionRequest.Message m : request.messages()) {
             chars += m.content().length();
-        }
-        JsonNode tools = request.body().get("tools");
-        if (tools != null && tools.isArray() && !tools.isEmpty()) {
-            chars += tools.toString().length();
         }
         return chars;
     }

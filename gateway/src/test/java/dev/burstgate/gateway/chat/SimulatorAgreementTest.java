@@ -26,6 +26,9 @@ import dev.burstgate.gateway.usage.Outcome;
 import dev.burstgate.policies.Tier;
 import dev.burstgate.policies.budget.BudgetRefusals;
 import dev.burstgate.policies.budget.BudgetState;
+import dev.burstgate.policies.capability.Capability;
+import dev.burstgate.policies.capability.RequestNeeds;
+import dev.burstgate.policies.capability.TierCapabilities;
 import dev.burstgate.policies.classifier.ChatMessage;
 import dev.burstgate.policies.classifier.ComplexityClassifier;
 import dev.burstgate.policies.cost.PriceTable;
@@ -56,6 +59,7 @@ import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -141,8 +145,30 @@ class SimulatorAgreementTest {
     private static final List<String> POLICIES =
             List.of("cost-saver", "balanced", "quality-first", "cloud-first", "remote-only");
 
-    /** One request: its messages (the JSON array, as a client sends it) and the completion tokens every tier answers with. */
-    record Request(String id, String messages, long completionTokens) {}
+    /**
+     * One request: its messages (the JSON array, as a client sends it), the completion tokens every tier answers with,
+     * and further top-level fields ({@code "tools":[...]}, or "") that decide which tiers can serve it.
+     */
+    record Request(String id, String messages, long completionTokens, String extra) {}
+
+    /**
+     * What the tiers serve, alike on both sides: local tools and JSON output up to 300 prompt tokens (so the longest
+     * prompts go elsewhere); cloud everything but images; legacy everything.
+     */
+    private static final TierCapabilities CAPABILITIES = TierCapabilities.defaults(300L)
+            .with(Tier.CLOUD, new TierCapabilities.Of(EnumSet.complementOf(EnumSet.of(Capability.VISION)), null));
+
+    private static Router router(PriceTable prices) {
+        return new Router(prices, CAPABILITIES);
+    }
+
+    private static final String TOOLS =
+            "\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"order_status\",\"parameters\":"
+                    + "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"string\"}}}}}]";
+
+    private static final String IMAGE =
+            "[{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"What is in this "
+                    + "picture?\"},{\"type\":\"image_url\",\"image_url\":{\"url\":\"data:image/png;base64,AA==\"}}]}]";
 
     private static String user(String text) {
         return "[{\"role\":\"user\",\"content\":" + JSON.writeValueAsString(text) + "}]";
@@ -214,8 +240,24 @@ class SimulatorAgreementTest {
                                 + "the density-matrix definition and a proof that a Bell state is not separable.")));
         List<Request> out = new ArrayList<>();
         for (int i = 0; i < messages.size(); i++) {
-            out.add(new Request("r" + i, messages.get(i), 20 + (i * 97L) % 600));
+            out.add(new Request("r" + i, messages.get(i), 20 + (i * 97L) % 600, ""));
         }
+        // requests whose needs decide where they can go: tools and JSON (local serves them), an image (legacy only),
+        // log-probabilities (remote tiers only), a hard prompt with tools
+        out.add(new Request("t0", user("What is the status of order 1234?"), 40, TOOLS));
+        out.add(new Request(
+                "t1",
+                user("Return a JSON object with three prime numbers."),
+                30,
+                "\"response_format\":{\"type\":\"json_object\"}"));
+        out.add(new Request("t2", IMAGE, 80, ""));
+        out.add(new Request("t3", user("Name a colour."), 10, "\"logprobs\":true,\"top_logprobs\":2"));
+        out.add(new Request(
+                "t4",
+                user("Prove that the square root of two is irrational, then look up order 77 and explain its status."),
+                200,
+                TOOLS));
+        out.add(new Request("t5", IMAGE, 60, "\"logprobs\":true"));
         return List.copyOf(out);
     }
 
@@ -304,7 +346,7 @@ class SimulatorAgreementTest {
                             registry,
                             CLASSIFIER,
                             new PiiDetector(),
-                            new Router(prices),
+                            router(prices),
                             () -> LocalEngineState.IDLE,
                             tiers),
                     store,
@@ -326,8 +368,8 @@ class SimulatorAgreementTest {
         }
 
         Decision send(Tenant tenant, Request r, @Nullable String model) {
-            String body =
-                    "{" + (model == null ? "" : "\"model\":\"" + model + "\",") + "\"messages\":" + r.messages() + "}";
+            String body = "{" + (model == null ? "" : "\"model\":\"" + model + "\",") + "\"messages\":" + r.messages()
+                    + (r.extra().isEmpty() ? "" : "," + r.extra()) + "}";
             completions.put(JSON.readTree(r.messages()), r.completionTokens());
             MockServerWebExchange ex = MockServerWebExchange.from(MockServerHttpRequest.post("/v1/chat/completions")
                     .contentType(MediaType.APPLICATION_JSON)
@@ -359,14 +401,15 @@ class SimulatorAgreementTest {
                         "agreement",
                         line,
                         "{\"id\":\"" + r.id() + "\",\"ts\":" + line * 3600L + ",\"messages\":" + r.messages()
-                                + ",\"completion_tokens\":" + r.completionTokens() + "}");
+                                + ",\"completion_tokens\":" + r.completionTokens()
+                                + (r.extra().isEmpty() ? "" : "," + r.extra()) + "}");
     }
 
     /** The simulator's decision on each request, from the totals of the first k and k − 1 requests. */
     private static List<Decision> simulate(
             Policy policy, PriceTable prices, @Nullable Usd budget, List<Request> requests) {
         Simulator simulator = new Simulator(
-                new Router(prices),
+                router(prices),
                 CLASSIFIER,
                 new PiiDetector(),
                 SimulationConfig.defaults().withPrices(prices).withBudget(budget));
@@ -453,6 +496,12 @@ class SimulatorAgreementTest {
                 if (r.reason().contains("personal data")) {
                     seen.merge("narrowed by personal data", 1, Integer::sum);
                 }
+                if (r.reason().contains("needs image content")) {
+                    seen.merge("moved by a need", 1, Integer::sum);
+                }
+                if (r.reason().contains("context")) {
+                    seen.merge("moved by the local context", 1, Integer::sum);
+                }
             }
         });
 
@@ -468,7 +517,10 @@ class SimulatorAgreementTest {
                         "answered by cloud after a refusal",
                         "402 after a refusal",
                         "capped by a degrade step",
-                        "narrowed by personal data");
+                        "narrowed by personal data",
+                        "moved by a need",
+                        "moved by the local context",
+                        "rejected unsupported_by_tiers");
     }
 
     /**
@@ -496,13 +548,16 @@ class SimulatorAgreementTest {
                 List<ChatMessage> messages = trafficRow(r, i + 1).messages();
                 BudgetState state =
                         t.monthly() == null ? BudgetState.UNLIMITED : BudgetState.monthly(t.monthly(), spent);
-                RoutingDecision decision = new Router(s.prices())
+                TrafficRecord row = trafficRow(r, i + 1);
+                long promptTokens = TokenEstimate.promptTokens(row.chars());
+                RoutingDecision decision = router(s.prices())
                         .route(
                                 policy,
                                 RoutingInput.of(CLASSIFIER.classify(messages))
                                         .withPrivacy(pii.scan(messages))
                                         .withBudget(state)
-                                        .withOverrides(new RequestOverrides(forced, null)));
+                                        .withOverrides(new RequestOverrides(forced, null))
+                                        .withNeeds(new RequestNeeds(row.needs(), promptTokens)));
                 String outcome;
                 if (decision instanceof RoutingDecision.Reject reject) {
                     outcome = "rejected " + reject.code().name().toLowerCase(java.util.Locale.ROOT);
@@ -511,9 +566,6 @@ class SimulatorAgreementTest {
                             .isEmpty();
                     BudgetRefusals refusals = new BudgetRefusals(policy.onExhausted());
                     boolean free = s.prices().price(forced).isFree();
-                    long promptTokens = TokenEstimate.promptTokens(messages.stream()
-                            .mapToLong(m -> m.content().length())
-                            .sum());
                     Usd estimate = free
                             ? Usd.ZERO
                             : s.prices().cost(forced, new Usage(promptTokens, TokenEstimate.DEFAULT_COMPLETION_TOKENS));
