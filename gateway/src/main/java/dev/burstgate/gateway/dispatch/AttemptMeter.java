@@ -48,9 +48,14 @@ final class AttemptMeter {
             JsonNode delta = choice.has("delta") ? choice.get("delta") : choice.path("message");
             String text = delta.path("content").asString("");
             String reasoning = delta.path("reasoning_content").asString("");
-            if (!text.isEmpty() || !reasoning.isEmpty()) {
+            long calls = 0;
+            for (JsonNode call : delta.path("tool_calls")) {
+                calls += call.path("function").path("name").asString("").length()
+                        + call.path("function").path("arguments").asString("").length();
+            }
+            if (!text.isEmpty() || !reasoning.isEmpty() || calls > 0) {
                 contentChunks++;
-                contentChars += text.length() + reasoning.length();
+                contentChars += text.length() + reasoning.length() + calls;
             }
         }
     }
