@@ -16,6 +16,11 @@ import org.jspecify.annotations.Nullable;
  * @param stop         up to {@value #MAX_STOP} non-empty stop strings; generation ends before the first match
  * @param seed         sampling seed, for reproducible output
  * @param ignoreEos    keep generating past the end-of-sequence token (benchmarks: fixed-length answers)
+ * @param tools        functions the model may call, names unique (at most {@value #MAX_TOOLS})
+ * @param toolChoice   whether and which tool the model must call; without tools, only none and auto are allowed and
+ *                     both mean a text answer
+ * @param parallelToolCalls whether one answer may hold several tool calls
+ * @param responseFormat the shape of a text answer: free text, a JSON object or JSON valid against a schema
  */
 public record ChatRequest(
         List<ChatMessage> messages,
@@ -24,10 +29,17 @@ public record ChatRequest(
         @Nullable Double topP,
         List<String> stop,
         @Nullable Long seed,
-        boolean ignoreEos) {
+        boolean ignoreEos,
+        List<Tool> tools,
+        ToolChoice toolChoice,
+        boolean parallelToolCalls,
+        ResponseFormat responseFormat) {
 
     /** Most stop strings a request may carry. */
     public static final int MAX_STOP = 16;
+
+    /** Most tools a request may carry. */
+    public static final int MAX_TOOLS = 128;
 
     public ChatRequest {
         Objects.requireNonNull(messages, "messages");
@@ -54,6 +66,55 @@ public record ChatRequest(
                 throw new IllegalArgumentException("stop strings must not be empty");
             }
         }
+        tools = List.copyOf(Objects.requireNonNull(tools, "tools"));
+        Objects.requireNonNull(toolChoice, "toolChoice");
+        Objects.requireNonNull(responseFormat, "responseFormat");
+        if (tools.size() > MAX_TOOLS) {
+            throw new IllegalArgumentException(
+                    "tools may hold at most " + MAX_TOOLS + " functions, got " + tools.size());
+        }
+        java.util.Set<String> names = new java.util.HashSet<>();
+        for (Tool t : tools) {
+            if (!names.add(t.name())) {
+                throw new IllegalArgumentException("tool names must be unique, '" + t.name() + "' appears twice");
+            }
+        }
+        if (toolChoice.forcesCall() && tools.isEmpty()) {
+            throw new IllegalArgumentException(
+                    "tool_choice " + toolChoice.mode().name().toLowerCase(java.util.Locale.ROOT) + " needs tools");
+        }
+        if (toolChoice.function() != null && !names.contains(toolChoice.function())) {
+            throw new IllegalArgumentException(
+                    "tool_choice names the function '" + toolChoice.function() + "', which is not among the tools");
+        }
+    }
+
+    /** A request without tools or a response format. */
+    public ChatRequest(
+            List<ChatMessage> messages,
+            @Nullable Integer maxTokens,
+            @Nullable Double temperature,
+            @Nullable Double topP,
+            List<String> stop,
+            @Nullable Long seed,
+            boolean ignoreEos) {
+        this(
+                messages,
+                maxTokens,
+                temperature,
+                topP,
+                stop,
+                seed,
+                ignoreEos,
+                List.of(),
+                ToolChoice.AUTO,
+                true,
+                ResponseFormat.TEXT);
+    }
+
+    /** Whether the model may call a tool in this request (tools given and the choice is not none). */
+    public boolean toolsCallable() {
+        return !tools.isEmpty() && toolChoice.mode() != ToolChoice.Mode.NONE;
     }
 
     /** A request with one user message and defaults elsewhere. */
@@ -75,6 +136,10 @@ public record ChatRequest(
         b.stop.addAll(stop);
         b.seed = seed;
         b.ignoreEos = ignoreEos;
+        b.tools.addAll(tools);
+        b.toolChoice = toolChoice;
+        b.parallelToolCalls = parallelToolCalls;
+        b.responseFormat = responseFormat;
         return b;
     }
 
@@ -87,6 +152,10 @@ public record ChatRequest(
         private final List<String> stop = new ArrayList<>();
         private @Nullable Long seed;
         private boolean ignoreEos;
+        private final List<Tool> tools = new ArrayList<>();
+        private ToolChoice toolChoice = ToolChoice.AUTO;
+        private boolean parallelToolCalls = true;
+        private ResponseFormat responseFormat = ResponseFormat.TEXT;
 
         private Builder() {}
 
@@ -147,8 +216,44 @@ public record ChatRequest(
             return this;
         }
 
+        public Builder tool(Tool tool) {
+            tools.add(Objects.requireNonNull(tool, "tool"));
+            return this;
+        }
+
+        public Builder tools(List<Tool> all) {
+            all.forEach(this::tool);
+            return this;
+        }
+
+        public Builder toolChoice(ToolChoice value) {
+            toolChoice = Objects.requireNonNull(value, "toolChoice");
+            return this;
+        }
+
+        public Builder parallelToolCalls(boolean value) {
+            parallelToolCalls = value;
+            return this;
+        }
+
+        public Builder responseFormat(ResponseFormat value) {
+            responseFormat = Objects.requireNonNull(value, "responseFormat");
+            return this;
+        }
+
         public ChatRequest build() {
-            return new ChatRequest(messages, maxTokens, temperature, topP, stop, seed, ignoreEos);
+            return new ChatRequest(
+                    messages,
+                    maxTokens,
+                    temperature,
+                    topP,
+                    stop,
+                    seed,
+                    ignoreEos,
+                    tools,
+                    toolChoice,
+                    parallelToolCalls,
+                    responseFormat);
         }
     }
 }

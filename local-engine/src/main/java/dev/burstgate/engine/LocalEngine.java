@@ -1,9 +1,11 @@
 package dev.burstgate.engine;
 
+import dev.burstgate.engine.grammar.JsonCloser;
 import dev.burstgate.engine.reasoning.ReasoningMode;
 import dev.burstgate.engine.reasoning.ThinkSplitter;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -183,10 +185,12 @@ public final class LocalEngine implements AutoCloseable {
         return chunks.collectList().map(list -> {
             StringBuilder content = new StringBuilder();
             StringBuilder reasoning = new StringBuilder();
+            List<ToolCall> calls = new ArrayList<>();
             ChatChunk last = null;
             for (ChatChunk c : list) {
                 content.append(c.content());
                 reasoning.append(c.reasoning());
+                calls.addAll(c.toolCalls());
                 last = c;
             }
             if (last == null || last.finishReason() == null || last.usage() == null) {
@@ -196,7 +200,8 @@ public final class LocalEngine implements AutoCloseable {
                     content.toString(),
                     reasoning.isEmpty() ? null : reasoning.toString(),
                     last.finishReason(),
-                    last.usage());
+                    last.usage(),
+                    calls);
         });
     }
 
@@ -235,7 +240,8 @@ public final class LocalEngine implements AutoCloseable {
     }
 
     private Generation beginLocked(Admission.Ticket ticket, ChatRequest request) {
-        String prompt = model.renderPrompt(request.messages());
+        Rendered rendered = render(request);
+        String prompt = rendered.prompt();
         int promptTokens = model.encode(prompt).length;
         // the native side adds a beginning-of-sequence token
         int available = config.contextPerSlot() - promptTokens - 1;
@@ -247,17 +253,85 @@ public final class LocalEngine implements AutoCloseable {
                     "messages");
         }
         int maxTokens = request.maxTokens() == null ? available : Math.min(request.maxTokens(), available);
-        boolean thinking = config.reasoningMode() != ReasoningMode.KEEP
-                && prompt.stripTrailing().endsWith(ThinkSplitter.OPEN);
+        boolean opensThink = prompt.stripTrailing().endsWith(ThinkSplitter.OPEN);
+        boolean thinking = config.reasoningMode() != ReasoningMode.KEEP && opensThink;
+        String grammar = Constraints.grammar(request, rendered.format(), opensThink);
         Generation g = new Generation(
                 ticket.grantedAtNanos(),
                 promptTokens,
                 maxTokens,
                 request,
-                new ThinkSplitter(config.reasoningMode(), thinking));
+                new ThinkSplitter(config.reasoningMode(), thinking),
+                rendered.format());
         running.add(g);
-        g.tokens = model.start(prompt, maxTokens, request);
+        g.tokens = model.start(prompt, maxTokens, request, grammar);
         return g;
+    }
+
+    /** A rendered prompt and the tool-call format the model was shown. */
+    private record Rendered(String prompt, ChatTemplate.ToolFormat format) {}
+
+    /**
+     * Renders a request. A plain chat goes through llama.cpp's built-in rendering, as always; a chat with tools, tool
+     * calls or tool results goes through the model's Jinja template rendered in Java, with a generic description of
+     * the tools in the system prompt when the template does not show them, and a wholly generic rendering (tools and
+     * calls as text, llama.cpp's rendering) when Jinjava cannot render the template.
+     */
+    private Rendered render(ChatRequest request) {
+        ChatTemplate template = model.chatTemplate();
+        boolean tools = !request.tools().isEmpty();
+        boolean history = request.messages().stream().anyMatch(ChatMessage::involvesTools);
+        if (!tools && !history) {
+            return new Rendered(
+                    model.renderPrompt(request.messages()),
+                    template == null ? ChatTemplate.ToolFormat.GENERIC : template.toolFormat());
+        }
+        if (template != null) {
+            try {
+                String prompt = template.render(request.messages(), request.tools());
+                if (!tools || prompt.contains(request.tools().get(0).name())) {
+                    return new Rendered(prompt, template.toolFormat());
+                }
+                // the template does not show tools: describe them in the system prompt, generic format
+                return new Rendered(
+                        template.render(withToolsDescribed(request.messages(), request.tools()), request.tools()),
+                        ChatTemplate.ToolFormat.GENERIC);
+            } catch (ChatTemplate.UnsupportedTemplateException e) {
+                log.debug("Rendering generically: {}", e.getMessage());
+            }
+        }
+        return new Rendered(
+                model.renderPrompt(generic(request.messages(), request.tools())), ChatTemplate.ToolFormat.GENERIC);
+    }
+
+    private static List<ChatMessage> withToolsDescribed(List<ChatMessage> messages, List<Tool> tools) {
+        List<ChatMessage> out = new ArrayList<>(messages.size() + 1);
+        String description = Constraints.describeTools(tools);
+        if (!messages.isEmpty() && messages.get(0).role() == ChatMessage.Role.SYSTEM) {
+            out.add(ChatMessage.system(messages.get(0).content() + "\n\n" + description));
+            out.addAll(messages.subList(1, messages.size()));
+        } else {
+            out.add(ChatMessage.system(description));
+            out.addAll(messages);
+        }
+        return out;
+    }
+
+    /** Tools, calls and results as plain text messages, for llama.cpp's built-in rendering. */
+    private static List<ChatMessage> generic(List<ChatMessage> messages, List<Tool> tools) {
+        List<ChatMessage> described = tools.isEmpty() ? messages : withToolsDescribed(messages, tools);
+        List<ChatMessage> out = new ArrayList<>(described.size());
+        for (ChatMessage m : described) {
+            if (m.role() == ChatMessage.Role.TOOL) {
+                out.add(ChatMessage.user("Result of the function call " + m.toolCallId() + ":\n" + m.content()));
+            } else if (!m.toolCalls().isEmpty()) {
+                String calls = Constraints.genericCalls(m.toolCalls());
+                out.add(ChatMessage.assistant(m.content().isEmpty() ? calls : m.content() + "\n" + calls));
+            } else {
+                out.add(m);
+            }
+        }
+        return out;
     }
 
     /** Emits the next non-empty chunk (reading as many native pieces as that takes), or the final chunk. */
@@ -299,8 +373,10 @@ public final class LocalEngine implements AutoCloseable {
                 return g;
             }
             ThinkSplitter.Delta d = g.splitter.accept(r.text());
-            if (!d.isEmpty()) {
-                sink.next(new ChatChunk(d.content(), d.reasoning(), null, null));
+            String content = g.calls.accept(d.content());
+            g.closer.accept(content);
+            if (!content.isEmpty() || !d.reasoning().isEmpty()) {
+                sink.next(new ChatChunk(content, d.reasoning(), null, null));
                 return g;
             }
         }
@@ -318,17 +394,47 @@ public final class LocalEngine implements AutoCloseable {
         return g.lastPieceEmpty || g.pieces == 0 ? FinishReason.STOP : FinishReason.LENGTH;
     }
 
+    /**
+     * The last chunk. Held-back call text becomes tool calls when the model ended it properly and it parses (it
+     * always does under the call grammar), otherwise it is returned as text with the real finish reason: a call cut
+     * by {@code max_tokens} never claims success. A JSON answer cut by {@code max_tokens} is closed so that it parses
+     * (the finish reason stays {@code length}).
+     */
     private ChatChunk finish(Generation g, String text, FinishReason reason) {
         ThinkSplitter.Delta d = g.splitter.accept(text);
         ThinkSplitter.Delta rest = g.splitter.finish();
         g.done = true;
         g.completionTokens = reason == FinishReason.LENGTH ? g.maxTokens : g.pieces;
         record(g, g.completionTokens);
+        StringBuilder content = new StringBuilder(g.calls.accept(d.content() + rest.content()));
+        boolean inCalls = g.calls.inCalls();
+        String held = g.calls.drain();
+        List<ToolCall> calls = List.of();
+        FinishReason finalReason = reason;
+        if (inCalls && reason == FinishReason.STOP) {
+            List<ToolCall> parsed = Constraints.parseCalls(held, g.format, g.request.tools());
+            if (parsed != null) {
+                calls = parsed;
+                finalReason = FinishReason.TOOL_CALLS;
+                held = "";
+            }
+        }
+        content.append(held);
+        if (!inCalls && g.request.responseFormat().isJson()) {
+            g.closer.accept(content);
+            if (reason == FinishReason.LENGTH) {
+                content.append(g.closer.closing());
+                if (!g.closer.started() && g.request.responseFormat().type() == ResponseFormat.Type.JSON_OBJECT) {
+                    content.append("{}");
+                }
+            }
+        }
         return new ChatChunk(
-                d.content() + rest.content(),
+                content.toString(),
                 d.reasoning() + rest.reasoning(),
-                reason,
-                new Usage(g.promptTokens, g.completionTokens));
+                finalReason,
+                new Usage(g.promptTokens, g.completionTokens),
+                calls);
     }
 
     /** Runs once when the stream ends, fails or is cancelled: stops the native side and records measurements. */
@@ -395,6 +501,34 @@ public final class LocalEngine implements AutoCloseable {
     /** Tokens of the prompt the messages render to, as reported in {@link Usage#promptTokens()}. */
     public int countPromptTokens(List<ChatMessage> messages) {
         return countTokens(renderPrompt(messages));
+    }
+
+    /** Tokens of the prompt a request renders to (tools included), as reported in {@link Usage#promptTokens()}. */
+    public int countPromptTokens(ChatRequest request) {
+        return countTokens(renderPrompt(request));
+    }
+
+    /**
+     * The prompt a request renders to: like {@link #renderPrompt(List)} for a plain chat; with tools, tool calls or
+     * tool results, the model's Jinja template rendered in Java (or a generic rendering).
+     *
+     * @throws InvalidChatRequestException when the model's template refuses the conversation
+     */
+    public String renderPrompt(ChatRequest request) {
+        Objects.requireNonNull(request, "request");
+        return withModel(() -> render(request).prompt());
+    }
+
+    /**
+     * Checks what can be checked before admission: the response format's and the tools' schemas can be enforced.
+     * {@link #stream} checks the same (and the prompt's length) when the request starts.
+     *
+     * @throws InvalidChatRequestException naming the field at fault
+     */
+    public void validate(ChatRequest request) {
+        Objects.requireNonNull(request, "request");
+        ChatTemplate template = model.chatTemplate();
+        Constraints.check(request, template == null ? ChatTemplate.ToolFormat.GENERIC : template.toolFormat());
     }
 
     /** The prompt the messages render to with the model's chat template (or the configured override). */
@@ -467,6 +601,9 @@ public final class LocalEngine implements AutoCloseable {
         final ChatRequest request;
         final StopMatcher stops;
         final ThinkSplitter splitter;
+        final ChatTemplate.ToolFormat format;
+        final ToolCallStream calls;
+        final JsonCloser closer = new JsonCloser();
         volatile NativeModel.@Nullable TokenStream tokens;
         volatile boolean cancelled;
         /** Set by {@link LocalEngine#close()}: the subscriber gets an error rather than a silent end. */
@@ -480,13 +617,21 @@ public final class LocalEngine implements AutoCloseable {
         long firstTokenNanos;
         long lastTokenNanos;
 
-        Generation(long startNanos, int promptTokens, int maxTokens, ChatRequest request, ThinkSplitter splitter) {
+        Generation(
+                long startNanos,
+                int promptTokens,
+                int maxTokens,
+                ChatRequest request,
+                ThinkSplitter splitter,
+                ChatTemplate.ToolFormat format) {
             this.startNanos = startNanos;
             this.promptTokens = promptTokens;
             this.maxTokens = maxTokens;
             this.request = request;
             this.stops = new StopMatcher(request.stop());
             this.splitter = splitter;
+            this.format = format;
+            this.calls = new ToolCallStream(request.toolsCallable() ? Constraints.marker(format) : null);
         }
     }
 }

@@ -48,12 +48,29 @@ final class NativeModel implements AutoCloseable {
     private final LlamaModel model;
     private final Path path;
     private final GgufMetadata metadata;
+    private final @Nullable ChatTemplate chatTemplate;
+    /**
+     * The byte-fallback tokens of the lead bytes E0 and F0, banned under a grammar: llama.cpp's grammar accepts some
+     * overlong (invalid) UTF-8 sequences starting with them, which reach the client as replacement characters and
+     * break string lengths. The characters they would start stay available as whole tokens or as escapes in JSON strings.
+     */
+    private final List<Integer> overlongLeadTokens;
+
     private boolean closed;
 
-    private NativeModel(LlamaModel model, Path path, GgufMetadata metadata) {
+    private NativeModel(LlamaModel model, Path path, GgufMetadata metadata, @Nullable ChatTemplate chatTemplate) {
         this.model = model;
         this.path = path;
         this.metadata = metadata;
+        this.chatTemplate = chatTemplate;
+        List<Integer> lead = new ArrayList<>();
+        for (int b : new int[] {0xE0, 0xF0}) {
+            Integer id = metadata.byteTokens().get(b);
+            if (id != null) {
+                lead.add(id);
+            }
+        }
+        this.overlongLeadTokens = List.copyOf(lead);
     }
 
     /**
@@ -102,7 +119,12 @@ final class NativeModel implements AutoCloseable {
             params.disableLog();
         }
         LlamaModel model = Runtime.load(file, params, config.nativeLogLevel(), arch);
-        return new NativeModel(model, file, metadata);
+        String source = config.chatTemplate() != null
+                ? config.chatTemplate()
+                : metadata.string("tokenizer.chat_template").orElse(null);
+        ChatTemplate template = ChatTemplate.of(
+                source, metadata.bosToken().orElse(""), metadata.eosToken().orElse(""));
+        return new NativeModel(model, file, metadata, template);
     }
 
     Path path() {
@@ -113,7 +135,16 @@ final class NativeModel implements AutoCloseable {
         return metadata;
     }
 
-    /** Renders messages with the model's chat template (or the configured override), ending in the answer prompt. */
+    /** The model's Jinja chat template (or the configured override), rendered in Java; null when it has none. */
+    @Nullable
+    ChatTemplate chatTemplate() {
+        return chatTemplate;
+    }
+
+    /**
+     * Renders messages with llama.cpp's built-in rendering of the model's chat template (or the configured override),
+     * ending in the answer prompt. Tool calls and tool results are not rendered here (see {@link ChatTemplate}).
+     */
     String renderPrompt(List<ChatMessage> messages) {
         StringBuilder system = new StringBuilder();
         List<Pair<String, String>> turns = new ArrayList<>();
@@ -136,8 +167,14 @@ final class NativeModel implements AutoCloseable {
     }
 
     /** Starts generating; the caller must drain the stream to its end or {@link TokenStream#cancel()} it. */
-    TokenStream start(String prompt, int maxTokens, ChatRequest request) {
+    TokenStream start(String prompt, int maxTokens, ChatRequest request, @Nullable String grammar) {
         InferenceParameters p = new InferenceParameters(prompt).setNPredict(maxTokens);
+        if (grammar != null) {
+            p.setGrammar(grammar);
+            if (!overlongLeadTokens.isEmpty()) {
+                p.disableTokenIds(overlongLeadTokens);
+            }
+        }
         if (request.temperature() != null) {
             p.setTemperature(request.temperature().floatValue());
         }

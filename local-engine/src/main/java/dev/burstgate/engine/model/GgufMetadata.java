@@ -17,16 +17,35 @@ import org.jspecify.annotations.Nullable;
  * The scalar metadata of a GGUF file's header (arrays such as the vocabulary are skipped), read without loading the
  * model, so a bad file can be named before llama.cpp sees it.
  *
- * @param version  GGUF version
- * @param scalars  scalar key/values in file order (strings, numbers, booleans)
+ * @param version        GGUF version
+ * @param scalars        scalar key/values in file order (strings, numbers, booleans)
+ * @param specialTokens  the texts of the {@code bos} and {@code eos} tokens, when the header names them
+ * @param byteTokens     byte value to token id, for the vocabulary's byte-fallback tokens ({@code <0xE0>}...)
  */
-public record GgufMetadata(int version, Map<String, Object> scalars) {
+public record GgufMetadata(
+        int version, Map<String, Object> scalars, Map<String, String> specialTokens, Map<Integer, Integer> byteTokens) {
 
     private static final int MAGIC = 0x46554747;
     private static final long MAX_STRING = 1 << 24;
 
     public GgufMetadata {
         scalars = Map.copyOf(scalars);
+        specialTokens = Map.copyOf(specialTokens);
+        byteTokens = Map.copyOf(byteTokens);
+    }
+
+    public GgufMetadata(int version, Map<String, Object> scalars) {
+        this(version, scalars, Map.of(), Map.of());
+    }
+
+    /** The text of the beginning-of-sequence token, if known. */
+    public Optional<String> bosToken() {
+        return Optional.ofNullable(specialTokens.get("bos"));
+    }
+
+    /** The text of the end-of-sequence token, if known. */
+    public Optional<String> eosToken() {
+        return Optional.ofNullable(specialTokens.get("eos"));
     }
 
     /** {@code general.architecture}, if present. */
@@ -84,15 +103,38 @@ public record GgufMetadata(int version, Map<String, Object> scalars) {
                 throw new IOException("implausible metadata count " + kvCount);
             }
             Map<String, Object> scalars = new LinkedHashMap<>();
+            java.util.List<String> tokens = java.util.List.of();
             for (long i = 0; i < kvCount; i++) {
                 String key = readString(in);
                 int type = readI32(in);
+                if (key.equals("tokenizer.ggml.tokens") && type == 9) {
+                    tokens = readStrings(in);
+                    continue;
+                }
                 Object value = readValue(in, type);
                 if (value != null) {
                     scalars.put(key, value);
                 }
             }
-            return new GgufMetadata(version, scalars);
+            Map<String, String> special = new LinkedHashMap<>();
+            for (String name : java.util.List.of("bos", "eos")) {
+                Object id = scalars.get("tokenizer.ggml." + name + "_token_id");
+                if (id instanceof Number n && n.longValue() >= 0 && n.longValue() < tokens.size()) {
+                    special.put(name, tokens.get((int) n.longValue()));
+                }
+            }
+            Map<Integer, Integer> bytes = new LinkedHashMap<>();
+            for (int id = 0; id < tokens.size(); id++) {
+                String t = tokens.get(id);
+                if (t.length() == 6 && t.startsWith("<0x") && t.endsWith(">")) {
+                    try {
+                        bytes.putIfAbsent(Integer.parseInt(t.substring(3, 5), 16), id);
+                    } catch (NumberFormatException e) {
+                        // not a byte token
+                    }
+                }
+            }
+            return new GgufMetadata(version, scalars, special, bytes);
         } catch (EOFException e) {
             throw new IOException("truncated GGUF header", e);
         }
@@ -125,6 +167,24 @@ public record GgufMetadata(int version, Map<String, Object> scalars) {
             case 12 -> Double.longBitsToDouble(readI64(in));
             default -> throw new IOException("unknown metadata type " + type);
         };
+    }
+
+    /** An array's strings; an array of another type is skipped and gives an empty list. */
+    private static java.util.List<String> readStrings(DataInputStream in) throws IOException {
+        int elementType = readI32(in);
+        long count = readI64(in);
+        if (count < 0 || count > 10_000_000) {
+            throw new IOException("implausible array length " + count);
+        }
+        java.util.List<String> out = new java.util.ArrayList<>();
+        for (long i = 0; i < count; i++) {
+            if (elementType == 8) {
+                out.add(readString(in));
+            } else {
+                readValue(in, elementType);
+            }
+        }
+        return elementType == 8 ? out : java.util.List.of();
     }
 
     private static String readString(DataInputStream in) throws IOException {

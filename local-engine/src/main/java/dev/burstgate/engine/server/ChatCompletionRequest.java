@@ -2,6 +2,10 @@ package dev.burstgate.engine.server;
 
 import dev.burstgate.engine.ChatMessage;
 import dev.burstgate.engine.ChatRequest;
+import dev.burstgate.engine.ResponseFormat;
+import dev.burstgate.engine.Tool;
+import dev.burstgate.engine.ToolCall;
+import dev.burstgate.engine.ToolChoice;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -96,6 +100,11 @@ record ChatCompletionRequest(@Nullable String model, ChatRequest chat, boolean s
         b.stop(stops(root.get("stop")));
         Boolean ignoreEos = optionalBoolean(root, "ignore_eos");
         b.ignoreEos(ignoreEos != null && ignoreEos);
+        b.tools(tools(json, root.get("tools")));
+        b.toolChoice(toolChoice(root.get("tool_choice")));
+        Boolean parallel = optionalBoolean(root, "parallel_tool_calls");
+        b.parallelToolCalls(parallel == null || parallel);
+        b.responseFormat(responseFormat(json, root.get("response_format")));
         Boolean stream = optionalBoolean(root, "stream");
         boolean includeUsage = false;
         JsonNode options = root.get("stream_options");
@@ -131,6 +140,7 @@ record ChatCompletionRequest(@Nullable String model, ChatRequest chat, boolean s
         }
         JsonNode content = node.get("content");
         String text;
+        List<ToolCall> calls = role == ChatMessage.Role.ASSISTANT ? toolCalls(node.get("tool_calls"), path) : List.of();
         if (content == null || content.isNull()) {
             if (role != ChatMessage.Role.ASSISTANT) {
                 throw new BadRequest("'" + path + ".content' is required", path + ".content");
@@ -158,7 +168,153 @@ record ChatCompletionRequest(@Nullable String model, ChatRequest chat, boolean s
             throw new BadRequest(
                     "'" + path + ".content' must be a string or an array of text parts", path + ".content");
         }
-        return new ChatMessage(role, text);
+        if (role == ChatMessage.Role.TOOL) {
+            JsonNode id = node.get("tool_call_id");
+            if (id == null || !id.isString() || id.stringValue().isBlank()) {
+                throw new BadRequest("'" + path + ".tool_call_id' must be a non-empty string", path + ".tool_call_id");
+            }
+            return ChatMessage.tool(id.stringValue(), text);
+        }
+        return new ChatMessage(role, text, calls, null);
+    }
+
+    private static List<ToolCall> toolCalls(@Nullable JsonNode node, String path) {
+        if (node == null || node.isNull()) {
+            return List.of();
+        }
+        String p = path + ".tool_calls";
+        if (!node.isArray()) {
+            throw new BadRequest("'" + p + "' must be an array", p);
+        }
+        List<ToolCall> out = new ArrayList<>();
+        for (int i = 0; i < node.size(); i++) {
+            JsonNode c = node.get(i);
+            String cp = p + "[" + i + "]";
+            JsonNode function = c == null ? null : c.get("function");
+            if (c == null || !c.isObject() || function == null || !function.isObject()) {
+                throw new BadRequest("'" + cp + "' must be {\"id\", \"type\": \"function\", \"function\": {...}}", cp);
+            }
+            JsonNode id = c.get("id");
+            JsonNode name = function.get("name");
+            JsonNode arguments = function.get("arguments");
+            if (id == null || !id.isString() || id.stringValue().isBlank()) {
+                throw new BadRequest("'" + cp + ".id' must be a non-empty string", cp + ".id");
+            }
+            if (name == null || !name.isString() || name.stringValue().isBlank()) {
+                throw new BadRequest("'" + cp + ".function.name' must be a non-empty string", cp + ".function.name");
+            }
+            String args = arguments == null || arguments.isNull()
+                    ? "{}"
+                    : arguments.isString() ? arguments.stringValue() : arguments.toString();
+            out.add(new ToolCall(id.stringValue(), name.stringValue(), args));
+        }
+        return out;
+    }
+
+    private static List<Tool> tools(ObjectMapper json, @Nullable JsonNode node) {
+        if (node == null || node.isNull()) {
+            return List.of();
+        }
+        if (!node.isArray()) {
+            throw new BadRequest("'tools' must be an array", "tools");
+        }
+        if (node.size() > ChatRequest.MAX_TOOLS) {
+            throw new BadRequest("'tools' may hold at most " + ChatRequest.MAX_TOOLS + " functions", "tools");
+        }
+        List<Tool> out = new ArrayList<>();
+        for (int i = 0; i < node.size(); i++) {
+            JsonNode t = node.get(i);
+            String p = "tools[" + i + "]";
+            if (t == null || !t.isObject() || !"function".equals(textOf(t.get("type")))) {
+                throw new BadRequest("'" + p + "' must be {\"type\": \"function\", \"function\": {...}}", p);
+            }
+            JsonNode f = t.get("function");
+            if (f == null || !f.isObject()) {
+                throw new BadRequest("'" + p + ".function' must be an object", p + ".function");
+            }
+            String name = textOf(f.get("name"));
+            if (name == null) {
+                throw new BadRequest("'" + p + ".function.name' must be a string", p + ".function.name");
+            }
+            JsonNode d = f.get("description");
+            if (d != null && !d.isNull() && !d.isString()) {
+                throw new BadRequest("'" + p + ".function.description' must be a string", p + ".function.description");
+            }
+            JsonNode params = f.get("parameters");
+            if (params != null && !params.isNull() && !params.isObject()) {
+                throw new BadRequest(
+                        "'" + p + ".function.parameters' must be a JSON Schema object", p + ".function.parameters");
+            }
+            JsonNode strict = f.get("strict");
+            try {
+                out.add(new Tool(
+                        name,
+                        d == null || d.isNull() ? null : d.stringValue(),
+                        params == null || params.isNull() ? Tool.ANY_OBJECT : json.writeValueAsString(params),
+                        strict != null && strict.isBoolean() && strict.booleanValue()));
+            } catch (IllegalArgumentException e) {
+                throw new BadRequest("'" + p + ".function': " + e.getMessage(), p + ".function.name");
+            }
+        }
+        return out;
+    }
+
+    private static ToolChoice toolChoice(@Nullable JsonNode node) {
+        if (node == null || node.isNull()) {
+            return ToolChoice.AUTO;
+        }
+        if (node.isString()) {
+            return switch (node.stringValue()) {
+                case "none" -> ToolChoice.NONE;
+                case "auto" -> ToolChoice.AUTO;
+                case "required" -> ToolChoice.REQUIRED;
+                default ->
+                    throw new BadRequest("'tool_choice' must be none, auto, required or a function", "tool_choice");
+            };
+        }
+        JsonNode f = node.isObject() ? node.get("function") : null;
+        String name = f == null ? null : textOf(f.get("name"));
+        if (name == null || name.isBlank()) {
+            throw new BadRequest(
+                    "'tool_choice' must be none, auto, required or {\"type\": \"function\", \"function\": {\"name\": ...}}",
+                    "tool_choice");
+        }
+        return ToolChoice.function(name);
+    }
+
+    private static ResponseFormat responseFormat(ObjectMapper json, @Nullable JsonNode node) {
+        if (node == null || node.isNull()) {
+            return ResponseFormat.TEXT;
+        }
+        String type = node.isObject() ? textOf(node.get("type")) : null;
+        if (type == null) {
+            throw new BadRequest("'response_format' must be an object with a 'type'", "response_format");
+        }
+        return switch (type) {
+            case "text" -> ResponseFormat.TEXT;
+            case "json_object" -> ResponseFormat.JSON_OBJECT;
+            case "json_schema" -> {
+                JsonNode js = node.get("json_schema");
+                JsonNode schema = js == null ? null : js.get("schema");
+                if (js == null || !js.isObject() || schema == null || !(schema.isObject() || schema.isBoolean())) {
+                    throw new BadRequest(
+                            "'response_format.json_schema.schema' must be a JSON Schema object",
+                            "response_format.json_schema.schema");
+                }
+                JsonNode strict = js.get("strict");
+                yield ResponseFormat.jsonSchema(
+                        textOf(js.get("name")),
+                        json.writeValueAsString(schema),
+                        strict != null && strict.isBoolean() && strict.booleanValue());
+            }
+            default ->
+                throw new BadRequest(
+                        "'response_format.type' must be text, json_object or json_schema", "response_format.type");
+        };
+    }
+
+    private static @Nullable String textOf(@Nullable JsonNode node) {
+        return node != null && node.isString() ? node.stringValue() : null;
     }
 
     private static List<String> stops(@Nullable JsonNode stop) {

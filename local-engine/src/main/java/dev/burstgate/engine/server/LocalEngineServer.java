@@ -234,6 +234,17 @@ public final class LocalEngineServer implements AutoCloseable {
                                 e.param(),
                                 null);
                     }
+                    try {
+                        engine.validate(parsed.chat());
+                    } catch (InvalidChatRequestException e) {
+                        return sendError(
+                                res,
+                                HttpResponseStatus.BAD_REQUEST,
+                                e.getMessage(),
+                                "invalid_request_error",
+                                e.param(),
+                                "invalid_schema");
+                    }
                     Optional<EngineLease> lease = engine.tryAdmit();
                     if (lease.isEmpty()) {
                         return busy(res);
@@ -287,7 +298,10 @@ public final class LocalEngineServer implements AutoCloseable {
 
     private List<String> events(String id, long created, String model, ChatChunk chunk, ChatCompletionRequest request) {
         List<String> out = new ArrayList<>(3);
-        if (!chunk.content().isEmpty() || !chunk.reasoning().isEmpty() || chunk.isLast()) {
+        if (!chunk.content().isEmpty()
+                || !chunk.reasoning().isEmpty()
+                || !chunk.toolCalls().isEmpty()
+                || chunk.isLast()) {
             out.add(event(format.chunk(id, created, model, chunk)));
         }
         if (chunk.isLast()) {
@@ -307,7 +321,9 @@ public final class LocalEngineServer implements AutoCloseable {
                     invalid.getMessage(),
                     "invalid_request_error",
                     invalid.param(),
-                    "context_length_exceeded");
+                    "messages".equals(invalid.param()) && invalid.getMessage().contains("tokens")
+                            ? "context_length_exceeded"
+                            : "invalid_request");
         }
         if (e instanceof EngineBusyException) {
             return busy(res);

@@ -4,7 +4,9 @@ import dev.burstgate.engine.ChatChunk;
 import dev.burstgate.engine.ChatResult;
 import dev.burstgate.engine.EngineStats;
 import dev.burstgate.engine.ModelInfo;
+import dev.burstgate.engine.ToolCall;
 import dev.burstgate.engine.Usage;
+import java.util.List;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.ObjectMapper;
 import tools.jackson.databind.node.ArrayNode;
@@ -25,9 +27,16 @@ final class OpenAiFormat {
         choice.put("index", 0);
         ObjectNode message = choice.putObject("message");
         message.put("role", "assistant");
-        message.put("content", result.content());
+        if (result.content().isEmpty() && !result.toolCalls().isEmpty()) {
+            message.putNull("content");
+        } else {
+            message.put("content", result.content());
+        }
         if (result.reasoningContent() != null) {
             message.put("reasoning_content", result.reasoningContent());
+        }
+        if (!result.toolCalls().isEmpty()) {
+            toolCalls(message.putArray("tool_calls"), result.toolCalls(), false);
         }
         choice.put("finish_reason", result.finishReason().wireName());
         usage(root, result.usage());
@@ -57,6 +66,9 @@ final class OpenAiFormat {
         }
         if (!chunk.reasoning().isEmpty()) {
             delta.put("reasoning_content", chunk.reasoning());
+        }
+        if (!chunk.toolCalls().isEmpty()) {
+            toolCalls(delta.putArray("tool_calls"), chunk.toolCalls(), true);
         }
         if (chunk.finishReason() != null) {
             choice.put("finish_reason", chunk.finishReason().wireName());
@@ -133,6 +145,22 @@ final class OpenAiFormat {
         root.put("created", created);
         root.put("model", model);
         return root;
+    }
+
+    /** OpenAI tool calls; in a stream each whole call is one delta with its {@code index}. */
+    private static void toolCalls(ArrayNode array, List<ToolCall> calls, boolean indexed) {
+        for (int i = 0; i < calls.size(); i++) {
+            ToolCall c = calls.get(i);
+            ObjectNode call = array.addObject();
+            if (indexed) {
+                call.put("index", i);
+            }
+            call.put("id", c.id());
+            call.put("type", "function");
+            ObjectNode function = call.putObject("function");
+            function.put("name", c.name());
+            function.put("arguments", c.arguments());
+        }
     }
 
     private static void usage(ObjectNode root, Usage usage) {

@@ -104,7 +104,7 @@ class TinyModelGeneratorTest {
         TinyModelGenerator big = new TinyModelGenerator(ModelShape.LLAMA_1B, 1);
 
         assertThat(big.expectedSize()).isBetween(800_000_000L, 1_000_000_000L);
-        assertThat(big.fileName()).isEqualTo("burstgate-1b-shape-q8_0-s1-v1.gguf");
+        assertThat(big.fileName()).isEqualTo("burstgate-1b-shape-q8_0-s1-v2.gguf");
     }
 
     @Test
