@@ -19,6 +19,16 @@ public final class ChatBodyNeeds {
         if (present(body.get("tools")) && !body.get("tools").isEmpty()) {
             out.putIfAbsent(Capability.TOOLS, "tools");
         }
+        JsonNode tools = body.path("tools");
+        for (int i = 0; i < tools.size(); i++) {
+            if (!tools.get(i).path("type").asString("function").equals("function")) {
+                out.putIfAbsent(Capability.OPENAI_EXTRAS, "tools[" + i + "]");
+            }
+        }
+        JsonNode choice = body.path("tool_choice");
+        if (choice.isObject() && !choice.path("type").asString("function").equals("function")) {
+            out.putIfAbsent(Capability.OPENAI_EXTRAS, "tool_choice");
+        }
         if (present(body.get("functions")) || present(body.get("function_call"))) {
             out.putIfAbsent(Capability.FUNCTIONS, present(body.get("functions")) ? "functions" : "function_call");
         }

@@ -7,6 +7,7 @@ import dev.burstgate.engine.ChatResult;
 import dev.burstgate.engine.EngineBusyException;
 import dev.burstgate.engine.InvalidChatRequestException;
 import dev.burstgate.engine.LocalEngine;
+import dev.burstgate.engine.server.OpenAiFormat;
 import dev.burstgate.gateway.api.ChatCompletionRequest;
 import dev.burstgate.gateway.tier.AttemptFailure;
 import dev.burstgate.gateway.tier.TierBackend;
@@ -16,6 +17,7 @@ import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import reactor.core.publisher.Flux;
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -100,19 +102,47 @@ public final class LocalBackend implements TierBackend {
                 .onErrorMap(e -> !(e instanceof AttemptFailure), LocalBackend::failure);
     }
 
+    /**
+     * The engine's request: the messages' text as the router saw it, with the assistants' tool calls and the tool
+     * results' call ids, the tools, {@code tool_choice} and {@code response_format} read from the body as the
+     * engine's own server reads them (the parser has validated them already).
+     */
     private ChatRequest toEngine(ChatCompletionRequest r) {
+        JsonNode bodyMessages = r.body().path("messages");
         List<ChatMessage> messages = new ArrayList<>(r.messages().size());
-        for (ChatCompletionRequest.Message m : r.messages()) {
-            ChatMessage.Role role = switch (m.role()) {
-                case "system", "developer" -> ChatMessage.Role.SYSTEM;
-                case "assistant" -> ChatMessage.Role.ASSISTANT;
-                default -> ChatMessage.Role.USER;
-            };
-            messages.add(new ChatMessage(role, m.content()));
+        for (int i = 0; i < r.messages().size(); i++) {
+            ChatCompletionRequest.Message m = r.messages().get(i);
+            JsonNode raw = bodyMessages.path(i);
+            messages.add(
+                    switch (m.role()) {
+                        case "system", "developer" -> ChatMessage.system(m.content());
+                        case "assistant" ->
+                            ChatMessage.assistant(
+                                    m.content(),
+                                    dev.burstgate.engine.server.ChatCompletionRequest.toolCalls(
+                                            raw.get("tool_calls"), "messages[" + i + "]"));
+                        case "tool" -> ChatMessage.tool(raw.path("tool_call_id").asString(""), m.content());
+                        default -> ChatMessage.user(m.content());
+                    });
         }
         Double topP = r.topP() == null ? null : Math.max(r.topP(), 1e-6);
         int maxTokens = r.maxTokens() != null ? r.maxTokens() : defaultMaxTokens;
-        return new ChatRequest(messages, maxTokens, r.temperature(), topP, r.stop(), r.seed(), false);
+        JsonNode parallel = r.body().get("parallel_tool_calls");
+        return ChatRequest.builder()
+                .messages(messages)
+                .maxTokens(maxTokens)
+                .temperature(r.temperature())
+                .topP(topP)
+                .stop(r.stop())
+                .seed(r.seed())
+                .tools(dev.burstgate.engine.server.ChatCompletionRequest.tools(
+                        json, r.body().get("tools")))
+                .toolChoice(dev.burstgate.engine.server.ChatCompletionRequest.toolChoice(
+                        r.body().get("tool_choice")))
+                .parallelToolCalls(parallel == null || !parallel.isBoolean() || parallel.booleanValue())
+                .responseFormat(dev.burstgate.engine.server.ChatCompletionRequest.responseFormat(
+                        json, r.body().get("response_format")))
+                .build();
     }
 
     private ObjectNode chunk(String id, long created, ChatChunk c, boolean first) {
@@ -128,6 +158,9 @@ public final class LocalBackend implements TierBackend {
         }
         if (!c.reasoning().isEmpty()) {
             delta.put("reasoning_content", c.reasoning());
+        }
+        if (!c.toolCalls().isEmpty()) {
+            OpenAiFormat.toolCalls(delta.putArray("tool_calls"), c.toolCalls(), true);
         }
         if (c.finishReason() == null) {
             choice.putNull("finish_reason");
@@ -153,9 +186,16 @@ public final class LocalBackend implements TierBackend {
         choice.put("index", 0);
         ObjectNode message = choice.putObject("message");
         message.put("role", "assistant");
-        message.put("content", r.content());
+        if (r.content().isEmpty() && !r.toolCalls().isEmpty()) {
+            message.putNull("content");
+        } else {
+            message.put("content", r.content());
+        }
         if (r.reasoningContent() != null && !r.reasoningContent().isEmpty()) {
             message.put("reasoning_content", r.reasoningContent());
+        }
+        if (!r.toolCalls().isEmpty()) {
+            OpenAiFormat.toolCalls(message.putArray("tool_calls"), r.toolCalls(), false);
         }
         choice.put("finish_reason", r.finishReason().wireName());
         node.putObject("usage")

@@ -15,14 +15,17 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
 
 /**
- * An OpenAI {@code POST /v1/chat/completions} body, parsed and validated; every rejection names the field.
+ * An OpenAI {@code POST /v1/chat/completions} body, parsed and validated; every rejection names the field. The
+ * readings of tools, {@code tool_choice}, {@code response_format} and assistant {@code tool_calls} are public: the
+ * gateway's local tier maps the same OpenAI fields to the engine with them. They throw an unchecked exception naming
+ * the field when a value is malformed.
  *
  * @param model         the requested model id (echoed back; a node serves one model)
  * @param chat          the engine request
  * @param stream        whether to answer with server-sent events
  * @param includeUsage  {@code stream_options.include_usage}: send a usage chunk before {@code [DONE]}
  */
-record ChatCompletionRequest(@Nullable String model, ChatRequest chat, boolean stream, boolean includeUsage) {
+public record ChatCompletionRequest(@Nullable String model, ChatRequest chat, boolean stream, boolean includeUsage) {
 
     /** A request the server refuses with 400. */
     static final class BadRequest extends RuntimeException {
@@ -178,7 +181,8 @@ record ChatCompletionRequest(@Nullable String model, ChatRequest chat, boolean s
         return new ChatMessage(role, text, calls, null);
     }
 
-    private static List<ToolCall> toolCalls(@Nullable JsonNode node, String path) {
+    /** An assistant message's {@code tool_calls} ({@code path} names the message in errors). */
+    public static List<ToolCall> toolCalls(@Nullable JsonNode node, String path) {
         if (node == null || node.isNull()) {
             return List.of();
         }
@@ -211,7 +215,8 @@ record ChatCompletionRequest(@Nullable String model, ChatRequest chat, boolean s
         return out;
     }
 
-    private static List<Tool> tools(ObjectMapper json, @Nullable JsonNode node) {
+    /** A request's {@code tools}; none when absent. */
+    public static List<Tool> tools(ObjectMapper json, @Nullable JsonNode node) {
         if (node == null || node.isNull()) {
             return List.of();
         }
@@ -259,7 +264,8 @@ record ChatCompletionRequest(@Nullable String model, ChatRequest chat, boolean s
         return out;
     }
 
-    private static ToolChoice toolChoice(@Nullable JsonNode node) {
+    /** A request's {@code tool_choice}; {@code auto} when absent. */
+    public static ToolChoice toolChoice(@Nullable JsonNode node) {
         if (node == null || node.isNull()) {
             return ToolChoice.AUTO;
         }
@@ -282,7 +288,8 @@ record ChatCompletionRequest(@Nullable String model, ChatRequest chat, boolean s
         return ToolChoice.function(name);
     }
 
-    private static ResponseFormat responseFormat(ObjectMapper json, @Nullable JsonNode node) {
+    /** A request's {@code response_format}; text when absent. */
+    public static ResponseFormat responseFormat(ObjectMapper json, @Nullable JsonNode node) {
         if (node == null || node.isNull()) {
             return ResponseFormat.TEXT;
         }

@@ -12,8 +12,11 @@ import tools.jackson.databind.ObjectMapper;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
-/** OpenAI Chat Completions JSON shapes. */
-final class OpenAiFormat {
+/**
+ * OpenAI Chat Completions JSON shapes. {@link #toolCalls} is public: the gateway's local tier writes the engine's tool
+ * calls with it.
+ */
+public final class OpenAiFormat {
 
     private final ObjectMapper json;
 
@@ -148,7 +151,7 @@ final class OpenAiFormat {
     }
 
     /** OpenAI tool calls; in a stream each whole call is one delta with its {@code index}. */
-    private static void toolCalls(ArrayNode array, List<ToolCall> calls, boolean indexed) {
+    public static void toolCalls(ArrayNode array, List<ToolCall> calls, boolean indexed) {
         for (int i = 0; i < calls.size(); i++) {
             ToolCall c = calls.get(i);
             ObjectNode call = array.addObject();
