@@ -3,6 +3,7 @@ package dev.burstgate.gateway.dispatch;
 import dev.burstgate.gateway.budget.BudgetProperties;
 import dev.burstgate.gateway.budget.BudgetStore;
 import dev.burstgate.gateway.tier.TierBackend;
+import dev.burstgate.gateway.tier.TiersProperties;
 import dev.burstgate.gateway.usage.CostEvents;
 import dev.burstgate.policies.cost.PriceTable;
 import java.util.List;
@@ -24,7 +25,9 @@ class DispatchConfiguration {
             PriceTable prices,
             BudgetStore budgets,
             CostRecords records,
-            BudgetProperties budgetProps) {
-        return new Dispatcher(backends, prices, budgets, records, budgetProps.defaultCompletionTokens());
+            BudgetProperties budgetProps,
+            TiersProperties tiers) {
+        return new Dispatcher(
+                backends, prices, budgets, records, budgetProps.defaultCompletionTokens(), tiers.capabilities());
     }
 }

@@ -10,9 +10,12 @@ import dev.burstgate.gateway.tier.UpstreamChunk;
 import dev.burstgate.gateway.usage.Outcome;
 import dev.burstgate.policies.Tier;
 import dev.burstgate.policies.budget.BudgetRefusals;
+import dev.burstgate.policies.capability.RequestNeeds;
+import dev.burstgate.policies.capability.TierCapabilities;
 import dev.burstgate.policies.cost.PriceTable;
 import dev.burstgate.policies.cost.Usage;
 import dev.burstgate.policies.cost.Usd;
+import java.time.Duration;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.List;
@@ -21,6 +24,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -42,7 +46,10 @@ import tools.jackson.databind.node.ObjectNode;
  *
  * <p>Failures before the first byte go on to the next tier, except a tier's refusal of the request as invalid (400:
  * the request is at fault, no other tier is tried). When every tier that may answer refused the prompt as too long,
- * the answer is 400 {@code context_length_exceeded}. A stream cut after its first byte ends with a {@link
+ * the answer is 400 {@code context_length_exceeded}; when every tier tried was throttled ({@link
+ * AttemptFailure.Kind#THROTTLED}: all its endpoints asked to wait), 429 {@code upstream_rate_limited} with the
+ * {@code Retry-After} of the first to come back. Tries inside a tier (a pool node replaced by another) each get an
+ * attempt row, at no cost. A stream cut after its first byte ends with a {@link
  * AnswerEvent.Cut}, never a clean end.
  *
  * <p>The request's one cost record ({@link CostRecords}) is made before the events that end an answer are emitted,
@@ -55,6 +62,7 @@ public final class Dispatcher {
 
     private final Map<Tier, TierBackend> backends;
     private final PriceTable prices;
+    private final TierCapabilities capabilities;
     private final BudgetStore budgets;
     private final CostRecords records;
     private final int defaultCompletionTokens;
@@ -69,6 +77,21 @@ public final class Dispatcher {
             BudgetStore budgets,
             CostRecords records,
             int defaultCompletionTokens) {
+        this(backends, prices, budgets, records, defaultCompletionTokens, TierCapabilities.UNRESTRICTED);
+    }
+
+    /**
+     * @param capabilities what each tier serves: a tier in a request's plan that cannot serve it (the local tier a
+     *     budget at 100 % adds) is skipped, as the router skips it
+     */
+    public Dispatcher(
+            List<TierBackend> backends,
+            PriceTable prices,
+            BudgetStore budgets,
+            CostRecords records,
+            int defaultCompletionTokens,
+            TierCapabilities capabilities) {
+        this.capabilities = capabilities;
         Map<Tier, TierBackend> m = new EnumMap<>(Tier.class);
         for (TierBackend b : backends) {
             m.put(b.tier(), b);
@@ -214,6 +237,12 @@ public final class Dispatcher {
             t.skipped(tier, backend == null ? "tier disabled" : "tier unavailable");
             return attempts(t, index + 1);
         }
+        TierCapabilities.Lack lack =
+                capabilities.lack(tier, new RequestNeeds(t.routed.request().needs(), t.routed.estimatedPromptTokens()));
+        if (lack != null) {
+            t.skipped(tier, lack.note());
+            return attempts(t, index + 1);
+        }
         boolean free = prices.price(tier).isFree();
         Usd estimate = free ? Usd.ZERO : estimate(t.routed, tier);
         return t.budget.admit(tier, free, estimate).flatMapMany(admission -> switch (admission) {
@@ -235,7 +264,7 @@ public final class Dispatcher {
             RequestTrace t, int index, Tier tier, TierBackend backend, BudgetFlow.Admission.Granted admission) {
         return Flux.defer(() -> {
             AttemptMeter meter = t.begin(new AttemptMeter(tier, admission.claim()));
-            return backend.call(t.routed.request(), t.routed.requestId())
+            return backend.call(t.routed.request(), t.routed.requestId(), failure -> t.retried(meter, failure))
                     .doOnNext(meter::see)
                     .map(c -> new Answer(tier, c))
                     .onErrorResume(e -> {
@@ -282,6 +311,19 @@ public final class Dispatcher {
                     "context_length_exceeded",
                     "messages",
                     "The prompt is longer than the context of every tier that may answer it (" + t.summary() + ").");
+        }
+        Duration throttled = t.throttledFor();
+        if (throttled != null && last instanceof AttemptFailure af && af.kind() == AttemptFailure.Kind.THROTTLED) {
+            // Whole seconds, rounded up: a client that waits that long finds an endpoint back.
+            long seconds = Math.max(1, (throttled.toMillis() + 999) / 1000);
+            return new ApiException(
+                            HttpStatus.TOO_MANY_REQUESTS,
+                            "rate_limit_error",
+                            "upstream_rate_limited",
+                            null,
+                            "Every tier tried is rate limited upstream; retry after " + seconds + " s (" + t.summary()
+                                    + ").")
+                    .withHeader(HttpHeaders.RETRY_AFTER, Long.toString(seconds));
         }
         if (t.triedNothing()) {
             return ApiException.noTier(

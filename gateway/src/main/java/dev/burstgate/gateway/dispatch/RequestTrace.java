@@ -10,6 +10,7 @@ import dev.burstgate.policies.Tier;
 import dev.burstgate.policies.cost.PriceTable;
 import dev.burstgate.policies.cost.Usage;
 import dev.burstgate.policies.cost.Usd;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
@@ -41,6 +42,11 @@ final class RequestTrace {
     private boolean cut;
     private boolean published;
     private boolean contextExceeded;
+    /** The shortest wait of the throttled tiers that failed, while every tier that failed was throttled. */
+    private @Nullable Duration throttledFor;
+    /** Whether a tier failed otherwise than throttled. */
+    private boolean failedOtherwise;
+
     private long firstByteNanos;
 
     RequestTrace(RoutedRequest routed, BudgetFlow budget, PriceTable prices) {
@@ -118,7 +124,18 @@ final class RequestTrace {
         if (!finished) {
             return budget.lastDenial() != null ? Outcome.REJECTED : Outcome.ERROR;
         }
-        return attempts.size() > 1 ? Outcome.FALLBACK : Outcome.OK;
+        return fellBack() ? Outcome.FALLBACK : Outcome.OK;
+    }
+
+    /** Whether a tier other than the one that answered was tried or skipped (tries inside one tier are no fallback). */
+    private boolean fellBack() {
+        Tier tier = answered != null ? answered.tier() : null;
+        for (AttemptRecord a : attempts) {
+            if (a.tier() != tier) {
+                return true;
+            }
+        }
+        return false;
     }
 
     synchronized boolean finished() {
@@ -147,6 +164,14 @@ final class RequestTrace {
 
     synchronized boolean contextExceeded() {
         return contextExceeded;
+    }
+
+    /**
+     * When every tier that failed was throttled ({@link AttemptFailure.Kind#THROTTLED}), the shortest wait they asked
+     * for (zero when they named none); else null.
+     */
+    synchronized @Nullable Duration throttledFor() {
+        return failedOtherwise ? null : throttledFor;
     }
 
     synchronized boolean triedNothing() {
@@ -185,15 +210,33 @@ final class RequestTrace {
         note(tier, "not tried: the budget store is unavailable");
     }
 
+    /**
+     * A try inside the attempt under way failed before producing anything and another followed (a pool node replaced
+     * by another): recorded at no cost; the attempt, and its claim, go on.
+     */
+    synchronized void retried(AttemptMeter meter, AttemptFailure f) {
+        attempts.add(new AttemptRecord(
+                meter.tier, f.endpoint(), Outcome.ERROR, Usage.NONE, false, Usd.ZERO, Failures.detail(f)));
+    }
+
     /** The attempt under way failed before producing anything: recorded at no cost, its claim released. */
     synchronized void failed(AttemptMeter meter, Throwable e) {
         lastFailure = e;
         String endpoint =
                 e instanceof AttemptFailure af ? af.endpoint() : meter.endpoint != null ? meter.endpoint : "?";
         String detail = Failures.detail(e);
+        if (e instanceof AttemptFailure af && af.kind() == AttemptFailure.Kind.THROTTLED) {
+            Duration wait = af.retryAfter() != null ? af.retryAfter() : Duration.ZERO;
+            throttledFor = throttledFor == null || wait.compareTo(throttledFor) < 0 ? wait : throttledFor;
+        } else {
+            failedOtherwise = true;
+        }
         if (e instanceof AttemptFailure af) {
             contextExceeded |= af.kind() == AttemptFailure.Kind.CONTEXT_EXCEEDED;
-            if (af.kind() == AttemptFailure.Kind.BUSY || af.kind() == AttemptFailure.Kind.CONTEXT_EXCEEDED) {
+            // Busy and throttled tiers fail fast, maybe many times a second: the meters show them, not the log.
+            if (af.kind() == AttemptFailure.Kind.BUSY
+                    || af.kind() == AttemptFailure.Kind.CONTEXT_EXCEEDED
+                    || af.kind() == AttemptFailure.Kind.THROTTLED) {
                 log.debug(
                         "request {}: the {} tier {}: {}",
                         routed.requestId(),

@@ -1,5 +1,6 @@
 package dev.burstgate.gateway.tier;
 
+import java.time.Duration;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -18,8 +19,13 @@ public final class AttemptFailure extends RuntimeException {
         UNREACHABLE("was unreachable"),
         /** The connection was lost before an answer was complete. */
         CONNECTION_LOST("dropped the connection"),
-        /** The upstream answered an HTTP error status (5xx, 408, 429...). */
+        /** The upstream answered an HTTP error status (5xx, 408...). */
         UPSTREAM_ERROR("answered an error"),
+        /**
+         * The upstream asked to be left alone for a while (HTTP 429), or every endpoint of the tier has: no breaker
+         * failure; {@link #retryAfter()} says for how long.
+         */
+        THROTTLED("is rate limited"),
         /** The upstream's answer was not a chat completion. */
         INVALID_ANSWER("gave an invalid answer"),
         /** Its breaker is open, it has no healthy node, or it is disabled. */
@@ -45,18 +51,31 @@ public final class AttemptFailure extends RuntimeException {
     private final String endpoint;
     private final Kind kind;
     private final int status;
+    private final @Nullable Duration retryAfter;
 
     /**
      * @param endpoint where the attempt went (for the ledger; never shown to clients)
      * @param kind what went wrong
      * @param status the upstream's HTTP status, or 0
      * @param detail for the log and the ledger: already redacted
+     * @param retryAfter the wait the upstream asked for ({@code Retry-After}), or null
      */
-    public AttemptFailure(String endpoint, Kind kind, int status, String detail, @Nullable Throwable cause) {
+    public AttemptFailure(
+            String endpoint,
+            Kind kind,
+            int status,
+            String detail,
+            @Nullable Throwable cause,
+            @Nullable Duration retryAfter) {
         super(detail, cause, false, false);
         this.endpoint = endpoint;
         this.kind = kind;
         this.status = status;
+        this.retryAfter = retryAfter;
+    }
+
+    public AttemptFailure(String endpoint, Kind kind, int status, String detail, @Nullable Throwable cause) {
+        this(endpoint, kind, status, detail, cause, null);
     }
 
     public AttemptFailure(String endpoint, Kind kind, String detail, @Nullable Throwable cause) {
@@ -74,6 +93,24 @@ public final class AttemptFailure extends RuntimeException {
     /** The upstream's HTTP status, or 0 when it gave none. */
     public int status() {
         return status;
+    }
+
+    /**
+     * The wait the upstream asked for ({@code Retry-After}); for a {@link Kind#THROTTLED} tier, the time until its
+     * first endpoint is back. Null when none was given.
+     */
+    public @Nullable Duration retryAfter() {
+        return retryAfter;
+    }
+
+    /** This failure as the throttling of its whole tier, which may be asked again after {@code wait}. */
+    public AttemptFailure throttled(Duration wait) {
+        return new AttemptFailure(endpoint, Kind.THROTTLED, status, getMessageOrKind(), getCause(), wait);
+    }
+
+    private String getMessageOrKind() {
+        String m = getMessage();
+        return m != null ? m : kind.name();
     }
 
     public boolean timeout() {

@@ -21,10 +21,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.core.ParameterizedTypeReference;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.http.codec.ServerSentEvent;
 import org.springframework.web.reactive.function.client.ClientResponse;
@@ -42,11 +44,18 @@ import tools.jackson.databind.node.ObjectNode;
  * or the legacy API (one URL). Per endpoint: a circuit breaker and a bulkhead; per attempt: a time limit to the first
  * chunk and between chunks.
  *
- * <p>A node that fails before its first chunk, by failing to connect, dropping the connection, answering 502, 503 or
- * 504, or being refused by its breaker or bulkhead, is replaced by another healthy node of the same pool that this
+ * <p>A node that fails before its first chunk, by failing to connect, dropping the connection, answering 429, 502, 503
+ * or 504, or being refused by its breaker or bulkhead, is replaced by another healthy node of the same pool that this
  * request has not tried yet; only when none is left does the failure reach the dispatcher (which then falls back to
  * the next tier). A connection that cannot be made is also tried again on the same endpoint, up to
  * {@code connect-retries} times, when no other is left (nothing was sent). Nothing is retried after the first chunk.
+ * Each failed try that is followed by another is told to the caller ({@link #call(ChatCompletionRequest, String,
+ * Consumer)}) and counted ({@link NodeBench#retried}).
+ *
+ * <p>A node that answers 429 (and one that answers 502, 503 or 504 with {@code Retry-After}) is benched for what it
+ * asked ({@link NodeBench}): no request is sent to it until then while another node is left. A 429 is no failure for
+ * the node's breaker ({@link #breakerIgnores}). When no node is left and some are benched, the failure is {@link
+ * AttemptFailure.Kind#THROTTLED}, with the time until the first of them is back.
  *
  * <p>Failures carry a client-safe description and a detail for the log and the ledger; the detail is redacted of the
  * tier's API key and anything credential-shaped ({@link Redaction}), since upstream error pages may echo them.
@@ -76,12 +85,13 @@ public final class RemoteBackend implements TierBackend {
     private final ResilienceProperties resilience;
     private final CircuitBreakerRegistry breakers;
     private final BulkheadRegistry bulkheads;
+    private final NodeBench bench;
 
     /** Picks the endpoint of one try. */
     public interface EndpointChooser {
         /**
-         * An endpoint this request has not tried yet ({@code tried}), healthy and with its breaker not open where that is
-         * known; empty when none is left.
+         * An endpoint not in {@code tried} (those this request has tried, and those benched), healthy and with its
+         * breaker not open where that is known; empty when none is left.
          */
         Mono<URI> choose(Set<URI> tried);
 
@@ -99,7 +109,8 @@ public final class RemoteBackend implements TierBackend {
             JsonMapper json,
             ResilienceProperties resilience,
             CircuitBreakerRegistry breakers,
-            BulkheadRegistry bulkheads) {
+            BulkheadRegistry bulkheads,
+            NodeBench bench) {
         this.tier = tier;
         this.model = model;
         this.apiKey = apiKey;
@@ -111,6 +122,7 @@ public final class RemoteBackend implements TierBackend {
         this.resilience = resilience;
         this.breakers = breakers;
         this.bulkheads = bulkheads;
+        this.bench = bench;
     }
 
     /** The breaker name of one endpoint. */
@@ -138,12 +150,31 @@ public final class RemoteBackend implements TierBackend {
         return model;
     }
 
+    /**
+     * Whether the breakers of the remote endpoints leave {@code e} out of their count: a 429 says the endpoint is
+     * busy, not broken (it is benched instead, {@link NodeBench}).
+     */
+    public static boolean breakerIgnores(Throwable e) {
+        return e instanceof AttemptFailure af && af.kind() == AttemptFailure.Kind.THROTTLED;
+    }
+
     @Override
     public Flux<UpstreamChunk> call(ChatCompletionRequest request, String requestId) {
-        byte[] payload = payload(json, request.body(), model, request.stream());
-        return Flux.defer(() -> tryNodes(
-                new LinkedHashSet<>(), resilience.connectRetries(), null, payload, request.stream(), requestId));
+        return call(request, requestId, retried -> {});
     }
+
+    @Override
+    public Flux<UpstreamChunk> call(ChatCompletionRequest request, String requestId, Consumer<AttemptFailure> retried) {
+        byte[] payload = payload(json, request.body(), model, request.stream());
+        Call call = new Call(payload, request.stream(), requestId, retried);
+        return Flux.defer(() -> tryNodes(new LinkedHashSet<>(), resilience.connectRetries(), null, call));
+    }
+
+    /** What every try of one call sends, and who hears of the tries that failed and were followed by another. */
+    private record Call(byte[] payload, boolean stream, String requestId, Consumer<AttemptFailure> retried) {}
+
+    /** A try that failed on {@code endpoint} before its first chunk, in a way another node may not share. */
+    private record Failed(URI endpoint, AttemptFailure failure) {}
 
     /**
      * The client's body as the upstream gets it: its own fields in their order, {@code model} set to this tier's model
@@ -188,51 +219,79 @@ public final class RemoteBackend implements TierBackend {
     }
 
     /**
-     * One try on an endpoint not in {@code tried}; on a failure before the first chunk that another node may not share
-     * ({@link #nodeFailure}), the next one. {@code last} is the failure that led here, reported when no node is left.
+     * One try on an endpoint neither in {@code tried} nor benched; on a failure before the first chunk that another
+     * node may not share ({@link #nodeFailure}), the next one. {@code last} is the failure that led here: told to the
+     * caller once another try starts, reported when no node is left ({@link #noneLeft}).
      */
-    private Flux<UpstreamChunk> tryNodes(
-            Set<URI> tried,
-            int connectRetries,
-            @Nullable AttemptFailure last,
-            byte[] payload,
-            boolean stream,
-            String requestId) {
-        Mono<URI> next = endpoints.choose(tried);
-        boolean again = last != null && last.kind() == AttemptFailure.Kind.UNREACHABLE && connectRetries > 0;
+    private Flux<UpstreamChunk> tryNodes(Set<URI> tried, int connectRetries, @Nullable Failed last, Call call) {
+        Set<URI> benched = bench.benched(tier);
+        Set<URI> skipped = benched.isEmpty() ? tried : union(tried, benched);
+        Mono<URI> next = endpoints.choose(skipped);
+        boolean again = last != null && last.failure().kind() == AttemptFailure.Kind.UNREACHABLE && connectRetries > 0;
         if (again) {
             // No other endpoint: the one that could not be reached, once more (nothing was sent).
-            next = next.switchIfEmpty(Mono.delay(CONNECT_RETRY_PAUSE).then(endpoints.choose(Set.of())));
+            next = next.switchIfEmpty(Mono.delay(CONNECT_RETRY_PAUSE).then(endpoints.choose(benched)));
         }
         int retriesLeft = again ? connectRetries - 1 : connectRetries;
-        return next.switchIfEmpty(Mono.error(() -> last != null
-                        ? last
-                        : new AttemptFailure(
-                                tier.label(),
-                                AttemptFailure.Kind.UNAVAILABLE,
-                                "no healthy endpoint for the " + tier.label() + " tier",
-                                null)))
-                .flatMapMany(ep -> {
-                    tried.add(ep);
-                    boolean[] produced = {false};
-                    return attempt(ep, payload, stream, requestId)
-                            .doOnNext(c -> produced[0] = true)
-                            .onErrorResume(
-                                    e -> !produced[0] && e instanceof AttemptFailure af && nodeFailure(af), e -> {
-                                        AttemptFailure failure = (AttemptFailure) e;
-                                        log.info(
-                                                "{} tier: {}; trying another endpoint",
-                                                tier.label(),
-                                                failure.getMessage());
-                                        return tryNodes(tried, retriesLeft, failure, payload, stream, requestId);
-                                    });
-                });
+        return next.switchIfEmpty(Mono.error(() -> noneLeft(last))).flatMapMany(ep -> {
+            if (last != null) {
+                bench.retried(tier, last.endpoint(), last.failure());
+                call.retried().accept(last.failure());
+            }
+            tried.add(ep);
+            boolean[] produced = {false};
+            return attempt(ep, call.payload(), call.stream(), call.requestId())
+                    .doOnNext(c -> produced[0] = true)
+                    .onErrorResume(e -> !produced[0] && e instanceof AttemptFailure af && nodeFailure(af), e -> {
+                        AttemptFailure failure = (AttemptFailure) e;
+                        if (failure.kind() == AttemptFailure.Kind.THROTTLED || failure.retryAfter() != null) {
+                            bench.bench(tier, ep, failure.retryAfter(), failure.publicMessage());
+                        }
+                        log.info("{} tier: {}; trying another endpoint", tier.label(), failure.getMessage());
+                        return tryNodes(tried, retriesLeft, new Failed(ep, failure), call);
+                    });
+        });
+    }
+
+    private static Set<URI> union(Set<URI> a, Set<URI> b) {
+        Set<URI> u = new LinkedHashSet<>(a);
+        u.addAll(b);
+        return u;
+    }
+
+    /**
+     * The failure of a call with no endpoint left to try: when some endpoint of the tier is benched, the tier is
+     * throttled until the first is back (the last node's failure, or, when no node was asked, one of its own); else
+     * the last node's failure, or none healthy.
+     */
+    private AttemptFailure noneLeft(@Nullable Failed last) {
+        Duration wait = bench.soonest(tier);
+        if (wait != null) {
+            return last != null
+                    ? last.failure().throttled(wait)
+                    : new AttemptFailure(
+                            "-",
+                            AttemptFailure.Kind.THROTTLED,
+                            0,
+                            "every endpoint of the " + tier.label() + " tier is benched; the first is back in "
+                                    + wait.toMillis() + " ms",
+                            null,
+                            wait);
+        }
+        if (last != null) {
+            return last.failure();
+        }
+        return new AttemptFailure(
+                tier.label(),
+                AttemptFailure.Kind.UNAVAILABLE,
+                "no healthy endpoint for the " + tier.label() + " tier",
+                null);
     }
 
     /** A failure of the node rather than of the request: another node may well answer. */
     static boolean nodeFailure(AttemptFailure f) {
         return switch (f.kind()) {
-            case UNREACHABLE, CONNECTION_LOST, UNAVAILABLE, AT_CAPACITY -> true;
+            case UNREACHABLE, CONNECTION_LOST, UNAVAILABLE, AT_CAPACITY, THROTTLED -> true;
             case UPSTREAM_ERROR -> f.status() == 502 || f.status() == 503 || f.status() == 504;
             case TIMEOUT, INVALID_ANSWER, BUSY, CONTEXT_EXCEEDED, REFUSED, FAILED -> false;
         };
@@ -273,9 +332,10 @@ public final class RemoteBackend implements TierBackend {
     private Flux<UpstreamChunk> read(ClientResponse response, String ep, boolean stream) {
         if (!response.statusCode().is2xxSuccessful()) {
             int status = response.statusCode().value();
+            String retryAfter = response.headers().asHttpHeaders().getFirst(HttpHeaders.RETRY_AFTER);
             return response.bodyToMono(String.class)
                     .defaultIfEmpty("")
-                    .flatMapMany(b -> Flux.error(statusFailure(ep, status, b)));
+                    .flatMapMany(b -> Flux.error(statusFailure(ep, status, b, retryAfter)));
         }
         if (!stream) {
             return response.bodyToMono(byte[].class)
@@ -341,18 +401,26 @@ public final class RemoteBackend implements TierBackend {
     }
 
     /**
-     * A non-2xx answer. 4xx answers other than 408 and 429 say the request is at fault ({@link AttemptFailure.Kind#REFUSED},
-     * or {@link AttemptFailure.Kind#CONTEXT_EXCEEDED} when the upstream names {@code context_length_exceeded}).
+     * A non-2xx answer. 429 is {@link AttemptFailure.Kind#THROTTLED}; 4xx answers other than 408 and 429 say the
+     * request is at fault ({@link AttemptFailure.Kind#REFUSED}, or {@link AttemptFailure.Kind#CONTEXT_EXCEEDED} when the
+     * upstream names {@code context_length_exceeded}). The {@code Retry-After} of a 429, 502, 503 or 504 is kept.
      */
-    private AttemptFailure statusFailure(String ep, int status, String body) {
+    private AttemptFailure statusFailure(String ep, int status, String body, @Nullable String retryAfter) {
         String detail = "HTTP " + status + " from " + ep + ": " + redact(snippet(body));
         AttemptFailure.Kind kind = AttemptFailure.Kind.UPSTREAM_ERROR;
-        if (status >= 400 && status < 500 && status != 408 && status != 429) {
+        Duration wait = null;
+        if (status == 429 || status == 502 || status == 503 || status == 504) {
+            kind = status == 429 ? AttemptFailure.Kind.THROTTLED : kind;
+            wait = bench.retryAfter(retryAfter);
+            if (wait != null) {
+                detail += " (Retry-After: " + wait.toSeconds() + " s)";
+            }
+        } else if (status >= 400 && status < 500 && status != 408) {
             kind = body.contains("context_length_exceeded")
                     ? AttemptFailure.Kind.CONTEXT_EXCEEDED
                     : AttemptFailure.Kind.REFUSED;
         }
-        return new AttemptFailure(ep, kind, status, detail, null);
+        return new AttemptFailure(ep, kind, status, detail, null, wait);
     }
 
     private String redact(String text) {

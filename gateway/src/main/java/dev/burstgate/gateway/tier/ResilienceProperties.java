@@ -19,6 +19,8 @@ import org.springframework.validation.annotation.Validated;
  * @param minimumCalls calls before the breaker may judge
  * @param openWait how long an open breaker waits before letting trial calls through
  * @param connectRetries tries again on an endpoint that could not be reached when no other endpoint is left
+ * @param throttleBench how long an endpoint that answers 429 without {@code Retry-After} is left alone
+ * @param maxThrottleBench the longest an endpoint is left alone, whatever its {@code Retry-After} asks
  */
 @Validated
 @ConfigurationProperties(prefix = "burstgate.resilience")
@@ -31,4 +33,14 @@ public record ResilienceProperties(
         @DefaultValue("20") @Min(1) int slidingWindow,
         @DefaultValue("5") @Min(1) int minimumCalls,
         @DefaultValue("10s") Duration openWait,
-        @DefaultValue("2") @Min(0) int connectRetries) {}
+        @DefaultValue("2") @Min(0) int connectRetries,
+        @DefaultValue("1s") Duration throttleBench,
+        @DefaultValue("5m") Duration maxThrottleBench) {
+
+    public ResilienceProperties {
+        if (throttleBench.isNegative() || maxThrottleBench.isNegative()) {
+            throw new IllegalArgumentException("burstgate.resilience.throttle-bench (" + throttleBench
+                    + ") and max-throttle-bench (" + maxThrottleBench + ") cannot be negative");
+        }
+    }
+}

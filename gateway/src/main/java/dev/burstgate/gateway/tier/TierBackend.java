@@ -2,6 +2,7 @@ package dev.burstgate.gateway.tier;
 
 import dev.burstgate.gateway.api.ChatCompletionRequest;
 import dev.burstgate.policies.Tier;
+import java.util.function.Consumer;
 import reactor.core.publisher.Flux;
 
 /**
@@ -27,4 +28,14 @@ public interface TierBackend {
      * others emit one {@code chat.completion}. Failures are {@link AttemptFailure}s.
      */
     Flux<UpstreamChunk> call(ChatCompletionRequest request, String requestId);
+
+    /**
+     * One attempt, as {@link #call(ChatCompletionRequest, String)}, that tells {@code retried} of each try inside it
+     * that failed before its first chunk and was followed by another (a pool node replaced by another node): the
+     * ledger keeps one attempt row for each. A tier that never tries twice never calls it.
+     */
+    default Flux<UpstreamChunk> call(
+            ChatCompletionRequest request, String requestId, Consumer<AttemptFailure> retried) {
+        return call(request, requestId);
+    }
 }

@@ -12,6 +12,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.channel.ChannelOption;
 import java.net.URI;
 import java.time.Duration;
+import java.time.InstantSource;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -61,6 +62,7 @@ class TierConfiguration {
                 .waitDurationInOpenState(r.openWait())
                 .permittedNumberOfCallsInHalfOpenState(2)
                 .automaticTransitionFromOpenToHalfOpenEnabled(false)
+                .ignoreException(RemoteBackend::breakerIgnores)
                 .build();
         CircuitBreakerRegistry registry = CircuitBreakerRegistry.of(config);
         TaggedCircuitBreakerMetrics.ofCircuitBreakerRegistry(registry).bindTo(meters);
@@ -75,6 +77,12 @@ class TierConfiguration {
                 .build());
         TaggedBulkheadMetrics.ofBulkheadRegistry(registry).bindTo(meters);
         return registry;
+    }
+
+    /** The remote endpoints benched after a 429 (or a {@code Retry-After}), and the retry and bench meters. */
+    @Bean
+    NodeBench nodeBench(ResilienceProperties r, InstantSource clock, MeterRegistry meters) {
+        return new NodeBench(clock, r.throttleBench(), r.maxThrottleBench(), meters);
     }
 
     /** The HTTP client of the remote tiers: pooled Reactor Netty connections with the configured connect timeout. */
@@ -134,7 +142,8 @@ class TierConfiguration {
             WebClient upstreamWebClient,
             JsonMapper json,
             CircuitBreakerRegistry breakers,
-            BulkheadRegistry bulkheads) {
+            BulkheadRegistry bulkheads,
+            NodeBench bench) {
         TiersProperties.Cloud cloud = tiers.cloud();
         if (pool.endpoints().isEmpty()) {
             return new DisabledTier(Tier.CLOUD, cloud.model());
@@ -149,7 +158,8 @@ class TierConfiguration {
                 json,
                 resilience,
                 breakers,
-                bulkheads);
+                bulkheads,
+                bench);
     }
 
     @Bean
@@ -161,7 +171,8 @@ class TierConfiguration {
             WebClient upstreamWebClient,
             JsonMapper json,
             CircuitBreakerRegistry breakers,
-            BulkheadRegistry bulkheads) {
+            BulkheadRegistry bulkheads,
+            NodeBench bench) {
         TiersProperties.Legacy legacy = tiers.legacy();
         URI url = legacy.url();
         boolean isSimulated = false;
@@ -190,6 +201,7 @@ class TierConfiguration {
                 json,
                 resilience,
                 breakers,
-                bulkheads);
+                bulkheads,
+                bench);
     }
 }

@@ -28,6 +28,7 @@ import dev.burstgate.gateway.usage.CostRecord;
 import dev.burstgate.gateway.usage.Outcome;
 import dev.burstgate.policies.Tier;
 import dev.burstgate.policies.budget.ExhaustedAction;
+import dev.burstgate.policies.capability.TierCapabilities;
 import dev.burstgate.policies.cost.PriceTable;
 import dev.burstgate.policies.cost.TierPrice;
 import dev.burstgate.policies.cost.Usd;
@@ -266,6 +267,46 @@ class DispatcherBudgetTest {
         BudgetView v = view(store);
         assertThat(v.daily().spent()).isEqualTo(Usd.of("0.11"));
         assertThat(v.daily().reserved()).isEqualTo(Usd.ZERO);
+    }
+
+    @Test
+    void underLocalOnlyALocalTierThatCannotServeTheRequestIsSkipped() {
+        BudgetStore store = store("0.10");
+        Reservation earlier =
+                (Reservation) store.reserve(TENANT, Usd.of("0.09")).block();
+        store.settle(earlier, Usd.of("0.09")).block();
+        AtomicInteger localCalls = new AtomicInteger();
+        Answering d = new Answering(
+                new Dispatcher(
+                        List.of(
+                                new ScriptedTier(Tier.CLOUD, r -> Flux.just(up(completion("hi", 10, 2)))),
+                                new ScriptedTier(Tier.LOCAL, r -> {
+                                    localCalls.incrementAndGet();
+                                    return Flux.just(up(completion("hi", 10, 2)));
+                                })),
+                        prices,
+                        store,
+                        new CostRecords(prices, new CostEvents(List.of(records::add)), System::nanoTime),
+                        256,
+                        TierCapabilities.defaults(2048L)),
+                new ResponseWriter(json));
+        String image = "{\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"what is it\"},"
+                + "{\"type\":\"image_url\",\"image_url\":{\"url\":\"data:,x\"}}]}]}";
+
+        StepVerifier.create(d.dispatch(exchange(), routed(image, ExhaustedAction.LOCAL_ONLY, Tier.CLOUD), null))
+                .verifyErrorSatisfies(
+                        e -> assertThat(((ApiException) e).status()).isEqualTo(HttpStatus.PAYMENT_REQUIRED));
+
+        assertThat(localCalls).hasValue(0);
+        assertThat(records)
+                .singleElement()
+                .satisfies(r -> assertThat(r.attempts())
+                        .extracting(a -> a.tier(), a -> a.error())
+                        .containsExactly(
+                                org.assertj.core.groups.Tuple.tuple(
+                                        Tier.CLOUD, r.attempts().get(0).error()),
+                                org.assertj.core.groups.Tuple.tuple(Tier.LOCAL, "needs image content")));
+        assertThat(view(store).daily().reserved()).isEqualTo(Usd.ZERO);
     }
 
     @Test

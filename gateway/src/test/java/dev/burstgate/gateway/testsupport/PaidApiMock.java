@@ -41,7 +41,7 @@ public final class PaidApiMock implements AutoCloseable {
         STREAM_WITHOUT_USAGE,
         /** Answers keeping the connection open, then closes it without answering the next request sent on it. */
         ANSWER_THEN_DROP_NEXT_ON_CONNECTION,
-        /** 503 Service Unavailable. */
+        /** 503 Service Unavailable, with the {@code Retry-After} set by {@link #retryAfter}, if any. */
         STATUS_503,
         /** 400 with OpenAI's {@code context_length_exceeded} code. */
         CONTEXT_EXCEEDED_400,
@@ -53,7 +53,12 @@ public final class PaidApiMock implements AutoCloseable {
          */
         ECHO_CREDENTIALS_500,
         /** A stream whose second event is an error event echoing the credentials and {@link #ECHO_HOST}. */
-        STREAM_ERROR_ECHOING_CREDENTIALS
+        STREAM_ERROR_ECHOING_CREDENTIALS,
+        /**
+         * 429 Too Many Requests with the {@code Retry-After} set by {@link #retryAfter} (none by default), in the shape
+         * of a hosted API's rate-limit error, naming {@link #ECHO_HOST} and the key it received.
+         */
+        STATUS_429
     }
 
     /** The internal host name {@link Behavior#ECHO_CREDENTIALS_500} pages name. */
@@ -75,6 +80,7 @@ public final class PaidApiMock implements AutoCloseable {
     private volatile Duration pauseBetweenWords = Duration.ZERO;
     private volatile @Nullable String toolName;
     private volatile String toolArguments = "{}";
+    private volatile String retryAfter = "";
 
     public PaidApiMock() throws IOException {
         server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
@@ -120,6 +126,15 @@ public final class PaidApiMock implements AutoCloseable {
         return this;
     }
 
+    /**
+     * The {@code Retry-After} of {@link Behavior#STATUS_429} and {@link Behavior#STATUS_503} answers: seconds or an HTTP
+     * date; empty for none (the default).
+     */
+    public PaidApiMock retryAfter(String value) {
+        this.retryAfter = value;
+        return this;
+    }
+
     public List<Received> received() {
         synchronized (received) {
             return List.copyOf(received);
@@ -132,6 +147,7 @@ public final class PaidApiMock implements AutoCloseable {
         fallback = Behavior.ANSWER;
         pauseBetweenWords = Duration.ZERO;
         toolName = null;
+        retryAfter = "";
     }
 
     @Override
@@ -206,7 +222,20 @@ public final class PaidApiMock implements AutoCloseable {
                 }
                 case STATUS_500 ->
                     json(out, 500, "{\"error\":{\"message\":\"internal failure\",\"type\":\"server_error\"}}");
-                case STATUS_503 -> json(out, 503, "{\"error\":{\"message\":\"overloaded\",\"type\":\"server_error\"}}");
+                case STATUS_429 ->
+                    json(
+                            out,
+                            429,
+                            "{\"error\":{\"message\":\"Rate limit reached on " + ECHO_HOST + " for key "
+                                    + req.headers().get("authorization")
+                                    + "\",\"type\":\"requests\",\"code\":\"rate_limit_exceeded\"}}",
+                            retryAfter.isEmpty() ? "" : "Retry-After: " + retryAfter + "\r\n");
+                case STATUS_503 ->
+                    json(
+                            out,
+                            503,
+                            "{\"error\":{\"message\":\"overloaded\",\"type\":\"server_error\"}}",
+                            retryAfter.isEmpty() ? "" : "Retry-After: " + retryAfter + "\r\n");
                 case STATUS_400 ->
                     json(
                             out,
@@ -399,9 +428,14 @@ public final class PaidApiMock implements AutoCloseable {
     }
 
     private static void json(OutputStream out, int status, String body) throws IOException {
+        json(out, status, body, "");
+    }
+
+    /** {@code headers}: further header lines, each ending in CRLF. */
+    private static void json(OutputStream out, int status, String body, String headers) throws IOException {
         byte[] b = body.getBytes(StandardCharsets.UTF_8);
-        out.write(("HTTP/1.1 " + status + " X\r\nContent-Type: application/json\r\nContent-Length: " + b.length
-                        + "\r\nConnection: close\r\n\r\n")
+        out.write(("HTTP/1.1 " + status + " X\r\nContent-Type: application/json\r\nContent-Length: " + b.length + "\r\n"
+                        + headers + "Connection: close\r\n\r\n")
                 .getBytes(StandardCharsets.US_ASCII));
         out.write(b);
         out.flush();

@@ -41,6 +41,11 @@ class RemoteBackendTest {
             .failureRateThreshold(50)
             .waitDurationInOpenState(Duration.ofMinutes(1))
             .build());
+    private final NodeBench bench = new NodeBench(
+            java.time.InstantSource.system(),
+            Duration.ofSeconds(1),
+            Duration.ofMinutes(5),
+            new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
 
     private RemoteBackend backend(URI url, int retries) {
         return backend(url, retries, WebClient.create());
@@ -56,7 +61,9 @@ class RemoteBackendTest {
                 2,
                 2,
                 Duration.ofMinutes(1),
-                retries);
+                retries,
+                Duration.ofSeconds(1),
+                Duration.ofMinutes(5));
         return new RemoteBackend(
                 Tier.LEGACY,
                 "upstream-model",
@@ -67,7 +74,8 @@ class RemoteBackendTest {
                 json,
                 resilience,
                 breakers,
-                BulkheadRegistry.ofDefaults());
+                BulkheadRegistry.ofDefaults(),
+                bench);
     }
 
     private ChatCompletionRequest request(String body) {
@@ -124,7 +132,9 @@ class RemoteBackendTest {
                 20,
                 20,
                 Duration.ofMinutes(1),
-                0);
+                0,
+                Duration.ofSeconds(1),
+                Duration.ofMinutes(5));
         return new RemoteBackend(
                 Tier.CLOUD,
                 "pool-model",
@@ -135,11 +145,19 @@ class RemoteBackendTest {
                 json,
                 resilience,
                 breakers,
-                BulkheadRegistry.ofDefaults());
+                BulkheadRegistry.ofDefaults(),
+                bench);
     }
 
     @ParameterizedTest(name = "{0}, streamed: {1}")
-    @CsvSource({"STATUS_503, false", "STATUS_503, true", "RESET, false", "RESET, true"})
+    @CsvSource({
+        "STATUS_503, false",
+        "STATUS_503, true",
+        "RESET, false",
+        "RESET, true",
+        "STATUS_429, false",
+        "STATUS_429, true"
+    })
     void aNodeThatFailsBeforeItsFirstByteIsReplacedByAnotherNodeOfThePool(Behavior failure, boolean stream)
             throws Exception {
         try (PaidApiMock broken = new PaidApiMock();

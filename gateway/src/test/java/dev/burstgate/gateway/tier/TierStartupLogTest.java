@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.resilience4j.bulkhead.BulkheadRegistry;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.URI;
+import java.time.InstantSource;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -128,7 +130,12 @@ class TierStartupLogTest {
                 WebClient.create(),
                 JsonMapper.builder().build(),
                 breakers,
-                BulkheadRegistry.ofDefaults());
+                BulkheadRegistry.ofDefaults(),
+                new NodeBench(
+                        InstantSource.system(),
+                        resilience.throttleBench(),
+                        resilience.maxThrottleBench(),
+                        new SimpleMeterRegistry()));
     }
 
     private static TiersProperties tiers(MockEnvironment env) {
