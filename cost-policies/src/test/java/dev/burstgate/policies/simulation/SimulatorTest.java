@@ -46,6 +46,42 @@ class SimulatorTest {
     }
 
     @Test
+    void aRequestGoesOnlyToTiersThatServeWhatItNeedsAsInTheGateway() {
+        TrafficReader reader = new TrafficReader(false);
+        List<TrafficRecord> rows = List.of(
+                reader.parse("t", 1, "{\"prompt\":\"hi\"}"),
+                reader.parse(
+                        "t",
+                        2,
+                        "{\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"hi\"},"
+                                + "{\"type\":\"image_url\",\"image_url\":{\"url\":\"data:,x\"}}]}]}"),
+                reader.parse(
+                        "t",
+                        3,
+                        "{\"prompt\":\"hi\",\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"f\"}}]}"),
+                reader.parse("t", 4, "{\"prompt\":\"hi\",\"logprobs\":true}"),
+                reader.parse("t", 5, "{\"prompt\":\"" + "word ".repeat(400) + "\"}"));
+        assertThat(rows.get(1).needs()).containsKey(dev.burstgate.policies.capability.Capability.VISION);
+        Simulator sim = new Simulator(
+                new Router(HAND.prices(), dev.burstgate.policies.capability.TierCapabilities.defaults(256L)),
+                CLASSIFIER,
+                new PiiDetector(),
+                HAND);
+        SimulationReport r = sim.run(allLocalButCloud(), sim.prepare(rows, i -> {}));
+        // the plain and the tools rows stay local; the image, the logprobs and the 500-token prompt go to cloud
+        assertThat(r.count(Tier.LOCAL)).isEqualTo(2);
+        assertThat(r.count(Tier.CLOUD)).isEqualTo(3);
+    }
+
+    private static Policy allLocalButCloud() {
+        return Policy.parse("""
+                name: local-first
+                thresholds: {cloud-at: 1.0}
+                allowed-tiers: [local, cloud]
+                """, "local-first.yaml");
+    }
+
+    @Test
     void replaysTheHandCheckedTrafficFileExactly() throws Exception {
         Simulator sim = simulator(HAND);
         SimulationReport r = sim.run(allLocal(), sim.prepare(hand(), i -> {}));
