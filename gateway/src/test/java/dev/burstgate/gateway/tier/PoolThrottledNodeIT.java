@@ -47,7 +47,9 @@ import tools.jackson.databind.json.JsonMapper;
  * it. The ledger keeps each node attempt, the failed ones at no cost.
  */
 @GatewayIT(
-        tenants = @Tenant(name = "acme", key = PoolThrottledNodeIT.KEY, policy = "balanced"),
+        // a hundred requests as fast as the pool answers them: above the default 50 a second
+        tenants =
+                @Tenant(name = "acme", key = PoolThrottledNodeIT.KEY, policy = "balanced", requestsPerSecond = 10_000),
         properties = {
             "burstgate.cache.enabled=false",
             // A breaker that would open after two failures, were a 429 one.
