@@ -31,9 +31,10 @@ import org.apache.commons.statistics.distribution.NormalDistribution;
  * cheaper answers per bin is fitted non-decreasing in the score (isotonic regression weighted by verdicts: harder
  * prompts are no more often acceptable); a bin without verdicts takes the fitted rate of the nearest bin above it,
  * which is an upper bound under that structure. The quality loss of threshold {@code c} is the sum over bins below
- * {@code c} of (the bin's share of all requests seen) × (its fitted rate), with a normal standard error from the
- * verdicts below {@code c}. The proposal is the highest {@code c} on the bin grid whose one-sided lower bound
- * {@code 1 − loss − z·se} meets the target and that has at least {@link TunerSettings#minSamples()} verdicts below
+ * {@code c} of (the bin's share of all requests seen) × (its fitted rate). Its bounds are the share of requests below
+ * {@code c} times the Wilson score bounds (one-sided, at {@link TunerSettings#confidence()}) on the pooled rate,
+ * from the verdicts below {@code c}. The proposal is the highest {@code c} on the bin grid whose lower quality bound
+ * {@code 1 − upper loss} meets the target and that has at least {@link TunerSettings#minSamples()} verdicts below
  * it, scanning up from 0 and stopping at the first {@code c} with enough verdicts that misses.
  *
  * <p>Thread-safe: every method is synchronized, so the gateway may call it from request threads.
@@ -267,8 +268,7 @@ public final class ThresholdTuner {
             if (ks < minBelow) {
                 continue;
             }
-            double l = loss / total;
-            if (l + zValue * standardError(below, l, ks) <= allowed + 1e-12) {
+            if (lossBounds(below, loss / total, ks, zValue).upper() <= allowed + 1e-12) {
                 best = j;
             } else {
                 break;
@@ -277,22 +277,34 @@ public final class ThresholdTuner {
         return best;
     }
 
-    /** Standard error of the loss share {@code l} of the requests below a threshold, from {@code ks} verdicts. */
-    private double standardError(long below, double l, long ks) {
-        if (ks == 0) {
-            return Double.POSITIVE_INFINITY;
+    /** Bounds on the loss share of the requests below a threshold. */
+    private record Bounds(double lower, double upper) {}
+
+    /**
+     * Wilson score bounds on the loss share {@code l} of the requests below a threshold ({@code below} of them), from
+     * {@code ks} verdicts: the share of requests times the bounds on the pooled rate of unacceptable answers below the
+     * threshold. Unlike a plain normal bound they do not shrink to nothing when few unacceptable answers were seen.
+     */
+    private Bounds lossBounds(long below, double l, long ks, double zValue) {
+        if (below == 0) {
+            return new Bounds(0, 0);
         }
         double share = (double) below / total;
-        double rate = share > 0 ? l / share : 0;
-        rate = Math.min(1 - 1.0 / (ks + 2), Math.max(rate, 1.0 / (ks + 2)));
-        return share * Math.sqrt(rate * (1 - rate) / ks);
+        if (ks == 0) {
+            return new Bounds(0, share);
+        }
+        double rate = Math.clamp(l / share, 0.0, 1.0);
+        double z2n = zValue * zValue / ks;
+        double centre = (rate + z2n / 2) / (1 + z2n);
+        double half = zValue * Math.sqrt(rate * (1 - rate) / ks + z2n / (4.0 * ks)) / (1 + z2n);
+        return new Bounds(share * Math.max(0.0, centre - half), share * Math.min(1.0, centre + half));
     }
 
-    private record Point(double loss, double se, long verdictsBelow) {}
+    private record Point(double loss, Bounds bounds, long verdictsBelow) {}
 
     private Point point(double[] rates, int j) {
         if (j == 0 || total == 0) {
-            return new Point(0, 0, 0);
+            return new Point(0, new Bounds(0, 0), 0);
         }
         double loss = 0;
         long below = 0;
@@ -305,14 +317,16 @@ public final class ThresholdTuner {
             }
         }
         double l = loss / total;
-        return new Point(l, below == 0 ? 0 : standardError(below, l, ks), ks);
+        return new Point(l, lossBounds(below, l, ks, z), ks);
     }
 
     private QualityEstimate estimate(Point p) {
         double value = 1 - p.loss;
-        double margin = z * p.se;
         return new QualityEstimate(
-                value, Math.max(0.0, value - margin), Math.min(1.0, value + margin), settings.confidence());
+                value,
+                Math.min(value, 1 - p.bounds.upper()),
+                Math.max(value, 1 - p.bounds.lower()),
+                settings.confidence());
     }
 
     private static String fmt(double v) {

@@ -55,10 +55,10 @@ public record TunerSettings(
 
     /**
      * Targeted shadowing, at least 100 verdicts, a one-sided 95 % bound, thresholds on a 0.01 grid, a focus margin of
-     * 15 % of traffic and 10 % of the shadow budget spent exploring above it.
+     * 10 % of traffic and 5 % of the shadow budget spent exploring above it.
      */
     public static TunerSettings of(double qualityTarget, double shadowRate) {
-        return new TunerSettings(qualityTarget, shadowRate, 100, 0.95, 100, true, 0.15, 0.10);
+        return new TunerSettings(qualityTarget, shadowRate, 100, 0.95, 100, true, 0.10, 0.05);
     }
 
     /** A copy that shadows uniformly (or targeted again). */
