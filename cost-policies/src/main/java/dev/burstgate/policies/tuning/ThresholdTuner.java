@@ -156,7 +156,8 @@ public final class ThresholdTuner {
 
     /**
      * The estimated quality of an arbitrary threshold (e.g. the one in force), from the verdicts so far; exactly 1 at
-     * 0. With no verdicts below it the bounds are 0 and 1.
+     * 0. A threshold between two grid points is estimated at the next grid point up (slightly pessimistic). With no
+     * verdicts below it the bounds are 0 and 1.
      */
     public synchronized QualityEstimate estimate(double threshold) {
         int j = (int) Math.ceil(Math.clamp(threshold, 0.0, 1.0) * bins - 1e-9);

@@ -211,6 +211,26 @@ class TuneCommandTest {
     }
 
     @Test
+    void uniformShadowingStaysWithinTheRateToo() {
+        assertThat(run(
+                        "tune",
+                        "--policy",
+                        "balanced",
+                        "--traffic",
+                        labelled.toString(),
+                        "--shadow-rate",
+                        "0.1",
+                        "--min-samples",
+                        "20",
+                        "--uniform",
+                        "--json"))
+                .isZero();
+        JsonNode o = lastLine();
+        assertThat(o.get("shadow_calls").asInt()).isPositive().isLessThanOrEqualTo(140);
+        assertThat(o.get("proposed").asBoolean()).isTrue();
+    }
+
+    @Test
     void anUnknownPolicyIsExitCodeFour() {
         assertThat(run("tune", "--policy", "cheapest", "--traffic", labelled.toString()))
                 .isEqualTo(4);
