@@ -15,12 +15,14 @@ import picocli.CommandLine.Command;
         name = "policy-lab",
         mixinStandardHelpOptions = true,
         versionProvider = PolicyLab.Version.class,
-        description = "Burstgate policy lab: classify prompts, simulate and compare routing policies, train the "
+        description = "Burstgate policy lab: classify prompts, simulate and compare routing policies, tune thresholds "
+                + "to a quality target, train the "
                 + "classifier, validate policy files.",
         subcommands = {
             ClassifyCommand.class,
             SimulateCommand.class,
             CompareCommand.class,
+            TuneCommand.class,
             TrainCommand.class,
             ValidateCommand.class,
             CommandLine.HelpCommand.class
@@ -65,7 +67,8 @@ public final class PolicyLab implements java.util.concurrent.Callable<Integer> {
             default -> ExitCodes.INTERNAL;
         });
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
-            boolean expected = ex instanceof dev.burstgate.policies.simulation.BadInputException
+            boolean expected = ex instanceof CommandLine.ParameterException
+                    || ex instanceof dev.burstgate.policies.simulation.BadInputException
                     || ex instanceof java.io.IOException
                     || ex instanceof java.io.UncheckedIOException
                     || ex instanceof dev.burstgate.policies.policy.PolicyException;

@@ -83,24 +83,30 @@ final class SimulationOptions {
     ReadOptions reading;
 
     SimulationConfig config() {
-        PriceTable table = PriceTable.defaults();
-        if (prices != null) {
-            for (var e : prices.entrySet()) {
-                Tier tier = Tier.fromLabel(e.getKey()).orElse(null);
-                if (tier == null) {
-                    throw new picocli.CommandLine.ParameterException(
-                            new picocli.CommandLine(this),
-                            "--price: unknown tier '" + e.getKey() + "'; expected local, cloud or legacy");
-                }
-                table = table.with(tier, TierPrice.perQuery(Usd.of(e.getValue())));
-            }
-        }
+        PriceTable table = priceTable(prices, this);
         return SimulationConfig.defaults()
                 .withLocalSlots(slots)
                 .withArrivals(rate, seed)
                 .withDefaultCompletionTokens(completionTokens)
                 .withPrices(table)
                 .withBudget(budgetUsd == null ? null : Usd.of(budgetUsd));
+    }
+
+    /** The default prices with each {@code --price tier=usd} override; a bad tier is a command-line error. */
+    static PriceTable priceTable(java.util.@Nullable Map<String, String> prices, Object command) {
+        PriceTable table = PriceTable.defaults();
+        if (prices != null) {
+            for (var e : prices.entrySet()) {
+                Tier tier = Tier.fromLabel(e.getKey()).orElse(null);
+                if (tier == null) {
+                    throw new picocli.CommandLine.ParameterException(
+                            new picocli.CommandLine(command),
+                            "--price: unknown tier '" + e.getKey() + "'; expected local, cloud or legacy");
+                }
+                table = table.with(tier, TierPrice.perQuery(Usd.of(e.getValue())));
+            }
+        }
+        return table;
     }
 
     Simulator simulator(SimulationConfig config) {
