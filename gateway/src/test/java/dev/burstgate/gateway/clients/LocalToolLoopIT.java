@@ -20,6 +20,7 @@ import com.openai.models.chat.completions.ChatCompletionNamedToolChoice;
 import com.openai.models.chat.completions.ChatCompletionStreamOptions;
 import com.openai.models.chat.completions.ChatCompletionToolChoiceOption;
 import com.openai.models.chat.completions.ChatCompletionToolMessageParam;
+import com.openai.models.chat.completions.StructuredChatCompletion;
 import dev.burstgate.gateway.tenant.TenantRegistry;
 import dev.burstgate.gateway.testsupport.GatewayIT;
 import dev.burstgate.gateway.testsupport.TestGateway;
@@ -207,6 +208,36 @@ class LocalToolLoopIT {
         assertThat(second.choices().get(0).message().toolCalls().orElse(List.of()))
                 .isEmpty();
         assertThat(cost(second)).isEqualTo(0.02);
+    }
+
+    /**
+     * A structured answer: every field bounded by its type, so the constrained answer always ends in time. The count is
+     * a {@code long}: the schema says "integer", and a JSON integer of up to 16 digits is one.
+     */
+    public record Inventory(long count, Colour colour, boolean inStock) {
+        public enum Colour {
+            RED,
+            GREEN,
+            BLUE
+        }
+    }
+
+    @Test
+    void theOpenAiSdksStructuredOutputsParseOnTheLocalTier() {
+        for (long seed = 1; seed <= 5; seed++) {
+            StructuredChatCompletion<Inventory> answer = client.chat()
+                    .completions()
+                    .create(ChatCompletionCreateParams.builder()
+                            .model("local")
+                            .addUserMessage("How many red balls are in stock?")
+                            .responseFormat(Inventory.class)
+                            .seed(seed)
+                            .maxCompletionTokens(200)
+                            .build());
+            assertThat(answer.choices().get(0).finishReason().asString()).isEqualTo("stop");
+            Inventory inventory = answer.choices().get(0).message().content().orElseThrow();
+            assertThat(inventory.colour()).isNotNull();
+        }
     }
 
     /** LangChain4j's tool; its parameter is an enum, so the schema bounds the call. */
