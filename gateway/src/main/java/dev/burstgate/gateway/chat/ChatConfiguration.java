@@ -10,6 +10,7 @@ import dev.burstgate.gateway.dispatch.CostRecords;
 import dev.burstgate.gateway.dispatch.Dispatcher;
 import dev.burstgate.gateway.response.ResponseWriter;
 import dev.burstgate.gateway.routing.RequestRouter;
+import dev.burstgate.gateway.tier.TiersProperties;
 import java.time.InstantSource;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.cloud.gateway.route.RouteLocator;
@@ -75,8 +76,12 @@ class ChatConfiguration {
 
     @Bean
     ModelsEndpoint modelsEndpoint(
-            ChatRequestParser parser, Dispatcher dispatcher, JsonMapper json, InstantSource clock) {
-        return new ModelsEndpoint(parser, dispatcher.backends(), json, clock);
+            ChatRequestParser parser,
+            Dispatcher dispatcher,
+            TiersProperties tiers,
+            JsonMapper json,
+            InstantSource clock) {
+        return new ModelsEndpoint(parser, dispatcher.backends(), tiers.capabilities(), json, clock);
     }
 
     @Bean

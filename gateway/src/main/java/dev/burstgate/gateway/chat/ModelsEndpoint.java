@@ -3,6 +3,8 @@ package dev.burstgate.gateway.chat;
 import dev.burstgate.gateway.api.ChatRequestParser;
 import dev.burstgate.gateway.tier.TierBackend;
 import dev.burstgate.policies.Tier;
+import dev.burstgate.policies.capability.Capability;
+import dev.burstgate.policies.capability.TierCapabilities;
 import java.time.InstantSource;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
@@ -25,9 +27,16 @@ final class ModelsEndpoint {
     private final Map<Tier, TierBackend> backends;
     private final JsonMapper json;
     private final long created;
+    private final TierCapabilities capabilities;
 
-    ModelsEndpoint(ChatRequestParser parser, Map<Tier, TierBackend> backends, JsonMapper json, InstantSource clock) {
+    ModelsEndpoint(
+            ChatRequestParser parser,
+            Map<Tier, TierBackend> backends,
+            TierCapabilities capabilities,
+            JsonMapper json,
+            InstantSource clock) {
         this.parser = parser;
+        this.capabilities = capabilities;
         this.backends = backends;
         this.json = json;
         this.created = clock.instant().getEpochSecond();
@@ -56,6 +65,18 @@ final class ModelsEndpoint {
                 info.put("simulated", b != null && b.simulated());
                 if (b != null) {
                     info.put("upstream_model", b.model());
+                }
+                TierCapabilities.Of of = capabilities.of(tier);
+                ArrayNode caps = info.putArray("capabilities");
+                for (Capability c : Capability.values()) {
+                    if (of.has(c)) {
+                        caps.add(c.key());
+                    }
+                }
+                if (of.contextTokens() != null) {
+                    info.put("context_tokens", of.contextTokens());
+                } else {
+                    info.putNull("context_tokens");
                 }
             }
         }

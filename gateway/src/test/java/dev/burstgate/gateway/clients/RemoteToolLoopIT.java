@@ -270,6 +270,29 @@ class RemoteToolLoopIT {
                 });
     }
 
+    @Test
+    void theModelsListSaysWhatEachTierServes(TestGateway gateway) {
+        byte[] body = gateway.client()
+                .get()
+                .uri("/v1/models")
+                .header("Authorization", "Bearer " + TenantRegistry.DEMO_KEY)
+                .exchange()
+                .expectStatus()
+                .isOk()
+                .expectBody()
+                .returnResult()
+                .getResponseBody();
+        JsonNode models = JSON.readTree(body).path("data");
+        java.util.Map<String, JsonNode> byId = new java.util.HashMap<>();
+        models.forEach(m -> byId.put(m.path("id").asString(), m.path("burstgate")));
+        assertThat(byId.get("local").path("capabilities").toString()).isEqualTo("[\"tools\",\"json-schema\"]");
+        assertThat(byId.get("local").path("context_tokens").asLong()).isPositive();
+        assertThat(byId.get("cloud").path("capabilities").toString())
+                .contains("\"vision\"", "\"tools\"", "\"logprobs\"");
+        assertThat(byId.get("cloud").path("context_tokens").isNull()).isTrue();
+        assertThat(byId.get("auto").has("capabilities")).isFalse();
+    }
+
     private static double cost(ChatCompletion c) {
         JsonValue cost = c.usage().orElseThrow()._additionalProperties().get("cost");
         assertThat(cost).isNotNull();
