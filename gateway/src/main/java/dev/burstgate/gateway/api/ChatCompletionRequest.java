@@ -36,6 +36,18 @@ public record ChatCompletionRequest(
     /** One message, with its content flattened to text. */
     public record Message(String role, String content) {}
 
+    /**
+     * Characters of the prompt's text, the base of every token estimate: routing's context check, budget reservations
+     * and usage when an upstream reports none (the policy lab counts a recorded request's the same way).
+     */
+    public long promptChars() {
+        long n = 0;
+        for (Message m : messages) {
+            n += m.content().length();
+        }
+        return n;
+    }
+
     /** Whether repeating this request gives the same answer (temperature 0 or a fixed seed). */
     public boolean deterministic() {
         return (temperature != null && temperature == 0.0) || seed != null;

@@ -82,7 +82,7 @@ public final class PolicyRequestRouter implements RequestRouter {
                 .withLocal(local.get())
                 .withHealth(health())
                 .withOverrides(new RequestOverrides(request.forcedTier(), maxLatency(headers)))
-                .withNeeds(new RequestNeeds(request.needs(), TokenEstimate.promptTokens(promptChars(request))));
+                .withNeeds(new RequestNeeds(request.needs(), TokenEstimate.promptTokens(request.promptChars())));
         return switch (router.route(policy, input)) {
             case RoutingDecision.Route r -> {
                 List<Tier> tiers = new ArrayList<>(1 + r.fallbackChain().size());
@@ -105,15 +105,6 @@ public final class PolicyRequestRouter implements RequestRouter {
                                 r.parameter() != null ? r.parameter() : r.code().httpStatus() == 400 ? "model" : null,
                                 r.reason()));
         };
-    }
-
-    /** The prompt's characters: the messages' text, as the policy lab counts a recorded request's. */
-    static long promptChars(ChatCompletionRequest request) {
-        long chars = 0;
-        for (ChatCompletionRequest.Message m : request.messages()) {
-            chars += m.content().length();
-        }
-        return chars;
     }
 
     /** The policy's action at 100 %, as the dispatcher applies it: local-only needs a local tier the policy allows. */

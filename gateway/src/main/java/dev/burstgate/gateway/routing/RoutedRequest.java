@@ -65,10 +65,6 @@ public record RoutedRequest(
 
     /** Characters of the prompt (for usage estimates when an upstream reports none). */
     public long promptChars() {
-        long n = 0;
-        for (ChatCompletionRequest.Message m : request.messages()) {
-            n += m.content().length();
-        }
-        return n;
+        return request.promptChars();
     }
 }
