@@ -5,6 +5,9 @@ import dev.burstgate.engine.EngineStats;
 import dev.burstgate.engine.LocalEngine;
 import dev.burstgate.engine.model.TinyModelGenerator;
 import dev.burstgate.gateway.config.DataDirProperties;
+import dev.burstgate.gateway.local.runner.RunnerBackend;
+import dev.burstgate.gateway.local.runner.RunnerConfiguration;
+import dev.burstgate.gateway.local.runner.RunnerLoad;
 import dev.burstgate.gateway.tier.DemoMode;
 import dev.burstgate.gateway.tier.DisabledTier;
 import dev.burstgate.gateway.tier.TierBackend;
@@ -44,7 +47,8 @@ class LocalTierConfiguration {
         }
 
         static boolean wanted(Environment env) {
-            if (!env.getProperty("burstgate.tiers.local.enabled", Boolean.class, true)) {
+            if (!env.getProperty("burstgate.tiers.local.enabled", Boolean.class, true)
+                    || RunnerConfiguration.wanted(env)) {
                 return false;
             }
             String model = env.getProperty("burstgate.tiers.local.model");
@@ -68,7 +72,8 @@ class LocalTierConfiguration {
                     DemoMode.why(env));
         } else {
             log.info(
-                    "local tier: {} ({} slots, context {}, {} threads)",
+                    "local tier: IN-PROCESS engine (llama.cpp through JNI, CPU natives; for native llama.cpp speed or a "
+                            + "GPU set burstgate.tiers.local.runner.command), model {} ({} slots, context {}, {} threads)",
                     model,
                     local.parallel(),
                     local.context(),
@@ -86,8 +91,16 @@ class LocalTierConfiguration {
 
     @Bean
     TierBackend localTier(
-            ObjectProvider<LocalEngine> engine, TiersProperties tiers, JsonMapper json, InstantSource clock) {
+            ObjectProvider<LocalEngine> engine,
+            ObjectProvider<RunnerBackend> runner,
+            TiersProperties tiers,
+            JsonMapper json,
+            InstantSource clock) {
         TiersProperties.Local local = tiers.local();
+        RunnerBackend r = runner.getIfAvailable();
+        if (r != null) {
+            return r;
+        }
         LocalEngine e = engine.getIfAvailable();
         if (e == null) {
             log.info(
@@ -102,7 +115,11 @@ class LocalTierConfiguration {
 
     /** What routing needs to know about the engine's load, read fresh for every request. */
     @Bean
-    Supplier<LocalEngineState> localEngineState(ObjectProvider<LocalEngine> engine) {
+    Supplier<LocalEngineState> localEngineState(ObjectProvider<LocalEngine> engine, ObjectProvider<RunnerLoad> runner) {
+        RunnerLoad load = runner.getIfAvailable();
+        if (load != null) {
+            return load;
+        }
         LocalEngine e = engine.getIfAvailable();
         if (e == null) {
             return () -> new LocalEngineState(0, 0, false);
