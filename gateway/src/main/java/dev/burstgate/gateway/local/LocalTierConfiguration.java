@@ -5,9 +5,8 @@ import dev.burstgate.engine.EngineStats;
 import dev.burstgate.engine.LocalEngine;
 import dev.burstgate.engine.model.TinyModelGenerator;
 import dev.burstgate.gateway.config.DataDirProperties;
-import dev.burstgate.gateway.local.runner.RunnerBackend;
+import dev.burstgate.gateway.local.runner.LocalRunner;
 import dev.burstgate.gateway.local.runner.RunnerConfiguration;
-import dev.burstgate.gateway.local.runner.RunnerLoad;
 import dev.burstgate.gateway.tier.DemoMode;
 import dev.burstgate.gateway.tier.DisabledTier;
 import dev.burstgate.gateway.tier.TierBackend;
@@ -92,14 +91,14 @@ class LocalTierConfiguration {
     @Bean
     TierBackend localTier(
             ObjectProvider<LocalEngine> engine,
-            ObjectProvider<RunnerBackend> runner,
+            ObjectProvider<LocalRunner> runner,
             TiersProperties tiers,
             JsonMapper json,
             InstantSource clock) {
         TiersProperties.Local local = tiers.local();
-        RunnerBackend r = runner.getIfAvailable();
+        LocalRunner r = runner.getIfAvailable();
         if (r != null) {
-            return r;
+            return r.backend();
         }
         LocalEngine e = engine.getIfAvailable();
         if (e == null) {
@@ -115,10 +114,11 @@ class LocalTierConfiguration {
 
     /** What routing needs to know about the engine's load, read fresh for every request. */
     @Bean
-    Supplier<LocalEngineState> localEngineState(ObjectProvider<LocalEngine> engine, ObjectProvider<RunnerLoad> runner) {
-        RunnerLoad load = runner.getIfAvailable();
-        if (load != null) {
-            return load;
+    Supplier<LocalEngineState> localEngineState(
+            ObjectProvider<LocalEngine> engine, ObjectProvider<LocalRunner> runner) {
+        LocalRunner r = runner.getIfAvailable();
+        if (r != null) {
+            return r.load()::state;
         }
         LocalEngine e = engine.getIfAvailable();
         if (e == null) {

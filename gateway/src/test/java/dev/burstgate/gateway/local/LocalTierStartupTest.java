@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.burstgate.engine.LocalEngine;
 import dev.burstgate.gateway.local.LocalTierConfiguration.EngineWanted;
-import dev.burstgate.gateway.local.runner.RunnerBackend;
+import dev.burstgate.gateway.local.runner.LocalRunner;
 import dev.burstgate.gateway.tier.DisabledTier;
 import dev.burstgate.gateway.tier.TierBackend;
 import dev.burstgate.gateway.tier.TiersProperties;
@@ -79,7 +79,7 @@ class LocalTierStartupTest {
         return new LocalTierConfiguration()
                 .localTier(
                         new StaticListableBeanFactory().getBeanProvider(LocalEngine.class),
-                        new StaticListableBeanFactory().getBeanProvider(RunnerBackend.class),
+                        new StaticListableBeanFactory().getBeanProvider(LocalRunner.class),
                         tiers,
                         JsonMapper.builder().build(),
                         InstantSource.system());

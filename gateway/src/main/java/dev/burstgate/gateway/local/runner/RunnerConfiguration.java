@@ -80,7 +80,7 @@ public class RunnerConfiguration {
 
     @Bean(destroyMethod = "close")
     @Conditional(RunnerWanted.class)
-    RunnerProcess localRunner(RunnerProperties runner, TiersProperties tiers) throws InterruptedException {
+    RunnerProcess localRunnerProcess(RunnerProperties runner, TiersProperties tiers) throws InterruptedException {
         RunnerCommand command = command(runner, tiers.local());
         log.info(
                 "local tier: RUNNER, llama.cpp's llama-server started by {} (native llama.cpp speed; any build, "
@@ -114,7 +114,7 @@ public class RunnerConfiguration {
 
     @Bean
     @Conditional(RunnerWanted.class)
-    RunnerBackend localRunnerBackend(
+    LocalRunner localRunner(
             RunnerProcess process,
             RunnerLoad load,
             TiersProperties tiers,
@@ -134,15 +134,17 @@ public class RunnerConfiguration {
                 .clientConnector(new ReactorClientHttpConnector(client))
                 .codecs(c -> c.defaultCodecs().maxInMemorySize(16 * 1024 * 1024))
                 .build();
-        return new RunnerBackend(
-                process,
-                load,
-                http,
-                json,
-                tiers.local().name(),
-                tiers.local().maxTokens(),
-                resilience.firstByteTimeout(),
-                resilience.idleTimeout());
+        return new LocalRunner(
+                new RunnerBackend(
+                        process,
+                        load,
+                        http,
+                        json,
+                        tiers.local().name(),
+                        tiers.local().maxTokens(),
+                        resilience.firstByteTimeout(),
+                        resilience.idleTimeout()),
+                load);
     }
 
     /** The local tier's gauges, as the in-process engine has them, plus the runner's restarts. */

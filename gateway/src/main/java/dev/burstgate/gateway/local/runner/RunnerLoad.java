@@ -21,9 +21,10 @@ import org.jspecify.annotations.Nullable;
  * {@code llamacpp:predicted_tokens_seconds}), so requests that reach it by another way count too. From these it
  * derives the same {@link LocalEngineState} the in-process engine reports: busy slots, queue, a queue-wait estimate
  * from the measured service time, and whether a new request is admitted ({@code parallel} slots plus
- * {@code max-queue} waiting places). A runner that is not healthy admits nothing, so the router bursts.
+ * {@code max-queue} waiting places). A runner that is not healthy admits nothing, so the router bursts. A request
+ * that ends is taken off the last reading at once, so a reading a moment old never refuses the next request.
  */
-public final class RunnerLoad implements Supplier<LocalEngineState>, AutoCloseable {
+public final class RunnerLoad implements AutoCloseable {
 
     /** Service time assumed until one request has been measured. */
     private static final Duration INITIAL_SERVICE = Duration.ofSeconds(1);
@@ -125,6 +126,11 @@ public final class RunnerLoad implements Supplier<LocalEngineState>, AutoCloseab
     /** Gives a place back; {@code serviceTime} is the request's duration when it completed, else null. */
     void release(@Nullable Duration serviceTime) {
         inFlight.decrementAndGet();
+        // The last reading counted this request: until the next one, count it no more.
+        int p = processing;
+        if (p > 0) {
+            processing = p - 1;
+        }
         if (serviceTime != null) {
             serviceNanos = (1 - ALPHA) * serviceNanos + ALPHA * serviceTime.toNanos();
         }
@@ -161,8 +167,8 @@ public final class RunnerLoad implements Supplier<LocalEngineState>, AutoCloseab
         return Duration.ofNanos((long) serviceNanos * mustFinish / parallel);
     }
 
-    @Override
-    public LocalEngineState get() {
+    /** The load as routing reads it. */
+    public LocalEngineState state() {
         if (base.get() == null) {
             return new LocalEngineState(0, 0, false);
         }

@@ -25,6 +25,14 @@ final class RunnerLog {
     private final ArrayDeque<String> last = new ArrayDeque<>(KEPT);
     private volatile boolean serving;
 
+    /** A new runner starts: its lines replace the last one's. */
+    void restart() {
+        synchronized (last) {
+            last.clear();
+        }
+        serving = false;
+    }
+
     /** After this, informational lines go to DEBUG. */
     void serving(boolean serving) {
         this.serving = serving;

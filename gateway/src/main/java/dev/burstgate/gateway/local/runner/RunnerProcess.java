@@ -171,10 +171,17 @@ public final class RunnerProcess implements AutoCloseable {
             if (stopped) {
                 throw new IOException("stopped");
             }
+            output.restart();
             Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
             process = p;
             starts.incrementAndGet();
-            log.info("local tier runner: started pid {} on 127.0.0.1:{}: {}", p.pid(), port, String.join(" ", argv));
+            List<String> server = command.watchParent() ? argv.subList(4, argv.size()) : argv;
+            log.info(
+                    "local tier runner: started pid {} on 127.0.0.1:{}{}: {}",
+                    p.pid(),
+                    port,
+                    command.watchParent() ? " (parent-guarded)" : "",
+                    String.join(" ", server));
             Thread.ofPlatform()
                     .name("burstgate-runner-log-" + p.pid())
                     .daemon(true)
