@@ -52,10 +52,11 @@ public class RunnerConfiguration {
         if (!env.getProperty("burstgate.tiers.local.enabled", Boolean.class, true)) {
             return false;
         }
-        return !Binder.get(env)
+        return Binder.get(env)
                 .bind("burstgate.tiers.local.runner.command", Bindable.listOf(String.class))
                 .orElse(List.of())
-                .isEmpty();
+                .stream()
+                .anyMatch(a -> !a.isBlank());
     }
 
     /** The command line the runner starts with: the runner's keys over the local tier's. */
@@ -118,6 +119,7 @@ public class RunnerConfiguration {
             RunnerProcess process,
             RunnerLoad load,
             TiersProperties tiers,
+            RunnerProperties runner,
             ResilienceProperties resilience,
             WebClient.Builder builder,
             JsonMapper json) {
@@ -129,6 +131,7 @@ public class RunnerConfiguration {
         HttpClient client = HttpClient.create(pool)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int)
                         resilience.connectTimeout().toMillis())
+                .option(ChannelOption.TCP_NODELAY, true)
                 .compress(false);
         WebClient http = builder.clone()
                 .clientConnector(new ReactorClientHttpConnector(client))
@@ -142,8 +145,8 @@ public class RunnerConfiguration {
                         json,
                         tiers.local().name(),
                         tiers.local().maxTokens(),
-                        resilience.firstByteTimeout(),
-                        resilience.idleTimeout()),
+                        runner.requestTimeout(),
+                        runner.requestTimeout()),
                 load);
     }
 

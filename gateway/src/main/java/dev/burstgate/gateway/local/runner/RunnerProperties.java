@@ -27,7 +27,9 @@ import org.springframework.validation.annotation.Validated;
  * @param startTimeout how long loading may take before the runner counts as failed and is restarted
  * @param restartBackoff the pause before the first restart after a death; it doubles up to {@code restartBackoffMax}
  * @param restartBackoffMax the longest pause between restarts
- * @param pollInterval how often its load is read ({@code /metrics}) and its health checked
+ * @param pollInterval how often its load is read ({@code /metrics})
+ * @param requestTimeout the longest a request may wait for its answer (non-streamed) or for its first chunk and each
+ *     next one (streamed); like the in-process engine's, a local answer takes as long as generating it takes
  * @param watchParent whether the command runs under a small POSIX shell guard that stops it when the gateway's
  *     process is gone (its standard input closes), so not even a killed gateway leaves it running
  */
@@ -46,14 +48,17 @@ public record RunnerProperties(
         @DefaultValue("1s") Duration restartBackoff,
         @DefaultValue("30s") Duration restartBackoffMax,
         @DefaultValue("250ms") Duration pollInterval,
+        @DefaultValue("10m") Duration requestTimeout,
         @DefaultValue("true") boolean watchParent) {
 
     public RunnerProperties {
-        command = List.copyOf(command);
-        extraArgs = List.copyOf(extraArgs);
+        // an empty variable (LOCAL_RUNNER_COMMAND= in the compose stack) means none
+        command = command.stream().filter(a -> !a.isBlank()).toList();
+        extraArgs = extraArgs.stream().filter(a -> !a.isBlank()).toList();
         requirePositive("start-timeout", startTimeout);
         requirePositive("restart-backoff", restartBackoff);
         requirePositive("poll-interval", pollInterval);
+        requirePositive("request-timeout", requestTimeout);
         if (restartBackoffMax.compareTo(restartBackoff) < 0) {
             throw new IllegalArgumentException("burstgate.tiers.local.runner.restart-backoff-max (" + restartBackoffMax
                     + ") must not be shorter than restart-backoff (" + restartBackoff + ")");

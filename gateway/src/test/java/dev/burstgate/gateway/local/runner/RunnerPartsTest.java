@@ -99,6 +99,18 @@ class RunnerPartsTest {
     }
 
     @Test
+    void anEmptyCommandLeavesTheLocalTierToTheInProcessEngine() {
+        MockEnvironment env = new MockEnvironment()
+                .withProperty("burstgate.tiers.local.runner.command", "")
+                .withProperty("burstgate.tiers.local.runner.extra-args", "");
+
+        assertThat(RunnerConfiguration.wanted(env)).isFalse();
+        RunnerProperties runner = Binder.get(env).bindOrCreate("burstgate.tiers.local.runner", RunnerProperties.class);
+        assertThat(runner.configured()).isFalse();
+        assertThat(runner.extraArgs()).isEmpty();
+    }
+
+    @Test
     void aRunnerWithoutAModelIsRefusedNamingBothKeys() {
         MockEnvironment env =
                 new MockEnvironment().withProperty("burstgate.tiers.local.runner.command", "llama-server");

@@ -1,0 +1,172 @@
+import java.io.BufferedReader;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Tokens/s and time to first token of OpenAI-compatible chat endpoints at several concurrencies, measured in
+ * interleaved rounds: for each concurrency, each round measures every target once (non-streamed, then streamed), the
+ * targets' order rotating from round to round, so load from elsewhere on a shared machine falls on all of them alike.
+ * Every request carries the same prompt, sampling, seed and length, with the end-of-text token banned
+ * ({@code logit_bias}) where the target honours it. Run by {@code bench/runner-bench.sh}:
+ *
+ * <pre>
+ * java bench/RunnerBench.java --label 1b --tokens 128 --concurrency 1,2,4 --rounds 3 --eos 2 \
+ *     --targets native=http://127.0.0.1:18090,gateway-runner=http://127.0.0.1:18092
+ * </pre>
+ *
+ * Requests carry {@code Authorization: Bearer $BURSTGATE_KEY} (the demo key by default; llama-server ignores it) and
+ * {@code model: local}. Prints one tab-separated line per target and concurrency, starting with {@code RESULT}: label,
+ * target, concurrency, best round's aggregate tokens/s non-streamed, the same streamed, median time to first streamed
+ * token (ms), tokens generated. A round's aggregate tokens/s is all its tokens over its wall time.
+ */
+public class RunnerBench {
+
+  static final String PROMPT = "Write a long story about a lighthouse keeper and a storm.";
+  static final Pattern COMPLETION = Pattern.compile("\"completion_tokens\"\\s*:\\s*(\\d+)");
+  static final Pattern CONTENT = Pattern.compile("\"(?:content|reasoning_content)\"\\s*:\\s*\"(?!\")");
+  static final String KEY = System.getenv().getOrDefault("BURSTGATE_KEY", "sk-burstgate-demo");
+
+  record Run(long start, long first, long end, int tokens) {}
+
+  record Measured(double tokensPerSecond, double ttftMs, int tokens) {}
+
+  static int eos = -1;
+
+  public static void main(String[] args) throws Exception {
+    Map<String, String> opt = new LinkedHashMap<>();
+    for (int i = 0; i + 1 < args.length; i += 2) {
+      opt.put(args[i].replaceFirst("^--", ""), args[i + 1]);
+    }
+    String label = opt.getOrDefault("label", "model");
+    int tokens = Integer.parseInt(opt.getOrDefault("tokens", "128"));
+    int rounds = Integer.parseInt(opt.getOrDefault("rounds", "3"));
+    eos = Integer.parseInt(opt.getOrDefault("eos", "-1"));
+    int[] levels = Arrays.stream(opt.getOrDefault("concurrency", "1,2,4").split(",")).mapToInt(Integer::parseInt).toArray();
+    Map<String, URI> targets = new LinkedHashMap<>();
+    for (String spec : opt.get("targets").split(",")) {
+      String[] kv = spec.split("=", 2);
+      targets.put(kv[0], URI.create(kv[1]).resolve("/v1/chat/completions"));
+    }
+    HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+    for (URI url : targets.values()) { // warm-up: JIT, connections, prompt cache
+      run(http, url, 0, Math.min(tokens, 16), true);
+      run(http, url, 0, Math.min(tokens, 16), false);
+    }
+    List<String> names = new ArrayList<>(targets.keySet());
+    for (int c : levels) {
+      Map<String, List<Measured>> whole = new LinkedHashMap<>();
+      Map<String, List<Measured>> streamed = new LinkedHashMap<>();
+      for (int r = 0; r < rounds; r++) {
+        for (int i = 0; i < names.size(); i++) {
+          String name = names.get((i + r) % names.size());
+          whole.computeIfAbsent(name, k -> new ArrayList<>()).add(round(http, targets.get(name), c, tokens, false));
+          streamed.computeIfAbsent(name, k -> new ArrayList<>()).add(round(http, targets.get(name), c, tokens, true));
+        }
+      }
+      for (String name : names) {
+        double best = whole.get(name).stream().mapToDouble(Measured::tokensPerSecond).max().orElse(0);
+        double bestStreamed = streamed.get(name).stream().mapToDouble(Measured::tokensPerSecond).max().orElse(0);
+        double[] ttft = streamed.get(name).stream().mapToDouble(Measured::ttftMs).sorted().toArray();
+        int total = whole.get(name).stream().mapToInt(Measured::tokens).sum()
+            + streamed.get(name).stream().mapToInt(Measured::tokens).sum();
+        System.out.printf(Locale.ROOT, "RESULT\t%s\t%s\t%d\t%.1f\t%.1f\t%.1f\t%d%n",
+            label, name, c, best, bestStreamed, ttft[ttft.length / 2], total);
+      }
+    }
+  }
+
+  static Measured round(HttpClient http, URI url, int concurrency, int tokens, boolean stream) throws Exception {
+    List<Run> runs = new ArrayList<>();
+    try (ExecutorService pool = Executors.newFixedThreadPool(concurrency)) {
+      List<Future<Run>> futures = new ArrayList<>();
+      for (int i = 0; i < concurrency; i++) {
+        long seed = 42 + i;
+        futures.add(pool.submit(() -> run(http, url, seed, tokens, stream)));
+      }
+      for (Future<Run> f : futures) {
+        runs.add(f.get());
+      }
+    }
+    long s = runs.stream().mapToLong(Run::start).min().orElseThrow();
+    long e = runs.stream().mapToLong(Run::end).max().orElseThrow();
+    int total = runs.stream().mapToInt(Run::tokens).sum();
+    double ttft = runs.stream().mapToLong(x -> x.first() - x.start()).average().orElse(0) / 1e6;
+    return new Measured(total / ((e - s) / 1e9), ttft, total);
+  }
+
+  static Run run(HttpClient http, URI url, long seed, int tokens, boolean stream) throws Exception {
+    String body = "{\"model\":\"local\",\"messages\":[{\"role\":\"user\",\"content\":\"" + PROMPT + "\"}],"
+        + "\"max_tokens\":" + tokens + ",\"temperature\":0.8,\"top_p\":0.95,\"seed\":" + seed
+        + (eos >= 0 ? ",\"logit_bias\":{\"" + eos + "\":-100}" : "")
+        + ",\"stream\":" + stream + (stream ? ",\"stream_options\":{\"include_usage\":true}" : "") + "}";
+    HttpRequest req = HttpRequest.newBuilder(url)
+        .header("Content-Type", "application/json")
+        .header("Authorization", "Bearer " + KEY)
+        .timeout(Duration.ofMinutes(10))
+        .POST(HttpRequest.BodyPublishers.ofString(body))
+        .build();
+    long start = System.nanoTime();
+    if (!stream) {
+      HttpResponse<String> r = http.send(req, HttpResponse.BodyHandlers.ofString());
+      long end = System.nanoTime();
+      if (r.statusCode() != 200) {
+        throw new IllegalStateException("HTTP " + r.statusCode() + " from " + url + ": " + r.body());
+      }
+      return new Run(start, end, end, completion(r.body()));
+    }
+    HttpResponse<InputStream> r = http.send(req, HttpResponse.BodyHandlers.ofInputStream());
+    if (r.statusCode() != 200) {
+      throw new IllegalStateException("HTTP " + r.statusCode() + " from " + url + ": "
+          + new String(r.body().readAllBytes(), StandardCharsets.UTF_8));
+    }
+    long first = 0;
+    int completion = -1;
+    try (BufferedReader in = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
+      for (String line = in.readLine(); line != null; line = in.readLine()) {
+        if (!line.startsWith("data: ")) {
+          continue;
+        }
+        String data = line.substring(6);
+        if (data.equals("[DONE]")) {
+          break;
+        }
+        if (first == 0 && CONTENT.matcher(data).find()) {
+          first = System.nanoTime();
+        }
+        if (data.contains("\"usage\":{")) {
+          completion = completion(data);
+        }
+      }
+    }
+    long end = System.nanoTime();
+    if (completion < 0) {
+      throw new IllegalStateException("no usage in the stream from " + url);
+    }
+    return new Run(start, first == 0 ? end : first, end, completion);
+  }
+
+  static int completion(String json) {
+    Matcher m = COMPLETION.matcher(json);
+    if (!m.find()) {
+      throw new IllegalStateException("no usage in " + json);
+    }
+    return Integer.parseInt(m.group(1));
+  }
+}
