@@ -113,8 +113,9 @@ fi
 
 {
   printf '# Local tier: llama-server alone, the gateway in runner mode, the gateway in process\n\n'
-  printf 'Command: `%s`, %s, %s threads, %s slots, %s rounds; `%s`.\n\n' \
-    "THREADS=$threads SLOTS=$slots ROUNDS=$rounds MODELS=$models bench/runner-bench.sh" "$machine" "$threads" "$slots" "$rounds" "$stamp"
+  printf 'Command: `%s`, %s, %s threads, %s slots, %s rounds; `%s`, load average at the end %s.\n\n' \
+    "THREADS=$threads SLOTS=$slots ROUNDS=$rounds MODELS=$models SMALL_TOKENS=$small_tokens BIG_TOKENS=$big_tokens bench/runner-bench.sh" \
+    "$machine" "$threads" "$slots" "$rounds" "$stamp" "$(cut -d' ' -f1-3 /proc/loadavg)"
   printf '| model | setup | concurrent | tokens/s | tokens/s streamed | TTFT ms (streamed, median) | (b)/(a) tokens/s, streamed |\n'
   printf '|---|---|---:|---:|---:|---:|---:|\n'
   tail -n +2 "$results" | awk -F'\t' '
