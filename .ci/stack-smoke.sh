@@ -354,3 +354,67 @@ if [ -n "$rows" ] && [ "$rows" -ge $requests_sent ] 2>/dev/null; then
 else
   fail "ledger_request: '${rows}' rows, expected >= $requests_sent $(head -c 300 "$work/psql.err")"
 fi
+
+# ---------------------------------------------------------------------------------------------------------------------
+step "runner mode: the gateway image with Debian's llama-server (LLAMA_CPP=debian on an OpenJDK 25 sid base)"
+# The same compose service, rebuilt with llama.cpp in the image and LOCAL_RUNNER_COMMAND=llama-server: the gateway
+# starts llama-server as its child on the mounted model and serves the local tier from it.
+sid_image=${BURSTGATE_CI_SID_IMAGE:-burstgate-ci/debian:sid}
+jre_sid_image=burstgate-ci/openjdk:25-jre-sid
+build "$jre_sid_image" .ci/images/openjdk "$sid_image" --build-arg JAVA_PACKAGE=openjdk-25-jre-headless
+sed -i -e 's|^GATEWAY_IMAGE=.*|GATEWAY_IMAGE=burstgate-smoke/gateway-runner:latest|' \
+  -e "s|^BASE_IMAGE=.*|BASE_IMAGE=$jre_sid_image|" "$work/stack.env"
+printf 'LLAMA_CPP=debian\nLOCAL_RUNNER_COMMAND=llama-server\n' >>"$work/stack.env"
+if compose build gateway >"$work/build-runner.log" 2>&1; then
+  pass "gateway image with llama.cpp-tools built ($(grep -m 1 -o 'version: [0-9]*' "$work/build-runner.log" || echo 'llama-server'))"
+else
+  tail -n 40 "$work/build-runner.log" >&2
+  fail "gateway image with LLAMA_CPP=debian"
+fi
+runner_pids() { # llama-server processes in the gateway container
+  compose exec -T gateway sh -c 'for p in /proc/[0-9]*; do [ "$(cat "$p/comm" 2>/dev/null)" = llama-server ] && echo "${p#/proc/}"; done' 2>/dev/null || true
+}
+if compose up -d --wait --wait-timeout 300 gateway >"$work/up-runner.log" 2>&1; then
+  gateway=http://$(compose port gateway 8080)
+  if compose logs --no-color gateway 2>/dev/null | grep -q 'local tier: RUNNER'; then
+    pass "start-up log: the local tier runs on llama-server (runner mode)"
+  else
+    fail "start-up log does not name runner mode"
+  fi
+  pids=$(runner_pids)
+  if [ -n "$pids" ]; then pass "llama-server runs in the gateway container (pid $pids)"; else fail "no llama-server process in the gateway container"; fi
+  body='{"model":"local","messages":[{"role":"user","content":"Say hello."}],"max_tokens":8}'
+  if chat runner-local 200 "$tenant_key" "$body" && [ "$(header runner-local X-Burstgate-Tier)" = local ] \
+      && [ "$(json "$work/runner-local.b" "d['usage']['completion_tokens'] > 0 and d['usage']['cost'] == 0.02")" = True ]; then
+    pass "runner mode: forced local answered by llama-server, usage counted, priced as local (\$0.02)"
+  else
+    fail "runner mode: forced local $(head -c 300 "$work/runner-local.b")"
+  fi
+  sbody='{"model":"local","messages":[{"role":"user","content":"Say hello."}],"max_tokens":8,"stream":true,"stream_options":{"include_usage":true}}'
+  if chat runner-stream 200 "$tenant_key" "$sbody" -N && grep -q '"usage"' "$work/runner-stream.b" \
+      && tail -n 3 "$work/runner-stream.b" | grep -q '^data: \[DONE\]'; then
+    pass "runner mode: streamed with usage, ends with [DONE]"
+  else
+    fail "runner mode: streamed $(tail -c 300 "$work/runner-stream.b")"
+  fi
+  # kill -9 of the runner: the gateway stays up, starts it again and serves the local tier within a minute
+  container=$(compose ps -q gateway)
+  for p in $pids; do compose exec -T gateway kill -9 "$p" >/dev/null 2>&1 || true; done
+  back=false
+  for _ in $(seq 1 60); do
+    sleep 1
+    if chat runner-back 200 "$tenant_key" "$body" 2>/dev/null && [ "$(header runner-back X-Burstgate-Tier)" = local ]; then
+      back=true; break
+    fi
+  done
+  if $back && [ "$(compose ps -q gateway)" = "$container" ] && [ -n "$(runner_pids)" ] \
+      && [ "$(runner_pids)" != "$pids" ]; then
+    pass "runner killed with SIGKILL: the gateway lives on and serves the local tier from a new llama-server"
+  else
+    fail "runner restart after kill -9 (back=$back)"
+  fi
+else
+  tail -n 30 "$work/up-runner.log" >&2
+  compose logs --no-color --tail 60 gateway >&2 || true
+  fail "gateway in runner mode did not become healthy"
+fi

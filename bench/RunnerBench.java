@@ -27,7 +27,7 @@ import java.util.regex.Pattern;
  * ({@code logit_bias}) where the target honours it. Run by {@code bench/runner-bench.sh}:
  *
  * <pre>
- * java bench/RunnerBench.java --label 1b --tokens 128 --concurrency 1,2,4 --rounds 3 --eos 2 \
+ * java bench/RunnerBench.java --label 1b --tokens 128 --concurrency 1,2,4 --rounds 3 --eos 2 --warmup 45 \
  *     --targets native=http://127.0.0.1:18090,gateway-runner=http://127.0.0.1:18092
  * </pre>
  *
@@ -65,9 +65,19 @@ public class RunnerBench {
       targets.put(kv[0], URI.create(kv[1]).resolve("/v1/chat/completions"));
     }
     HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
-    for (URI url : targets.values()) { // warm-up: JIT, connections, prompt cache
-      run(http, url, 0, Math.min(tokens, 16), true);
-      run(http, url, 0, Math.min(tokens, 16), false);
+    // Warm-up: a gateway is measured as it runs in service, with its code compiled by the JIT, not as it starts:
+    // one-token requests, streamed and not, for --warmup seconds per target (also fills the prompt cache).
+    long warmupNanos = (long) (Double.parseDouble(opt.getOrDefault("warmup", "45")) * 1e9);
+    for (Map.Entry<String, URI> target : targets.entrySet()) {
+      long began = System.nanoTime();
+      int n = 0;
+      do {
+        run(http, target.getValue(), 0, 1, n % 2 == 0);
+        n++;
+      } while (System.nanoTime() - began < warmupNanos);
+      run(http, target.getValue(), 0, Math.min(tokens, 16), true);
+      run(http, target.getValue(), 0, Math.min(tokens, 16), false);
+      System.err.printf(Locale.ROOT, "warm-up %s: %d requests%n", target.getKey(), n + 2);
     }
     List<String> names = new ArrayList<>(targets.keySet());
     for (int c : levels) {
@@ -111,6 +121,19 @@ public class RunnerBench {
     return new Measured(total / ((e - s) / 1e9), ttft, total);
   }
 
+  /**
+   * Sends once more on a fresh connection when a pooled one was already closed by the server (llama-server closes a
+   * connection after a stream while announcing keep-alive), so no request of a round is lost to the client's pool.
+   */
+  static <T> HttpResponse<T> send(HttpClient http, HttpRequest req, HttpResponse.BodyHandler<T> handler)
+      throws Exception {
+    try {
+      return http.send(req, handler);
+    } catch (java.io.IOException e) {
+      return http.send(req, handler);
+    }
+  }
+
   static Run run(HttpClient http, URI url, long seed, int tokens, boolean stream) throws Exception {
     String body = "{\"model\":\"local\",\"messages\":[{\"role\":\"user\",\"content\":\"" + PROMPT + "\"}],"
         + "\"max_tokens\":" + tokens + ",\"temperature\":0.8,\"top_p\":0.95,\"seed\":" + seed
@@ -124,14 +147,14 @@ public class RunnerBench {
         .build();
     long start = System.nanoTime();
     if (!stream) {
-      HttpResponse<String> r = http.send(req, HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> r = send(http, req, HttpResponse.BodyHandlers.ofString());
       long end = System.nanoTime();
       if (r.statusCode() != 200) {
         throw new IllegalStateException("HTTP " + r.statusCode() + " from " + url + ": " + r.body());
       }
       return new Run(start, end, end, completion(r.body()));
     }
-    HttpResponse<InputStream> r = http.send(req, HttpResponse.BodyHandlers.ofInputStream());
+    HttpResponse<InputStream> r = send(http, req, HttpResponse.BodyHandlers.ofInputStream());
     if (r.statusCode() != 200) {
       throw new IllegalStateException("HTTP " + r.statusCode() + " from " + url + ": "
           + new String(r.body().readAllBytes(), StandardCharsets.UTF_8));

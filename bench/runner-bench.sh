@@ -21,6 +21,7 @@ threads=${THREADS:-2}
 slots=${SLOTS:-4}
 concurrency=${CONCURRENCY:-1,2,4}
 rounds=${ROUNDS:-3}
+warmup=${WARMUP:-45} # seconds of one-token requests per target before measuring (JIT, prompt cache)
 models=${MODELS:-tiny,1b}
 small_tokens=${SMALL_TOKENS:-128}
 big_tokens=${BIG_TOKENS:-64}
@@ -63,10 +64,14 @@ wait_health() { # url seconds
   done
 }
 
+key=${BURSTGATE_KEY:-sk-burstgate-demo} # what RunnerBench sends
+sha256() { printf %s "$1" | sha256sum | cut -d ' ' -f 1; }
 gateway() { # port log-name args...
   local port=$1 name=$2; shift 2
   "$java" -Xmx1g -XX:+UseSerialGC -jar "$jar" --server.port="$port" --management.server.port=$(( port + 1 )) \
     --burstgate.data-dir="$work/data-$name" --burstgate.demo=false --burstgate.cache.enabled=false \
+    --burstgate.admin-key-sha256="$(sha256 "admin-$key")" --burstgate.tenants[0].name=bench \
+    --burstgate.tenants[0].key-sha256="$(sha256 "$key")" --burstgate.tenants[0].requests-per-second=1000000 \
     --burstgate.tiers.local.threads="$threads" --burstgate.tiers.local.parallel="$slots" \
     --burstgate.tiers.local.context="$ctx" --burstgate.tiers.local.max-queue=16 "$@" \
     >"$work/gateway-$name.log" 2>&1 &
@@ -93,7 +98,7 @@ run_model() { # label model tokens ctx
   grep -h "local tier:" "$work/gateway-runner.log" "$work/gateway-in-process.log" | sed 's/^.*local tier:/  local tier:/' >&2
   log "load $(cut -d' ' -f1-3 /proc/loadavg); measuring ($rounds interleaved rounds)"
   "$java" "$here/RunnerBench.java" --label "$label" --tokens "$tokens" --concurrency "$concurrency" \
-    --rounds "$rounds" --eos "$eos" \
+    --rounds "$rounds" --warmup "$warmup" --eos "$eos" \
     --targets "a-llama-server=http://127.0.0.1:$native_port,b-gateway-runner=http://127.0.0.1:$runner_port,c-gateway-in-process=http://127.0.0.1:$inprocess_port" \
     | grep --line-buffered '^RESULT' | cut -f2- | tee -a "$results"
   cleanup
@@ -114,7 +119,7 @@ fi
 {
   printf '# Local tier: llama-server alone, the gateway in runner mode, the gateway in process\n\n'
   printf 'Command: `%s`, %s, %s threads, %s slots, %s rounds; `%s`, load average at the end %s.\n\n' \
-    "THREADS=$threads SLOTS=$slots ROUNDS=$rounds MODELS=$models SMALL_TOKENS=$small_tokens BIG_TOKENS=$big_tokens bench/runner-bench.sh" \
+    "THREADS=$threads SLOTS=$slots ROUNDS=$rounds WARMUP=$warmup MODELS=$models SMALL_TOKENS=$small_tokens BIG_TOKENS=$big_tokens bench/runner-bench.sh" \
     "$machine" "$threads" "$slots" "$rounds" "$stamp" "$(cut -d' ' -f1-3 /proc/loadavg)"
   printf '| model | setup | concurrent | tokens/s | tokens/s streamed | TTFT ms (streamed, median) | (b)/(a) tokens/s, streamed |\n'
   printf '|---|---|---:|---:|---:|---:|---:|\n'

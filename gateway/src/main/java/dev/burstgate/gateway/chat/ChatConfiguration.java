@@ -10,7 +10,7 @@ import dev.burstgate.gateway.dispatch.CostRecords;
 import dev.burstgate.gateway.dispatch.Dispatcher;
 import dev.burstgate.gateway.response.ResponseWriter;
 import dev.burstgate.gateway.routing.RequestRouter;
-import dev.burstgate.gateway.tier.TiersProperties;
+import dev.burstgate.policies.capability.TierCapabilities;
 import java.time.InstantSource;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.cloud.gateway.route.RouteLocator;
@@ -78,10 +78,10 @@ class ChatConfiguration {
     ModelsEndpoint modelsEndpoint(
             ChatRequestParser parser,
             Dispatcher dispatcher,
-            TiersProperties tiers,
+            TierCapabilities capabilities,
             JsonMapper json,
             InstantSource clock) {
-        return new ModelsEndpoint(parser, dispatcher.backends(), tiers.capabilities(), json, clock);
+        return new ModelsEndpoint(parser, dispatcher.backends(), capabilities, json, clock);
     }
 
     @Bean

@@ -3,8 +3,8 @@ package dev.burstgate.gateway.dispatch;
 import dev.burstgate.gateway.budget.BudgetProperties;
 import dev.burstgate.gateway.budget.BudgetStore;
 import dev.burstgate.gateway.tier.TierBackend;
-import dev.burstgate.gateway.tier.TiersProperties;
 import dev.burstgate.gateway.usage.CostEvents;
+import dev.burstgate.policies.capability.TierCapabilities;
 import dev.burstgate.policies.cost.PriceTable;
 import java.util.List;
 import org.springframework.context.annotation.Bean;
@@ -26,8 +26,7 @@ class DispatchConfiguration {
             BudgetStore budgets,
             CostRecords records,
             BudgetProperties budgetProps,
-            TiersProperties tiers) {
-        return new Dispatcher(
-                backends, prices, budgets, records, budgetProps.defaultCompletionTokens(), tiers.capabilities());
+            TierCapabilities capabilities) {
+        return new Dispatcher(backends, prices, budgets, records, budgetProps.defaultCompletionTokens(), capabilities);
     }
 }

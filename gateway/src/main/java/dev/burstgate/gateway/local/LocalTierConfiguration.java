@@ -7,16 +7,19 @@ import dev.burstgate.engine.model.TinyModelGenerator;
 import dev.burstgate.gateway.config.DataDirProperties;
 import dev.burstgate.gateway.local.runner.LocalRunner;
 import dev.burstgate.gateway.local.runner.RunnerConfiguration;
+import dev.burstgate.gateway.local.runner.RunnerProperties;
 import dev.burstgate.gateway.tier.DemoMode;
 import dev.burstgate.gateway.tier.DisabledTier;
 import dev.burstgate.gateway.tier.TierBackend;
 import dev.burstgate.gateway.tier.TiersProperties;
 import dev.burstgate.policies.Tier;
+import dev.burstgate.policies.capability.TierCapabilities;
 import dev.burstgate.policies.routing.LocalEngineState;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import java.nio.file.Path;
 import java.time.InstantSource;
+import java.util.Objects;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -110,6 +113,21 @@ class LocalTierConfiguration {
             return new DisabledTier(Tier.LOCAL, local.name());
         }
         return new LocalBackend(e, local.name(), local.model() == null, local.maxTokens(), json, clock);
+    }
+
+    /**
+     * What each tier serves; the local tier's context is one slot's share of the engine that serves it: the runner's
+     * {@code context / parallel} in runner mode (each defaulting to the local tier's), else the in-process engine's.
+     */
+    @Bean
+    TierCapabilities tierCapabilities(TiersProperties tiers, RunnerProperties runner, Environment env) {
+        TiersProperties.Local local = tiers.local();
+        if (RunnerConfiguration.wanted(env)) {
+            int context = Objects.requireNonNullElse(runner.context(), local.context());
+            int parallel = Objects.requireNonNullElse(runner.parallel(), local.parallel());
+            return tiers.capabilities((long) (context / parallel));
+        }
+        return tiers.capabilities();
     }
 
     /** What routing needs to know about the engine's load, read fresh for every request. */

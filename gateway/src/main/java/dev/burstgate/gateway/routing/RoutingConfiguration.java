@@ -1,7 +1,7 @@
 package dev.burstgate.gateway.routing;
 
 import dev.burstgate.gateway.tier.TierBackend;
-import dev.burstgate.gateway.tier.TiersProperties;
+import dev.burstgate.policies.capability.TierCapabilities;
 import dev.burstgate.policies.classifier.ComplexityClassifier;
 import dev.burstgate.policies.cost.PriceTable;
 import dev.burstgate.policies.policy.PolicyRegistry;
@@ -28,11 +28,11 @@ class RoutingConfiguration {
             PolicyRegistry registry,
             ComplexityClassifier classifier,
             PriceTable prices,
-            TiersProperties tiers,
+            TierCapabilities capabilities,
             ObjectProvider<Supplier<LocalEngineState>> localState,
             List<TierBackend> backends) {
         Supplier<LocalEngineState> local = localState.getIfAvailable(() -> () -> LocalEngineState.IDLE);
         return new PolicyRequestRouter(
-                registry, classifier, new PiiDetector(), new Router(prices, tiers.capabilities()), local, backends);
+                registry, classifier, new PiiDetector(), new Router(prices, capabilities), local, backends);
     }
 }

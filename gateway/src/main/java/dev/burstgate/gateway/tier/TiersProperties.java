@@ -52,13 +52,17 @@ public record TiersProperties(
 
     /**
      * What each tier serves, each tier's keys over its defaults: the local tier's context defaults to one slot's share
-     * ({@code context / parallel}).
+     * of the in-process engine's ({@code context / parallel}).
      */
     public TierCapabilities capabilities() {
+        return capabilities((long) (local.context() / local.parallel()));
+    }
+
+    /** What each tier serves, the local tier's context defaulting to {@code localSlotContext} tokens. */
+    public TierCapabilities capabilities(long localSlotContext) {
         return new TierCapabilities(Map.of(
                 Tier.LOCAL,
-                local.capabilities()
-                        .resolve(TierCapabilities.Of.localDefault((long) (local.context() / local.parallel()))),
+                local.capabilities().resolve(TierCapabilities.Of.localDefault(localSlotContext)),
                 Tier.CLOUD,
                 cloud.capabilities().resolve(TierCapabilities.Of.EVERYTHING),
                 Tier.LEGACY,

@@ -41,7 +41,9 @@ import tools.jackson.databind.json.JsonMapper;
         properties = {
             "burstgate.tiers.local.parallel=1",
             "burstgate.tiers.local.max-queue=0",
-            "burstgate.tiers.local.context=4096",
+            // the runner's own context, not the in-process engine's, is what the local tier takes
+            "burstgate.tiers.local.context=8192",
+            "burstgate.tiers.local.runner.context=4096",
             "burstgate.tiers.local.threads=1",
             "burstgate.tiers.local.runner.restart-backoff=200ms",
             "burstgate.cache.enabled=false"
@@ -115,6 +117,27 @@ class RunnerTierIT {
                 .isEqualTo(usage.path("prompt_tokens").asInt() + completion);
         assertThat(usage.path("cost").decimalValue()).isEqualByComparingTo("0.02");
         assertThat(legacy.received()).isEmpty();
+    }
+
+    @Test
+    void modelsListShowsTheRunnersContextPerSlot() {
+        byte[] models = client.get()
+                .uri("/v1/models")
+                .header("Authorization", "Bearer " + TenantRegistry.DEMO_KEY)
+                .exchange()
+                .expectStatus()
+                .isOk()
+                .expectBody()
+                .returnResult()
+                .getResponseBody();
+        JsonNode local = null;
+        for (JsonNode m : json.readTree(models).path("data")) {
+            if (m.path("id").asString().equals("local")) {
+                local = m;
+            }
+        }
+        assertThat(local).isNotNull();
+        assertThat(local.path("burstgate").path("context_tokens").asLong()).isEqualTo(4096);
     }
 
     @Test
