@@ -366,7 +366,7 @@ sed -i -e 's|^GATEWAY_IMAGE=.*|GATEWAY_IMAGE=burstgate-smoke/gateway-runner:late
   -e "s|^BASE_IMAGE=.*|BASE_IMAGE=$jre_sid_image|" "$work/stack.env"
 printf 'LLAMA_CPP=debian\nLOCAL_RUNNER_COMMAND=llama-server\n' >>"$work/stack.env"
 if compose build gateway >"$work/build-runner.log" 2>&1; then
-  pass "gateway image with llama.cpp-tools built ($(grep -m 1 -o 'version: [0-9]*' "$work/build-runner.log" || echo 'llama-server'))"
+  pass "gateway image with llama.cpp-tools built ($(grep -m 1 -o 'build [0-9][0-9]*' "$work/build-runner.log" || echo 'llama-server'))"
 else
   tail -n 40 "$work/build-runner.log" >&2
   fail "gateway image with LLAMA_CPP=debian"
@@ -399,7 +399,7 @@ if compose up -d --wait --wait-timeout 300 gateway >"$work/up-runner.log" 2>&1; 
   fi
   # kill -9 of the runner: the gateway stays up, starts it again and serves the local tier within a minute
   container=$(compose ps -q gateway)
-  for p in $pids; do compose exec -T gateway kill -9 "$p" >/dev/null 2>&1 || true; done
+  for p in $pids; do compose exec -T gateway sh -c "kill -9 $p" >/dev/null 2>&1 || true; done # no kill(1) in the image
   back=false
   for _ in $(seq 1 60); do
     sleep 1
@@ -407,11 +407,13 @@ if compose up -d --wait --wait-timeout 300 gateway >"$work/up-runner.log" 2>&1; 
       back=true; break
     fi
   done
-  if $back && [ "$(compose ps -q gateway)" = "$container" ] && [ -n "$(runner_pids)" ] \
-      && [ "$(runner_pids)" != "$pids" ]; then
-    pass "runner killed with SIGKILL: the gateway lives on and serves the local tier from a new llama-server"
+  now=$(runner_pids)
+  zombies=$(compose exec -T gateway sh -c 'grep -l "^State:.*Z" /proc/[0-9]*/status 2>/dev/null | wc -l' 2>/dev/null || echo '?')
+  if $back && [ "$(compose ps -q gateway)" = "$container" ] && [ -n "$now" ] && [ "$now" != "$pids" ] \
+      && [ "$zombies" = 0 ]; then
+    pass "runner killed with SIGKILL: the gateway lives on and serves the local tier from a new llama-server (pid $now), no zombie left"
   else
-    fail "runner restart after kill -9 (back=$back)"
+    fail "runner restart after kill -9: answered again $back, llama-server pid $pids -> ${now:-none}, zombies $zombies"
   fi
 else
   tail -n 30 "$work/up-runner.log" >&2
