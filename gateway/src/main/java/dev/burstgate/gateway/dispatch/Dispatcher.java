@@ -75,6 +75,8 @@ public final class Dispatcher {
     private final BudgetStore budgets;
     private final CostRecords records;
     private final int defaultCompletionTokens;
+    private final java.util.concurrent.atomic.AtomicBoolean unmeasuredWarned =
+            new java.util.concurrent.atomic.AtomicBoolean();
 
     /**
      * @param budgets where attempts reserve and settle their cost
@@ -333,6 +335,7 @@ public final class Dispatcher {
                             }
                             UpstreamChunk answer = chunks.getLast();
                             AnswerConfidence confidence = meter.confidence;
+                            unmeasured(t, cascade, confidence);
                             String why = CascadeCheck.escalation(
                                     cascade,
                                     t.routed.request(),
@@ -350,6 +353,20 @@ public final class Dispatcher {
                         },
                         e -> failedBeforeFirstByte(t, index, meter, e),
                         () -> Flux.<Answer>empty());
+    }
+
+    /**
+     * Says once, in the log, that a cascade's {@code escalate-below} escalates nothing because the local tier measured
+     * no confidence (the bundled engine cannot), so that an operator does not take the threshold for working.
+     */
+    private void unmeasured(RequestTrace t, Policy.Cascade cascade, @Nullable AnswerConfidence confidence) {
+        if (confidence == null && cascade.escalateBelow() > 0 && unmeasuredWarned.compareAndSet(false, true)) {
+            log.warn(
+                    "Policy {} cascades on confidence (escalate-below {}), but the local tier measures no confidence: "
+                            + "only its structural check escalates",
+                    t.routed.policy(),
+                    cascade.escalateBelow());
+        }
     }
 
     /** A streamed local answer held back for a cascade was judged unsure: the attempt ends, the next tier answers. */
@@ -388,6 +405,7 @@ public final class Dispatcher {
                     held.add(c);
                     if (c.json().get("usage") instanceof ObjectNode) {
                         AnswerConfidence confidence = meter.confidence;
+                        unmeasured(t, cascade, confidence);
                         String why = CascadeCheck.escalation(
                                 cascade, t.routed.request(), CascadeCheck.Answer.ofChunks(held), confidence);
                         if (why != null) {
