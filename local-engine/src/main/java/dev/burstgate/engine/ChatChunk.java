@@ -14,13 +14,16 @@ import org.jspecify.annotations.Nullable;
  * @param finishReason    set on the last chunk
  * @param usage           set on the last chunk
  * @param toolCalls       complete tool calls (empty on most chunks)
+ * @param confidence      on the last chunk, when the request asked ({@link ChatRequest#confidence()}): how sure the
+ *                        model was of the whole answer; else null
  */
 public record ChatChunk(
         String content,
         String reasoning,
         @Nullable FinishReason finishReason,
         @Nullable Usage usage,
-        List<ToolCall> toolCalls) {
+        List<ToolCall> toolCalls,
+        @Nullable Confidence confidence) {
 
     public ChatChunk {
         Objects.requireNonNull(content, "content");
@@ -30,11 +33,24 @@ public record ChatChunk(
             throw new IllegalArgumentException(
                     "finishReason and usage come together on the last chunk, got " + finishReason + " and " + usage);
         }
+        if (confidence != null && finishReason == null) {
+            throw new IllegalArgumentException("only the last chunk carries a confidence");
+        }
+    }
+
+    /** A chunk without a confidence. */
+    public ChatChunk(
+            String content,
+            String reasoning,
+            @Nullable FinishReason finishReason,
+            @Nullable Usage usage,
+            List<ToolCall> toolCalls) {
+        this(content, reasoning, finishReason, usage, toolCalls, null);
     }
 
     /** A chunk without tool calls. */
     public ChatChunk(String content, String reasoning, @Nullable FinishReason finishReason, @Nullable Usage usage) {
-        this(content, reasoning, finishReason, usage, List.of());
+        this(content, reasoning, finishReason, usage, List.of(), null);
     }
 
     /** Whether this is the last chunk of the stream. */

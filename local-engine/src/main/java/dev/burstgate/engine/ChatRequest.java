@@ -21,6 +21,10 @@ import org.jspecify.annotations.Nullable;
  *                     both mean a text answer
  * @param parallelToolCalls whether one answer may hold several tool calls
  * @param responseFormat the shape of a text answer: free text, a JSON object or JSON valid against a schema
+ * @param confidence   whether the answer should carry a {@link Confidence}: it does when the engine
+ *                     {@link LocalEngine#measuresConfidence() measures one} (llama.cpp then reports the top candidates
+ *                     of every sampled token); requests that do not ask pay nothing. With de.kherud:llama 4.2.0 the
+ *                     engine cannot, and the answer carries none
  */
 public record ChatRequest(
         List<ChatMessage> messages,
@@ -33,7 +37,8 @@ public record ChatRequest(
         List<Tool> tools,
         ToolChoice toolChoice,
         boolean parallelToolCalls,
-        ResponseFormat responseFormat) {
+        ResponseFormat responseFormat,
+        boolean confidence) {
 
     /** Most stop strings a request may carry. */
     public static final int MAX_STOP = 16;
@@ -109,7 +114,8 @@ public record ChatRequest(
                 List.of(),
                 ToolChoice.AUTO,
                 true,
-                ResponseFormat.TEXT);
+                ResponseFormat.TEXT,
+                false);
     }
 
     /** Whether the model may call a tool in this request (tools given and the choice is not none). */
@@ -140,6 +146,7 @@ public record ChatRequest(
         b.toolChoice = toolChoice;
         b.parallelToolCalls = parallelToolCalls;
         b.responseFormat = responseFormat;
+        b.confidence = confidence;
         return b;
     }
 
@@ -156,6 +163,7 @@ public record ChatRequest(
         private ToolChoice toolChoice = ToolChoice.AUTO;
         private boolean parallelToolCalls = true;
         private ResponseFormat responseFormat = ResponseFormat.TEXT;
+        private boolean confidence;
 
         private Builder() {}
 
@@ -241,6 +249,12 @@ public record ChatRequest(
             return this;
         }
 
+        /** Whether the answer carries a {@link Confidence}. */
+        public Builder confidence(boolean value) {
+            confidence = value;
+            return this;
+        }
+
         public ChatRequest build() {
             return new ChatRequest(
                     messages,
@@ -253,7 +267,8 @@ public record ChatRequest(
                     tools,
                     toolChoice,
                     parallelToolCalls,
-                    responseFormat);
+                    responseFormat,
+                    confidence);
         }
     }
 }

@@ -12,13 +12,16 @@ import org.jspecify.annotations.Nullable;
  * @param finishReason      why generation ended ({@link FinishReason#TOOL_CALLS} exactly when there are tool calls)
  * @param usage             token counts
  * @param toolCalls         the tools the model called, complete and parsed
+ * @param confidence        how sure the model was, when the request asked ({@link ChatRequest#confidence()}); else
+ *                          null
  */
 public record ChatResult(
         String content,
         @Nullable String reasoningContent,
         FinishReason finishReason,
         Usage usage,
-        List<ToolCall> toolCalls) {
+        List<ToolCall> toolCalls,
+        @Nullable Confidence confidence) {
 
     public ChatResult {
         Objects.requireNonNull(content, "content");
@@ -30,8 +33,18 @@ public record ChatResult(
         }
     }
 
+    /** An answer without a confidence. */
+    public ChatResult(
+            String content,
+            @Nullable String reasoningContent,
+            FinishReason finishReason,
+            Usage usage,
+            List<ToolCall> toolCalls) {
+        this(content, reasoningContent, finishReason, usage, toolCalls, null);
+    }
+
     /** An answer without tool calls. */
     public ChatResult(String content, @Nullable String reasoningContent, FinishReason finishReason, Usage usage) {
-        this(content, reasoningContent, finishReason, usage, List.of());
+        this(content, reasoningContent, finishReason, usage, List.of(), null);
     }
 }

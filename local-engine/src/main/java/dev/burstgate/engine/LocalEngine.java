@@ -201,7 +201,8 @@ public final class LocalEngine implements AutoCloseable {
                     reasoning.isEmpty() ? null : reasoning.toString(),
                     last.finishReason(),
                     last.usage(),
-                    calls);
+                    calls,
+                    last.confidence());
         });
     }
 
@@ -366,6 +367,9 @@ public final class LocalEngine implements AutoCloseable {
             }
             g.lastTokenNanos = now;
             g.lastPieceEmpty = piece.isEmpty();
+            if (g.confidence != null) {
+                g.confidence.accept(piece, tokens.probabilities());
+            }
             StopMatcher.Result r = g.stops.accept(piece);
             if (r.stopped()) {
                 tokens.cancel();
@@ -434,7 +438,8 @@ public final class LocalEngine implements AutoCloseable {
                 d.reasoning() + rest.reasoning(),
                 finalReason,
                 new Usage(g.promptTokens, g.completionTokens),
-                calls);
+                calls,
+                g.confidence == null ? null : g.confidence.result());
     }
 
     /** Runs once when the stream ends, fails or is cancelled: stops the native side and records measurements. */
@@ -549,6 +554,15 @@ public final class LocalEngine implements AutoCloseable {
         }
     }
 
+    /**
+     * Whether answers to requests that ask ({@link ChatRequest#confidence()}) carry a {@link Confidence}: only when
+     * the llama.cpp binding reports the sampled tokens' probabilities, which de.kherud:llama 4.2.0 cannot without
+     * aborting the process (see the module README), so false with it.
+     */
+    public boolean measuresConfidence() {
+        return NativeModel.REPORTS_PROBABILITIES;
+    }
+
     public ModelInfo modelInfo() {
         return info;
     }
@@ -604,6 +618,9 @@ public final class LocalEngine implements AutoCloseable {
         final ChatTemplate.ToolFormat format;
         final ToolCallStream calls;
         final JsonCloser closer = new JsonCloser();
+        /** Set when the request asked for a confidence. */
+        final @Nullable ConfidenceMeter confidence;
+
         volatile NativeModel.@Nullable TokenStream tokens;
         volatile boolean cancelled;
         /** Set by {@link LocalEngine#close()}: the subscriber gets an error rather than a silent end. */
@@ -632,6 +649,7 @@ public final class LocalEngine implements AutoCloseable {
             this.splitter = splitter;
             this.format = format;
             this.calls = new ToolCallStream(request.toolsCallable() ? Constraints.marker(format) : null);
+            this.confidence = request.confidence() && NativeModel.REPORTS_PROBABILITIES ? new ConfidenceMeter() : null;
         }
     }
 }

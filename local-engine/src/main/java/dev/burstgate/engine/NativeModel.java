@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
@@ -44,6 +45,18 @@ final class NativeModel implements AutoCloseable {
      * The first token of a stream is awaited outside the queue, so a long prompt does not hold up the other streams.
      */
     private final ReentrantLock receiveLock = new ReentrantLock(true);
+
+    /**
+     * Whether this binding can report the top candidates of each sampled token ({@code n_probs}). It cannot:
+     * de.kherud:llama 4.2.0 reads them from llama.cpp's result JSON as {@code completion_probabilities[].probs[]} with
+     * {@code tok_str} and {@code prob}, the layout before llama.cpp b4400, while its bundled llama.cpp (b4916) writes
+     * {@code top_logprobs} with {@code token} and {@code logprob}; the missing key is a failed {@code GGML_ASSERT} in
+     * the JSON library, which aborts the whole process on the first token (tried: {@code setNProbs(5)} on the tiny
+     * model). So the engine never asks, and answers carry no {@link Confidence}. A binding that reads the current
+     * layout can turn this on: {@link TokenStream#probabilities()} and {@link ConfidenceMeter} take the candidates as
+     * {@code LlamaOutput.probabilities} gives them.
+     */
+    static final boolean REPORTS_PROBABILITIES = false;
 
     private final LlamaModel model;
     private final Path path;
@@ -187,6 +200,9 @@ final class NativeModel implements AutoCloseable {
         if (request.ignoreEos()) {
             p.setIgnoreEos(true);
         }
+        if (request.confidence() && REPORTS_PROBABILITIES) {
+            p.setNProbs(Confidence.TOP_K);
+        }
         return new TokenStream(model.generate(p).iterator(), receiveLock);
     }
 
@@ -222,6 +238,7 @@ final class NativeModel implements AutoCloseable {
         private final ReentrantLock receiveLock;
         private boolean finished;
         private boolean started;
+        private @Nullable Map<String, Float> probabilities;
 
         private TokenStream(LlamaIterator iterator, ReentrantLock receiveLock) {
             this.iterator = iterator;
@@ -252,9 +269,19 @@ final class NativeModel implements AutoCloseable {
             }
             if (!iterator.hasNext()) {
                 finished = true;
+                probabilities = null;
                 return null;
             }
+            probabilities = out.probabilities;
             return out.text;
+        }
+
+        /**
+         * The top candidates llama.cpp reported for the token of the last piece {@link #next()} returned, text to
+         * probability; empty or null when the generation did not ask for them or the piece merged several tokens.
+         */
+        synchronized @Nullable Map<String, Float> probabilities() {
+            return probabilities;
         }
 
         synchronized boolean finished() {

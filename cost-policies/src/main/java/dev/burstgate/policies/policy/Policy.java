@@ -31,6 +31,7 @@ import org.jspecify.annotations.Nullable;
  * @param privacy what personal data does to routing
  * @param allowedForcedTiers tiers a client may force with {@code model: local|cloud|legacy}
  * @param source where it was read from (a file path or {@code preset:NAME})
+ * @param cascade when the local tier answers first and its answer is checked before it is kept; null: never
  */
 public record Policy(
         String name,
@@ -43,7 +44,8 @@ public record Policy(
         BudgetRules budget,
         Privacy privacy,
         Set<Tier> allowedForcedTiers,
-        String source) {
+        String source,
+        @Nullable Cascade cascade) {
 
     public Policy {
         Objects.requireNonNull(name, "name");
@@ -62,6 +64,34 @@ public record Policy(
         if (allowedTiers.isEmpty()) {
             throw new IllegalArgumentException("allowedTiers must not be empty");
         }
+    }
+
+    /** A policy without a cascade. */
+    public Policy(
+            String name,
+            String description,
+            Thresholds thresholds,
+            Set<Tier> allowedTiers,
+            Map<Tier, List<Tier>> fallback,
+            Burst burst,
+            Latency latency,
+            BudgetRules budget,
+            Privacy privacy,
+            Set<Tier> allowedForcedTiers,
+            String source) {
+        this(
+                name,
+                description,
+                thresholds,
+                allowedTiers,
+                fallback,
+                burst,
+                latency,
+                budget,
+                privacy,
+                allowedForcedTiers,
+                source,
+                null);
     }
 
     /**
@@ -102,7 +132,25 @@ public record Policy(
                 budget,
                 privacy,
                 allowedForcedTiers,
-                source);
+                source,
+                cascade);
+    }
+
+    /** A copy with another cascade (null: none), e.g. to compare escalation thresholds. */
+    public Policy withCascade(@Nullable Cascade other) {
+        return new Policy(
+                name,
+                description,
+                thresholds,
+                allowedTiers,
+                fallback,
+                burst,
+                latency,
+                budget,
+                privacy,
+                allowedForcedTiers,
+                source,
+                other);
     }
 
     /**
@@ -209,5 +257,71 @@ public record Policy(
         return action == ExhaustedAction.LOCAL_ONLY && !allowedTiers.contains(Tier.LOCAL)
                 ? ExhaustedAction.REJECT
                 : action;
+    }
+
+    /**
+     * The answer-aware cascade: a request the policy sends to the local tier, and that has a next tier in
+     * {@code fallback.local}, is answered by the local tier to completion first; when the answer looks unsure (its
+     * {@link #signal()} below {@link #escalateBelow()}) or, with {@link #structural()}, misses the shape the request
+     * asked for, the answer is discarded (and billed) and the request goes on down local's fallback chain.
+     *
+     * @param escalateBelow an answer whose signal is below this is escalated; in [0, 1] (0 never escalates on
+     *     confidence)
+     * @param signal which of the engine's confidence figures is compared
+     * @param structural whether an answer that misses the requested shape escalates too: JSON asked for but not
+     *     parsing, a tool call required but none made, an answer cut by {@code max_tokens}
+     * @param streamBuffer how much of a streamed local answer may be held back to check it; null: streamed requests
+     *     do not cascade
+     */
+    public record Cascade(
+            double escalateBelow,
+            Signal signal,
+            boolean structural,
+            @Nullable StreamBuffer streamBuffer) {
+
+        public Cascade {
+            if (!(escalateBelow >= 0.0 && escalateBelow <= 1.0)) {
+                throw new IllegalArgumentException("escalateBelow must be in [0, 1] but was " + escalateBelow);
+            }
+            Objects.requireNonNull(signal, "signal");
+        }
+
+        /** Whether a request with this streaming mode may cascade. */
+        public boolean covers(boolean stream) {
+            return !stream || streamBuffer != null;
+        }
+    }
+
+    /** Which confidence figure a cascade compares with {@code escalate-below}. */
+    public enum Signal {
+        /**
+         * The geometric mean of the sampled tokens' probabilities, {@code exp(mean log-probability)}: how sure the model
+         * was of its answer on average (the default).
+         */
+        MEAN_PROB,
+        /** The probability of the least likely sampled token: how sure the model was at its weakest point. */
+        MIN_PROB;
+
+        /** The YAML spelling: {@code mean-prob}, {@code min-prob}. */
+        public String key() {
+            return name().toLowerCase(Locale.ROOT).replace('_', '-');
+        }
+    }
+
+    /**
+     * The bounds on holding back a streamed local answer: beyond either, the answer streams as it is.
+     *
+     * @param maxTokens pieces of the answer held back at most
+     * @param maxMs milliseconds the answer is held back at most
+     */
+    public record StreamBuffer(int maxTokens, long maxMs) {
+        public StreamBuffer {
+            if (maxTokens < 1) {
+                throw new IllegalArgumentException("maxTokens must be >= 1 but was " + maxTokens);
+            }
+            if (maxMs < 1) {
+                throw new IllegalArgumentException("maxMs must be >= 1 but was " + maxMs);
+            }
+        }
     }
 }

@@ -59,7 +59,8 @@ final class PolicyParser {
             "latency",
             "budget",
             "privacy",
-            "overrides");
+            "overrides",
+            "cascade");
 
     private final String source;
     private final List<Problem> problems = new ArrayList<>();
@@ -154,11 +155,23 @@ final class PolicyParser {
                         EnumSet.allOf(Tier.class));
             }
         }
+        Policy.Cascade cascade = cascade(root.get("cascade"), allowed, fallback);
         if (!problems.isEmpty() || thresholds == null) {
             throw new PolicyException(problems);
         }
         return new Policy(
-                name, description, thresholds, allowed, fallback, burst, latency, budget, privacy, forced, source);
+                name,
+                description,
+                thresholds,
+                allowed,
+                fallback,
+                burst,
+                latency,
+                budget,
+                privacy,
+                forced,
+                source,
+                cascade);
     }
 
     /**
@@ -345,6 +358,87 @@ final class PolicyParser {
         }
         unknownFields(l, "latency.", Set.of("max-ms"));
         return new Policy.Latency(longValue(l.get("max-ms"), "latency.max-ms", 1));
+    }
+
+    /**
+     * The {@code cascade} block; absent or null means no cascade. A cascade needs the local tier and a next tier in
+     * {@code fallback.local} among the allowed tiers: without them it could never escalate, which is a mistake worth
+     * naming.
+     */
+    private Policy.@Nullable Cascade cascade(@Nullable JsonNode c, Set<Tier> allowed, Map<Tier, List<Tier>> fallback) {
+        if (c == null || c.isNull()) {
+            return null;
+        }
+        if (!c.isObject()) {
+            problem("cascade", text(c), "expected a mapping with escalate-below");
+            return null;
+        }
+        unknownFields(c, "cascade.", Set.of("escalate-below", "signal", "structural", "stream-buffer"));
+        Double below = fraction(c.get("escalate-below"), "cascade.escalate-below", true, true);
+        Policy.Signal signal = Policy.Signal.MEAN_PROB;
+        JsonNode s = c.get("signal");
+        if (s != null && !s.isNull()) {
+            String v = s.isString() ? s.asString() : "";
+            signal = null;
+            for (Policy.Signal candidate : Policy.Signal.values()) {
+                if (candidate.key().equals(v)) {
+                    signal = candidate;
+                }
+            }
+            if (signal == null) {
+                problem("cascade.signal", text(s), "expected mean-prob or min-prob");
+                signal = Policy.Signal.MEAN_PROB;
+            }
+        }
+        boolean structural = true;
+        JsonNode st = c.get("structural");
+        if (st != null && !st.isNull()) {
+            if (!st.isBoolean()) {
+                problem("cascade.structural", text(st), "expected true or false");
+            } else {
+                structural = st.booleanValue();
+            }
+        }
+        Policy.StreamBuffer buffer = null;
+        JsonNode sb = c.get("stream-buffer");
+        if (sb != null && !sb.isNull()) {
+            if (!sb.isObject()) {
+                problem("cascade.stream-buffer", text(sb), "expected a mapping with max-tokens and max-ms");
+            } else {
+                unknownFields(sb, "cascade.stream-buffer.", Set.of("max-tokens", "max-ms"));
+                Long tokens = longValue(sb.get("max-tokens"), "cascade.stream-buffer.max-tokens", 1);
+                Long ms = longValue(sb.get("max-ms"), "cascade.stream-buffer.max-ms", 1);
+                if (sb.get("max-tokens") == null || sb.get("max-tokens").isNull()) {
+                    problem("cascade.stream-buffer.max-tokens", "", "is required");
+                }
+                if (sb.get("max-ms") == null || sb.get("max-ms").isNull()) {
+                    problem("cascade.stream-buffer.max-ms", "", "is required");
+                }
+                if (tokens != null && ms != null) {
+                    buffer = new Policy.StreamBuffer((int) Math.min(Integer.MAX_VALUE, tokens), ms);
+                }
+            }
+        }
+        if (!allowed.contains(Tier.LOCAL)) {
+            problem("cascade", "", "needs the local tier among allowed-tiers: only a local answer is checked");
+            return null;
+        }
+        boolean next = false;
+        for (Tier t : fallback.getOrDefault(Tier.LOCAL, List.of())) {
+            next |= allowed.contains(t);
+        }
+        if (!next) {
+            problem(
+                    "cascade",
+                    "",
+                    "needs an allowed tier in fallback.local to escalate to "
+                            + "(fallback.local = "
+                            + fallback.getOrDefault(Tier.LOCAL, List.of()).stream()
+                                    .map(Tier::label)
+                                    .toList() + ")");
+            return null;
+        }
+        return below == null ? null : new Policy.Cascade(below, signal, structural, buffer);
     }
 
     private BudgetRules budget(@Nullable JsonNode b) {

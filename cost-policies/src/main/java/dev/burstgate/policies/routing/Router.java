@@ -37,7 +37,9 @@ import org.jspecify.annotations.Nullable;
  *       its queue wait exceeds {@code burst.max-local-queue-wait-ms} or the latency ceiling, or its queue is
  *       {@code burst.max-local-queue-length} long;
  *   <li>a tier that is down is replaced by the first allowed, healthy tier of its fallback chain;
- *   <li>the fallback chain is the chosen tier's configured chain, keeping allowed, healthy tiers.
+ *   <li>the fallback chain is the chosen tier's configured chain, keeping allowed, healthy tiers;
+ *   <li>the route cascades (the policy's {@code cascade}) when it ends on the local tier, its fallback chain is not
+ *       empty and the request is not streamed or the cascade has a stream buffer.
  * </ol>
  */
 public final class Router {
@@ -222,7 +224,9 @@ public final class Router {
             parts.add(reason);
         }
         parts.addAll(notes);
-        return new RoutingDecision.Route(target, chain, String.join("; ", parts));
+        Policy.Cascade cascade = policy.cascade();
+        boolean cascades = cascade != null && target == Tier.LOCAL && !chain.isEmpty() && cascade.covers(in.stream());
+        return new RoutingDecision.Route(target, chain, String.join("; ", parts), cascades ? cascade : null);
     }
 
     private static @Nullable String burstReason(Policy policy, RoutingInput in) {

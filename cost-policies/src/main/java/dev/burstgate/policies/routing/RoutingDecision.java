@@ -1,6 +1,7 @@
 package dev.burstgate.policies.routing;
 
 import dev.burstgate.policies.Tier;
+import dev.burstgate.policies.policy.Policy;
 import java.util.List;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
@@ -17,8 +18,11 @@ public sealed interface RoutingDecision {
      * @param tier the first tier to try
      * @param fallbackChain the tiers to try next, never containing {@code tier}
      * @param reason why
+     * @param cascade set when the local answer is to be checked before it is kept, and escalated down
+     *     {@code fallbackChain} when it looks unsure (only with {@code tier} local and a non-empty chain); else null
      */
-    record Route(Tier tier, List<Tier> fallbackChain, String reason) implements RoutingDecision {
+    record Route(Tier tier, List<Tier> fallbackChain, String reason, Policy.@Nullable Cascade cascade)
+            implements RoutingDecision {
         public Route {
             Objects.requireNonNull(tier, "tier");
             fallbackChain = List.copyOf(fallbackChain);
@@ -26,6 +30,16 @@ public sealed interface RoutingDecision {
             if (fallbackChain.contains(tier)) {
                 throw new IllegalArgumentException("fallbackChain " + fallbackChain + " must not contain " + tier);
             }
+            if (cascade != null && (tier != Tier.LOCAL || fallbackChain.isEmpty())) {
+                throw new IllegalArgumentException(
+                        "a cascade starts on the local tier and needs a tier to escalate to, got " + tier + " → "
+                                + fallbackChain);
+            }
+        }
+
+        /** A route that does not cascade. */
+        public Route(Tier tier, List<Tier> fallbackChain, String reason) {
+            this(tier, fallbackChain, reason, null);
         }
     }
 

@@ -16,6 +16,7 @@ import java.util.Objects;
  * @param health which tiers are up
  * @param overrides what the client forced
  * @param needs what the request needs from the tier that answers it (tools, images, context, ...)
+ * @param stream whether the answer is streamed (a cascade covers a streamed request only with a stream buffer)
  */
 public record RoutingInput(
         Complexity complexity,
@@ -24,9 +25,22 @@ public record RoutingInput(
         LocalEngineState local,
         TierHealth health,
         RequestOverrides overrides,
-        RequestNeeds needs) {
+        RequestNeeds needs,
+        boolean stream) {
 
-    /** An input needing nothing beyond a text chat. */
+    /** A non-streamed input. */
+    public RoutingInput(
+            Complexity complexity,
+            PrivacySignal privacy,
+            BudgetState budget,
+            LocalEngineState local,
+            TierHealth health,
+            RequestOverrides overrides,
+            RequestNeeds needs) {
+        this(complexity, privacy, budget, local, health, overrides, needs, false);
+    }
+
+    /** A non-streamed input needing nothing beyond a text chat. */
     public RoutingInput(
             Complexity complexity,
             PrivacySignal privacy,
@@ -34,7 +48,7 @@ public record RoutingInput(
             LocalEngineState local,
             TierHealth health,
             RequestOverrides overrides) {
-        this(complexity, privacy, budget, local, health, overrides, RequestNeeds.NONE);
+        this(complexity, privacy, budget, local, health, overrides, RequestNeeds.NONE, false);
     }
 
     public RoutingInput {
@@ -59,26 +73,30 @@ public record RoutingInput(
     }
 
     public RoutingInput withPrivacy(PrivacySignal p) {
-        return new RoutingInput(complexity, p, budget, local, health, overrides, needs);
+        return new RoutingInput(complexity, p, budget, local, health, overrides, needs, stream);
     }
 
     public RoutingInput withBudget(BudgetState b) {
-        return new RoutingInput(complexity, privacy, b, local, health, overrides, needs);
+        return new RoutingInput(complexity, privacy, b, local, health, overrides, needs, stream);
     }
 
     public RoutingInput withLocal(LocalEngineState l) {
-        return new RoutingInput(complexity, privacy, budget, l, health, overrides, needs);
+        return new RoutingInput(complexity, privacy, budget, l, health, overrides, needs, stream);
     }
 
     public RoutingInput withHealth(TierHealth h) {
-        return new RoutingInput(complexity, privacy, budget, local, h, overrides, needs);
+        return new RoutingInput(complexity, privacy, budget, local, h, overrides, needs, stream);
     }
 
     public RoutingInput withNeeds(RequestNeeds n) {
-        return new RoutingInput(complexity, privacy, budget, local, health, overrides, n);
+        return new RoutingInput(complexity, privacy, budget, local, health, overrides, n, stream);
     }
 
     public RoutingInput withOverrides(RequestOverrides o) {
-        return new RoutingInput(complexity, privacy, budget, local, health, o, needs);
+        return new RoutingInput(complexity, privacy, budget, local, health, o, needs, stream);
+    }
+
+    public RoutingInput withStream(boolean s) {
+        return new RoutingInput(complexity, privacy, budget, local, health, overrides, needs, s);
     }
 }

@@ -124,7 +124,8 @@ final class ChatCompletionsFilter implements GatewayFilter, Ordered {
                                     route.reason(),
                                     clock.instant(),
                                     startNanos,
-                                    route.onExhausted()));
+                                    route.onExhausted(),
+                                    route.cascade()));
             });
         });
     }

@@ -1,6 +1,7 @@
 package dev.burstgate.gateway.dispatch;
 
 import dev.burstgate.gateway.budget.BudgetClaim;
+import dev.burstgate.gateway.tier.AnswerConfidence;
 import dev.burstgate.gateway.tier.UpstreamChunk;
 import dev.burstgate.policies.Tier;
 import dev.burstgate.policies.cost.TokenEstimate;
@@ -16,16 +17,30 @@ import tools.jackson.databind.JsonNode;
 final class AttemptMeter {
 
     final Tier tier;
+    /** When the attempt started, on the dispatcher's clock. */
+    final long startNanos;
+
     private final @Nullable BudgetClaim claim;
     volatile @Nullable String endpoint;
     volatile @Nullable Usage reported;
     volatile long contentChunks;
     volatile long contentChars;
     volatile boolean produced;
+    /** The answer's confidence, when the tier measured it (a cascade asked). */
+    volatile @Nullable AnswerConfidence confidence;
+    /** Whether a cascade judged the answer and kept it. */
+    volatile boolean judged;
+    /** The figure it judged it by, when the engine measured a confidence. */
+    volatile @Nullable Double judgedBy;
 
     AttemptMeter(Tier tier, @Nullable BudgetClaim claim) {
+        this(tier, claim, 0);
+    }
+
+    AttemptMeter(Tier tier, @Nullable BudgetClaim claim, long startNanos) {
         this.tier = tier;
         this.claim = claim;
+        this.startNanos = startNanos;
     }
 
     /** Settles the attempt's reservation with its billed cost (zero releases it); only the first call counts. */
@@ -38,6 +53,9 @@ final class AttemptMeter {
     void see(UpstreamChunk c) {
         endpoint = c.endpoint();
         produced = true;
+        if (c.confidence() != null) {
+            confidence = c.confidence();
+        }
         JsonNode usage = c.json().get("usage");
         if (usage != null && usage.isObject()) {
             reported = new Usage(

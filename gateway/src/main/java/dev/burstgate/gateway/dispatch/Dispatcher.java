@@ -4,6 +4,7 @@ import dev.burstgate.gateway.api.ApiException;
 import dev.burstgate.gateway.budget.BudgetStore;
 import dev.burstgate.gateway.budget.Denial;
 import dev.burstgate.gateway.routing.RoutedRequest;
+import dev.burstgate.gateway.tier.AnswerConfidence;
 import dev.burstgate.gateway.tier.AttemptFailure;
 import dev.burstgate.gateway.tier.TierBackend;
 import dev.burstgate.gateway.tier.UpstreamChunk;
@@ -15,7 +16,9 @@ import dev.burstgate.policies.capability.TierCapabilities;
 import dev.burstgate.policies.cost.PriceTable;
 import dev.burstgate.policies.cost.Usage;
 import dev.burstgate.policies.cost.Usd;
+import dev.burstgate.policies.policy.Policy;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.List;
@@ -52,6 +55,12 @@ import tools.jackson.databind.node.ObjectNode;
  * attempt row, at no cost. A stream cut after its first byte ends with a {@link
  * AnswerEvent.Cut}, never a clean end.
  *
+ * <p>Cascades: when the route carries the policy's cascade, a non-streamed answer of the local tier is read whole,
+ * with the engine's confidence, before anything is sent; an answer below {@code escalate-below} (or, with
+ * {@code structural}, of the wrong shape) is billed, recorded as {@link Outcome#ESCALATED} with its confidence, and
+ * the request goes on down the plan as after a failure before the first byte; {@code X-Burstgate-Reason} then says
+ * why ({@code local confidence 0.41 < 0.55 → cloud}). A kept answer's attempt records the confidence too.
+ *
  * <p>The request's one cost record ({@link CostRecords}) is made before the events that end an answer are emitted,
  * so a ledger that journals it has it on disk before the answer's last bytes are written; a request that ends
  * otherwise (an error, a cancellation) gets it when it ends.
@@ -66,6 +75,8 @@ public final class Dispatcher {
     private final BudgetStore budgets;
     private final CostRecords records;
     private final int defaultCompletionTokens;
+    private final java.util.concurrent.atomic.AtomicBoolean unmeasuredWarned =
+            new java.util.concurrent.atomic.AtomicBoolean();
 
     /**
      * @param budgets where attempts reserve and settle their cost
@@ -133,7 +144,7 @@ public final class Dispatcher {
             ObjectNode body = answer.chunk().json();
             AttemptMeter meter = meter(t);
             Usage usage = meter.usage(t.promptChars, false);
-            t.finish(Outcome.OK, usage, meter.estimated(), null);
+            t.finish(Outcome.OK, usage, meter.estimated(), null, records.nanoTime(), meter.judged, meter.judgedBy);
             Usd cost = t.totalCost();
             fillUsage(body.putObject("usage"), usage, cost);
             t.start(records.nanoTime());
@@ -165,7 +176,14 @@ public final class Dispatcher {
                 .concatWith(Mono.fromSupplier(() -> {
                     AttemptMeter meter = meter(t);
                     Usage usage = meter.usage(t.promptChars, true);
-                    t.finish(Outcome.OK, usage, meter.estimated(), null);
+                    t.finish(
+                            Outcome.OK,
+                            usage,
+                            meter.estimated(),
+                            null,
+                            records.nanoTime(),
+                            meter.judged,
+                            meter.judgedBy);
                     publish(t, false);
                     return new AnswerEvent.StreamEnd(
                             includeUsage ? usageChunk(template.get(), usage, t.totalCost()) : null);
@@ -263,7 +281,17 @@ public final class Dispatcher {
     private Flux<Answer> attempt(
             RequestTrace t, int index, Tier tier, TierBackend backend, BudgetFlow.Admission.Granted admission) {
         return Flux.defer(() -> {
-            AttemptMeter meter = t.begin(new AttemptMeter(tier, admission.claim()));
+            AttemptMeter meter = t.begin(new AttemptMeter(tier, admission.claim(), records.nanoTime()));
+            Policy.Cascade cascade = t.routed.cascade();
+            if (cascade != null && tier == Tier.LOCAL) {
+                if (!t.routed.request().stream()) {
+                    return cascade(t, index, backend, meter, cascade);
+                }
+                Policy.StreamBuffer buffer = cascade.streamBuffer();
+                if (buffer != null) {
+                    return bufferedCascade(t, index, backend, meter, cascade, buffer);
+                }
+            }
             return backend.call(t.routed.request(), t.routed.requestId(), failure -> t.retried(meter, failure))
                     .doOnNext(meter::see)
                     .map(c -> new Answer(tier, c))
@@ -271,18 +299,152 @@ public final class Dispatcher {
                         if (meter.produced) {
                             return Flux.error(e);
                         }
-                        t.failed(meter, e);
-                        if (e instanceof AttemptFailure af && af.kind() == AttemptFailure.Kind.REFUSED) {
-                            // The request is at fault, not the tier: no other tier is tried, nothing is billed.
-                            return Flux.error(ApiException.badRequest(
-                                    "invalid_request",
-                                    null,
-                                    "The " + tier.label() + " tier " + af.publicMessage()
-                                            + "; check the request's parameters."));
-                        }
-                        return attempts(t, index + 1);
+                        return failedBeforeFirstByte(t, index, meter, e);
                     });
         });
+    }
+
+    /** The attempt under way failed before anything reached the client: the next tier, or the request's error. */
+    private Flux<Answer> failedBeforeFirstByte(RequestTrace t, int index, AttemptMeter meter, Throwable e) {
+        t.failed(meter, e);
+        if (e instanceof AttemptFailure af && af.kind() == AttemptFailure.Kind.REFUSED) {
+            // The request is at fault, not the tier: no other tier is tried, nothing is billed.
+            return Flux.error(ApiException.badRequest(
+                    "invalid_request",
+                    null,
+                    "The " + meter.tier.label() + " tier " + af.publicMessage() + "; check the request's parameters."));
+        }
+        return attempts(t, index + 1);
+    }
+
+    /**
+     * A non-streamed local attempt under a cascade: the whole answer with the engine's confidence, judged before
+     * anything reaches the client. Kept, it is the answer; escalated, it is billed and recorded as
+     * {@link Outcome#ESCALATED} and the request goes on with the next tier, as after a failure before the first byte.
+     */
+    private Flux<Answer> cascade(
+            RequestTrace t, int index, TierBackend backend, AttemptMeter meter, Policy.Cascade cascade) {
+        return backend.callScored(t.routed.request(), t.routed.requestId())
+                .doOnNext(meter::see)
+                .collectList()
+                .flatMapMany(
+                        chunks -> {
+                            if (chunks.isEmpty()) {
+                                return failedBeforeFirstByte(
+                                        t, index, meter, new IllegalStateException("the local tier sent no answer"));
+                            }
+                            UpstreamChunk answer = chunks.getLast();
+                            AnswerConfidence confidence = meter.confidence;
+                            unmeasured(t, cascade, confidence);
+                            String why = CascadeCheck.escalation(
+                                    cascade,
+                                    t.routed.request(),
+                                    CascadeCheck.Answer.ofCompletion(answer.json()),
+                                    confidence);
+                            Double judged = confidence == null ? null : confidence.signal(cascade.signal());
+                            if (why == null) {
+                                meter.judged = true;
+                                meter.judgedBy = judged;
+                                return Flux.fromIterable(chunks).map(c -> new Answer(meter.tier, c));
+                            }
+                            Usage usage = meter.usage(t.promptChars, false);
+                            t.escalated(meter, usage, meter.estimated(), judged, records.nanoTime(), why);
+                            return attempts(t, index + 1);
+                        },
+                        e -> failedBeforeFirstByte(t, index, meter, e),
+                        () -> Flux.<Answer>empty());
+    }
+
+    /**
+     * Says once, in the log, that a cascade's {@code escalate-below} escalates nothing because the local tier measured
+     * no confidence (the bundled engine cannot), so that an operator does not take the threshold for working.
+     */
+    private void unmeasured(RequestTrace t, Policy.Cascade cascade, @Nullable AnswerConfidence confidence) {
+        if (confidence == null && cascade.escalateBelow() > 0 && unmeasuredWarned.compareAndSet(false, true)) {
+            log.warn(
+                    "Policy {} cascades on confidence (escalate-below {}), but the local tier measures no confidence: "
+                            + "only its structural check escalates",
+                    t.routed.policy(),
+                    cascade.escalateBelow());
+        }
+    }
+
+    /** A streamed local answer held back for a cascade was judged unsure: the attempt ends, the next tier answers. */
+    private static final class Escalation extends RuntimeException {
+        final String why;
+
+        Escalation(String why) {
+            super(why, null, false, false);
+            this.why = why;
+        }
+    }
+
+    /**
+     * A streamed local attempt under a cascade with a stream buffer: its chunks are held back until the answer is
+     * complete (the engine's usage chunk has arrived), then judged like a non-streamed answer: kept, they are released
+     * and the stream goes on; escalated, the attempt is billed and recorded and the next tier answers. When the answer
+     * outgrows the buffer first ({@code max-tokens} content chunks, or {@code max-ms} since the attempt started,
+     * checked as each chunk arrives), what is held is released and the rest streams as it comes, unjudged.
+     */
+    private Flux<Answer> bufferedCascade(
+            RequestTrace t,
+            int index,
+            TierBackend backend,
+            AttemptMeter meter,
+            Policy.Cascade cascade,
+            Policy.StreamBuffer buffer) {
+        List<UpstreamChunk> held = new ArrayList<>();
+        boolean[] released = {false};
+        long deadline = meter.startNanos + buffer.maxMs() * 1_000_000L;
+        return backend.callScored(t.routed.request(), t.routed.requestId())
+                .doOnNext(meter::see)
+                .<Answer>concatMap(c -> {
+                    if (released[0]) {
+                        return Mono.just(new Answer(meter.tier, c));
+                    }
+                    held.add(c);
+                    if (c.json().get("usage") instanceof ObjectNode) {
+                        AnswerConfidence confidence = meter.confidence;
+                        unmeasured(t, cascade, confidence);
+                        String why = CascadeCheck.escalation(
+                                cascade, t.routed.request(), CascadeCheck.Answer.ofChunks(held), confidence);
+                        if (why != null) {
+                            return Flux.<Answer>error(new Escalation(why));
+                        }
+                        meter.judged = true;
+                        meter.judgedBy = confidence == null ? null : confidence.signal(cascade.signal());
+                        return release(meter.tier, held, released);
+                    }
+                    if (meter.contentChunks >= buffer.maxTokens() || records.nanoTime() - deadline > 0) {
+                        return release(meter.tier, held, released);
+                    }
+                    return Flux.<Answer>empty();
+                })
+                .onErrorResume(e -> {
+                    if (e instanceof Escalation escalation) {
+                        AnswerConfidence confidence = meter.confidence;
+                        t.escalated(
+                                meter,
+                                meter.usage(t.promptChars, true),
+                                meter.estimated(),
+                                confidence == null ? null : confidence.signal(cascade.signal()),
+                                records.nanoTime(),
+                                escalation.why);
+                        return attempts(t, index + 1);
+                    }
+                    if (released[0]) {
+                        return Flux.error(e);
+                    }
+                    return failedBeforeFirstByte(t, index, meter, e);
+                });
+    }
+
+    private static Flux<Answer> release(Tier tier, List<UpstreamChunk> held, boolean[] released) {
+        released[0] = true;
+        List<Answer> out = new ArrayList<>(held.size());
+        held.forEach(c -> out.add(new Answer(tier, c)));
+        held.clear();
+        return Flux.fromIterable(out);
     }
 
     /** What an attempt on {@code tier} may cost at most, as far as the request tells. */

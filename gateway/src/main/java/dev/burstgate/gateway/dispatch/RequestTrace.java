@@ -34,6 +34,9 @@ final class RequestTrace {
     private final PriceTable prices;
     private final List<AttemptRecord> attempts = new ArrayList<>();
     private final StringBuilder notes = new StringBuilder();
+    /** Why a cascade discarded the local answer ({@code local confidence 0.41 < 0.55}), or null. */
+    private @Nullable String escalation;
+
     private @Nullable AttemptMeter current;
     private @Nullable AttemptRecord answered;
     private @Nullable Throwable lastFailure;
@@ -94,6 +97,21 @@ final class RequestTrace {
 
     /** The attempt under way answered (or was cut or cancelled after producing something): prices it, once. */
     synchronized void finish(Outcome outcome, Usage usage, boolean estimated, @Nullable String error) {
+        finish(outcome, usage, estimated, error, null, false, null);
+    }
+
+    /**
+     * As {@link #finish(Outcome, Usage, boolean, String)}, with the time the attempt ended (null: not measured),
+     * whether a cascade judged (and kept) its answer, and the confidence it judged it by (null: none measured).
+     */
+    synchronized void finish(
+            Outcome outcome,
+            Usage usage,
+            boolean estimated,
+            @Nullable String error,
+            @Nullable Long endNanos,
+            boolean judged,
+            @Nullable Double confidence) {
         AttemptMeter meter = current;
         if (finished || meter == null) {
             return;
@@ -106,10 +124,43 @@ final class RequestTrace {
                 usage,
                 estimated,
                 prices.cost(meter.tier, usage),
-                error);
+                error,
+                judged,
+                confidence,
+                endNanos == null ? null : Duration.ofNanos(Math.max(0, endNanos - meter.startNanos)));
         attempts.add(rec);
         answered = rec;
         meter.closeClaim(rec.cost());
+    }
+
+    /**
+     * A cascade discarded the answer of the attempt under way: it is billed (its claim settled with its cost) and
+     * recorded as {@link Outcome#ESCALATED} with its confidence and latency; the request goes on with the next tier.
+     *
+     * @param why short and client-safe, e.g. {@code local confidence 0.41 < 0.55}
+     */
+    synchronized void escalated(
+            AttemptMeter meter,
+            Usage usage,
+            boolean estimated,
+            @Nullable Double confidence,
+            long endNanos,
+            String why) {
+        Usd cost = prices.cost(meter.tier, usage);
+        attempts.add(new AttemptRecord(
+                meter.tier,
+                meter.endpoint != null ? meter.endpoint : "?",
+                Outcome.ESCALATED,
+                usage,
+                estimated,
+                cost,
+                why,
+                true,
+                confidence,
+                Duration.ofNanos(Math.max(0, endNanos - meter.startNanos))));
+        meter.closeClaim(cost);
+        escalation = why;
+        current = null;
     }
 
     synchronized void cut() {
@@ -267,12 +318,21 @@ final class RequestTrace {
         notes.append(tier.label()).append(' ').append(what);
     }
 
-    /** Why the request went where it went, with the fallback notes when there are any. */
+    /**
+     * Why the request went where it went: the router's reason, then why a cascade escalated
+     * ({@code local confidence 0.41 < 0.55 → cloud}), then the fallback notes when there are any.
+     */
     synchronized String reason(@Nullable Tier finalTier) {
-        if (notes.isEmpty() || finalTier == null) {
+        if (finalTier == null || (notes.isEmpty() && escalation == null)) {
             return routed.reason();
         }
-        String r = routed.reason() + "; fallback to " + finalTier.label() + " (" + notes + ")";
+        String r = routed.reason();
+        if (escalation != null) {
+            r += "; " + escalation + " → " + finalTier.label();
+        }
+        if (!notes.isEmpty()) {
+            r += "; fallback to " + finalTier.label() + " (" + notes + ")";
+        }
         return r.length() > REASON_LIMIT ? r.substring(0, REASON_LIMIT) + "…" : r;
     }
 

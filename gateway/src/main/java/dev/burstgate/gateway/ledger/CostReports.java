@@ -58,16 +58,35 @@ final class CostReports {
         }
     }
 
-    /** Sums over a set of requests. Money is exact. */
+    /**
+     * Sums over a set of requests. Money is exact. The cascade figures count requests whose local answer a policy's
+     * cascade judged ({@code cascaded}), those it escalated, and what the escalated local attempts cost and took.
+     */
     record Totals(
             long requests,
             long promptTokens,
             long completionTokens,
             BigDecimal costUsd,
             BigDecimal baselineUsd,
-            BigDecimal savingUsd) {
+            BigDecimal savingUsd,
+            long cascaded,
+            long escalated,
+            BigDecimal escalatedCostUsd,
+            long escalatedLatencyMs) {
 
-        static final Totals ZERO = new Totals(0, 0, 0, BigDecimal.ZERO, BigDecimal.ZERO, BigDecimal.ZERO);
+        static final Totals ZERO =
+                new Totals(0, 0, 0, BigDecimal.ZERO, BigDecimal.ZERO, BigDecimal.ZERO, 0, 0, BigDecimal.ZERO, 0);
+
+        /** Totals of requests no cascade judged. */
+        Totals(
+                long requests,
+                long promptTokens,
+                long completionTokens,
+                BigDecimal costUsd,
+                BigDecimal baselineUsd,
+                BigDecimal savingUsd) {
+            this(requests, promptTokens, completionTokens, costUsd, baselineUsd, savingUsd, 0, 0, BigDecimal.ZERO, 0);
+        }
 
         long totalTokens() {
             return promptTokens + completionTokens;
@@ -82,6 +101,15 @@ final class CostReports {
             return savingUsd.multiply(BigDecimal.valueOf(100)).divide(baselineUsd, 2, RoundingMode.HALF_UP);
         }
 
+        /** Escalated requests as a fraction of the cascaded ones, four decimals; null when none was cascaded. */
+        @Nullable
+        BigDecimal escalationRate() {
+            if (cascaded == 0) {
+                return null;
+            }
+            return BigDecimal.valueOf(escalated).divide(BigDecimal.valueOf(cascaded), 4, RoundingMode.HALF_UP);
+        }
+
         Totals plus(Totals o) {
             return new Totals(
                     requests + o.requests,
@@ -89,7 +117,11 @@ final class CostReports {
                     completionTokens + o.completionTokens,
                     costUsd.add(o.costUsd),
                     baselineUsd.add(o.baselineUsd),
-                    savingUsd.add(o.savingUsd));
+                    savingUsd.add(o.savingUsd),
+                    cascaded + o.cascaded,
+                    escalated + o.escalated,
+                    escalatedCostUsd.add(o.escalatedCostUsd),
+                    escalatedLatencyMs + o.escalatedLatencyMs);
         }
     }
 
@@ -124,9 +156,16 @@ final class CostReports {
         for (GroupKey k : groupBy) {
             sql.append(k.expression).append(", ");
         }
-        sql.append("COUNT(*), COALESCE(SUM(prompt_tokens), 0), COALESCE(SUM(completion_tokens), 0), ")
-                .append("COALESCE(SUM(cost_usd), 0), COALESCE(SUM(baseline_usd), 0), COALESCE(SUM(saving_usd), 0) ")
-                .append("FROM ledger_request WHERE ts >= ? AND ts < ?");
+        // A request has at most one attempt a cascade judged (its local one), so the join keeps one row per request.
+        sql.append("COUNT(*), COALESCE(SUM(r.prompt_tokens), 0), COALESCE(SUM(r.completion_tokens), 0), ")
+                .append("COALESCE(SUM(r.cost_usd), 0), COALESCE(SUM(r.baseline_usd), 0), ")
+                .append("COALESCE(SUM(r.saving_usd), 0), COUNT(a.request_id), ")
+                .append("COALESCE(SUM(CASE WHEN a.outcome = 'escalated' THEN 1 ELSE 0 END), 0), ")
+                .append("COALESCE(SUM(CASE WHEN a.outcome = 'escalated' THEN a.cost_usd END), 0), ")
+                .append("COALESCE(SUM(CASE WHEN a.outcome = 'escalated' THEN a.latency_ms END), 0) ")
+                .append("FROM ledger_request r LEFT JOIN ledger_attempt a ")
+                .append("ON a.request_id = r.id AND a.judged ")
+                .append("WHERE r.ts >= ? AND r.ts < ?");
         if (!groupBy.isEmpty()) {
             sql.append(" GROUP BY ");
             for (int i = 0; i < groupBy.size(); i++) {
@@ -148,7 +187,11 @@ final class CostReports {
                             rs.getLong(c + 2),
                             rs.getBigDecimal(c + 3),
                             rs.getBigDecimal(c + 4),
-                            rs.getBigDecimal(c + 5));
+                            rs.getBigDecimal(c + 5),
+                            rs.getLong(c + 6),
+                            rs.getLong(c + 7),
+                            rs.getBigDecimal(c + 8),
+                            rs.getLong(c + 9));
                     groups.add(new Group(List.copyOf(keys), t));
                 },
                 utc(from),
@@ -198,7 +241,8 @@ final class CostReports {
         }
         jdbc.query(
                 "SELECT request_id, tier, endpoint, outcome, prompt_tokens, completion_tokens, usage_estimated, "
-                        + "cost_usd, error FROM ledger_attempt WHERE request_id IN (" + in
+                        + "cost_usd, error, judged, confidence, latency_ms FROM ledger_attempt WHERE request_id IN ("
+                        + in
                         + ") ORDER BY request_id, seq",
                 rs -> {
                     List<LedgerRecord.Attempt> list = attempts.get(rs.getString(1));
@@ -211,7 +255,10 @@ final class CostReports {
                                 rs.getLong(6),
                                 rs.getBoolean(7),
                                 rs.getBigDecimal(8),
-                                rs.getString(9)));
+                                rs.getString(9),
+                                rs.getBoolean(10),
+                                nullableDouble(rs, 11),
+                                nullableLong(rs, 12)));
                     }
                 },
                 attempts.keySet().toArray());
@@ -264,6 +311,16 @@ final class CostReports {
                 rs.getString(17),
                 rs.getString(18),
                 List.of());
+    }
+
+    private static @Nullable Double nullableDouble(ResultSet rs, int column) throws SQLException {
+        double v = rs.getDouble(column);
+        return rs.wasNull() ? null : v;
+    }
+
+    private static @Nullable Long nullableLong(ResultSet rs, int column) throws SQLException {
+        long v = rs.getLong(column);
+        return rs.wasNull() ? null : v;
     }
 
     private static OffsetDateTime utc(Instant t) {

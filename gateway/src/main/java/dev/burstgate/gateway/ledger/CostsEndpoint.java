@@ -40,7 +40,8 @@ import tools.jackson.databind.node.ObjectNode;
  * <ul>
  *   <li>{@code GET /admin/costs/summary?from&to&groupBy=tenant,tier,day,policy}: requests, tokens, spend, baseline
  *       and saving over {@code [from, to)} (default: the last 30 days), in total and per group; JSON, or CSV when
- *       the client accepts {@code text/csv};
+ *       the client accepts {@code text/csv}; the JSON adds each group's {@code cascade} figures (requests a policy's
+ *       cascade judged, those escalated, their rate, and the cost and time of the escalated local attempts);
  *   <li>{@code GET /admin/costs/requests?limit=50&tenant=}: the most recent requests with their attempts.
  * </ul>
  *
@@ -210,6 +211,17 @@ public final class CostsEndpoint {
         } else {
             o.put("saving_percent", pct.doubleValue());
         }
+        ObjectNode cascade = o.putObject("cascade");
+        cascade.put("cascaded", t.cascaded());
+        cascade.put("escalated", t.escalated());
+        BigDecimal rate = t.escalationRate();
+        if (rate == null) {
+            cascade.putNull("escalation_rate");
+        } else {
+            cascade.put("escalation_rate", rate.doubleValue());
+        }
+        cascade.put("escalated_cost_usd", money(t.escalatedCostUsd()));
+        cascade.put("escalated_latency_ms", t.escalatedLatencyMs());
     }
 
     /** RFC 4180 CSV: a header line, then one line per group (one line of totals when not grouped). */
@@ -329,6 +341,9 @@ public final class CostsEndpoint {
             x.put("usage_estimated", a.usageEstimated());
             x.put("cost_usd", money(a.costUsd()));
             x.put("error", a.error());
+            x.put("judged", a.judged());
+            x.put("confidence", a.confidence());
+            x.put("latency_ms", a.latencyMs());
         }
     }
 

@@ -146,7 +146,15 @@ final class LedgerCopy {
                         .append(',')
                         .append(a.costUsd().toPlainString())
                         .append(',');
-                quoted(b, a.error()).append('\n');
+                quoted(b, a.error()).append(',').append(a.judged()).append(',');
+                if (a.confidence() != null) {
+                    b.append(a.confidence().doubleValue());
+                }
+                b.append(',');
+                if (a.latencyMs() != null) {
+                    b.append(a.latencyMs().longValue());
+                }
+                b.append('\n');
             }
         }
         return b.isEmpty() ? null : b.toString().getBytes(StandardCharsets.UTF_8);

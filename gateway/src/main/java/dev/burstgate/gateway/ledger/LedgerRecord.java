@@ -50,7 +50,10 @@ record LedgerRecord(
         attempts = attempts == null ? List.of() : List.copyOf(attempts);
     }
 
-    /** One attempt row; its {@code seq} is its index in {@link #attempts}. */
+    /**
+     * One attempt row; its {@code seq} is its index in {@link #attempts}. Rows (and journal lines) written before
+     * cascades existed read as not {@code judged}, without a {@code confidence} or a {@code latencyMs}.
+     */
     record Attempt(
             String tier,
             String endpoint,
@@ -59,7 +62,40 @@ record LedgerRecord(
             long completionTokens,
             boolean usageEstimated,
             BigDecimal costUsd,
-            @Nullable String error) {}
+            @Nullable String error,
+            Boolean judged,
+            @Nullable Double confidence,
+            @Nullable Long latencyMs) {
+
+        Attempt {
+            // Absent from journal lines written before cascades existed (the reader passes null): not judged.
+            judged = Boolean.TRUE.equals(judged);
+        }
+
+        /** An attempt no cascade judged, without a latency. */
+        Attempt(
+                String tier,
+                String endpoint,
+                String outcome,
+                long promptTokens,
+                long completionTokens,
+                boolean usageEstimated,
+                BigDecimal costUsd,
+                @Nullable String error) {
+            this(
+                    tier,
+                    endpoint,
+                    outcome,
+                    promptTokens,
+                    completionTokens,
+                    usageEstimated,
+                    costUsd,
+                    error,
+                    false,
+                    null,
+                    null);
+        }
+    }
 
     static LedgerRecord of(CostRecord r) {
         List<Attempt> attempts = new ArrayList<>(r.attempts().size());
@@ -72,7 +108,10 @@ record LedgerRecord(
                     a.usage().completionTokens(),
                     a.usageEstimated(),
                     money(a.cost()),
-                    a.error() == null ? null : clip(a.error(), TEXT_WIDTH)));
+                    a.error() == null ? null : clip(a.error(), TEXT_WIDTH),
+                    a.judged(),
+                    a.confidence() == null || !Double.isFinite(a.confidence()) ? null : a.confidence(),
+                    a.latency() == null ? null : a.latency().toMillis()));
         }
         Duration ttfb = r.timeToFirstByte();
         return new LedgerRecord(

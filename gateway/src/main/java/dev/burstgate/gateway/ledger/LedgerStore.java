@@ -34,8 +34,8 @@ final class LedgerStore {
             + "outcome, reason";
     private static final int REQUEST_PARAMS = 18;
     static final String ATTEMPT_COLUMNS = "request_id, seq, tier, endpoint, outcome, prompt_tokens, "
-            + "completion_tokens, usage_estimated, cost_usd, error";
-    private static final int ATTEMPT_PARAMS = 10;
+            + "completion_tokens, usage_estimated, cost_usd, error, judged, confidence, latency_ms";
+    private static final int ATTEMPT_PARAMS = 13;
     /**
      * Rows per multi-row {@code INSERT}: full chunks share one statement text (prepared once per connection), the
      * remainder goes row by row; both in one JDBC batch each.
@@ -216,6 +216,17 @@ final class LedgerStore {
         ps.setBoolean(o + 8, a.usageEstimated());
         ps.setBigDecimal(o + 9, a.costUsd());
         setNullableString(ps, o + 10, a.error());
+        ps.setBoolean(o + 11, a.judged());
+        if (a.confidence() == null) {
+            ps.setNull(o + 12, Types.DOUBLE);
+        } else {
+            ps.setDouble(o + 12, a.confidence());
+        }
+        if (a.latencyMs() == null) {
+            ps.setNull(o + 13, Types.BIGINT);
+        } else {
+            ps.setLong(o + 13, a.latencyMs());
+        }
     }
 
     private static void setNullableString(

@@ -4,11 +4,13 @@ import dev.burstgate.engine.ChatChunk;
 import dev.burstgate.engine.ChatMessage;
 import dev.burstgate.engine.ChatRequest;
 import dev.burstgate.engine.ChatResult;
+import dev.burstgate.engine.Confidence;
 import dev.burstgate.engine.EngineBusyException;
 import dev.burstgate.engine.InvalidChatRequestException;
 import dev.burstgate.engine.LocalEngine;
 import dev.burstgate.engine.server.OpenAiFormat;
 import dev.burstgate.gateway.api.ChatCompletionRequest;
+import dev.burstgate.gateway.tier.AnswerConfidence;
 import dev.burstgate.gateway.tier.AttemptFailure;
 import dev.burstgate.gateway.tier.TierBackend;
 import dev.burstgate.gateway.tier.UpstreamChunk;
@@ -16,6 +18,7 @@ import dev.burstgate.policies.Tier;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -79,19 +82,34 @@ public final class LocalBackend implements TierBackend {
 
     @Override
     public Flux<UpstreamChunk> call(ChatCompletionRequest request, String requestId) {
+        return call(request, requestId, false);
+    }
+
+    /**
+     * An answer with the engine's confidence, measured from the sampled tokens' probabilities, when the engine
+     * {@link LocalEngine#measuresConfidence() measures one} (the bundled binding cannot: then none).
+     */
+    @Override
+    public Flux<UpstreamChunk> callScored(ChatCompletionRequest request, String requestId) {
+        return call(request, requestId, true);
+    }
+
+    private Flux<UpstreamChunk> call(ChatCompletionRequest request, String requestId, boolean scored) {
         return Flux.defer(() -> {
-                    ChatRequest engineRequest = toEngine(request);
+                    ChatRequest engineRequest = toEngine(request, scored);
                     String id = "chatcmpl-" + requestId;
                     long created = clock.instant().getEpochSecond();
                     if (!request.stream()) {
                         return engine.complete(engineRequest)
-                                .map(r -> new UpstreamChunk(ENDPOINT, completion(id, created, r)))
+                                .map(r -> new UpstreamChunk(
+                                        ENDPOINT, completion(id, created, r), confidence(r.confidence())))
                                 .flux();
                     }
                     boolean[] first = {true};
                     return engine.stream(engineRequest).concatMapIterable(c -> {
                         List<UpstreamChunk> out = new ArrayList<>(2);
-                        out.add(new UpstreamChunk(ENDPOINT, chunk(id, created, c, first[0])));
+                        out.add(new UpstreamChunk(
+                                ENDPOINT, chunk(id, created, c, first[0]), confidence(c.confidence())));
                         first[0] = false;
                         if (c.usage() != null) {
                             out.add(new UpstreamChunk(ENDPOINT, usageChunk(id, created, c.usage())));
@@ -107,7 +125,7 @@ public final class LocalBackend implements TierBackend {
      * results' call ids, the tools, {@code tool_choice} and {@code response_format} read from the body as the
      * engine's own server reads them (the parser has validated them already).
      */
-    private ChatRequest toEngine(ChatCompletionRequest r) {
+    private ChatRequest toEngine(ChatCompletionRequest r, boolean scored) {
         JsonNode bodyMessages = r.body().path("messages");
         List<ChatMessage> messages = new ArrayList<>(r.messages().size());
         for (int i = 0; i < r.messages().size(); i++) {
@@ -142,7 +160,12 @@ public final class LocalBackend implements TierBackend {
                 .parallelToolCalls(parallel == null || !parallel.isBoolean() || parallel.booleanValue())
                 .responseFormat(dev.burstgate.engine.server.ChatCompletionRequest.responseFormat(
                         json, r.body().get("response_format")))
+                .confidence(scored)
                 .build();
+    }
+
+    private static @Nullable AnswerConfidence confidence(@Nullable Confidence c) {
+        return c == null ? null : new AnswerConfidence(c.tokens(), c.score(), c.minProb(), c.meanEntropy());
     }
 
     private ObjectNode chunk(String id, long created, ChatChunk c, boolean first) {

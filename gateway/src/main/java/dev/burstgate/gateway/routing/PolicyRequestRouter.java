@@ -82,7 +82,8 @@ public final class PolicyRequestRouter implements RequestRouter {
                 .withLocal(local.get())
                 .withHealth(health())
                 .withOverrides(new RequestOverrides(request.forcedTier(), maxLatency(headers)))
-                .withNeeds(new RequestNeeds(request.needs(), TokenEstimate.promptTokens(request.promptChars())));
+                .withNeeds(new RequestNeeds(request.needs(), TokenEstimate.promptTokens(request.promptChars())))
+                .withStream(request.stream());
         return switch (router.route(policy, input)) {
             case RoutingDecision.Route r -> {
                 List<Tier> tiers = new ArrayList<>(1 + r.fallbackChain().size());
@@ -92,7 +93,8 @@ public final class PolicyRequestRouter implements RequestRouter {
                         tiers.add(t);
                     }
                 }
-                yield new Decision.Route(policy.name(), complexity.score(), tiers, r.reason(), onExhausted(policy));
+                yield new Decision.Route(
+                        policy.name(), complexity.score(), tiers, r.reason(), onExhausted(policy), r.cascade());
             }
             case RoutingDecision.Reject r ->
                 new Decision.Reject(

@@ -6,8 +6,10 @@ import dev.burstgate.gateway.tenant.Tenant;
 import dev.burstgate.policies.Tier;
 import dev.burstgate.policies.budget.BudgetState;
 import dev.burstgate.policies.budget.ExhaustedAction;
+import dev.burstgate.policies.policy.Policy;
 import java.util.List;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpHeaders;
 
 /** Classifies a request and applies the tenant's policy to it. */
@@ -29,8 +31,16 @@ public interface RequestRouter {
          * @param reason short and human, e.g. {@code score 0.71 >= 0.60 -> cloud}
          * @param onExhausted what the dispatcher does when a tier's budget reservation is refused (see
          *     {@link RoutedRequest#onExhausted()})
+         * @param cascade the policy's cascade when the local tier's answer is to be judged before it is kept (see
+         *     {@link RoutedRequest#cascade()}); else null
          */
-        record Route(String policy, double complexity, List<Tier> tiers, String reason, ExhaustedAction onExhausted)
+        record Route(
+                String policy,
+                double complexity,
+                List<Tier> tiers,
+                String reason,
+                ExhaustedAction onExhausted,
+                Policy.@Nullable Cascade cascade)
                 implements Decision {
             public Route {
                 if (tiers.isEmpty()) {
@@ -38,6 +48,12 @@ public interface RequestRouter {
                 }
                 tiers = List.copyOf(tiers);
                 Objects.requireNonNull(onExhausted, "onExhausted");
+            }
+
+            /** A route that does not cascade. */
+            public Route(
+                    String policy, double complexity, List<Tier> tiers, String reason, ExhaustedAction onExhausted) {
+                this(policy, complexity, tiers, reason, onExhausted, null);
             }
 
             /** A route whose budget refusals reject ({@link ExhaustedAction#REJECT}). */

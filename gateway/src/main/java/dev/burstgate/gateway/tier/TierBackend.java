@@ -38,4 +38,13 @@ public interface TierBackend {
             ChatCompletionRequest request, String requestId, Consumer<AttemptFailure> retried) {
         return call(request, requestId);
     }
+
+    /**
+     * One attempt, as {@link #call(ChatCompletionRequest, String)}, whose answer carries the model's confidence
+     * ({@link UpstreamChunk#confidence()}) when this tier can measure it: on the whole answer, or on a stream's chunk
+     * with the finish reason. A tier that cannot answers as {@code call} does, without one.
+     */
+    default Flux<UpstreamChunk> callScored(ChatCompletionRequest request, String requestId) {
+        return call(request, requestId);
+    }
 }

@@ -1,5 +1,6 @@
 package dev.burstgate.gateway.tier;
 
+import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
@@ -7,5 +8,14 @@ import tools.jackson.databind.node.ObjectNode;
  * {@code chat.completion} otherwise, in the OpenAI shape.
  *
  * @param endpoint where it came from
+ * @param confidence on the whole answer (or a stream's last chunk with a finish reason), when the tier was asked for
+ *     it ({@link TierBackend#callScored}) and can measure it; else null
  */
-public record UpstreamChunk(String endpoint, ObjectNode json) {}
+public record UpstreamChunk(
+        String endpoint, ObjectNode json, @Nullable AnswerConfidence confidence) {
+
+    /** A chunk without a confidence. */
+    public UpstreamChunk(String endpoint, ObjectNode json) {
+        this(endpoint, json, null);
+    }
+}

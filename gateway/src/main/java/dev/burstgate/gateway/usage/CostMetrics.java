@@ -11,8 +11,10 @@ import java.util.function.Function;
  * Cost records as Micrometer meters: {@code burstgate_requests_total{tier,outcome}},
  * {@code burstgate_cost_usd_total{tier,tenant}}, {@code burstgate_baseline_usd_total{tenant}},
  * {@code burstgate_savings_usd_total{tenant}}, {@code burstgate_tokens_total{tier,kind}},
- * {@code burstgate_cache_hits_total} and the timers {@code burstgate_request_latency_seconds{tier,stream}} and
- * {@code burstgate_time_to_first_byte_seconds{tier}}. Meters are looked up once per tag combination and kept.
+ * {@code burstgate_cache_hits_total}, {@code burstgate_cascade_total{policy,outcome}} (local answers a policy's
+ * cascade judged: {@code kept} or {@code escalated}) and the timers
+ * {@code burstgate_request_latency_seconds{tier,stream}} and {@code burstgate_time_to_first_byte_seconds{tier}}.
+ * Meters are looked up once per tag combination and kept.
  */
 public final class CostMetrics implements CostRecordListener {
 
@@ -21,6 +23,7 @@ public final class CostMetrics implements CostRecordListener {
     private final Map<String, Counter> cost = new ConcurrentHashMap<>();
     private final Map<String, TenantMeters> tenants = new ConcurrentHashMap<>();
     private final Map<String, TierMeters> tiers = new ConcurrentHashMap<>();
+    private final Map<String, Counter> cascades = new ConcurrentHashMap<>();
     private final Counter cacheHits;
 
     public CostMetrics(MeterRegistry registry) {
@@ -97,6 +100,19 @@ public final class CostMetrics implements CostRecordListener {
         }
         if (r.cacheHit()) {
             cacheHits.increment();
+        }
+        for (AttemptRecord a : r.attempts()) {
+            if (a.judged()) {
+                String verdict = a.outcome() == Outcome.ESCALATED ? "escalated" : "kept";
+                get(
+                                cascades,
+                                r.policy() + '\n' + verdict,
+                                k -> Counter.builder("burstgate.cascade")
+                                        .description("Local answers a policy's cascade judged, kept or escalated")
+                                        .tags("policy", r.policy(), "outcome", verdict)
+                                        .register(registry))
+                        .increment();
+            }
         }
     }
 

@@ -13,7 +13,12 @@ public enum Outcome {
     /** No tier could answer. */
     ERROR,
     /** The client went away before the answer was complete. */
-    CANCELLED;
+    CANCELLED,
+    /**
+     * An attempt only: the local tier answered but the policy's cascade found the answer unsure, discarded it and
+     * went on down the fallback chain. The attempt is billed.
+     */
+    ESCALATED;
 
     private final String label = name().toLowerCase(java.util.Locale.ROOT);
 

@@ -53,6 +53,69 @@ class LedgerRecordTest {
     }
 
     @Test
+    void aJournalLineWrittenBeforeAttemptsHadAConfidenceAndALatencyStillReads() {
+        String line =
+                "{\"id\":\"req_old\",\"tenant\":\"acme\",\"time\":\"2026-11-29T10:00:00Z\",\"policy\":\"balanced\","
+                        + "\"complexity\":0.3,\"decidedTier\":\"local\",\"finalTier\":\"local\",\"promptTokens\":5,"
+                        + "\"completionTokens\":6,\"costUsd\":0.02,\"baselineUsd\":1.1,\"savingUsd\":1.08,\"ttfbMs\":3,"
+                        + "\"latencyMs\":4,\"cacheHit\":false,\"stream\":false,\"outcome\":\"ok\",\"reason\":\"r\","
+                        + "\"attempts\":[{\"tier\":\"local\",\"endpoint\":\"in-process\",\"outcome\":\"ok\",\"promptTokens\":5,"
+                        + "\"completionTokens\":6,\"usageEstimated\":false,\"costUsd\":0.02,\"error\":null}]}";
+        LedgerRecord r = LedgerJournal.JSON.readValue(line, LedgerRecord.class);
+        assertThat(r.attempts()).hasSize(1);
+        LedgerRecord.Attempt a = r.attempts().get(0);
+        assertThat(a.costUsd()).isEqualByComparingTo("0.02");
+        assertThat(a.judged()).isFalse();
+        assertThat(a.confidence()).isNull();
+        assertThat(a.latencyMs()).isNull();
+    }
+
+    @Test
+    void anEscalatedAttemptKeepsItsConfidenceAndLatencyThroughTheJournalLine() {
+        CostRecord c = LedgerTestData.record(
+                "req_c", "acme", Instant.parse("2026-11-29T10:00:00Z"), "balanced", Tier.CLOUD, "0.2", "1.1", 5, 6);
+        List<dev.burstgate.gateway.usage.AttemptRecord> attempts = new ArrayList<>(c.attempts());
+        attempts.set(
+                0,
+                new dev.burstgate.gateway.usage.AttemptRecord(
+                        Tier.LOCAL,
+                        "in-process",
+                        dev.burstgate.gateway.usage.Outcome.ESCALATED,
+                        new dev.burstgate.policies.cost.Usage(5, 6),
+                        false,
+                        dev.burstgate.policies.cost.Usd.of("0.02"),
+                        "local confidence 0.41 < 0.55",
+                        true,
+                        0.4137,
+                        java.time.Duration.ofMillis(1234)));
+        CostRecord escalated = new CostRecord(
+                c.requestId(),
+                c.tenant(),
+                c.time(),
+                c.policy(),
+                c.complexity(),
+                c.decidedTier(),
+                c.finalTier(),
+                c.usage(),
+                c.cost(),
+                c.baseline(),
+                c.timeToFirstByte(),
+                c.latency(),
+                c.cacheHit(),
+                c.stream(),
+                c.outcome(),
+                c.reason(),
+                attempts);
+        LedgerRecord l = LedgerRecord.of(escalated);
+        assertThat(l.attempts().get(0).outcome()).isEqualTo("escalated");
+        assertThat(l.attempts().get(0).judged()).isTrue();
+        assertThat(l.attempts().get(0).confidence()).isEqualTo(0.4137);
+        assertThat(l.attempts().get(0).latencyMs()).isEqualTo(1234L);
+        LedgerRecord back = LedgerJournal.JSON.readValue(LedgerJournal.line(l), LedgerRecord.class);
+        assertThat(back).isEqualTo(l);
+    }
+
+    @Test
     void journalLinesReadBackAsTheSameRecords() throws IOException {
         LedgerJournal journal = LedgerJournal.open(
                 dir.resolve("journal"),
