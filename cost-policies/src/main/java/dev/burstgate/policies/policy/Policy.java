@@ -4,6 +4,7 @@ import dev.burstgate.policies.Tier;
 import dev.burstgate.policies.budget.BudgetRules;
 import dev.burstgate.policies.budget.ExhaustedAction;
 import dev.burstgate.policies.privacy.PiiKind;
+import dev.burstgate.policies.shadow.ShadowRules;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.EnumMap;
@@ -31,6 +32,7 @@ import org.jspecify.annotations.Nullable;
  * @param privacy what personal data does to routing
  * @param allowedForcedTiers tiers a client may force with {@code model: local|cloud|legacy}
  * @param source where it was read from (a file path or {@code preset:NAME})
+ * @param shadow the shadow comparisons, or null for none
  */
 public record Policy(
         String name,
@@ -43,7 +45,8 @@ public record Policy(
         BudgetRules budget,
         Privacy privacy,
         Set<Tier> allowedForcedTiers,
-        String source) {
+        String source,
+        @Nullable ShadowRules shadow) {
 
     public Policy {
         Objects.requireNonNull(name, "name");
@@ -102,7 +105,8 @@ public record Policy(
                 budget,
                 privacy,
                 allowedForcedTiers,
-                source);
+                source,
+                shadow);
     }
 
     /**
