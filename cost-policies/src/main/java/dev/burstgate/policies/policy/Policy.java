@@ -4,6 +4,7 @@ import dev.burstgate.policies.Tier;
 import dev.burstgate.policies.budget.BudgetRules;
 import dev.burstgate.policies.budget.ExhaustedAction;
 import dev.burstgate.policies.privacy.PiiKind;
+import dev.burstgate.policies.shadow.ShadowRules;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.EnumMap;
@@ -32,6 +33,7 @@ import org.jspecify.annotations.Nullable;
  * @param allowedForcedTiers tiers a client may force with {@code model: local|cloud|legacy}
  * @param source where it was read from (a file path or {@code preset:NAME})
  * @param cascade when the local tier answers first and its answer is checked before it is kept; null: never
+ * @param shadow the shadow comparisons, or null for none
  */
 public record Policy(
         String name,
@@ -45,7 +47,8 @@ public record Policy(
         Privacy privacy,
         Set<Tier> allowedForcedTiers,
         String source,
-        @Nullable Cascade cascade) {
+        @Nullable Cascade cascade,
+        @Nullable ShadowRules shadow) {
 
     public Policy {
         Objects.requireNonNull(name, "name");
@@ -66,7 +69,7 @@ public record Policy(
         }
     }
 
-    /** A policy without a cascade. */
+    /** A policy without a cascade or shadow comparisons. */
     public Policy(
             String name,
             String description,
@@ -91,6 +94,7 @@ public record Policy(
                 privacy,
                 allowedForcedTiers,
                 source,
+                null,
                 null);
     }
 
@@ -133,7 +137,8 @@ public record Policy(
                 privacy,
                 allowedForcedTiers,
                 source,
-                cascade);
+                cascade,
+                shadow);
     }
 
     /** A copy with another cascade (null: none), e.g. to compare escalation thresholds. */
@@ -150,7 +155,8 @@ public record Policy(
                 privacy,
                 allowedForcedTiers,
                 source,
-                other);
+                other,
+                shadow);
     }
 
     /**

@@ -3,7 +3,9 @@ package dev.burstgate.policies.policy;
 import dev.burstgate.policies.Tier;
 import dev.burstgate.policies.budget.BudgetRules;
 import dev.burstgate.policies.budget.ExhaustedAction;
+import dev.burstgate.policies.cost.Usd;
 import dev.burstgate.policies.privacy.PiiKind;
+import dev.burstgate.policies.shadow.ShadowRules;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.ByteBuffer;
@@ -60,7 +62,8 @@ final class PolicyParser {
             "budget",
             "privacy",
             "overrides",
-            "cascade");
+            "cascade",
+            "shadow");
 
     private final String source;
     private final List<Problem> problems = new ArrayList<>();
@@ -156,6 +159,7 @@ final class PolicyParser {
             }
         }
         Policy.Cascade cascade = cascade(root.get("cascade"), allowed, fallback);
+        ShadowRules shadow = shadow(root.get("shadow"));
         if (!problems.isEmpty() || thresholds == null) {
             throw new PolicyException(problems);
         }
@@ -171,7 +175,8 @@ final class PolicyParser {
                 privacy,
                 forced,
                 source,
-                cascade);
+                cascade,
+                shadow);
     }
 
     /**
@@ -534,6 +539,113 @@ final class PolicyParser {
             }
         }
         return new Policy.Privacy(action, kinds);
+    }
+
+    private @Nullable ShadowRules shadow(@Nullable JsonNode s) {
+        if (s == null || s.isNull()) {
+            return null;
+        }
+        if (!s.isObject()) {
+            problem("shadow", text(s), "expected a mapping");
+            return null;
+        }
+        int before = problems.size();
+        unknownFields(s, "shadow.", Set.of("rate", "near-threshold", "daily-budget-usd", "pairs", "judge"));
+        Double rate = fraction(s.get("rate"), "shadow.rate", true, true);
+        Double band = null;
+        JsonNode nt = s.get("near-threshold");
+        if (nt != null && !nt.isNull()) {
+            if (!nt.isNumber()) {
+                problem("shadow.near-threshold", text(nt), "expected a number");
+            } else {
+                double d = toDouble(nt);
+                if (!(d > 0 && d <= 1)) {
+                    problem("shadow.near-threshold", text(nt), "must be > 0 and <= 1 (a distance from the threshold)");
+                } else {
+                    band = d;
+                }
+            }
+        }
+        Usd budget = null;
+        JsonNode b = s.get("daily-budget-usd");
+        if (b == null || b.isNull()) {
+            problem("shadow.daily-budget-usd", "", "is required (USD a day that shadow calls may cost)");
+        } else if (!b.isNumber() && !b.isString()) {
+            problem("shadow.daily-budget-usd", text(b), "expected a decimal number of USD");
+        } else {
+            try {
+                budget = Usd.of(b.isNumber() ? b.decimalValue().toPlainString() : b.asString());
+                if (budget.isNegative()) {
+                    problem("shadow.daily-budget-usd", text(b), "must be >= 0");
+                    budget = null;
+                }
+            } catch (IllegalArgumentException e) {
+                problem("shadow.daily-budget-usd", text(b), "expected a decimal number of USD");
+            }
+        }
+        List<ShadowRules.Pair> pairs = new ArrayList<>();
+        JsonNode p = s.get("pairs");
+        String pairKeys = "local-vs-cloud, local-vs-legacy, cloud-vs-legacy or any-vs-legacy";
+        if (p == null || p.isNull()) {
+            problem("shadow.pairs", "", "is required: a list of " + pairKeys);
+        } else if (!p.isArray()) {
+            problem("shadow.pairs", text(p), "expected a list of " + pairKeys);
+        } else {
+            for (JsonNode item : p) {
+                ShadowRules.Pair pair = item.isString() ? ShadowRules.Pair.fromKey(item.asString()) : null;
+                if (pair == null) {
+                    problem("shadow.pairs", text(item), "unknown pair; expected " + pairKeys);
+                } else if (pairs.contains(pair)) {
+                    problem("shadow.pairs", item.asString(), "listed twice");
+                } else {
+                    pairs.add(pair);
+                }
+            }
+            if (pairs.isEmpty() && problems.size() == before) {
+                problem("shadow.pairs", "[]", "must name at least one pair");
+            }
+        }
+        ShadowRules.Judge judge = judge(s.get("judge"));
+        if (problems.size() > before || rate == null || budget == null || judge == null) {
+            return null;
+        }
+        return new ShadowRules(rate, band, budget, pairs, judge);
+    }
+
+    private ShadowRules.@Nullable Judge judge(@Nullable JsonNode j) {
+        String expected = "expected exact, structural, or a mapping {tier: cloud|legacy}";
+        if (j == null || j.isNull()) {
+            return new ShadowRules.Judge.Exact();
+        }
+        if (j.isString()) {
+            return switch (j.asString()) {
+                case "exact" -> new ShadowRules.Judge.Exact();
+                case "structural" -> new ShadowRules.Judge.Structural();
+                default -> {
+                    problem("shadow.judge", text(j), expected);
+                    yield null;
+                }
+            };
+        }
+        if (!j.isObject()) {
+            problem("shadow.judge", text(j), expected);
+            return null;
+        }
+        unknownFields(j, "shadow.judge.", Set.of("tier"));
+        JsonNode t = j.get("tier");
+        if (t == null || !t.isString()) {
+            problem("shadow.judge.tier", t == null ? "" : text(t), "is required: cloud or legacy");
+            return null;
+        }
+        Tier tier = tier(t.asString(), "shadow.judge.tier");
+        if (tier == null) {
+            return null;
+        }
+        if (tier == Tier.LOCAL) {
+            problem("shadow.judge.tier", t.asString(), "a judge tier is cloud or legacy");
+            return null;
+        }
+        return new ShadowRules.Judge.ByTier(tier);
     }
 
     private Set<Tier> tiers(@Nullable JsonNode list, String field, Set<Tier> dflt) {

@@ -7,6 +7,7 @@ import dev.burstgate.gateway.usage.CostEvents;
 import dev.burstgate.policies.capability.TierCapabilities;
 import dev.burstgate.policies.cost.PriceTable;
 import java.util.List;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -26,7 +27,15 @@ class DispatchConfiguration {
             BudgetStore budgets,
             CostRecords records,
             BudgetProperties budgetProps,
-            TierCapabilities capabilities) {
-        return new Dispatcher(backends, prices, budgets, records, budgetProps.defaultCompletionTokens(), capabilities);
+            TierCapabilities capabilities,
+            ObjectProvider<ShadowHook> shadows) {
+        return new Dispatcher(
+                backends,
+                prices,
+                budgets,
+                records,
+                budgetProps.defaultCompletionTokens(),
+                capabilities,
+                shadows.getIfAvailable(() -> ShadowHook.OFF));
     }
 }

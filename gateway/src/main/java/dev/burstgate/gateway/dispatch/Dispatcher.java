@@ -77,6 +77,7 @@ public final class Dispatcher {
     private final int defaultCompletionTokens;
     private final java.util.concurrent.atomic.AtomicBoolean unmeasuredWarned =
             new java.util.concurrent.atomic.AtomicBoolean();
+    private final ShadowHook shadows;
 
     /**
      * @param budgets where attempts reserve and settle their cost
@@ -102,6 +103,21 @@ public final class Dispatcher {
             CostRecords records,
             int defaultCompletionTokens,
             TierCapabilities capabilities) {
+        this(backends, prices, budgets, records, defaultCompletionTokens, capabilities, ShadowHook.OFF);
+    }
+
+    /**
+     * @param shadows told of each complete answer it asked to watch ({@link ShadowHook})
+     */
+    public Dispatcher(
+            List<TierBackend> backends,
+            PriceTable prices,
+            BudgetStore budgets,
+            CostRecords records,
+            int defaultCompletionTokens,
+            TierCapabilities capabilities,
+            ShadowHook shadows) {
+        this.shadows = shadows;
         this.capabilities = capabilities;
         Map<Tier, TierBackend> m = new EnumMap<>(Tier.class);
         for (TierBackend b : backends) {
@@ -149,9 +165,11 @@ public final class Dispatcher {
             fillUsage(body.putObject("usage"), usage, cost);
             t.start(records.nanoTime());
             publish(t, false);
-            return Flux.just(
-                    new AnswerEvent.Started(answer.tier(), t.reason(answer.tier()), false),
-                    new AnswerEvent.Completion(body, cost));
+            ShadowHook.Watch shadow = watch(t, answer.tier());
+            return Flux.<AnswerEvent>just(
+                            new AnswerEvent.Started(answer.tier(), t.reason(answer.tier()), false),
+                            new AnswerEvent.Completion(body, cost))
+                    .doOnComplete(() -> shadowed(shadow, body));
         });
     }
 
@@ -160,12 +178,16 @@ public final class Dispatcher {
     private Flux<AnswerEvent> stream(RequestTrace t) {
         boolean includeUsage = t.routed.request().includeUsage();
         AtomicReference<@Nullable ObjectNode> template = new AtomicReference<>();
+        AtomicReference<ShadowHook.@Nullable Watch> shadow = new AtomicReference<>();
         return attempts(t, 0)
                 .concatMap(answer -> {
                     ObjectNode chunk = answer.chunk().json();
-                    Flux<AnswerEvent> head = t.start(records.nanoTime())
-                            ? Flux.just(new AnswerEvent.Started(answer.tier(), t.reason(answer.tier()), false))
-                            : Flux.empty();
+                    Flux<AnswerEvent> head = Flux.empty();
+                    if (t.start(records.nanoTime())) {
+                        head = Flux.just(new AnswerEvent.Started(answer.tier(), t.reason(answer.tier()), false));
+                        shadow.set(watch(t, answer.tier()));
+                    }
+                    seen(shadow.get(), chunk);
                     template.compareAndSet(null, chunk);
                     if (chunk.remove("usage") != null && chunk.path("choices").isEmpty()) {
                         return head;
@@ -188,6 +210,7 @@ public final class Dispatcher {
                     return new AnswerEvent.StreamEnd(
                             includeUsage ? usageChunk(template.get(), usage, t.totalCost()) : null);
                 }))
+                .doOnComplete(() -> shadowed(shadow.get(), null))
                 .onErrorResume(e -> {
                     if (!t.started()) {
                         return Flux.error(e instanceof ApiException ? e : noTier(t));
@@ -209,6 +232,42 @@ public final class Dispatcher {
                             "The " + meter.tier.label() + " tier failed mid-stream: it " + Failures.publicMessage(e)
                                     + ".")));
                 });
+    }
+
+    // ---- shadowing: once the answer is complete, never in its way -------------------------------------------
+
+    private ShadowHook.@Nullable Watch watch(RequestTrace t, Tier served) {
+        try {
+            return shadows.watch(t.routed, served);
+        } catch (RuntimeException e) {
+            log.warn("request {}: shadowing failed to start: {}", t.routed.requestId(), e.toString());
+            return null;
+        }
+    }
+
+    private static void seen(ShadowHook.@Nullable Watch watch, ObjectNode chunk) {
+        if (watch != null) {
+            try {
+                watch.see(chunk);
+            } catch (RuntimeException e) {
+                log.warn("shadowing failed to read a chunk: {}", e.toString());
+            }
+        }
+    }
+
+    /** The answer is complete: a non-streamed {@code body} is shown first. */
+    private static void shadowed(ShadowHook.@Nullable Watch watch, @Nullable ObjectNode body) {
+        if (watch == null) {
+            return;
+        }
+        try {
+            if (body != null) {
+                watch.see(body);
+            }
+            watch.complete();
+        } catch (RuntimeException e) {
+            log.warn("shadowing failed to take a complete answer: {}", e.toString());
+        }
     }
 
     private ObjectNode usageChunk(@Nullable ObjectNode template, Usage usage, Usd cost) {

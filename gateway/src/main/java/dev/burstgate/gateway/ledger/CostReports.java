@@ -283,7 +283,8 @@ final class CostReports {
                     r.stream(),
                     r.outcome(),
                     r.reason(),
-                    Objects.requireNonNull(attempts.get(r.id())))); // every request got its list above
+                    Objects.requireNonNull(attempts.get(r.id())), // every request got its list above
+                    null));
         }
         return out;
     }
@@ -310,7 +311,8 @@ final class CostReports {
                 rs.getBoolean(16),
                 rs.getString(17),
                 rs.getString(18),
-                List.of());
+                List.of(),
+                null);
     }
 
     private static @Nullable Double nullableDouble(ResultSet rs, int column) throws SQLException {

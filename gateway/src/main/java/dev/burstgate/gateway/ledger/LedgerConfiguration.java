@@ -85,6 +85,12 @@ class LedgerConfiguration {
 
     @Bean
     @ConditionalOnBooleanProperty(name = ENABLED, matchIfMissing = true)
+    ShadowHistory shadowHistory(DataSource dataSource, LedgerSchema schema) {
+        return new ShadowHistory(dataSource, schema);
+    }
+
+    @Bean
+    @ConditionalOnBooleanProperty(name = ENABLED, matchIfMissing = true)
     CostReports costReports(DataSource dataSource, LedgerSchema schema) {
         return new CostReports(dataSource, schema);
     }

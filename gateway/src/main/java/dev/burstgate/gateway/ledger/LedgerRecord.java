@@ -2,6 +2,7 @@ package dev.burstgate.gateway.ledger;
 
 import dev.burstgate.gateway.usage.AttemptRecord;
 import dev.burstgate.gateway.usage.CostRecord;
+import dev.burstgate.gateway.usage.ShadowRecord;
 import dev.burstgate.policies.cost.Usd;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
@@ -16,6 +17,12 @@ import org.jspecify.annotations.Nullable;
  * One ledger row and its attempt rows, exactly as they are written: strings cut to their column widths (never in the
  * middle of a character) and free of NUL characters, times in microseconds, money at most {@value #MONEY_SCALE}
  * decimals. Also the line format of the spill file (JSON, one record per line).
+ *
+ * <p>A record with a {@link #shadow()} is one {@code ledger_shadow} row instead ({@link #of(ShadowRecord)}): its
+ * {@code id}, {@code time}, {@code policy}, {@code complexity}, tokens, {@code costUsd} and {@code latencyMs} are the
+ * shadow row's, the other request fields are placeholders and no request row is written. Shadow rows so travel the
+ * journal, the queue and the batches as request rows do, and are as durable. A journal line without the field (an
+ * earlier version's) is a request row.
  */
 record LedgerRecord(
         String id,
@@ -36,7 +43,8 @@ record LedgerRecord(
         boolean stream,
         String outcome,
         String reason,
-        List<Attempt> attempts) {
+        List<Attempt> attempts,
+        @Nullable Shadow shadow) {
 
     /** Decimals kept of a USD amount: the scale of the {@code NUMERIC} money columns. */
     static final int MONEY_SCALE = 12;
@@ -97,6 +105,53 @@ record LedgerRecord(
         }
     }
 
+    /** The {@code ledger_shadow} columns that are not request columns. */
+    record Shadow(
+            int seq,
+            String servedTier,
+            String shadowTier,
+            @Nullable Double confidence,
+            String verdict,
+            String judge,
+            BigDecimal judgeCostUsd) {}
+
+    /** The outcome placeholder of a shadow row. */
+    static final String SHADOW = "shadow";
+
+    static final int JUDGE_WIDTH = 32;
+
+    static LedgerRecord of(ShadowRecord r) {
+        Double confidence = r.confidence();
+        return new LedgerRecord(
+                r.requestId(),
+                "",
+                r.time().truncatedTo(ChronoUnit.MICROS),
+                clip(r.policy(), NAME_WIDTH),
+                Double.isFinite(r.complexity()) ? r.complexity() : 0.0,
+                null,
+                null,
+                r.usage().promptTokens(),
+                r.usage().completionTokens(),
+                money(r.cost()),
+                BigDecimal.ZERO,
+                BigDecimal.ZERO,
+                null,
+                r.latency().toMillis(),
+                false,
+                false,
+                SHADOW,
+                "",
+                List.of(),
+                new Shadow(
+                        r.seq(),
+                        r.servedTier().label(),
+                        r.shadowTier().label(),
+                        confidence != null && Double.isFinite(confidence) ? confidence : null,
+                        r.verdict().label(),
+                        clip(r.judge(), JUDGE_WIDTH),
+                        money(r.judgeCost())));
+    }
+
     static LedgerRecord of(CostRecord r) {
         List<Attempt> attempts = new ArrayList<>(r.attempts().size());
         for (AttemptRecord a : r.attempts()) {
@@ -133,7 +188,8 @@ record LedgerRecord(
                 r.stream(),
                 r.outcome().label(),
                 clip(r.reason(), TEXT_WIDTH),
-                attempts);
+                attempts,
+                null);
     }
 
     /** The amount with at most {@value #MONEY_SCALE} decimals (half-even beyond them; prices are never that fine). */

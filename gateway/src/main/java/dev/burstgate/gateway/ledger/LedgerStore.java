@@ -42,6 +42,13 @@ final class LedgerStore {
      */
     static final int ROWS_PER_STATEMENT = 50;
 
+    static final String SHADOW_COLUMNS = "request_id, seq, ts, policy, served_tier, shadow_tier, complexity, "
+            + "confidence, verdict, judge, cost_usd, judge_cost_usd, prompt_tokens, completion_tokens, latency_ms";
+    private static final int SHADOW_PARAMS = 15;
+    private static final String INSERT_SHADOW = insertSql("ledger_shadow", SHADOW_COLUMNS, SHADOW_PARAMS, 1);
+    private static final String INSERT_SHADOWS =
+            insertSql("ledger_shadow", SHADOW_COLUMNS, SHADOW_PARAMS, ROWS_PER_STATEMENT);
+
     private static final String INSERT_REQUEST = insertSql("ledger_request", REQUEST_COLUMNS, REQUEST_PARAMS, 1);
     private static final String INSERT_REQUESTS =
             insertSql("ledger_request", REQUEST_COLUMNS, REQUEST_PARAMS, ROWS_PER_STATEMENT);
@@ -85,18 +92,27 @@ final class LedgerStore {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
-                if (isPostgres(c)) {
-                    LedgerCopy.write(c, batch);
+                List<LedgerRecord> requests = new ArrayList<>(batch.size());
+                List<LedgerRecord> shadows = new ArrayList<>();
+                for (LedgerRecord r : batch) {
+                    (r.shadow() == null ? requests : shadows).add(r);
+                }
+                if (requests.isEmpty()) {
+                    // nothing for the request tables
+                } else if (isPostgres(c)) {
+                    LedgerCopy.write(c, requests);
                 } else {
-                    insertRows(c, INSERT_REQUESTS, INSERT_REQUEST, REQUEST_PARAMS, batch, LedgerStore::setRequest);
+                    insertRows(c, INSERT_REQUESTS, INSERT_REQUEST, REQUEST_PARAMS, requests, LedgerStore::setRequest);
                     insertRows(
                             c,
                             INSERT_ATTEMPTS,
                             INSERT_ATTEMPT,
                             ATTEMPT_PARAMS,
-                            attemptRows(batch),
+                            attemptRows(requests),
                             LedgerStore::setAttempt);
                 }
+                // Shadow rows are few (a sample, under a daily budget): plain inserts on every database.
+                insertRows(c, INSERT_SHADOWS, INSERT_SHADOW, SHADOW_PARAMS, shadows, LedgerStore::setShadow);
                 c.commit();
             } catch (Throwable e) {
                 try {
@@ -202,6 +218,30 @@ final class LedgerStore {
         ps.setBoolean(o + 16, r.stream());
         ps.setString(o + 17, r.outcome());
         ps.setString(o + 18, r.reason());
+    }
+
+    private static void setShadow(PreparedStatement ps, int o, LedgerRecord r) throws SQLException {
+        LedgerRecord.Shadow s = java.util.Objects.requireNonNull(r.shadow(), "shadow");
+        ps.setString(o + 1, r.id());
+        ps.setInt(o + 2, s.seq());
+        ps.setObject(o + 3, OffsetDateTime.ofInstant(r.time(), ZoneOffset.UTC));
+        ps.setString(o + 4, r.policy());
+        ps.setString(o + 5, s.servedTier());
+        ps.setString(o + 6, s.shadowTier());
+        ps.setDouble(o + 7, r.complexity());
+        Double confidence = s.confidence();
+        if (confidence == null) {
+            ps.setNull(o + 8, Types.DOUBLE);
+        } else {
+            ps.setDouble(o + 8, confidence);
+        }
+        ps.setString(o + 9, s.verdict());
+        ps.setString(o + 10, s.judge());
+        ps.setBigDecimal(o + 11, r.costUsd());
+        ps.setBigDecimal(o + 12, s.judgeCostUsd());
+        ps.setLong(o + 13, r.promptTokens());
+        ps.setLong(o + 14, r.completionTokens());
+        ps.setLong(o + 15, r.latencyMs());
     }
 
     private static void setAttempt(PreparedStatement ps, int o, AttemptRow row) throws SQLException {

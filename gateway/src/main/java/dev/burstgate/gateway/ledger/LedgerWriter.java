@@ -3,6 +3,8 @@ package dev.burstgate.gateway.ledger;
 import dev.burstgate.gateway.ledger.LedgerJournal.Segment;
 import dev.burstgate.gateway.usage.CostRecord;
 import dev.burstgate.gateway.usage.CostRecordListener;
+import dev.burstgate.gateway.usage.ShadowRecord;
+import dev.burstgate.gateway.usage.ShadowRecordListener;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -56,7 +58,7 @@ import org.springframework.dao.DataIntegrityViolationException;
  * {@code burstgate_ledger_rejected_total} and {@code burstgate_ledger_lost_total} (records neither in the journal nor
  * written: the journal could not be written and the queue could not take them); and the journal's own.
  */
-public final class LedgerWriter implements CostRecordListener, SmartLifecycle {
+public final class LedgerWriter implements CostRecordListener, ShadowRecordListener, SmartLifecycle {
 
     /**
      * Stops after Boot's graceful shutdown ({@link WebServerGracefulShutdownLifecycle#SMART_LIFECYCLE_PHASE}) has let
@@ -162,7 +164,16 @@ public final class LedgerWriter implements CostRecordListener, SmartLifecycle {
      */
     @Override
     public void onRecord(CostRecord record) {
-        LedgerRecord r = LedgerRecord.of(record);
+        accept(LedgerRecord.of(record));
+    }
+
+    /** A shadow comparison's row, journalled and queued exactly as a request's record ({@link #onRecord}). */
+    @Override
+    public void onShadow(ShadowRecord record) {
+        accept(LedgerRecord.of(record));
+    }
+
+    private void accept(LedgerRecord r) {
         Segment s = journal(r);
         if (accepting && queue.offer(new Queued(r, s))) {
             return;

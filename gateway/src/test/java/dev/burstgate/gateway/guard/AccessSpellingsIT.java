@@ -68,7 +68,7 @@ class AccessSpellingsIT {
         for (AccessRule rule : rules.rules()) {
             if (!rule.methods().isEmpty()
                     && (rule.pattern().startsWith("/admin/") || rule.pattern().startsWith("/v1/"))) {
-                paths.add(rule.pattern().replace("{tenant}", "acme"));
+                paths.add(rule.pattern().replace("{tenant}", "acme").replace("{name}", "balanced"));
             }
         }
         return new ArrayList<>(paths);
@@ -134,6 +134,7 @@ class AccessSpellingsIT {
                         "/admin/costs/summary",
                         "/admin/costs/requests",
                         "/admin/policies",
+                        "/admin/policies/balanced/shadow",
                         "/v1/models",
                         "/v1/chat/completions");
         set(ADMIN_DAILY);

@@ -136,14 +136,15 @@ class LedgerRecordTest {
                         5,
                         6)),
                 LedgerRecord.of(LedgerTestData.record(
-                        "req_2", "acme", Instant.parse("2026-11-29T10:00:00Z"), "balanced", null, "0", "0", 0, 0)));
+                        "req_2", "acme", Instant.parse("2026-11-29T10:00:00Z"), "balanced", null, "0", "0", 0, 0)),
+                LedgerRecord.of(LedgerTestData.shadow("req_1", 0, "1.100000000001", null)));
         LedgerJournal.Segment segment = null;
         for (LedgerRecord r : written) {
             segment = journal.append(r);
         }
         journal.close();
         assertThat(Files.readString(segment.path())).contains("0.000000000001").doesNotContain("E-");
-        assertThat(Files.readAllLines(segment.path())).hasSize(2);
+        assertThat(Files.readAllLines(segment.path())).hasSize(written.size());
         List<LedgerRecord> read = new ArrayList<>();
         assertThat(journal.read(segment, 1, read::addAll)).isTrue();
         assertThat(read).isEqualTo(written);

@@ -33,6 +33,7 @@ abstract class LedgerStoreContract {
     @BeforeEach
     void clean() {
         jdbc = new JdbcTemplate(dataSource());
+        jdbc.update("DELETE FROM ledger_shadow");
         jdbc.update("DELETE FROM ledger_attempt");
         jdbc.update("DELETE FROM ledger_request");
         store = new LedgerStore(dataSource());
@@ -129,5 +130,38 @@ abstract class LedgerStoreContract {
                 "req-rejected", "acme", Instant.parse("2026-11-29T10:00:00Z"), "balanced", null, "0", "0", 0, 0))));
         assertThat(LedgerTestData.count(dataSource(), "ledger_request")).isEqualTo(1);
         assertThat(LedgerTestData.count(dataSource(), "ledger_attempt")).isZero();
+    }
+
+    @Test
+    void writesShadowRowsExactlyOnceBesideRequestRowsAndNoRequestRowForThem() {
+        List<LedgerRecord> batch = List.of(
+                LedgerRecord.of(awkward("req-shadowed")),
+                LedgerRecord.of(LedgerTestData.shadow("req-shadowed", 0, "1.280000000001", null)),
+                LedgerRecord.of(LedgerTestData.shadow("req-shadowed", 1, "0.5", 0.875)));
+        store.insert(batch);
+        store.insert(batch);
+        store.insert(List.of(LedgerRecord.of(LedgerTestData.shadow("req-shadowed", 0, "9", null))));
+
+        assertThat(LedgerTestData.count(dataSource(), "ledger_request")).isEqualTo(1);
+        assertThat(LedgerTestData.count(dataSource(), "ledger_shadow")).isEqualTo(2);
+        Map<String, Object> row =
+                jdbc.queryForMap("SELECT * FROM ledger_shadow WHERE request_id = 'req-shadowed' AND seq = 0");
+        assertThat(row.get("policy")).isEqualTo("balanced");
+        assertThat(row.get("served_tier")).isEqualTo("local");
+        assertThat(row.get("shadow_tier")).isEqualTo("legacy");
+        assertThat(((Number) row.get("complexity")).doubleValue()).isEqualTo(0.4375);
+        assertThat(row.get("confidence")).isNull();
+        assertThat(row.get("verdict")).isEqualTo("not_acceptable");
+        assertThat(row.get("judge")).isEqualTo("tier:cloud");
+        assertThat((java.math.BigDecimal) row.get("cost_usd")).isEqualByComparingTo("1.280000000001");
+        assertThat((java.math.BigDecimal) row.get("judge_cost_usd")).isEqualByComparingTo("0.18");
+        assertThat(((Number) row.get("prompt_tokens")).longValue()).isEqualTo(17);
+        assertThat(((Number) row.get("completion_tokens")).longValue()).isEqualTo(4);
+        assertThat(((Number) row.get("latency_ms")).longValue()).isEqualTo(2_034);
+        assertThat(((Number) jdbc.queryForMap(
+                                        "SELECT confidence FROM ledger_shadow WHERE request_id = 'req-shadowed' AND seq = 1")
+                                .get("confidence"))
+                        .doubleValue())
+                .isEqualTo(0.875);
     }
 }

@@ -127,6 +127,26 @@ final class LedgerTestData {
                 attempts);
     }
 
+    /** A shadow comparison of {@code requestId}'s local answer with legacy, judged not acceptable. */
+    static dev.burstgate.gateway.usage.ShadowRecord shadow(
+            String requestId, int seq, String cost, @org.jspecify.annotations.Nullable Double confidence) {
+        return new dev.burstgate.gateway.usage.ShadowRecord(
+                requestId,
+                seq,
+                Instant.parse("2026-11-29T10:00:01.123456Z"),
+                "balanced",
+                Tier.LOCAL,
+                Tier.LEGACY,
+                0.4375,
+                confidence,
+                dev.burstgate.policies.shadow.Verdict.NOT_ACCEPTABLE,
+                "tier:cloud",
+                Usd.of(cost),
+                Usd.of("0.18"),
+                new Usage(17, 4),
+                Duration.ofMillis(2_034));
+    }
+
     static CostRecord record(String id) {
         return record(
                 id, "acme", Instant.parse("2026-11-29T10:00:00Z"), "balanced", Tier.CLOUD, "0.18", "1.10", 20, 10);

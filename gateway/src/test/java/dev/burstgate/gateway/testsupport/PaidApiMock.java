@@ -78,6 +78,7 @@ public final class PaidApiMock implements AutoCloseable {
     private volatile int promptTokens = 21;
     private volatile int completionTokens = 9;
     private volatile Duration pauseBetweenWords = Duration.ZERO;
+    private volatile Duration delayBeforeAnswer = Duration.ZERO;
     private volatile @Nullable String toolName;
     private volatile String toolArguments = "{}";
     private volatile String retryAfter = "";
@@ -126,6 +127,12 @@ public final class PaidApiMock implements AutoCloseable {
         return this;
     }
 
+    /** Every request waits this long before its answer (or failure) begins, as a slow paid API does. */
+    public PaidApiMock delayingAnswers(Duration delay) {
+        this.delayBeforeAnswer = delay;
+        return this;
+    }
+
     /**
      * The {@code Retry-After} of {@link Behavior#STATUS_429} and {@link Behavior#STATUS_503} answers: seconds or an HTTP
      * date; empty for none (the default).
@@ -146,6 +153,7 @@ public final class PaidApiMock implements AutoCloseable {
         received.clear();
         fallback = Behavior.ANSWER;
         pauseBetweenWords = Duration.ZERO;
+        delayBeforeAnswer = Duration.ZERO;
         toolName = null;
         retryAfter = "";
     }
@@ -185,6 +193,9 @@ public final class PaidApiMock implements AutoCloseable {
                 return;
             }
             received.add(req);
+            if (delayBeforeAnswer.isPositive()) {
+                Thread.sleep(delayBeforeAnswer);
+            }
             Behavior b = script.poll();
             if (b == null) {
                 b = fallback;
