@@ -124,7 +124,8 @@ final class ChatCompletionsFilter implements GatewayFilter, Ordered {
                                     route.reason(),
                                     clock.instant(),
                                     startNanos,
-                                    route.onExhausted()));
+                                    route.onExhausted(),
+                                    route.input()));
             });
         });
     }
@@ -228,7 +229,8 @@ final class ChatCompletionsFilter implements GatewayFilter, Ordered {
                 reject.complexity(),
                 request.stream(),
                 reject.error().getMessage(),
-                startNanos);
+                startNanos,
+                reject.input());
         return Mono.error(reject.error());
     }
 }

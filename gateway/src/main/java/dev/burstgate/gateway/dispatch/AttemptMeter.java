@@ -22,6 +22,8 @@ final class AttemptMeter {
     volatile long contentChunks;
     volatile long contentChars;
     volatile boolean produced;
+    /** When the attempt began, on the dispatcher's clock (set by {@link RequestTrace#begin}). */
+    volatile long startNanos;
 
     AttemptMeter(Tier tier, @Nullable BudgetClaim claim) {
         this.tier = tier;

@@ -3,6 +3,7 @@ package dev.burstgate.gateway.ledger;
 import dev.burstgate.gateway.usage.AttemptRecord;
 import dev.burstgate.gateway.usage.CostRecord;
 import dev.burstgate.policies.cost.Usd;
+import dev.burstgate.policies.routing.RoutingRecord;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.Duration;
@@ -16,6 +17,10 @@ import org.jspecify.annotations.Nullable;
  * One ledger row and its attempt rows, exactly as they are written: strings cut to their column widths (never in the
  * middle of a character) and free of NUL characters, times in microseconds, money at most {@value #MONEY_SCALE}
  * decimals. Also the line format of the spill file (JSON, one record per line).
+ *
+ * @param routingInputs what the router saw and the attempts' service times, in the JSON form of {@link RoutingRecord}
+ *     (the {@code routing_inputs} column, which the policy lab replays); null when not recorded. Journal lines written
+ *     before it existed read as null.
  */
 record LedgerRecord(
         String id,
@@ -36,7 +41,8 @@ record LedgerRecord(
         boolean stream,
         String outcome,
         String reason,
-        List<Attempt> attempts) {
+        List<Attempt> attempts,
+        @Nullable String routingInputs) {
 
     /** Decimals kept of a USD amount: the scale of the {@code NUMERIC} money columns. */
     static final int MONEY_SCALE = 12;
@@ -50,6 +56,50 @@ record LedgerRecord(
         attempts = attempts == null ? List.of() : List.copyOf(attempts);
     }
 
+    /** A record without routing inputs. */
+    LedgerRecord(
+            String id,
+            String tenant,
+            Instant time,
+            String policy,
+            double complexity,
+            @Nullable String decidedTier,
+            @Nullable String finalTier,
+            long promptTokens,
+            long completionTokens,
+            BigDecimal costUsd,
+            BigDecimal baselineUsd,
+            BigDecimal savingUsd,
+            @Nullable Long ttfbMs,
+            long latencyMs,
+            boolean cacheHit,
+            boolean stream,
+            String outcome,
+            String reason,
+            List<Attempt> attempts) {
+        this(
+                id,
+                tenant,
+                time,
+                policy,
+                complexity,
+                decidedTier,
+                finalTier,
+                promptTokens,
+                completionTokens,
+                costUsd,
+                baselineUsd,
+                savingUsd,
+                ttfbMs,
+                latencyMs,
+                cacheHit,
+                stream,
+                outcome,
+                reason,
+                attempts,
+                null);
+    }
+
     /** One attempt row; its {@code seq} is its index in {@link #attempts}. */
     record Attempt(
             String tier,
@@ -61,7 +111,18 @@ record LedgerRecord(
             BigDecimal costUsd,
             @Nullable String error) {}
 
+    /** The row of {@code r}, with its routing inputs when it has them. */
     static LedgerRecord of(CostRecord r) {
+        return of(r, true);
+    }
+
+    /**
+     * The row of {@code r}.
+     *
+     * @param routingInputs whether to keep its routing inputs ({@code burstgate.ledger.routing-inputs})
+     */
+    static LedgerRecord of(CostRecord r, boolean routingInputs) {
+        @Nullable RoutingRecord routing = routingInputs ? r.routing() : null;
         List<Attempt> attempts = new ArrayList<>(r.attempts().size());
         for (AttemptRecord a : r.attempts()) {
             attempts.add(new Attempt(
@@ -94,7 +155,8 @@ record LedgerRecord(
                 r.stream(),
                 r.outcome().label(),
                 clip(r.reason(), TEXT_WIDTH),
-                attempts);
+                attempts,
+                routing != null ? routing.toJson() : null);
     }
 
     /** The amount with at most {@value #MONEY_SCALE} decimals (half-even beyond them; prices are never that fine). */

@@ -88,6 +88,8 @@ public final class LedgerWriter implements CostRecordListener, SmartLifecycle {
     private final long flushIntervalNanos;
     private final long maxBackoffNanos;
     private final Duration shutdownTimeout;
+    /** Whether rows keep their routing inputs ({@code burstgate.ledger.routing-inputs}). */
+    private final boolean routingInputs;
 
     private final Timer batchTimer;
     private final Counter written;
@@ -129,6 +131,7 @@ public final class LedgerWriter implements CostRecordListener, SmartLifecycle {
         this.maxBackoffNanos =
                 Math.max(INITIAL_BACKOFF_NANOS, props.maxBackoff().toNanos());
         this.shutdownTimeout = props.shutdownTimeout();
+        this.routingInputs = props.routingInputs();
         Gauge.builder("burstgate.ledger.queue.depth", queue, ArrayBlockingQueue::size)
                 .description("Cost records waiting for the ledger writer")
                 .register(meters);
@@ -162,7 +165,7 @@ public final class LedgerWriter implements CostRecordListener, SmartLifecycle {
      */
     @Override
     public void onRecord(CostRecord record) {
-        LedgerRecord r = LedgerRecord.of(record);
+        LedgerRecord r = LedgerRecord.of(record, routingInputs);
         Segment s = journal(r);
         if (accepting && queue.offer(new Queued(r, s))) {
             return;

@@ -92,7 +92,8 @@ public final class PolicyRequestRouter implements RequestRouter {
                         tiers.add(t);
                     }
                 }
-                yield new Decision.Route(policy.name(), complexity.score(), tiers, r.reason(), onExhausted(policy));
+                yield new Decision.Route(
+                        policy.name(), complexity.score(), tiers, r.reason(), onExhausted(policy), input);
             }
             case RoutingDecision.Reject r ->
                 new Decision.Reject(
@@ -103,7 +104,8 @@ public final class PolicyRequestRouter implements RequestRouter {
                                 type(r.code().httpStatus()),
                                 r.code().name().toLowerCase(java.util.Locale.ROOT),
                                 r.parameter() != null ? r.parameter() : r.code().httpStatus() == 400 ? "model" : null,
-                                r.reason()));
+                                r.reason()),
+                        input);
         };
     }
 

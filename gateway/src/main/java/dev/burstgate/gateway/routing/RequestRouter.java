@@ -6,8 +6,10 @@ import dev.burstgate.gateway.tenant.Tenant;
 import dev.burstgate.policies.Tier;
 import dev.burstgate.policies.budget.BudgetState;
 import dev.burstgate.policies.budget.ExhaustedAction;
+import dev.burstgate.policies.routing.RoutingInput;
 import java.util.List;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpHeaders;
 
 /** Classifies a request and applies the tenant's policy to it. */
@@ -29,8 +31,15 @@ public interface RequestRouter {
          * @param reason short and human, e.g. {@code score 0.71 >= 0.60 -> cloud}
          * @param onExhausted what the dispatcher does when a tier's budget reservation is refused (see
          *     {@link RoutedRequest#onExhausted()})
+         * @param input what the router saw, for the ledger; null when not known
          */
-        record Route(String policy, double complexity, List<Tier> tiers, String reason, ExhaustedAction onExhausted)
+        record Route(
+                String policy,
+                double complexity,
+                List<Tier> tiers,
+                String reason,
+                ExhaustedAction onExhausted,
+                @Nullable RoutingInput input)
                 implements Decision {
             public Route {
                 if (tiers.isEmpty()) {
@@ -40,13 +49,33 @@ public interface RequestRouter {
                 Objects.requireNonNull(onExhausted, "onExhausted");
             }
 
+            /** A route without the router's inputs. */
+            public Route(
+                    String policy, double complexity, List<Tier> tiers, String reason, ExhaustedAction onExhausted) {
+                this(policy, complexity, tiers, reason, onExhausted, null);
+            }
+
             /** A route whose budget refusals reject ({@link ExhaustedAction#REJECT}). */
             public Route(String policy, double complexity, List<Tier> tiers, String reason) {
                 this(policy, complexity, tiers, reason, ExhaustedAction.REJECT);
             }
         }
 
-        /** A refusal with the error the client gets. */
-        record Reject(String policy, double complexity, ApiException error) implements Decision {}
+        /**
+         * A refusal with the error the client gets.
+         *
+         * @param input what the router saw, for the ledger; null when not known
+         */
+        record Reject(
+                String policy,
+                double complexity,
+                ApiException error,
+                @Nullable RoutingInput input) implements Decision {
+
+            /** A refusal without the router's inputs. */
+            public Reject(String policy, double complexity, ApiException error) {
+                this(policy, complexity, error, null);
+            }
+        }
     }
 }

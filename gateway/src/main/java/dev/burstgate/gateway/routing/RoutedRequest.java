@@ -5,8 +5,10 @@ import dev.burstgate.gateway.tenant.Tenant;
 import dev.burstgate.policies.Tier;
 import dev.burstgate.policies.budget.ExhaustedAction;
 import dev.burstgate.policies.cost.TokenEstimate;
+import dev.burstgate.policies.routing.RoutingInput;
 import java.time.Instant;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A request after classification and the policy's decision: what the dispatcher needs to answer it and what the
@@ -18,6 +20,7 @@ import java.util.List;
  *     cheaper or free tiers of {@code tiers}; {@link ExhaustedAction#LOCAL_ONLY} continues only with the local tier
  *     (added after the others when the request forced no tier), which is then served past the limit. The router
  *     passes {@code LOCAL_ONLY} only when the policy allows the local tier.
+ * @param routingInput what the router saw (the ledger keeps it for the policy lab's replays); null when not known
  */
 public record RoutedRequest(
         String requestId,
@@ -30,7 +33,36 @@ public record RoutedRequest(
         String reason,
         Instant startTime,
         long startNanos,
-        ExhaustedAction onExhausted) {
+        ExhaustedAction onExhausted,
+        @Nullable RoutingInput routingInput) {
+
+    /** A routed request without the router's inputs. */
+    public RoutedRequest(
+            String requestId,
+            Tenant tenant,
+            String policy,
+            ChatCompletionRequest request,
+            double complexity,
+            Tier decidedTier,
+            List<Tier> tiers,
+            String reason,
+            Instant startTime,
+            long startNanos,
+            ExhaustedAction onExhausted) {
+        this(
+                requestId,
+                tenant,
+                policy,
+                request,
+                complexity,
+                decidedTier,
+                tiers,
+                reason,
+                startTime,
+                startNanos,
+                onExhausted,
+                null);
+    }
 
     /** A routed request whose budget refusals reject ({@link ExhaustedAction#REJECT}). */
     public RoutedRequest(
