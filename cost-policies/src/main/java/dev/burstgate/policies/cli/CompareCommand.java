@@ -9,7 +9,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code compare --policy A --policy B ... --traffic traffic.jsonl}. */
+/** {@code compare --policy A --policy B ... --traffic traffic.jsonl | --from-ledger JDBC-URL}. */
 @Command(
         name = "compare",
         mixinStandardHelpOptions = true,
@@ -21,7 +21,11 @@ final class CompareCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--policy", required = true, description = "Policy NAME or YAML FILE; repeat for each policy.")
+    @Option(
+            names = "--policy",
+            required = true,
+            description = "Policy NAME or YAML FILE; repeat for each policy. With --from-ledger, 'live' is each "
+                    + "request's own policy.")
     List<String> policies;
 
     @Option(
@@ -36,6 +40,7 @@ final class CompareCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         return Lab.run(
+                spec.commandLine(),
                 policies,
                 options,
                 html,

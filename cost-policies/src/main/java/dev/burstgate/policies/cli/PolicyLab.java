@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
  * files, train the classifier, validate policy files.
  *
  * <p>Exit codes: 0 success; 1 internal error; 2 bad command line; 3 bad input file (the message names the line and
- * field); 4 unknown or invalid policy (the message names the file, field and value).
+ * field) or a ledger that cannot be read; 4 unknown or invalid policy (the message names the file, field and value).
  */
 @Command(
         name = "policy-lab",
@@ -32,7 +32,7 @@ import picocli.CommandLine.Command;
             "0:success",
             "1:internal error",
             "2:bad command line",
-            "3:bad input file (names line and field)",
+            "3:bad input file (names line and field), or a ledger that cannot be read",
             "4:unknown or invalid policy (names file, field and value)"
         })
 public final class PolicyLab implements java.util.concurrent.Callable<Integer> {
@@ -63,6 +63,7 @@ public final class PolicyLab implements java.util.concurrent.Callable<Integer> {
             case dev.burstgate.policies.simulation.BadInputException b -> ExitCodes.BAD_INPUT;
             case java.io.IOException io -> ExitCodes.BAD_INPUT;
             case java.io.UncheckedIOException io -> ExitCodes.BAD_INPUT;
+            case java.sql.SQLException sql -> ExitCodes.BAD_INPUT;
             case dev.burstgate.policies.policy.PolicyException p -> ExitCodes.BAD_POLICY;
             default -> ExitCodes.INTERNAL;
         });
@@ -71,6 +72,7 @@ public final class PolicyLab implements java.util.concurrent.Callable<Integer> {
                     || ex instanceof dev.burstgate.policies.simulation.BadInputException
                     || ex instanceof java.io.IOException
                     || ex instanceof java.io.UncheckedIOException
+                    || ex instanceof java.sql.SQLException
                     || ex instanceof dev.burstgate.policies.policy.PolicyException;
             if (expected) {
                 commandLine.getErr().println("policy-lab: " + ex.getMessage());

@@ -1,6 +1,7 @@
 package dev.burstgate.policies.cli;
 
 import dev.burstgate.policies.Tier;
+import dev.burstgate.policies.replay.ReplayReport;
 import dev.burstgate.policies.simulation.SimulationReport;
 import java.util.List;
 import java.util.Locale;
@@ -19,8 +20,40 @@ final class ReportTable {
     }
 
     static String render(List<SimulationReport> reports) {
+        return format(rows(reports));
+    }
+
+    /**
+     * The table of ledger replays: the simulation rows, then how each replay compares with the ledger: the share of
+     * decisions it reproduced, the ledger's cost of the same requests, and the replayed cost's difference from it.
+     */
+    static String renderReplays(List<ReplayReport> replays) {
+        List<List<String>> rows =
+                rows(replays.stream().map(ReplayReport::simulation).toList());
+        List<String> agreement = new java.util.ArrayList<>(List.of("decided as recorded"));
+        List<String> ledger = new java.util.ArrayList<>(List.of("ledger cost USD"));
+        List<String> delta = new java.util.ArrayList<>(List.of("cost vs ledger"));
+        for (ReplayReport r : replays) {
+            agreement.add(String.format(Locale.ROOT, "%d (%.1f%%)", r.agreed(), 100 * zeroIfNaN(r.agreement())));
+            ledger.add(r.ledgerCost()
+                    .amount()
+                    .setScale(2, java.math.RoundingMode.HALF_UP)
+                    .toPlainString());
+            delta.add(Double.isNaN(r.costDelta()) ? "n/a" : String.format(Locale.ROOT, "%+.2f%%", 100 * r.costDelta()));
+        }
+        rows.add(agreement);
+        rows.add(ledger);
+        rows.add(delta);
+        return format(rows);
+    }
+
+    private static double zeroIfNaN(double v) {
+        return Double.isNaN(v) ? 0 : v;
+    }
+
+    private static String format(List<List<String>> rows) {
         StringBuilder sb = new StringBuilder();
-        for (List<String> row : rows(reports)) {
+        for (List<String> row : rows) {
             sb.append(String.format(Locale.ROOT, "%-24s", row.get(0)));
             for (int i = 1; i < row.size(); i++) {
                 sb.append(String.format(Locale.ROOT, " %18s", row.get(i)));

@@ -10,7 +10,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code simulate --policy NAME|FILE --traffic traffic.jsonl}. */
+/** {@code simulate --policy NAME|FILE --traffic traffic.jsonl | --from-ledger JDBC-URL}. */
 @Command(
         name = "simulate",
         mixinStandardHelpOptions = true,
@@ -21,7 +21,11 @@ final class SimulateCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--policy", required = true, description = "Policy NAME (preset or --policies-dir) or YAML FILE.")
+    @Option(
+            names = "--policy",
+            required = true,
+            description = "Policy NAME (preset or --policies-dir) or YAML FILE; with --from-ledger, 'live' is each "
+                    + "request's own policy.")
     String policy;
 
     @Option(names = "--html", description = "Also write an HTML report here.")
@@ -34,6 +38,7 @@ final class SimulateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         return Lab.run(
+                spec.commandLine(),
                 List.of(policy),
                 options,
                 html,

@@ -21,10 +21,38 @@ final class SimulationOptions {
 
     @Option(
             names = "--traffic",
-            required = true,
             description = "Traffic JSONL: prompt or messages; optional ts, "
-                    + "weak_correct/strong_correct or correct{tier:bool}, completion_tokens.")
+                    + "weak_correct/strong_correct or correct{tier:bool}, completion_tokens. This or --from-ledger.")
+    @Nullable
     Path traffic;
+
+    @Option(
+            names = "--from-ledger",
+            paramLabel = "JDBC-URL",
+            description = "Replay the gateway's own traffic from its ledger instead of a file: "
+                    + "jdbc:postgresql://HOST/DB or jdbc:h2:file:PATH (the routing inputs each request was recorded "
+                    + "with; service times calibrated from the recorded ones). --policy live replays each request "
+                    + "under the policy that routed it.")
+    @Nullable
+    String fromLedger;
+
+    @Option(
+            names = "--since",
+            defaultValue = "7d",
+            description = "With --from-ledger: requests since 7d, 24h, 90m ago or an ISO-8601 instant "
+                    + "(default: ${DEFAULT-VALUE}).")
+    String since = "7d";
+
+    @Option(names = "--ledger-user", description = "With --from-ledger: the database user (default: the URL's).")
+    @Nullable
+    String ledgerUser;
+
+    @Option(
+            names = "--ledger-password",
+            description = "With --from-ledger: the database password (default: the URL's, or the environment "
+                    + "variable POLICY_LAB_LEDGER_PASSWORD).")
+    @Nullable
+    String ledgerPassword;
 
     @Option(names = "--policies-dir", description = "Extra policy directory (*.yaml, *.yml).")
     @Nullable

@@ -125,7 +125,8 @@ final class ChatCompletionsFilter implements GatewayFilter, Ordered {
                                     clock.instant(),
                                     startNanos,
                                     route.onExhausted(),
-                                    route.cascade()));
+                                    route.cascade(),
+                                    route.input()));
             });
         });
     }
@@ -229,7 +230,8 @@ final class ChatCompletionsFilter implements GatewayFilter, Ordered {
                 reject.complexity(),
                 request.stream(),
                 reject.error().getMessage(),
-                startNanos);
+                startNanos,
+                reject.input());
         return Mono.error(reject.error());
     }
 }

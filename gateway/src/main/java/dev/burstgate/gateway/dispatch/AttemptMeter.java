@@ -17,8 +17,8 @@ import tools.jackson.databind.JsonNode;
 final class AttemptMeter {
 
     final Tier tier;
-    /** When the attempt started, on the dispatcher's clock. */
-    final long startNanos;
+    /** When the attempt started, on the dispatcher's clock (set again by {@link RequestTrace#begin}). */
+    volatile long startNanos;
 
     private final @Nullable BudgetClaim claim;
     volatile @Nullable String endpoint;

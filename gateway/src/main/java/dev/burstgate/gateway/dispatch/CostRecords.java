@@ -10,6 +10,8 @@ import dev.burstgate.policies.Tier;
 import dev.burstgate.policies.cost.PriceTable;
 import dev.burstgate.policies.cost.Usage;
 import dev.burstgate.policies.cost.Usd;
+import dev.burstgate.policies.routing.RoutingInput;
+import dev.burstgate.policies.routing.RoutingRecord;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -46,6 +48,7 @@ public final class CostRecords {
      *
      * @param answered the attempt that answered (or was cut or cancelled after producing something), or null
      * @param firstByteNanos when the first byte left, on {@link #nanoTime()}; 0 when none did
+     * @param serviceTimes how long each tier tried took
      */
     void dispatched(
             RoutedRequest r,
@@ -53,7 +56,8 @@ public final class CostRecords {
             List<AttemptRecord> attempts,
             @Nullable AttemptRecord answered,
             long firstByteNanos,
-            String reason) {
+            String reason,
+            List<RoutingRecord.ServiceTime> serviceTimes) {
         Usage usage = answered != null ? answered.usage() : Usage.NONE;
         Tier finalTier = answered != null
                 ? answered.tier()
@@ -79,7 +83,13 @@ public final class CostRecords {
                 r.request().stream(),
                 outcome,
                 reason,
-                attempts);
+                attempts,
+                routing(r.routingInput(), serviceTimes));
+    }
+
+    private static @Nullable RoutingRecord routing(
+            @Nullable RoutingInput input, List<RoutingRecord.ServiceTime> serviceTimes) {
+        return input == null ? null : new RoutingRecord(input, serviceTimes);
     }
 
     /** A request answered from the response cache by what {@code tier} answered before: free. */
@@ -102,10 +112,11 @@ public final class CostRecords {
                 false,
                 Outcome.OK,
                 "cache hit",
-                List.of());
+                List.of(),
+                routing(r.routingInput(), List.of()));
     }
 
-    /** A request refused before any tier was tried (policy, budget or privacy). */
+    /** A request refused before any tier was tried (policy, budget or privacy), without the router's inputs. */
     public void rejected(
             String requestId,
             Tenant tenant,
@@ -115,6 +126,24 @@ public final class CostRecords {
             boolean stream,
             String reason,
             long startNanos) {
+        rejected(requestId, tenant, time, policy, complexity, stream, reason, startNanos, null);
+    }
+
+    /**
+     * A request refused before any tier was tried (policy, budget or privacy).
+     *
+     * @param input what the router saw, or null when not known
+     */
+    public void rejected(
+            String requestId,
+            Tenant tenant,
+            Instant time,
+            String policy,
+            double complexity,
+            boolean stream,
+            String reason,
+            long startNanos,
+            @Nullable RoutingInput input) {
         publish(
                 requestId,
                 tenant.name(),
@@ -132,7 +161,8 @@ public final class CostRecords {
                 stream,
                 Outcome.REJECTED,
                 reason,
-                List.of());
+                List.of(),
+                routing(input, List.of()));
     }
 
     private void publish(
@@ -152,7 +182,8 @@ public final class CostRecords {
             boolean stream,
             Outcome outcome,
             String reason,
-            List<AttemptRecord> attempts) {
+            List<AttemptRecord> attempts,
+            @Nullable RoutingRecord routing) {
         Duration latency = Duration.ofNanos(nanoTime.getAsLong() - startNanos);
         events.publish(new CostRecord(
                 requestId,
@@ -171,6 +202,7 @@ public final class CostRecords {
                 stream,
                 outcome,
                 reason,
-                List.copyOf(attempts)));
+                List.copyOf(attempts),
+                routing));
     }
 }

@@ -147,7 +147,7 @@ public final class Dispatcher {
                     new BudgetRefusals(routed.onExhausted()),
                     routed.tiers(),
                     routed.request().forcedTier() != null);
-            RequestTrace trace = new RequestTrace(routed, budget, prices);
+            RequestTrace trace = new RequestTrace(routed, budget, prices, records::nanoTime);
             Flux<AnswerEvent> events = routed.request().stream() ? stream(trace) : complete(trace);
             return events.doFinally(signal -> publish(trace, signal == SignalType.CANCEL));
         });
@@ -587,6 +587,7 @@ public final class Dispatcher {
                 ? answered.tier()
                 : attempts.isEmpty() ? null : attempts.getLast().tier();
         t.budget.closeAll();
-        records.dispatched(t.routed, outcome, attempts, answered, t.firstByteNanos(), t.reason(finalTier));
+        records.dispatched(
+                t.routed, outcome, attempts, answered, t.firstByteNanos(), t.reason(finalTier), t.serviceTimes());
     }
 }

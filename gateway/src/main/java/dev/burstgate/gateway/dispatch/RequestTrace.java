@@ -10,9 +10,11 @@ import dev.burstgate.policies.Tier;
 import dev.burstgate.policies.cost.PriceTable;
 import dev.burstgate.policies.cost.Usage;
 import dev.burstgate.policies.cost.Usd;
+import dev.burstgate.policies.routing.RoutingRecord;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,7 +34,11 @@ final class RequestTrace {
     final BudgetFlow budget;
     final long promptChars;
     private final PriceTable prices;
+    private final LongSupplier nanoTime;
     private final List<AttemptRecord> attempts = new ArrayList<>();
+    /** How long each attempt that reached a tier took, for the ledger's routing inputs. */
+    private final List<RoutingRecord.ServiceTime> serviceTimes = new ArrayList<>(2);
+
     private final StringBuilder notes = new StringBuilder();
     /** Why a cascade discarded the local answer ({@code local confidence 0.41 < 0.55}), or null. */
     private @Nullable String escalation;
@@ -52,16 +58,30 @@ final class RequestTrace {
 
     private long firstByteNanos;
 
-    RequestTrace(RoutedRequest routed, BudgetFlow budget, PriceTable prices) {
+    /** @param nanoTime the clock attempts are timed on */
+    RequestTrace(RoutedRequest routed, BudgetFlow budget, PriceTable prices, LongSupplier nanoTime) {
         this.routed = routed;
         this.budget = budget;
         this.prices = prices;
+        this.nanoTime = nanoTime;
         this.promptChars = routed.promptChars();
     }
 
     synchronized AttemptMeter begin(AttemptMeter meter) {
+        meter.startNanos = nanoTime.getAsLong();
         current = meter;
         return meter;
+    }
+
+    /** The attempt under way ended (answered when {@code ok}): its service time. */
+    private void timed(AttemptMeter meter, boolean ok) {
+        long ms = Math.max(0, (nanoTime.getAsLong() - meter.startNanos) / 1_000_000);
+        serviceTimes.add(new RoutingRecord.ServiceTime(meter.tier, ms, ok));
+    }
+
+    /** How long each attempt that reached a tier took, in order. */
+    synchronized List<RoutingRecord.ServiceTime> serviceTimes() {
+        return List.copyOf(serviceTimes);
     }
 
     synchronized @Nullable AttemptMeter current() {
@@ -130,6 +150,7 @@ final class RequestTrace {
                 endNanos == null ? null : Duration.ofNanos(Math.max(0, endNanos - meter.startNanos)));
         attempts.add(rec);
         answered = rec;
+        timed(meter, outcome == Outcome.OK);
         meter.closeClaim(rec.cost());
     }
 
@@ -158,6 +179,7 @@ final class RequestTrace {
                 true,
                 confidence,
                 Duration.ofNanos(Math.max(0, endNanos - meter.startNanos))));
+        timed(meter, true);
         meter.closeClaim(cost);
         escalation = why;
         current = null;
@@ -306,6 +328,7 @@ final class RequestTrace {
             log.warn("request {}: the {} tier failed: {}", routed.requestId(), meter.tier.label(), detail, e);
         }
         attempts.add(new AttemptRecord(meter.tier, endpoint, Outcome.ERROR, Usage.NONE, false, Usd.ZERO, detail));
+        timed(meter, false);
         note(meter.tier, Failures.publicMessage(e));
         meter.closeClaim(Usd.ZERO);
     }

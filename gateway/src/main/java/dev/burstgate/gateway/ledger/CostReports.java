@@ -264,27 +264,28 @@ final class CostReports {
                 attempts.keySet().toArray());
         List<LedgerRecord> out = new ArrayList<>(requests.size());
         for (LedgerRecord r : requests) {
-            out.add(new LedgerRecord(
-                    r.id(),
-                    r.tenant(),
-                    r.time(),
-                    r.policy(),
-                    r.complexity(),
-                    r.decidedTier(),
-                    r.finalTier(),
-                    r.promptTokens(),
-                    r.completionTokens(),
-                    r.costUsd(),
-                    r.baselineUsd(),
-                    r.savingUsd(),
-                    r.ttfbMs(),
-                    r.latencyMs(),
-                    r.cacheHit(),
-                    r.stream(),
-                    r.outcome(),
-                    r.reason(),
-                    Objects.requireNonNull(attempts.get(r.id())), // every request got its list above
-                    null));
+            out.add(
+                    new LedgerRecord(
+                            r.id(),
+                            r.tenant(),
+                            r.time(),
+                            r.policy(),
+                            r.complexity(),
+                            r.decidedTier(),
+                            r.finalTier(),
+                            r.promptTokens(),
+                            r.completionTokens(),
+                            r.costUsd(),
+                            r.baselineUsd(),
+                            r.savingUsd(),
+                            r.ttfbMs(),
+                            r.latencyMs(),
+                            r.cacheHit(),
+                            r.stream(),
+                            r.outcome(),
+                            r.reason(),
+                            Objects.requireNonNull(attempts.get(r.id()))) // every request got its list above
+                    );
         }
         return out;
     }
@@ -311,8 +312,7 @@ final class CostReports {
                 rs.getBoolean(16),
                 rs.getString(17),
                 rs.getString(18),
-                List.of(),
-                null);
+                List.of());
     }
 
     private static @Nullable Double nullableDouble(ResultSet rs, int column) throws SQLException {

@@ -122,7 +122,8 @@ final class LedgerCopy {
                     .append(r.stream())
                     .append(',');
             quoted(b, r.outcome()).append(',');
-            quoted(b, r.reason()).append('\n');
+            quoted(b, r.reason()).append(',');
+            quoted(b, r.routingInputs()).append('\n');
         }
         return b.toString().getBytes(StandardCharsets.UTF_8);
     }

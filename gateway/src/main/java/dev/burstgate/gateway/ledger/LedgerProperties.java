@@ -26,6 +26,9 @@ import org.springframework.validation.annotation.Validated;
  * @param spillFile the overflow file of earlier versions, replayed at start when one is there; none means
  *     {@code <burstgate.data-dir>/ledger-spill.jsonl}
  * @param journal the local journal every record is appended to before anything else
+ * @param routingInputs whether each request's row keeps what the router saw (score, kinds of personal data, needs,
+ *     overrides, local queue, budget state, tier health; never prompt text) and the attempts' service times, for
+ *     {@code policy-lab --from-ledger}
  */
 @Validated
 @ConfigurationProperties("burstgate.ledger")
@@ -37,7 +40,8 @@ public record LedgerProperties(
         @DefaultValue("5s") Duration maxBackoff,
         @DefaultValue("30s") Duration shutdownTimeout,
         @Nullable Path spillFile,
-        @DefaultValue @Valid Journal journal) {
+        @DefaultValue @Valid Journal journal,
+        @DefaultValue("true") boolean routingInputs) {
 
     /** The file name of the (earlier versions') spill file in {@code burstgate.data-dir} when {@code spill-file} is not set. */
     public static final String DEFAULT_SPILL_FILE_NAME = "ledger-spill.jsonl";

@@ -4,6 +4,7 @@ import dev.burstgate.gateway.usage.AttemptRecord;
 import dev.burstgate.gateway.usage.CostRecord;
 import dev.burstgate.gateway.usage.ShadowRecord;
 import dev.burstgate.policies.cost.Usd;
+import dev.burstgate.policies.routing.RoutingRecord;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.Duration;
@@ -23,6 +24,10 @@ import org.jspecify.annotations.Nullable;
  * shadow row's, the other request fields are placeholders and no request row is written. Shadow rows so travel the
  * journal, the queue and the batches as request rows do, and are as durable. A journal line without the field (an
  * earlier version's) is a request row.
+ *
+ * @param routingInputs what the router saw and the attempts' service times, in the JSON form of {@link RoutingRecord}
+ *     (the {@code routing_inputs} column, which the policy lab replays); null when not recorded. Journal lines written
+ *     before it existed read as null.
  */
 record LedgerRecord(
         String id,
@@ -44,7 +49,8 @@ record LedgerRecord(
         String outcome,
         String reason,
         List<Attempt> attempts,
-        @Nullable Shadow shadow) {
+        @Nullable Shadow shadow,
+        @Nullable String routingInputs) {
 
     /** Decimals kept of a USD amount: the scale of the {@code NUMERIC} money columns. */
     static final int MONEY_SCALE = 12;
@@ -56,6 +62,51 @@ record LedgerRecord(
 
     LedgerRecord {
         attempts = attempts == null ? List.of() : List.copyOf(attempts);
+    }
+
+    /** A request's record without routing inputs. */
+    LedgerRecord(
+            String id,
+            String tenant,
+            Instant time,
+            String policy,
+            double complexity,
+            @Nullable String decidedTier,
+            @Nullable String finalTier,
+            long promptTokens,
+            long completionTokens,
+            BigDecimal costUsd,
+            BigDecimal baselineUsd,
+            BigDecimal savingUsd,
+            @Nullable Long ttfbMs,
+            long latencyMs,
+            boolean cacheHit,
+            boolean stream,
+            String outcome,
+            String reason,
+            List<Attempt> attempts) {
+        this(
+                id,
+                tenant,
+                time,
+                policy,
+                complexity,
+                decidedTier,
+                finalTier,
+                promptTokens,
+                completionTokens,
+                costUsd,
+                baselineUsd,
+                savingUsd,
+                ttfbMs,
+                latencyMs,
+                cacheHit,
+                stream,
+                outcome,
+                reason,
+                attempts,
+                null,
+                null);
     }
 
     /**
@@ -149,10 +200,22 @@ record LedgerRecord(
                         confidence != null && Double.isFinite(confidence) ? confidence : null,
                         r.verdict().label(),
                         clip(r.judge(), JUDGE_WIDTH),
-                        money(r.judgeCost())));
+                        money(r.judgeCost())),
+                null);
     }
 
+    /** The row of {@code r}, with its routing inputs when it has them. */
     static LedgerRecord of(CostRecord r) {
+        return of(r, true);
+    }
+
+    /**
+     * The row of {@code r}.
+     *
+     * @param routingInputs whether to keep its routing inputs ({@code burstgate.ledger.routing-inputs})
+     */
+    static LedgerRecord of(CostRecord r, boolean routingInputs) {
+        @Nullable RoutingRecord routing = routingInputs ? r.routing() : null;
         List<Attempt> attempts = new ArrayList<>(r.attempts().size());
         for (AttemptRecord a : r.attempts()) {
             attempts.add(new Attempt(
@@ -189,7 +252,8 @@ record LedgerRecord(
                 r.outcome().label(),
                 clip(r.reason(), TEXT_WIDTH),
                 attempts,
-                null);
+                null,
+                routing != null ? routing.toJson() : null);
     }
 
     /** The amount with at most {@value #MONEY_SCALE} decimals (half-even beyond them; prices are never that fine). */

@@ -31,8 +31,8 @@ final class LedgerStore {
 
     static final String REQUEST_COLUMNS = "id, tenant, ts, policy, complexity, decided_tier, final_tier, "
             + "prompt_tokens, completion_tokens, cost_usd, baseline_usd, saving_usd, ttfb_ms, latency_ms, cache_hit, stream, "
-            + "outcome, reason";
-    private static final int REQUEST_PARAMS = 18;
+            + "outcome, reason, routing_inputs";
+    private static final int REQUEST_PARAMS = 19;
     static final String ATTEMPT_COLUMNS = "request_id, seq, tier, endpoint, outcome, prompt_tokens, "
             + "completion_tokens, usage_estimated, cost_usd, error, judged, confidence, latency_ms";
     private static final int ATTEMPT_PARAMS = 13;
@@ -218,6 +218,7 @@ final class LedgerStore {
         ps.setBoolean(o + 16, r.stream());
         ps.setString(o + 17, r.outcome());
         ps.setString(o + 18, r.reason());
+        setNullableString(ps, o + 19, r.routingInputs());
     }
 
     private static void setShadow(PreparedStatement ps, int o, LedgerRecord r) throws SQLException {

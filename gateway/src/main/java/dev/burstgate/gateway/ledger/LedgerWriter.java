@@ -90,6 +90,8 @@ public final class LedgerWriter implements CostRecordListener, ShadowRecordListe
     private final long flushIntervalNanos;
     private final long maxBackoffNanos;
     private final Duration shutdownTimeout;
+    /** Whether rows keep their routing inputs ({@code burstgate.ledger.routing-inputs}). */
+    private final boolean routingInputs;
 
     private final Timer batchTimer;
     private final Counter written;
@@ -131,6 +133,7 @@ public final class LedgerWriter implements CostRecordListener, ShadowRecordListe
         this.maxBackoffNanos =
                 Math.max(INITIAL_BACKOFF_NANOS, props.maxBackoff().toNanos());
         this.shutdownTimeout = props.shutdownTimeout();
+        this.routingInputs = props.routingInputs();
         Gauge.builder("burstgate.ledger.queue.depth", queue, ArrayBlockingQueue::size)
                 .description("Cost records waiting for the ledger writer")
                 .register(meters);
@@ -164,7 +167,7 @@ public final class LedgerWriter implements CostRecordListener, ShadowRecordListe
      */
     @Override
     public void onRecord(CostRecord record) {
-        accept(LedgerRecord.of(record));
+        accept(LedgerRecord.of(record, routingInputs));
     }
 
     /** A shadow comparison's row, journalled and queued exactly as a request's record ({@link #onRecord}). */

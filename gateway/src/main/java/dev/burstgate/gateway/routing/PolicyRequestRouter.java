@@ -94,7 +94,7 @@ public final class PolicyRequestRouter implements RequestRouter {
                     }
                 }
                 yield new Decision.Route(
-                        policy.name(), complexity.score(), tiers, r.reason(), onExhausted(policy), r.cascade());
+                        policy.name(), complexity.score(), tiers, r.reason(), onExhausted(policy), r.cascade(), input);
             }
             case RoutingDecision.Reject r ->
                 new Decision.Reject(
@@ -105,7 +105,8 @@ public final class PolicyRequestRouter implements RequestRouter {
                                 type(r.code().httpStatus()),
                                 r.code().name().toLowerCase(java.util.Locale.ROOT),
                                 r.parameter() != null ? r.parameter() : r.code().httpStatus() == 400 ? "model" : null,
-                                r.reason()));
+                                r.reason()),
+                        input);
         };
     }
 

@@ -7,6 +7,7 @@ import dev.burstgate.policies.Tier;
 import dev.burstgate.policies.budget.BudgetState;
 import dev.burstgate.policies.budget.ExhaustedAction;
 import dev.burstgate.policies.policy.Policy;
+import dev.burstgate.policies.routing.RoutingInput;
 import java.util.List;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
@@ -33,6 +34,7 @@ public interface RequestRouter {
          *     {@link RoutedRequest#onExhausted()})
          * @param cascade the policy's cascade when the local tier's answer is to be judged before it is kept (see
          *     {@link RoutedRequest#cascade()}); else null
+         * @param input what the router saw, for the ledger; null when not known
          */
         record Route(
                 String policy,
@@ -40,7 +42,8 @@ public interface RequestRouter {
                 List<Tier> tiers,
                 String reason,
                 ExhaustedAction onExhausted,
-                Policy.@Nullable Cascade cascade)
+                Policy.@Nullable Cascade cascade,
+                @Nullable RoutingInput input)
                 implements Decision {
             public Route {
                 if (tiers.isEmpty()) {
@@ -50,10 +53,10 @@ public interface RequestRouter {
                 Objects.requireNonNull(onExhausted, "onExhausted");
             }
 
-            /** A route that does not cascade. */
+            /** A route that does not cascade, without the router's inputs. */
             public Route(
                     String policy, double complexity, List<Tier> tiers, String reason, ExhaustedAction onExhausted) {
-                this(policy, complexity, tiers, reason, onExhausted, null);
+                this(policy, complexity, tiers, reason, onExhausted, null, null);
             }
 
             /** A route whose budget refusals reject ({@link ExhaustedAction#REJECT}). */
@@ -62,7 +65,21 @@ public interface RequestRouter {
             }
         }
 
-        /** A refusal with the error the client gets. */
-        record Reject(String policy, double complexity, ApiException error) implements Decision {}
+        /**
+         * A refusal with the error the client gets.
+         *
+         * @param input what the router saw, for the ledger; null when not known
+         */
+        record Reject(
+                String policy,
+                double complexity,
+                ApiException error,
+                @Nullable RoutingInput input) implements Decision {
+
+            /** A refusal without the router's inputs. */
+            public Reject(String policy, double complexity, ApiException error) {
+                this(policy, complexity, error, null);
+            }
+        }
     }
 }

@@ -6,6 +6,7 @@ import dev.burstgate.policies.Tier;
 import dev.burstgate.policies.budget.ExhaustedAction;
 import dev.burstgate.policies.cost.TokenEstimate;
 import dev.burstgate.policies.policy.Policy;
+import dev.burstgate.policies.routing.RoutingInput;
 import java.time.Instant;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
@@ -22,6 +23,7 @@ import org.jspecify.annotations.Nullable;
  *     passes {@code LOCAL_ONLY} only when the policy allows the local tier.
  * @param cascade set when {@code tiers} starts with the local tier and its answer is judged before it is kept: an
  *     answer that looks unsure is billed, discarded, and the request goes on with the next tier; else null
+ * @param routingInput what the router saw (the ledger keeps it for the policy lab's replays); null when not known
  */
 public record RoutedRequest(
         String requestId,
@@ -35,9 +37,10 @@ public record RoutedRequest(
         Instant startTime,
         long startNanos,
         ExhaustedAction onExhausted,
-        Policy.@Nullable Cascade cascade) {
+        Policy.@Nullable Cascade cascade,
+        @Nullable RoutingInput routingInput) {
 
-    /** A routed request that does not cascade. */
+    /** A routed request that does not cascade, without the router's inputs. */
     public RoutedRequest(
             String requestId,
             Tenant tenant,
@@ -62,6 +65,7 @@ public record RoutedRequest(
                 startTime,
                 startNanos,
                 onExhausted,
+                null,
                 null);
     }
 

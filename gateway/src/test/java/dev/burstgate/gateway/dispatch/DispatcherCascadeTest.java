@@ -89,7 +89,8 @@ class DispatcherCascadeTest {
                 Instant.EPOCH,
                 System.nanoTime(),
                 ExhaustedAction.REJECT,
-                cascade);
+                cascade,
+                null);
     }
 
     private static Policy.Cascade below(double threshold) {

@@ -94,7 +94,8 @@ class LedgerJournalBenchmarkTest {
                         Duration.ofSeconds(5),
                         Duration.ofSeconds(30),
                         null,
-                        LedgerProperties.Journal.ofDefaults(null));
+                        LedgerProperties.Journal.ofDefaults(null),
+                        true);
                 Path data = dir.resolve("run-" + threads);
                 LedgerJournal journal = LedgerTestData.journal(props, data, meters);
                 LedgerWriter writer = new LedgerWriter(

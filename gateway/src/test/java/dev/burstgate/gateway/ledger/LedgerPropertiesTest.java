@@ -35,6 +35,13 @@ class LedgerPropertiesTest {
         assertThat(p.journal().fsyncInterval()).isEqualTo(Duration.ofMillis(20));
         assertThat(p.journal().segmentSize()).isEqualTo(DataSize.ofMegabytes(8));
         assertThat(p.journal()).isEqualTo(LedgerProperties.Journal.ofDefaults(null));
+        assertThat(p.routingInputs()).isTrue();
+    }
+
+    @Test
+    void routingInputsCanBeTurnedOff() {
+        assertThat(bind(Map.of("burstgate.ledger.routing-inputs", "false")).routingInputs())
+                .isFalse();
     }
 
     @Test
@@ -70,7 +77,8 @@ class LedgerPropertiesTest {
                         Duration.ofSeconds(10),
                         Path.of("/tmp/spill.jsonl"),
                         new LedgerProperties.Journal(
-                                Path.of("/var/journal"), Duration.ofMillis(50), DataSize.ofMegabytes(1))));
+                                Path.of("/var/journal"), Duration.ofMillis(50), DataSize.ofMegabytes(1)),
+                        true));
         assertThat(p.spillFile(Path.of("/data"))).isEqualTo(Path.of("/tmp/spill.jsonl"));
         assertThat(p.journal().dir(Path.of("/data"))).isEqualTo(Path.of("/var/journal"));
     }

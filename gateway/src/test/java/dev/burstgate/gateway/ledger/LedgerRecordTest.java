@@ -116,6 +116,17 @@ class LedgerRecordTest {
     }
 
     @Test
+    void aJournalLineWrittenBeforeRoutingInputsReadsWithoutThem() {
+        LedgerRecord r = LedgerRecord.of(LedgerTestData.record("req_old"));
+        String line = LedgerJournal.JSON.writeValueAsString(r);
+        assertThat(line).contains(",\"routingInputs\":null");
+        LedgerRecord read =
+                LedgerJournal.JSON.readValue(line.replace(",\"routingInputs\":null", ""), LedgerRecord.class);
+        assertThat(read).isEqualTo(r);
+        assertThat(read.routingInputs()).isNull();
+    }
+
+    @Test
     void journalLinesReadBackAsTheSameRecords() throws IOException {
         LedgerJournal journal = LedgerJournal.open(
                 dir.resolve("journal"),

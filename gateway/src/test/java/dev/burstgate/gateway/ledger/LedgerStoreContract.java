@@ -6,8 +6,12 @@ import dev.burstgate.gateway.usage.AttemptRecord;
 import dev.burstgate.gateway.usage.CostRecord;
 import dev.burstgate.gateway.usage.Outcome;
 import dev.burstgate.policies.Tier;
+import dev.burstgate.policies.capability.RequestNeeds;
+import dev.burstgate.policies.classifier.Complexity;
 import dev.burstgate.policies.cost.Usage;
 import dev.burstgate.policies.cost.Usd;
+import dev.burstgate.policies.routing.RoutingInput;
+import dev.burstgate.policies.routing.RoutingRecord;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -105,6 +109,27 @@ abstract class LedgerStoreContract {
         assertThat(attempts.get(1).get("error")).isNull();
         assertThat(attempts.get(1).get("usage_estimated")).isEqualTo(true);
         assertThat((java.math.BigDecimal) attempts.get(1).get("cost_usd")).isEqualByComparingTo("0.180000000001");
+    }
+
+    @Test
+    void keepsTheRoutingInputsOfARecordThatHasThemAndNullOtherwise() {
+        RoutingRecord routing = new RoutingRecord(
+                RoutingInput.of(new Complexity(0.42, List.of())).withNeeds(RequestNeeds.ofPromptTokens(7)),
+                List.of(new RoutingRecord.ServiceTime(Tier.CLOUD, 123, true)));
+        store.insert(List.of(
+                LedgerRecord.of(LedgerTestData.withRouting(LedgerTestData.record("req-r"), routing)),
+                LedgerRecord.of(LedgerTestData.withRouting(LedgerTestData.record("req-off"), routing), false),
+                LedgerRecord.of(LedgerTestData.record("req-none"))));
+
+        String json = jdbc.queryForObject("SELECT routing_inputs FROM ledger_request WHERE id = 'req-r'", String.class);
+        RoutingRecord read = RoutingRecord.fromJson(json);
+        assertThat(read.input().complexity().score()).isEqualTo(0.42);
+        assertThat(read.input().needs().promptTokens()).isEqualTo(7);
+        assertThat(read.attempts()).containsExactly(new RoutingRecord.ServiceTime(Tier.CLOUD, 123, true));
+        assertThat(jdbc.queryForObject("SELECT routing_inputs FROM ledger_request WHERE id = 'req-off'", String.class))
+                .isNull();
+        assertThat(jdbc.queryForObject("SELECT routing_inputs FROM ledger_request WHERE id = 'req-none'", String.class))
+                .isNull();
     }
 
     @Test

@@ -70,7 +70,8 @@ final class LedgerTestData {
                 maxBackoff,
                 shutdownTimeout,
                 null,
-                LedgerProperties.Journal.ofDefaults(null));
+                LedgerProperties.Journal.ofDefaults(null),
+                true);
     }
 
     /** The journal of {@code props} under {@code dataDir}, as the gateway opens it. */
@@ -145,6 +146,29 @@ final class LedgerTestData {
                 Usd.of("0.18"),
                 new Usage(17, 4),
                 Duration.ofMillis(2_034));
+    }
+
+    /** {@code r} with the routing inputs {@code routing}. */
+    static CostRecord withRouting(CostRecord r, dev.burstgate.policies.routing.RoutingRecord routing) {
+        return new CostRecord(
+                r.requestId(),
+                r.tenant(),
+                r.time(),
+                r.policy(),
+                r.complexity(),
+                r.decidedTier(),
+                r.finalTier(),
+                r.usage(),
+                r.cost(),
+                r.baseline(),
+                r.timeToFirstByte(),
+                r.latency(),
+                r.cacheHit(),
+                r.stream(),
+                r.outcome(),
+                r.reason(),
+                r.attempts(),
+                routing);
     }
 
     static CostRecord record(String id) {

@@ -59,7 +59,8 @@ class LedgerWriterBenchmarkIT {
                     Duration.ofSeconds(5),
                     Duration.ofSeconds(30),
                     null,
-                    LedgerProperties.Journal.ofDefaults(null));
+                    LedgerProperties.Journal.ofDefaults(null),
+                    true);
             SimpleMeterRegistry meters = new SimpleMeterRegistry();
             LedgerWriter writer = new LedgerWriter(
                     new LedgerStore(ds),

@@ -145,7 +145,8 @@ class LedgerWriterTest {
                 Duration.ofSeconds(1),
                 Duration.ofSeconds(5),
                 null,
-                new LedgerProperties.Journal(null, Duration.ofMillis(10), LedgerProperties.Journal.MIN_SEGMENT_SIZE));
+                new LedgerProperties.Journal(null, Duration.ofMillis(10), LedgerProperties.Journal.MIN_SEGMENT_SIZE),
+                true);
         LedgerWriter w = writer(small);
         w.start();
         for (int i = 0; i < 1000; i++) { // about 600 bytes each: ten segments of 64 KB
@@ -224,7 +225,9 @@ class LedgerWriterTest {
                         "cache_hit",
                         "stream",
                         "outcome",
-                        "reason");
+                        "reason",
+                        // what the router saw, as JSON: no prompt text (RoutingRecordTest)
+                        "routing_inputs");
         assertThat(((BigDecimal) row.get("cost_usd"))).isEqualByComparingTo("0.000000123457");
         assertThat(((BigDecimal) row.get("baseline_usd"))).isEqualByComparingTo("1.10");
         assertThat(((BigDecimal) row.get("saving_usd"))).isEqualByComparingTo("1.099999876543");

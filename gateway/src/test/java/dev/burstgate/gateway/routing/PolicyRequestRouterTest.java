@@ -221,6 +221,11 @@ class PolicyRequestRouterTest {
         RequestRouter.Decision.Route r = routed(HELLO, headers(BurstgateHeaders.MAX_LATENCY_MS, " 100 "));
         assertThat(r.tiers()).startsWith(Tier.CLOUD);
         assertThat(r.reason()).contains("local wait 500ms > latency ceiling 100ms");
+        // What the router saw goes with the decision, for the ledger.
+        assertThat(r.input()).isNotNull();
+        assertThat(r.input().local()).isEqualTo(new LocalEngineState(500, 1, true));
+        assertThat(r.input().overrides().maxLatencyMs()).isEqualTo(100L);
+        assertThat(r.input().complexity().score()).isEqualTo(r.complexity());
     }
 
     @Test
