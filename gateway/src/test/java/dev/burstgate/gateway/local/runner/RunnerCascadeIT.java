@@ -3,6 +3,10 @@ package dev.burstgate.gateway.local.runner;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import dev.burstgate.gateway.dispatch.Dispatcher;
 import dev.burstgate.gateway.tenant.TenantRegistry;
 import dev.burstgate.gateway.testsupport.CostRecords;
 import dev.burstgate.gateway.testsupport.GatewayIT;
@@ -33,11 +37,14 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.http.MediaType;
 import org.springframework.test.annotation.DirtiesContext;
@@ -56,7 +63,8 @@ import tools.jackson.databind.json.JsonMapper;
  * tokens; with {@code escalate-below} just above that value the gateway escalates (the cloud mock answers, both
  * attempts are billed and in the ledger, the local one {@code escalated} with that confidence, and the reason says
  * why), and with it just below it keeps the local answer, with one attempt. The client never sees the
- * log-probabilities the gateway asked for, only those it asked for itself.
+ * log-probabilities the gateway asked for, only those it asked for itself, and the gateway never warns that the local
+ * tier measures no confidence.
  */
 @GatewayIT(
         cloudMock = true,
@@ -82,6 +90,8 @@ class RunnerCascadeIT {
 
     static final Path POLICIES;
 
+    static final ListAppender<ILoggingEvent> DISPATCHER_LOG = new ListAppender<>();
+
     static {
         try {
             POLICIES = Files.createTempDirectory("burstgate-runner-cascade-it-");
@@ -94,6 +104,20 @@ class RunnerCascadeIT {
     static void properties(DynamicPropertyRegistry registry) {
         RUNNER.properties().forEach((k, v) -> registry.add(k, () -> v));
         registry.add("burstgate.policies-dir", POLICIES::toString);
+    }
+
+    @BeforeAll
+    static void watchTheDispatchersLog() {
+        DISPATCHER_LOG.start();
+        ((Logger) LoggerFactory.getLogger(Dispatcher.class)).addAppender(DISPATCHER_LOG);
+    }
+
+    @AfterAll
+    static void noWarningThatTheLocalTierMeasuresNoConfidence() {
+        ((Logger) LoggerFactory.getLogger(Dispatcher.class)).detachAppender(DISPATCHER_LOG);
+        assertThat(DISPATCHER_LOG.list)
+                .extracting(ILoggingEvent::getFormattedMessage)
+                .noneMatch(m -> m.contains("measures no confidence"));
     }
 
     @Autowired
