@@ -4,9 +4,11 @@ import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Adds up one answer's {@link Confidence} token by token. Not thread safe: one generation's scheduler thread feeds it.
+ * Adds up one answer's {@link Confidence} token by token: from the top candidates' probabilities (the in-process
+ * engine), or from the sampled token's own log-probability and the top candidates' (an OpenAI-style {@code logprobs}
+ * answer, as llama-server gives in runner mode). Not thread safe: one answer's reader feeds it.
  */
-final class ConfidenceMeter {
+public final class ConfidenceMeter {
 
     /** Probabilities at or below this count as this (a log of zero would be minus infinity). */
     static final double FLOOR = 1e-12;
@@ -59,7 +61,39 @@ final class ConfidenceMeter {
         sumEntropy += entropy;
     }
 
-    Confidence result() {
+    /**
+     * One sampled token whose own log-probability is known.
+     *
+     * @param logprob the sampled token's natural log-probability
+     * @param top the top candidates' log-probabilities (empty: the entropy counts as 0)
+     * @param inTop whether the sampled token is among {@code top}
+     */
+    public void accept(double logprob, double[] top, boolean inTop) {
+        double own = Math.max(Math.log(FLOOR), Math.min(0, logprob));
+        double sum = 0;
+        for (double q : top) {
+            sum += Math.exp(Math.min(0, q));
+        }
+        double entropy = 0;
+        if (sum > 0) {
+            for (double q : top) {
+                double v = Math.exp(Math.min(0, q)) / sum;
+                if (v > 0) {
+                    entropy -= v * Math.log(v);
+                }
+            }
+        }
+        if (!inTop) {
+            outside++;
+        }
+        minLogprob = tokens == 0 ? own : Math.min(minLogprob, own);
+        tokens++;
+        sumLogprob += own;
+        sumEntropy += entropy;
+    }
+
+    /** The answer's confidence so far ({@link Confidence#NONE} before any token). */
+    public Confidence result() {
         if (tokens == 0) {
             return Confidence.NONE;
         }

@@ -86,4 +86,21 @@ class ConfidenceMeterTest {
         assertThatThrownBy(() -> new Confidence(1, -1, -1, -0.1, 0)).hasMessageContaining("meanEntropy");
         assertThatThrownBy(() -> new Confidence(1, -1, -1, 0, 2)).hasMessageContaining("outsideTopK");
     }
+
+    @Test
+    void reportedLogProbabilitiesAreTakenAsTheyAreWithTheTopCandidatesEntropy() {
+        ConfidenceMeter meter = new ConfidenceMeter();
+        meter.accept(Math.log(0.5), new double[] {Math.log(0.5), Math.log(0.25), Math.log(0.25)}, true);
+        // a token sampled outside the top candidates: its own log-probability counts
+        meter.accept(Math.log(0.01), new double[] {Math.log(0.6), Math.log(0.2), Math.log(0.2)}, false);
+        Confidence c = meter.result();
+        assertThat(c.tokens()).isEqualTo(2);
+        assertThat(c.outsideTopK()).isEqualTo(1);
+        assertThat(c.meanLogprob()).isCloseTo((Math.log(0.5) + Math.log(0.01)) / 2, within(1e-12));
+        assertThat(c.score()).isCloseTo(Math.sqrt(0.5 * 0.01), within(1e-12));
+        assertThat(c.minProb()).isCloseTo(0.01, within(1e-12));
+        double h1 = -(0.5 * Math.log(0.5) + 2 * 0.25 * Math.log(0.25));
+        double h2 = -(0.6 * Math.log(0.6) + 2 * 0.2 * Math.log(0.2));
+        assertThat(c.meanEntropy()).isCloseTo((h1 + h2) / 2, within(1e-12));
+    }
 }

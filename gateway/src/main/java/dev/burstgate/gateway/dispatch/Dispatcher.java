@@ -394,7 +394,7 @@ public final class Dispatcher {
                             }
                             UpstreamChunk answer = chunks.getLast();
                             AnswerConfidence confidence = meter.confidence;
-                            unmeasured(t, cascade, confidence);
+                            unmeasured(t, backend, cascade, confidence);
                             String why = CascadeCheck.escalation(
                                     cascade,
                                     t.routed.request(),
@@ -416,10 +416,15 @@ public final class Dispatcher {
 
     /**
      * Says once, in the log, that a cascade's {@code escalate-below} escalates nothing because the local tier measured
-     * no confidence (the bundled engine cannot), so that an operator does not take the threshold for working.
+     * no confidence (the bundled in-process engine cannot; runner mode can), so that an operator does not take the
+     * threshold for working.
      */
-    private void unmeasured(RequestTrace t, Policy.Cascade cascade, @Nullable AnswerConfidence confidence) {
-        if (confidence == null && cascade.escalateBelow() > 0 && unmeasuredWarned.compareAndSet(false, true)) {
+    private void unmeasured(
+            RequestTrace t, TierBackend backend, Policy.Cascade cascade, @Nullable AnswerConfidence confidence) {
+        if (confidence == null
+                && !backend.measuresConfidence()
+                && cascade.escalateBelow() > 0
+                && unmeasuredWarned.compareAndSet(false, true)) {
             log.warn(
                     "Policy {} cascades on confidence (escalate-below {}), but the local tier measures no confidence: "
                             + "only its structural check escalates",
@@ -464,7 +469,7 @@ public final class Dispatcher {
                     held.add(c);
                     if (c.json().get("usage") instanceof ObjectNode) {
                         AnswerConfidence confidence = meter.confidence;
-                        unmeasured(t, cascade, confidence);
+                        unmeasured(t, backend, cascade, confidence);
                         String why = CascadeCheck.escalation(
                                 cascade, t.routed.request(), CascadeCheck.Answer.ofChunks(held), confidence);
                         if (why != null) {

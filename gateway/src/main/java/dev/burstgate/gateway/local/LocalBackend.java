@@ -85,6 +85,11 @@ public final class LocalBackend implements TierBackend {
         return call(request, requestId, false);
     }
 
+    @Override
+    public boolean measuresConfidence() {
+        return engine.measuresConfidence();
+    }
+
     /**
      * An answer with the engine's confidence, measured from the sampled tokens' probabilities, when the engine
      * {@link LocalEngine#measuresConfidence() measures one} (the bundled binding cannot: then none).

@@ -39,6 +39,11 @@ public interface TierBackend {
         return call(request, requestId);
     }
 
+    /** Whether {@link #callScored} answers carry a confidence; false by default. */
+    default boolean measuresConfidence() {
+        return false;
+    }
+
     /**
      * One attempt, as {@link #call(ChatCompletionRequest, String)}, whose answer carries the model's confidence
      * ({@link UpstreamChunk#confidence()}) when this tier can measure it: on the whole answer, or on a stream's chunk

@@ -55,7 +55,8 @@ import tools.jackson.databind.json.JsonMapper;
  * limits and formats, the engine is first asked directly for the same answer, and the gateway escalates exactly when
  * that answer was cut by {@code max_tokens} (the cloud mock answers, both attempts are billed and in the ledger, the
  * local one {@code escalated}, and the reason says why) and keeps the local answer, with one attempt, otherwise. The
- * confidence threshold itself is covered by {@code DispatcherCascadeTest} with a stand-in local tier.
+ * confidence threshold itself is covered by {@code DispatcherCascadeTest} with a stand-in local tier, and with a real
+ * engine's confidence in runner mode by {@code RunnerCascadeIT}.
  */
 @GatewayIT(
         localTier = true,

@@ -1,6 +1,9 @@
 package dev.burstgate.gateway.local.runner;
 
+import dev.burstgate.engine.Confidence;
+import dev.burstgate.engine.ConfidenceMeter;
 import dev.burstgate.gateway.api.ChatCompletionRequest;
+import dev.burstgate.gateway.tier.AnswerConfidence;
 import dev.burstgate.gateway.tier.AttemptFailure;
 import dev.burstgate.gateway.tier.Redaction;
 import dev.burstgate.gateway.tier.TierBackend;
@@ -14,6 +17,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeoutException;
+import org.jspecify.annotations.Nullable;
 import org.springframework.core.ParameterizedTypeReference;
 import org.springframework.http.MediaType;
 import org.springframework.http.codec.ServerSentEvent;
@@ -42,6 +46,15 @@ import tools.jackson.databind.node.ObjectNode;
  * dispatcher falls back; a runner that dies mid-stream ends the stream with the dispatcher's error event. Cancelling
  * the attempt (the client went away) closes the connection, and llama-server stops generating for it. Failure
  * details name the endpoint {@value #ENDPOINT}, never its address.
+ *
+ * <p>Asked for the answer's confidence ({@link #callScored}, a cascade), it asks llama-server for the log-probability
+ * of every sampled token and its top {@value Confidence#TOP_K} candidates ({@code "logprobs": true, "top_logprobs":
+ * 5}; a client that asked for {@code logprobs} itself keeps its own settings), and measures the answer's
+ * {@link Confidence} from them as the in-process engine would: on the whole completion, or on a stream's chunk with the
+ * finish reason. llama-server takes the probabilities from the model's distribution before sampling, so temperature
+ * and top-p do not change them, and it reports the sampled token's own even when it is not among the top candidates.
+ * The {@code logprobs} it sent for the measurement are removed from what the client gets unless the client asked for
+ * them.
  */
 public final class RunnerBackend implements TierBackend {
 
@@ -108,8 +121,24 @@ public final class RunnerBackend implements TierBackend {
     }
 
     @Override
+    public boolean measuresConfidence() {
+        return true;
+    }
+
+    @Override
     public Flux<UpstreamChunk> call(ChatCompletionRequest request, String requestId) {
-        byte[] payload = payload(json, request.body(), model, request.stream(), defaultMaxTokens);
+        return call(request, requestId, false);
+    }
+
+    /** An answer with its confidence, measured from the log-probabilities llama-server reports for it. */
+    @Override
+    public Flux<UpstreamChunk> callScored(ChatCompletionRequest request, String requestId) {
+        return call(request, requestId, true);
+    }
+
+    private Flux<UpstreamChunk> call(ChatCompletionRequest request, String requestId, boolean scored) {
+        boolean clientLogprobs = asksForLogprobs(request.body());
+        byte[] payload = payload(json, request.body(), model, request.stream(), defaultMaxTokens, scored);
         return Flux.defer(() -> {
             URI base = runner.base();
             if (base == null) {
@@ -132,7 +161,8 @@ public final class RunnerBackend implements TierBackend {
                     .accept(stream ? MediaType.TEXT_EVENT_STREAM : MediaType.APPLICATION_JSON)
                     .header("X-Request-Id", requestId)
                     .bodyValue(payload)
-                    .exchangeToFlux(response -> read(response, stream, id))
+                    .exchangeToFlux(
+                            response -> read(response, stream, id, scored ? new Scoring(clientLogprobs) : Scoring.NONE))
                     // llama-server closes a connection after a stream while announcing keep-alive: a pooled
                     // connection it already closed fails before any response, so send once more on a fresh one.
                     .retryWhen(Retry.max(1).filter(RunnerBackend::staleConnection))
@@ -143,12 +173,20 @@ public final class RunnerBackend implements TierBackend {
         });
     }
 
+    /** The client's body as the runner gets it, for an attempt that does not ask for confidence. */
+    static byte[] payload(JsonMapper json, ObjectNode body, String model, boolean stream, int defaultMaxTokens) {
+        return payload(json, body, model, stream, defaultMaxTokens, false);
+    }
+
     /**
      * The client's body as the runner gets it: its fields in their order, {@code model} set, {@code stream_options}
      * replaced by {@code {"include_usage": true}} when streaming, {@code max_tokens} added when neither it nor
-     * {@code max_completion_tokens} is given.
+     * {@code max_completion_tokens} is given; when {@code scored} and the client did not ask for {@code logprobs},
+     * {@code "logprobs": true} and {@code "top_logprobs": 5} in place of the client's own.
      */
-    static byte[] payload(JsonMapper json, ObjectNode body, String model, boolean stream, int defaultMaxTokens) {
+    static byte[] payload(
+            JsonMapper json, ObjectNode body, String model, boolean stream, int defaultMaxTokens, boolean scored) {
+        boolean addLogprobs = scored && !asksForLogprobs(body);
         ByteArrayOutputStream out = new ByteArrayOutputStream(256);
         try (JsonGenerator g = json.createGenerator(out)) {
             g.writeStartObject();
@@ -162,6 +200,8 @@ public final class RunnerBackend implements TierBackend {
                 } else if (stream && name.equals("stream_options")) {
                     writeStreamOptions(g);
                     optionsWritten = true;
+                } else if (addLogprobs && (name.equals("logprobs") || name.equals("top_logprobs"))) {
+                    continue;
                 } else {
                     g.writeName(name);
                     g.writeTree(field.getValue());
@@ -176,9 +216,18 @@ public final class RunnerBackend implements TierBackend {
             if (isAbsent(body, "max_tokens") && isAbsent(body, "max_completion_tokens")) {
                 g.writeNumberProperty("max_tokens", defaultMaxTokens);
             }
+            if (addLogprobs) {
+                g.writeBooleanProperty("logprobs", true);
+                g.writeNumberProperty("top_logprobs", Confidence.TOP_K);
+            }
             g.writeEndObject();
         }
         return out.toByteArray();
+    }
+
+    private static boolean asksForLogprobs(ObjectNode body) {
+        JsonNode v = body.get("logprobs");
+        return v != null && v.isBoolean() && v.booleanValue();
     }
 
     private static boolean isAbsent(ObjectNode body, String field) {
@@ -193,7 +242,7 @@ public final class RunnerBackend implements TierBackend {
         g.writeEndObject();
     }
 
-    private Flux<UpstreamChunk> read(ClientResponse response, boolean stream, String id) {
+    private Flux<UpstreamChunk> read(ClientResponse response, boolean stream, String id, Scoring scoring) {
         if (!response.statusCode().is2xxSuccessful()) {
             int status = response.statusCode().value();
             return response.bodyToMono(String.class)
@@ -204,7 +253,11 @@ public final class RunnerBackend implements TierBackend {
             return response.bodyToMono(byte[].class)
                     .switchIfEmpty(Mono.error(() -> new AttemptFailure(
                             ENDPOINT, AttemptFailure.Kind.INVALID_ANSWER, "empty answer from the local runner", null)))
-                    .map(bytes -> new UpstreamChunk(ENDPOINT, completion(bytes, id)))
+                    .map(bytes -> {
+                        ObjectNode completion = completion(bytes, id);
+                        scoring.see(completion);
+                        return new UpstreamChunk(ENDPOINT, completion, scoring.confidence());
+                    })
                     .flux();
         }
         boolean[] done = {false};
@@ -218,7 +271,9 @@ public final class RunnerBackend implements TierBackend {
                         done[0] = true;
                         return Mono.empty();
                     }
-                    return Mono.just(new UpstreamChunk(ENDPOINT, chunk(data, id)));
+                    ObjectNode chunk = chunk(data, id);
+                    boolean finished = scoring.see(chunk);
+                    return Mono.just(new UpstreamChunk(ENDPOINT, chunk, finished ? scoring.confidence() : null));
                 })
                 .concatWith(Mono.defer(() -> done[0]
                         ? Mono.empty()
@@ -266,6 +321,80 @@ public final class RunnerBackend implements TierBackend {
         node.put("id", id);
         node.remove(List.of("timings", "system_fingerprint"));
         return node;
+    }
+
+    /**
+     * One attempt's confidence measurement: the sampled tokens' log-probabilities of each completion or chunk go into
+     * a {@link ConfidenceMeter}, and the {@code logprobs} leave the answer unless the client asked for them. Only
+     * {@code choices[0]} is scored (the local tier answers with one choice).
+     */
+    static class Scoring {
+
+        /** An attempt that measures nothing and leaves the answer as it is. */
+        static final Scoring NONE = new Scoring(true) {
+            @Override
+            boolean see(ObjectNode answer) {
+                return false;
+            }
+
+            @Override
+            @Nullable
+            AnswerConfidence confidence() {
+                return null;
+            }
+        };
+
+        private final boolean keepLogprobs;
+        private final ConfidenceMeter meter = new ConfidenceMeter();
+
+        Scoring(boolean keepLogprobs) {
+            this.keepLogprobs = keepLogprobs;
+        }
+
+        /** Scores the answer's (or chunk's) tokens; whether it carries a finish reason. */
+        boolean see(ObjectNode answer) {
+            boolean finished = false;
+            JsonNode choices = answer.path("choices");
+            for (int i = 0; i < choices.size(); i++) {
+                JsonNode choice = choices.get(i);
+                if (i == 0) {
+                    for (JsonNode token : choice.path("logprobs").path("content")) {
+                        accept(token);
+                    }
+                    JsonNode reason = choice.get("finish_reason");
+                    finished = reason != null && !reason.isNull();
+                }
+                if (!keepLogprobs && choice instanceof ObjectNode o) {
+                    o.remove("logprobs");
+                }
+            }
+            return finished;
+        }
+
+        private void accept(JsonNode token) {
+            JsonNode logprob = token.get("logprob");
+            if (logprob == null || !logprob.isNumber()) {
+                return;
+            }
+            JsonNode top = token.path("top_logprobs");
+            double[] candidates = new double[top.size()];
+            boolean inTop = false;
+            JsonNode id = token.get("id");
+            for (int k = 0; k < top.size(); k++) {
+                JsonNode candidate = top.get(k);
+                candidates[k] = candidate.path("logprob").asDouble(Double.NEGATIVE_INFINITY);
+                inTop |= id != null
+                        ? id.equals(candidate.get("id"))
+                        : token.path("token").equals(candidate.path("token"));
+            }
+            meter.accept(logprob.doubleValue(), candidates, inTop || top.isEmpty());
+        }
+
+        @Nullable
+        AnswerConfidence confidence() {
+            Confidence c = meter.result();
+            return new AnswerConfidence(c.tokens(), c.score(), c.minProb(), c.meanEntropy());
+        }
     }
 
     private JsonNode parse(byte[] bytes) {

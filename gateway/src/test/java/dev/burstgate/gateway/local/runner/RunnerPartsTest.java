@@ -200,6 +200,44 @@ class RunnerPartsTest {
     }
 
     @Test
+    void aScoredAttemptAsksForTheTopFiveLogprobsUnlessTheClientAskedForItsOwn() {
+        ObjectNode plain = (ObjectNode) JSON.readTree("{\"logprobs\":false,\"top_logprobs\":3,\"messages\":[]}");
+        assertThat(new String(RunnerBackend.payload(JSON, plain, "m", false, 8, true), StandardCharsets.UTF_8))
+                .isEqualTo("{\"messages\":[],\"model\":\"m\",\"max_tokens\":8,\"logprobs\":true,\"top_logprobs\":5}");
+        ObjectNode asked = (ObjectNode) JSON.readTree("{\"logprobs\":true,\"top_logprobs\":2,\"messages\":[]}");
+        assertThat(new String(RunnerBackend.payload(JSON, asked, "m", false, 8, true), StandardCharsets.UTF_8))
+                .isEqualTo("{\"logprobs\":true,\"top_logprobs\":2,\"messages\":[],\"model\":\"m\",\"max_tokens\":8}");
+    }
+
+    @Test
+    void theConfidenceIsTheGeometricMeanOfTheSampledTokensAndTheLogprobsLeaveTheAnswer() {
+        RunnerBackend.Scoring scoring = new RunnerBackend.Scoring(false);
+        ObjectNode first = (ObjectNode) JSON.readTree("{\"choices\":[{\"delta\":{\"content\":\"a\"},"
+                + "\"logprobs\":{\"content\":[{\"id\":1,\"logprob\":-0.5,\"top_logprobs\":"
+                + "[{\"id\":1,\"logprob\":-0.5},{\"id\":2,\"logprob\":-1.5}]}]},\"finish_reason\":null}]}");
+        ObjectNode last = (ObjectNode) JSON.readTree("{\"choices\":[{\"delta\":{\"content\":\"b\"},"
+                + "\"logprobs\":{\"content\":[{\"id\":3,\"logprob\":-2.5,\"top_logprobs\":"
+                + "[{\"id\":1,\"logprob\":-0.2}]}]},\"finish_reason\":\"length\"}]}");
+        assertThat(scoring.see(first)).isFalse();
+        assertThat(scoring.see(last)).isTrue();
+        var confidence = scoring.confidence();
+        assertThat(confidence).isNotNull();
+        assertThat(confidence.tokens()).isEqualTo(2);
+        assertThat(confidence.meanProb()).isCloseTo(Math.exp(-1.5), org.assertj.core.api.Assertions.within(1e-12));
+        assertThat(confidence.minProb()).isCloseTo(Math.exp(-2.5), org.assertj.core.api.Assertions.within(1e-12));
+        assertThat(first.path("choices").get(0).has("logprobs")).isFalse();
+        assertThat(last.path("choices").get(0).has("logprobs")).isFalse();
+
+        ObjectNode kept = (ObjectNode) JSON.readTree(
+                "{\"choices\":[{\"logprobs\":{\"content\":[{\"logprob\":-1}]},\"finish_reason\":\"stop\"}]}");
+        RunnerBackend.Scoring asked = new RunnerBackend.Scoring(true);
+        asked.see(kept);
+        assertThat(kept.path("choices").get(0).has("logprobs")).isTrue();
+        assertThat(asked.confidence().meanProb())
+                .isCloseTo(Math.exp(-1), org.assertj.core.api.Assertions.within(1e-12));
+    }
+
+    @Test
     void aPromptTooLongGoesToAnotherTierAndOtherClientErrorsAreTheRequests() {
         String tooLong = "{\"error\":{\"code\":400,\"message\":\"the request exceeds the available context size\","
                 + "\"type\":\"exceed_context_size_error\"}}";
