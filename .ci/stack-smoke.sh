@@ -376,7 +376,8 @@ runner_pids() { # llama-server processes in the gateway container
 }
 if compose up -d --wait --wait-timeout 300 gateway >"$work/up-runner.log" 2>&1; then
   gateway=http://$(compose port gateway 8080)
-  if compose logs --no-color gateway 2>/dev/null | grep -q 'local tier: RUNNER'; then
+  compose logs --no-color gateway >"$work/gateway-runner.log" 2>&1 || true # grep -q on a pipe would end it early (pipefail)
+  if grep -q 'local tier: RUNNER' "$work/gateway-runner.log"; then
     pass "start-up log: the local tier runs on llama-server (runner mode)"
   else
     fail "start-up log does not name runner mode"
