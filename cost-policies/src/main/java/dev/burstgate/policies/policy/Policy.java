@@ -34,6 +34,7 @@ import org.jspecify.annotations.Nullable;
  * @param source where it was read from (a file path or {@code preset:NAME})
  * @param cascade when the local tier answers first and its answer is checked before it is kept; null: never
  * @param shadow the shadow comparisons, or null for none
+ * @param tuning the quality target its thresholds are tuned to hold, or null for fixed thresholds
  */
 public record Policy(
         String name,
@@ -48,7 +49,8 @@ public record Policy(
         Set<Tier> allowedForcedTiers,
         String source,
         @Nullable Cascade cascade,
-        @Nullable ShadowRules shadow) {
+        @Nullable ShadowRules shadow,
+        @Nullable Tuning tuning) {
 
     public Policy {
         Objects.requireNonNull(name, "name");
@@ -95,6 +97,7 @@ public record Policy(
                 allowedForcedTiers,
                 source,
                 null,
+                null,
                 null);
     }
 
@@ -138,7 +141,8 @@ public record Policy(
                 allowedForcedTiers,
                 source,
                 cascade,
-                shadow);
+                shadow,
+                tuning);
     }
 
     /** A copy with another cascade (null: none), e.g. to compare escalation thresholds. */
@@ -156,7 +160,8 @@ public record Policy(
                 allowedForcedTiers,
                 source,
                 other,
-                shadow);
+                shadow,
+                tuning);
     }
 
     /**
@@ -196,6 +201,44 @@ public record Policy(
             return new java.math.BigDecimal(v)
                     .setScale(2, java.math.RoundingMode.HALF_UP)
                     .toPlainString();
+        }
+    }
+
+    /**
+     * The {@code tuning} block: the quality the thresholds are tuned to hold, from the shadow comparisons.
+     *
+     * @param qualityTarget the share of requests answered as well as the stronger tier would have, in [0.5, 1]
+     * @param autoApply whether the gateway applies a proposal itself (else an admin applies it by hand)
+     * @param minSamples the fewest verdicts before anything is proposed or applied, at least 1
+     * @param interval how often auto-apply evaluates the proposal again, at least one second
+     * @param maxStep the largest change of one threshold in one apply, in (0, 1]; null: no limit
+     */
+    public record Tuning(
+            double qualityTarget,
+            boolean autoApply,
+            int minSamples,
+            java.time.Duration interval,
+            @Nullable Double maxStep) {
+
+        /** Verdicts needed by default before a proposal. */
+        public static final int DEFAULT_MIN_SAMPLES = 200;
+        /** How often auto-apply evaluates by default. */
+        public static final java.time.Duration DEFAULT_INTERVAL = java.time.Duration.ofHours(1);
+
+        public Tuning {
+            if (!(qualityTarget >= 0.5 && qualityTarget <= 1.0)) {
+                throw new IllegalArgumentException("qualityTarget must be in [0.5, 1] but was " + qualityTarget);
+            }
+            if (minSamples < 1) {
+                throw new IllegalArgumentException("minSamples must be >= 1 but was " + minSamples);
+            }
+            Objects.requireNonNull(interval, "interval");
+            if (interval.compareTo(java.time.Duration.ofSeconds(1)) < 0) {
+                throw new IllegalArgumentException("interval must be >= 1s but was " + interval);
+            }
+            if (maxStep != null && !(maxStep > 0 && maxStep <= 1)) {
+                throw new IllegalArgumentException("maxStep must be in (0, 1] but was " + maxStep);
+            }
         }
     }
 

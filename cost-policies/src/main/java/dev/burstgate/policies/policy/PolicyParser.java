@@ -63,7 +63,8 @@ final class PolicyParser {
             "privacy",
             "overrides",
             "cascade",
-            "shadow");
+            "shadow",
+            "tuning");
 
     private final String source;
     private final List<Problem> problems = new ArrayList<>();
@@ -74,6 +75,31 @@ final class PolicyParser {
 
     static Policy parse(String yaml, String source) {
         return new PolicyParser(source).read(yaml);
+    }
+
+    /**
+     * The {@code thresholds} of a tuning overlay file; its other fields (who, when, why, history) are for people and
+     * the gateway, and not read here.
+     *
+     * @throws PolicyException naming the field when they do not validate
+     */
+    static Policy.Thresholds overlayThresholds(String yaml, String source) {
+        PolicyParser p = new PolicyParser(source);
+        JsonNode root;
+        try {
+            root = YAML.readTree(new WholeCharacters(yaml));
+        } catch (JacksonException e) {
+            throw new PolicyException(List.of(p.notYaml(e, "(document)")));
+        }
+        if (root == null || !root.isObject()) {
+            throw new PolicyException(List.of(new Problem(source, "(document)", "", "expected a mapping")));
+        }
+        Policy.Thresholds t = p.thresholds(root.get("thresholds"));
+        if (!p.problems.isEmpty() || t == null) {
+            throw new PolicyException(
+                    p.problems.isEmpty() ? List.of(new Problem(source, "thresholds", "", "is required")) : p.problems);
+        }
+        return t;
     }
 
     /**
@@ -160,6 +186,7 @@ final class PolicyParser {
         }
         Policy.Cascade cascade = cascade(root.get("cascade"), allowed, fallback);
         ShadowRules shadow = shadow(root.get("shadow"));
+        Policy.Tuning tuning = tuning(root.get("tuning"), shadow);
         if (!problems.isEmpty() || thresholds == null) {
             throw new PolicyException(problems);
         }
@@ -176,7 +203,86 @@ final class PolicyParser {
                 forced,
                 source,
                 cascade,
-                shadow);
+                shadow,
+                tuning);
+    }
+
+    private static final java.util.regex.Pattern DURATION = java.util.regex.Pattern.compile("([0-9]{1,9})(ms|s|m|h|d)");
+
+    private Policy.@Nullable Tuning tuning(@Nullable JsonNode t, @Nullable ShadowRules shadow) {
+        if (t == null || t.isNull()) {
+            return null;
+        }
+        if (!t.isObject()) {
+            problem("tuning", text(t), "expected a mapping");
+            return null;
+        }
+        int before = problems.size();
+        unknownFields(t, "tuning.", Set.of("quality-target", "auto-apply", "min-samples", "interval", "max-step"));
+        Double target = null;
+        JsonNode q = t.get("quality-target");
+        if (q == null || q.isNull()) {
+            problem("tuning.quality-target", "", "is required (e.g. 0.95 of the stronger tier's quality)");
+        } else if (!q.isNumber()) {
+            problem("tuning.quality-target", text(q), "expected a number");
+        } else if (!(toDouble(q) >= 0.5 && toDouble(q) <= 1.0)) {
+            problem("tuning.quality-target", text(q), "must be between 0.5 and 1");
+        } else {
+            target = toDouble(q);
+        }
+        boolean autoApply = false;
+        JsonNode a = t.get("auto-apply");
+        if (a != null && !a.isNull()) {
+            if (!a.isBoolean()) {
+                problem("tuning.auto-apply", text(a), "expected true or false");
+            } else {
+                autoApply = a.asBoolean();
+            }
+        }
+        Long min = longValue(t.get("min-samples"), "tuning.min-samples", 1);
+        if (min != null && min > Integer.MAX_VALUE) {
+            problem("tuning.min-samples", text(t.get("min-samples")), "must be <= " + Integer.MAX_VALUE);
+            min = null;
+        }
+        java.time.Duration interval = Policy.Tuning.DEFAULT_INTERVAL;
+        JsonNode i = t.get("interval");
+        if (i != null && !i.isNull()) {
+            java.util.regex.Matcher m = i.isString() ? DURATION.matcher(i.asString()) : null;
+            if (m == null || !m.matches()) {
+                problem("tuning.interval", text(i), "expected a duration such as 30s, 15m, 1h or 1d");
+            } else {
+                long v = Long.parseLong(m.group(1));
+                interval = switch (m.group(2)) {
+                    case "ms" -> java.time.Duration.ofMillis(v);
+                    case "s" -> java.time.Duration.ofSeconds(v);
+                    case "m" -> java.time.Duration.ofMinutes(v);
+                    case "h" -> java.time.Duration.ofHours(v);
+                    default -> java.time.Duration.ofDays(v);
+                };
+                if (interval.compareTo(java.time.Duration.ofSeconds(1)) < 0) {
+                    problem("tuning.interval", text(i), "must be at least 1s");
+                }
+            }
+        }
+        Double maxStep = null;
+        JsonNode ms = t.get("max-step");
+        if (ms != null && !ms.isNull()) {
+            if (!ms.isNumber()) {
+                problem("tuning.max-step", text(ms), "expected a number");
+            } else if (!(toDouble(ms) > 0 && toDouble(ms) <= 1)) {
+                problem("tuning.max-step", text(ms), "must be > 0 and <= 1");
+            } else {
+                maxStep = toDouble(ms);
+            }
+        }
+        if (autoApply && shadow == null) {
+            problem("tuning.auto-apply", "true", "needs a shadow block: the proposals come from shadow comparisons");
+        }
+        if (problems.size() > before || target == null) {
+            return null;
+        }
+        return new Policy.Tuning(
+                target, autoApply, min == null ? Policy.Tuning.DEFAULT_MIN_SAMPLES : min.intValue(), interval, maxStep);
     }
 
     /**

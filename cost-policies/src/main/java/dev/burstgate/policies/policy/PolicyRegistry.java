@@ -26,6 +26,12 @@ import org.jspecify.annotations.Nullable;
  * <p>{@link #reload()} reads everything again and swaps the whole set atomically; readers never see a half-loaded
  * set. A file that became invalid keeps its last good policy in force, listed as {@link PolicyEntry.Status#STALE}
  * with the error. Thread-safe.
+ *
+ * <p><b>Tuning overlays.</b> With an overlay directory, a file {@code <name>.yaml} there replaces the
+ * {@code thresholds} of the policy named {@code name} at every reload, whatever its own file says: an edit of the
+ * policy file keeps the tuned thresholds until the overlay is rolled back (removed). An overlay that does not
+ * validate is reported and ignored. Each entry carries a {@link PolicyEntry#version() version} that goes up by one
+ * whenever the policy in force under its name changes.
  */
 public final class PolicyRegistry {
 
@@ -35,20 +41,25 @@ public final class PolicyRegistry {
     private static final String PRESET_DIR = "/dev/burstgate/policies/policy/presets/";
 
     private final @Nullable Path directory;
+    private final @Nullable Path overlays;
     private final InstantSource clock;
+    /** Per name, the last policy in force and its version. Guarded by reloadLock. */
+    private final Map<String, PolicyEntry> versions = new HashMap<>();
+
     private final Object reloadLock = new Object();
     private volatile Map<String, PolicyEntry> entries = Map.of();
     /** Last good policy per source, so an invalid edit keeps the previous version. Guarded by reloadLock. */
     private final Map<String, PolicyEntry> lastGood = new HashMap<>();
 
-    private PolicyRegistry(@Nullable Path directory, InstantSource clock) {
+    private PolicyRegistry(@Nullable Path directory, @Nullable Path overlays, InstantSource clock) {
         this.directory = directory;
+        this.overlays = overlays;
         this.clock = Objects.requireNonNull(clock, "clock");
     }
 
     /** The presets only. */
     public static PolicyRegistry presets(InstantSource clock) {
-        PolicyRegistry r = new PolicyRegistry(null, clock);
+        PolicyRegistry r = new PolicyRegistry(null, null, clock);
         ReloadReport report = r.reload();
         if (!report.allLoaded()) {
             throw new IllegalStateException("bundled presets do not validate: " + report.failed());
@@ -58,9 +69,24 @@ public final class PolicyRegistry {
 
     /** The presets plus the policies in {@code directory}, loaded once now; call {@link #reload()} to refresh. */
     public static PolicyRegistry withDirectory(Path directory, InstantSource clock) {
-        PolicyRegistry r = new PolicyRegistry(Objects.requireNonNull(directory, "directory"), clock);
+        PolicyRegistry r = new PolicyRegistry(Objects.requireNonNull(directory, "directory"), null, clock);
         r.reload();
         return r;
+    }
+
+    /**
+     * The presets plus the policies in {@code directory} (when not null), with the tuned thresholds of
+     * {@code overlays} on top (the directory need not exist yet), loaded once now.
+     */
+    public static PolicyRegistry withOverlays(@Nullable Path directory, Path overlays, InstantSource clock) {
+        PolicyRegistry r = new PolicyRegistry(directory, Objects.requireNonNull(overlays, "overlays"), clock);
+        r.reload();
+        return r;
+    }
+
+    /** The directory of tuning overlays, or null without one. */
+    public @Nullable Path overlayDirectory() {
+        return overlays;
     }
 
     /** Reads the presets and the directory again and swaps in the result atomically. */
@@ -93,9 +119,46 @@ public final class PolicyRegistry {
                 }
             }
             lastGood.keySet().retainAll(sourcesOf(next));
-            entries = Map.copyOf(next);
+            Map<String, PolicyEntry> versioned = new LinkedHashMap<>();
+            for (PolicyEntry e : next.values()) {
+                versioned.put(e.name(), overlay(e, results));
+            }
+            versions.keySet().retainAll(versioned.keySet());
+            entries = Map.copyOf(versioned);
             return new ReloadReport(results);
         }
+    }
+
+    /** The entry with its overlay's thresholds, if any, and its version. */
+    private PolicyEntry overlay(PolicyEntry e, List<ReloadReport.FileResult> results) {
+        Policy policy = e.policy();
+        boolean tuned = false;
+        if (overlays != null) {
+            Path file = overlays.resolve(e.name() + ".yaml");
+            if (Files.isRegularFile(file)) {
+                try {
+                    policy = policy.withThresholds(
+                            PolicyParser.overlayThresholds(PolicyParser.text(file), file.toString()));
+                    tuned = true;
+                } catch (PolicyException ex) {
+                    results.add(new ReloadReport.FileResult(file.toString(), e.name(), ex.problems()));
+                } catch (IOException ex) {
+                    results.add(new ReloadReport.FileResult(
+                            file.toString(),
+                            e.name(),
+                            List.of(new Problem(file.toString(), "(file)", "", "cannot read: " + ex.getMessage()))));
+                }
+            }
+        }
+        PolicyEntry before = versions.get(e.name());
+        long version = 1;
+        if (before != null) {
+            boolean same = before.policy().equals(policy) && before.status() == e.status();
+            version = same ? before.version() : before.version() + 1;
+        }
+        PolicyEntry out = new PolicyEntry(policy, e.status(), e.error(), e.loadedAt(), version, tuned);
+        versions.put(e.name(), out);
+        return out;
     }
 
     private static List<String> sourcesOf(Map<String, PolicyEntry> next) {

@@ -130,6 +130,24 @@ public final class ThresholdTuner {
         }
     }
 
+    /**
+     * Counts one request that was compared, and its verdict, without a shadow draw: for verdicts already taken
+     * elsewhere (the gateway's shadow comparisons), where every compared request is both seen and shadowed.
+     *
+     * @param score the request's complexity score, in [0, 1] (clamped)
+     * @param acceptable whether the cheaper tier's answer was as good as the stronger tier's
+     */
+    public synchronized void observe(double score, boolean acceptable) {
+        int b = bin(score);
+        requests[b]++;
+        total++;
+        shadows++;
+        if (b < focusBins) {
+            inFocus++;
+        }
+        record(score, acceptable);
+    }
+
     /** The cheapest threshold meeting the target now, or none yet (fewer verdicts than the minimum). */
     public synchronized ThresholdProposal propose() {
         if (verdictCount < settings.minSamples()) {

@@ -42,6 +42,8 @@ public final class PoliciesEndpoint {
             p.put("source", e.source());
             p.put("status", e.status().name().toLowerCase(Locale.ROOT));
             p.put("loaded_at", e.loadedAt().toString());
+            p.put("version", e.version());
+            p.put("thresholds_tuned", e.tuned());
             if (e.error() != null) {
                 p.put("error", e.error());
             }

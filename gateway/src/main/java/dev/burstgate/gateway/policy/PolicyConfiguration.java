@@ -2,6 +2,7 @@ package dev.burstgate.gateway.policy;
 
 import dev.burstgate.gateway.access.Access;
 import dev.burstgate.gateway.access.AccessRoutes;
+import dev.burstgate.gateway.config.DataDirProperties;
 import dev.burstgate.policies.policy.PolicyRegistry;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Files;
@@ -20,15 +21,13 @@ import tools.jackson.databind.json.JsonMapper;
 class PolicyConfiguration {
 
     @Bean
-    PolicyRegistry policyRegistry(PolicyProperties props, InstantSource clock) {
+    PolicyRegistry policyRegistry(PolicyProperties props, DataDirProperties data, InstantSource clock) {
         Path dir = props.policiesDir();
-        if (dir == null) {
-            return PolicyRegistry.presets(clock);
-        }
-        if (!Files.isDirectory(dir)) {
+        if (dir != null && !Files.isDirectory(dir)) {
             throw new IllegalArgumentException("burstgate.policies-dir: '" + dir + "' is not a directory");
         }
-        return PolicyRegistry.withDirectory(dir, clock);
+        // tuned thresholds, applied on top of the policies' own (see the tuning package)
+        return PolicyRegistry.withOverlays(dir, data.dataDir().resolve("tuning"), clock);
     }
 
     @Bean

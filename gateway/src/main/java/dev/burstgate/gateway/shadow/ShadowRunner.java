@@ -15,6 +15,7 @@ import dev.burstgate.policies.cost.Usage;
 import dev.burstgate.policies.cost.Usd;
 import dev.burstgate.policies.policy.Policy;
 import dev.burstgate.policies.policy.PolicyRegistry;
+import dev.burstgate.policies.policy.PolicyTuning;
 import dev.burstgate.policies.shadow.JudgeRubric;
 import dev.burstgate.policies.shadow.Judges;
 import dev.burstgate.policies.shadow.ShadowAnswer;
@@ -75,6 +76,9 @@ public final class ShadowRunner implements ShadowHook, SmartLifecycle {
     /** Stops after the web server (its requests may still hand comparisons over) and before the ledger writer. */
     public static final int PHASE = 1024;
 
+    /** The most judged comparisons kept per policy for tuning; older ones are dropped first. */
+    public static final int MAX_SAMPLES = 100_000;
+
     static final String THREAD_PREFIX = "burstgate-shadow-";
 
     private static final Logger log = LoggerFactory.getLogger(ShadowRunner.class);
@@ -93,6 +97,9 @@ public final class ShadowRunner implements ShadowHook, SmartLifecycle {
     private final Map<String, PolicyShadow> states = new ConcurrentHashMap<>();
     private final Map<String, ShadowStatistics> statistics = new ConcurrentHashMap<>();
     private final Map<String, Skips> skips = new ConcurrentHashMap<>();
+    /** Per policy, the judged comparisons (newest last, at most {@link #MAX_SAMPLES}) that tuning proposes from. */
+    private final Map<String, java.util.ArrayDeque<PolicyTuning.Sample>> samples = new ConcurrentHashMap<>();
+
     private final Map<String, Usd> restoredToday = new ConcurrentHashMap<>();
     private volatile @Nullable LocalDate restoredDay;
     private volatile boolean restored;
@@ -256,6 +263,7 @@ public final class ShadowRunner implements ShadowHook, SmartLifecycle {
         Usd total = cost.plus(judgeCost);
         c.state.budget.settle(r, total);
         statistics(policy).record(c.routed.complexity(), null, verdict);
+        sample(policy, c.routed.complexity(), c.served, c.against, verdict);
         Counter.builder("burstgate.shadow.calls")
                 .description("Shadow comparisons, by the tier compared with and the verdict")
                 .tags("policy", policy, "tier", c.against.label(), "verdict", verdict.label())
@@ -521,6 +529,7 @@ public final class ShadowRunner implements ShadowHook, SmartLifecycle {
                 LocalDate today = LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC);
                 long rows = history.read(Instant.EPOCH, r -> {
                     statistics(r.policy()).record(r.complexity(), r.confidence(), r.verdict());
+                    sample(r.policy(), r.complexity(), r.servedTier(), r.shadowTier(), r.verdict());
                     if (LocalDate.ofInstant(r.time(), ZoneOffset.UTC).equals(today)) {
                         restoredToday.merge(r.policy(), r.cost(), Usd::plus);
                     }
@@ -570,8 +579,32 @@ public final class ShadowRunner implements ShadowHook, SmartLifecycle {
         return PHASE;
     }
 
+    private void sample(String policy, double score, Tier served, Tier against, Verdict verdict) {
+        if (verdict == Verdict.ERROR) {
+            return;
+        }
+        var kept = samples.computeIfAbsent(policy, k -> new java.util.ArrayDeque<>());
+        synchronized (kept) {
+            if (kept.size() >= MAX_SAMPLES) {
+                kept.removeFirst();
+            }
+            kept.addLast(new PolicyTuning.Sample(score, served, against, verdict == Verdict.ACCEPTABLE));
+        }
+    }
+
+    /** The judged comparisons of a policy kept for tuning, oldest first (errors left out). */
+    public List<PolicyTuning.Sample> samples(String policy) {
+        var kept = samples.get(policy);
+        if (kept == null) {
+            return List.of();
+        }
+        synchronized (kept) {
+            return List.copyOf(kept);
+        }
+    }
+
     /** Whether the ledger has been read back (or found unreadable) and comparisons may be taken. */
-    boolean ready() {
+    public boolean ready() {
         return restored;
     }
 }

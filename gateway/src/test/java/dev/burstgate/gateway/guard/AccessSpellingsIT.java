@@ -135,6 +135,10 @@ class AccessSpellingsIT {
                         "/admin/costs/requests",
                         "/admin/policies",
                         "/admin/policies/balanced/shadow",
+                        "/admin/policies/balanced/tuning",
+                        "/admin/policies/balanced/tuning/audit",
+                        "/admin/policies/balanced/tuning/apply",
+                        "/admin/policies/balanced/tuning/rollback",
                         "/v1/models",
                         "/v1/chat/completions");
         set(ADMIN_DAILY);
