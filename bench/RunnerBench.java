@@ -32,9 +32,12 @@ import java.util.regex.Pattern;
  * </pre>
  *
  * Requests carry {@code Authorization: Bearer $BURSTGATE_KEY} (the demo key by default; llama-server ignores it) and
- * {@code model: local}. Prints one tab-separated line per target and concurrency, starting with {@code RESULT}: label,
- * target, concurrency, best round's aggregate tokens/s non-streamed, the same streamed, median time to first streamed
- * token (ms), tokens generated. A round's aggregate tokens/s is all its tokens over its wall time.
+ * {@code model: local}. In a round each of the {@code concurrency} workers sends {@code --per-worker} requests (2 by
+ * default) one after the other. Prints one tab-separated line per target and concurrency, starting with
+ * {@code RESULT}: label, target, concurrency, best round's aggregate tokens/s non-streamed, the same streamed, median
+ * time to first streamed token (ms), tokens generated, and the median over rounds of the target's tokens/s divided by
+ * the first target's in the same round, non-streamed and streamed (a paired ratio: drift of the machine's load between
+ * rounds falls on both sides of each ratio). A round's aggregate tokens/s is all its tokens over its wall time.
  */
 public class RunnerBench {
 
@@ -48,6 +51,7 @@ public class RunnerBench {
   record Measured(double tokensPerSecond, double ttftMs, int tokens) {}
 
   static int eos = -1;
+  static int perWorker = 2;
 
   public static void main(String[] args) throws Exception {
     Map<String, String> opt = new LinkedHashMap<>();
@@ -58,6 +62,7 @@ public class RunnerBench {
     int tokens = Integer.parseInt(opt.getOrDefault("tokens", "128"));
     int rounds = Integer.parseInt(opt.getOrDefault("rounds", "3"));
     eos = Integer.parseInt(opt.getOrDefault("eos", "-1"));
+    perWorker = Integer.parseInt(opt.getOrDefault("per-worker", "2"));
     int[] levels = Arrays.stream(opt.getOrDefault("concurrency", "1,2,4").split(",")).mapToInt(Integer::parseInt).toArray();
     Map<String, URI> targets = new LinkedHashMap<>();
     for (String spec : opt.get("targets").split(",")) {
@@ -96,22 +101,45 @@ public class RunnerBench {
         double[] ttft = streamed.get(name).stream().mapToDouble(Measured::ttftMs).sorted().toArray();
         int total = whole.get(name).stream().mapToInt(Measured::tokens).sum()
             + streamed.get(name).stream().mapToInt(Measured::tokens).sum();
-        System.out.printf(Locale.ROOT, "RESULT\t%s\t%s\t%d\t%.1f\t%.1f\t%.1f\t%d%n",
-            label, name, c, best, bestStreamed, ttft[ttft.length / 2], total);
+        String first = names.get(0);
+        System.out.printf(Locale.ROOT, "RESULT\t%s\t%s\t%d\t%.1f\t%.1f\t%.1f\t%d\t%.3f\t%.3f%n",
+            label, name, c, best, bestStreamed, ttft[ttft.length / 2], total,
+            pairedRatio(whole.get(name), whole.get(first)), pairedRatio(streamed.get(name), streamed.get(first)));
+        for (int r = 0; r < rounds; r++) {
+          System.err.printf(Locale.ROOT, "  c=%d round %d %s: %.1f tokens/s, %.1f streamed%n",
+              c, r, name, whole.get(name).get(r).tokensPerSecond(), streamed.get(name).get(r).tokensPerSecond());
+        }
       }
     }
+  }
+
+  /** The median over rounds of {@code target}'s tokens/s over {@code reference}'s in the same round. */
+  static double pairedRatio(List<Measured> target, List<Measured> reference) {
+    double[] ratios = new double[target.size()];
+    for (int r = 0; r < ratios.length; r++) {
+      ratios[r] = target.get(r).tokensPerSecond() / reference.get(r).tokensPerSecond();
+    }
+    Arrays.sort(ratios);
+    int n = ratios.length;
+    return n % 2 == 1 ? ratios[n / 2] : (ratios[n / 2 - 1] + ratios[n / 2]) / 2;
   }
 
   static Measured round(HttpClient http, URI url, int concurrency, int tokens, boolean stream) throws Exception {
     List<Run> runs = new ArrayList<>();
     try (ExecutorService pool = Executors.newFixedThreadPool(concurrency)) {
-      List<Future<Run>> futures = new ArrayList<>();
+      List<Future<List<Run>>> futures = new ArrayList<>();
       for (int i = 0; i < concurrency; i++) {
         long seed = 42 + i;
-        futures.add(pool.submit(() -> run(http, url, seed, tokens, stream)));
+        futures.add(pool.submit(() -> {
+          List<Run> mine = new ArrayList<>();
+          for (int k = 0; k < perWorker; k++) {
+            mine.add(run(http, url, seed + 1000L * k, tokens, stream));
+          }
+          return mine;
+        }));
       }
-      for (Future<Run> f : futures) {
-        runs.add(f.get());
+      for (Future<List<Run>> f : futures) {
+        runs.addAll(f.get());
       }
     }
     long s = runs.stream().mapToLong(Run::start).min().orElseThrow();

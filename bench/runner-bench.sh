@@ -21,6 +21,7 @@ threads=${THREADS:-2}
 slots=${SLOTS:-4}
 concurrency=${CONCURRENCY:-1,2,4}
 rounds=${ROUNDS:-3}
+per_worker=${PER_WORKER:-2} # requests each concurrent client sends one after the other in a round
 warmup=${WARMUP:-45} # seconds of one-token requests per target before measuring (JIT, prompt cache)
 models=${MODELS:-tiny,1b}
 small_tokens=${SMALL_TOKENS:-128}
@@ -98,13 +99,13 @@ run_model() { # label model tokens ctx
   grep -h "local tier:" "$work/gateway-runner.log" "$work/gateway-in-process.log" | sed 's/^.*local tier:/  local tier:/' >&2
   log "load $(cut -d' ' -f1-3 /proc/loadavg); measuring ($rounds interleaved rounds)"
   "$java" "$here/RunnerBench.java" --label "$label" --tokens "$tokens" --concurrency "$concurrency" \
-    --rounds "$rounds" --warmup "$warmup" --eos "$eos" \
+    --rounds "$rounds" --per-worker "$per_worker" --warmup "$warmup" --eos "$eos" \
     --targets "a-llama-server=http://127.0.0.1:$native_port,b-gateway-runner=http://127.0.0.1:$runner_port,c-gateway-in-process=http://127.0.0.1:$inprocess_port" \
     | grep --line-buffered '^RESULT' | cut -f2- | tee -a "$results"
   cleanup
 }
 
-printf 'model\tsetup\tconcurrency\ttokens_per_s\tstreamed_tokens_per_s\tttft_ms\ttokens\n' >"$results"
+printf 'model\tsetup\tconcurrency\ttokens_per_s\tstreamed_tokens_per_s\tttft_ms\ttokens\tratio_to_a\tstreamed_ratio_to_a\n' >"$results"
 machine="$(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
 log "machine: $machine, load $(cut -d' ' -f1-3 /proc/loadavg); llama-server: $(docker run --rm "$image" --version 2>&1 | grep -m1 -o 'build [0-9]*' || echo '?')"
 if [[ ",$models," == *",tiny,"* ]]; then
@@ -119,13 +120,13 @@ fi
 {
   printf '# Local tier: llama-server alone, the gateway in runner mode, the gateway in process\n\n'
   printf 'Command: `%s`, %s, %s threads, %s slots, %s rounds; `%s`, load average at the end %s.\n\n' \
-    "THREADS=$threads SLOTS=$slots ROUNDS=$rounds WARMUP=$warmup MODELS=$models SMALL_TOKENS=$small_tokens BIG_TOKENS=$big_tokens bench/runner-bench.sh" \
+    "THREADS=$threads SLOTS=$slots ROUNDS=$rounds PER_WORKER=$per_worker WARMUP=$warmup MODELS=$models SMALL_TOKENS=$small_tokens BIG_TOKENS=$big_tokens bench/runner-bench.sh" \
     "$machine" "$threads" "$slots" "$rounds" "$stamp" "$(cut -d' ' -f1-3 /proc/loadavg)"
-  printf '| model | setup | concurrent | tokens/s | tokens/s streamed | TTFT ms (streamed, median) | (b)/(a) tokens/s, streamed |\n'
+  printf 'tokens/s: the best round; (x)/(a): the median over rounds of the ratio to llama-server alone in the same round.\n\n'
+  printf '| model | setup | concurrent | tokens/s | tokens/s streamed | TTFT ms (streamed, median) | (x)/(a) tokens/s, streamed |\n'
   printf '|---|---|---:|---:|---:|---:|---:|\n'
   tail -n +2 "$results" | awk -F'\t' '
-    $2 == "a-llama-server" { a[$1 FS $3] = $4; as[$1 FS $3] = $5 }
-    { r = ""; if ($2 == "b-gateway-runner" && a[$1 FS $3] > 0) r = sprintf("%.2f, %.2f", $4 / a[$1 FS $3], $5 / as[$1 FS $3]);
+    { r = ""; if ($2 != "a-llama-server") r = sprintf("%.2f, %.2f", $8, $9);
       printf "| %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6, r }'
 } | tee "$report"
 log "results in $report"
