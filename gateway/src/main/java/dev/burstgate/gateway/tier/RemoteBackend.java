@@ -12,13 +12,11 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.github.resilience4j.reactor.bulkhead.operator.BulkheadOperator;
 import io.github.resilience4j.reactor.circuitbreaker.operator.CircuitBreakerOperator;
-import java.io.ByteArrayOutputStream;
 import java.net.ConnectException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
@@ -34,7 +32,6 @@ import org.springframework.web.reactive.function.client.WebClient;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import tools.jackson.core.JacksonException;
-import tools.jackson.core.JsonGenerator;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
@@ -176,46 +173,9 @@ public final class RemoteBackend implements TierBackend {
     /** A try that failed on {@code endpoint} before its first chunk, in a way another node may not share. */
     private record Failed(URI endpoint, AttemptFailure failure) {}
 
-    /**
-     * The client's body as the upstream gets it: its own fields in their order, {@code model} set to this tier's model
-     * and, when streaming, {@code stream_options} replaced by {@code {"include_usage": true}} (so the stream ends with
-     * usage); fields the body lacks are appended. Written straight from the parsed tree, without copying it.
-     */
+    /** The client's body as the upstream gets it ({@link UpstreamPayload#PLAIN}). */
     static byte[] payload(JsonMapper json, ObjectNode body, String model, boolean stream) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(256);
-        try (JsonGenerator g = json.createGenerator(out)) {
-            g.writeStartObject();
-            boolean modelWritten = false;
-            boolean optionsWritten = false;
-            for (Map.Entry<String, JsonNode> field : body.properties()) {
-                String name = field.getKey();
-                if (name.equals("model")) {
-                    g.writeStringProperty("model", model);
-                    modelWritten = true;
-                } else if (stream && name.equals("stream_options")) {
-                    writeStreamOptions(g);
-                    optionsWritten = true;
-                } else {
-                    g.writeName(name);
-                    g.writeTree(field.getValue());
-                }
-            }
-            if (!modelWritten) {
-                g.writeStringProperty("model", model);
-            }
-            if (stream && !optionsWritten) {
-                writeStreamOptions(g);
-            }
-            g.writeEndObject();
-        }
-        return out.toByteArray();
-    }
-
-    private static void writeStreamOptions(JsonGenerator g) {
-        g.writeName("stream_options");
-        g.writeStartObject();
-        g.writeBooleanProperty("include_usage", true);
-        g.writeEndObject();
+        return UpstreamPayload.PLAIN.write(json, body, model, stream);
     }
 
     /**

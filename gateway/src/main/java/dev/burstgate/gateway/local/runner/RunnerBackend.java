@@ -8,14 +8,13 @@ import dev.burstgate.gateway.tier.AttemptFailure;
 import dev.burstgate.gateway.tier.Redaction;
 import dev.burstgate.gateway.tier.TierBackend;
 import dev.burstgate.gateway.tier.UpstreamChunk;
+import dev.burstgate.gateway.tier.UpstreamPayload;
 import dev.burstgate.policies.Tier;
-import java.io.ByteArrayOutputStream;
 import java.net.ConnectException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeoutException;
 import org.jspecify.annotations.Nullable;
 import org.springframework.core.ParameterizedTypeReference;
@@ -28,7 +27,6 @@ import reactor.core.publisher.Mono;
 import reactor.core.publisher.SignalType;
 import reactor.util.retry.Retry;
 import tools.jackson.core.JacksonException;
-import tools.jackson.core.JsonGenerator;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
@@ -137,7 +135,7 @@ public final class RunnerBackend implements TierBackend {
     }
 
     private Flux<UpstreamChunk> call(ChatCompletionRequest request, String requestId, boolean scored) {
-        boolean clientLogprobs = asksForLogprobs(request.body());
+        boolean clientLogprobs = UpstreamPayload.asksForLogprobs(request.body());
         byte[] payload = payload(json, request.body(), model, request.stream(), defaultMaxTokens, scored);
         return Flux.defer(() -> {
             URI base = runner.base();
@@ -179,67 +177,13 @@ public final class RunnerBackend implements TierBackend {
     }
 
     /**
-     * The client's body as the runner gets it: its fields in their order, {@code model} set, {@code stream_options}
-     * replaced by {@code {"include_usage": true}} when streaming, {@code max_tokens} added when neither it nor
-     * {@code max_completion_tokens} is given; when {@code scored} and the client did not ask for {@code logprobs},
-     * {@code "logprobs": true} and {@code "top_logprobs": 5} in place of the client's own.
+     * The client's body as the runner gets it ({@link UpstreamPayload}): {@code max_tokens} added when the client set
+     * no limit; when {@code scored} and the client did not ask for {@code logprobs}, {@code "logprobs": true} and
+     * {@code "top_logprobs": 5} in place of the client's own.
      */
     static byte[] payload(
             JsonMapper json, ObjectNode body, String model, boolean stream, int defaultMaxTokens, boolean scored) {
-        boolean addLogprobs = scored && !asksForLogprobs(body);
-        ByteArrayOutputStream out = new ByteArrayOutputStream(256);
-        try (JsonGenerator g = json.createGenerator(out)) {
-            g.writeStartObject();
-            boolean modelWritten = false;
-            boolean optionsWritten = false;
-            for (Map.Entry<String, JsonNode> field : body.properties()) {
-                String name = field.getKey();
-                if (name.equals("model")) {
-                    g.writeStringProperty("model", model);
-                    modelWritten = true;
-                } else if (stream && name.equals("stream_options")) {
-                    writeStreamOptions(g);
-                    optionsWritten = true;
-                } else if (addLogprobs && (name.equals("logprobs") || name.equals("top_logprobs"))) {
-                    continue;
-                } else {
-                    g.writeName(name);
-                    g.writeTree(field.getValue());
-                }
-            }
-            if (!modelWritten) {
-                g.writeStringProperty("model", model);
-            }
-            if (stream && !optionsWritten) {
-                writeStreamOptions(g);
-            }
-            if (isAbsent(body, "max_tokens") && isAbsent(body, "max_completion_tokens")) {
-                g.writeNumberProperty("max_tokens", defaultMaxTokens);
-            }
-            if (addLogprobs) {
-                g.writeBooleanProperty("logprobs", true);
-                g.writeNumberProperty("top_logprobs", Confidence.TOP_K);
-            }
-            g.writeEndObject();
-        }
-        return out.toByteArray();
-    }
-
-    private static boolean asksForLogprobs(ObjectNode body) {
-        JsonNode v = body.get("logprobs");
-        return v != null && v.isBoolean() && v.booleanValue();
-    }
-
-    private static boolean isAbsent(ObjectNode body, String field) {
-        JsonNode v = body.get(field);
-        return v == null || v.isNull();
-    }
-
-    private static void writeStreamOptions(JsonGenerator g) {
-        g.writeName("stream_options");
-        g.writeStartObject();
-        g.writeBooleanProperty("include_usage", true);
-        g.writeEndObject();
+        return new UpstreamPayload(defaultMaxTokens, scored ? Confidence.TOP_K : 0).write(json, body, model, stream);
     }
 
     private Flux<UpstreamChunk> read(ClientResponse response, boolean stream, String id, Scoring scoring) {
