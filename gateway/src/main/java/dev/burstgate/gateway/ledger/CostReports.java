@@ -1,5 +1,6 @@
 package dev.burstgate.gateway.ledger;
 
+import dev.burstgate.policies.cost.BaselineRatio;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.sql.ResultSet;
@@ -11,6 +12,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -25,17 +27,22 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * the most recent requests with their attempts. The SQL is the same on PostgreSQL and on H2 in PostgreSQL mode; days
  * are UTC days on both (taken from the epoch seconds, so no session time zone is involved). Blocking: call it off
  * the event loop.
+ *
+ * <p>The recorded baseline prices the gateway's own token counts at the legacy tier's prices. Where shadow calls to
+ * legacy measured what legacy would really have charged for requests local or cloud answered, each total also has
+ * a {@linkplain Totals#measured() measured baseline}: the ratio of measured to recorded baseline over those samples
+ * ({@link BaselineRatio}), applied to the recorded baseline of the requests legacy did not answer.
  */
 final class CostReports {
 
     /** What a summary can be grouped by. */
     enum GroupKey {
-        TENANT("tenant"),
+        TENANT("r.tenant"),
         /** The tier that answered (or was tried last); {@code none} when no tier was tried. */
-        TIER("COALESCE(final_tier, 'none')"),
+        TIER("COALESCE(r.final_tier, 'none')"),
         /** The UTC day of the request, {@code yyyy-MM-dd}. */
-        DAY("FLOOR(EXTRACT(EPOCH FROM ts) / 86400)"),
-        POLICY("policy");
+        DAY("FLOOR(EXTRACT(EPOCH FROM r.ts) / 86400)"),
+        POLICY("r.policy");
 
         private final String expression;
 
@@ -61,6 +68,11 @@ final class CostReports {
     /**
      * Sums over a set of requests. Money is exact. The cascade figures count requests whose local answer a policy's
      * cascade judged ({@code cascaded}), those it escalated, and what the escalated local attempts cost and took.
+     *
+     * @param legacyBaselineUsd the part of {@code baselineUsd} of requests the legacy tier answered: already what
+     *     legacy charged, from its own token counts
+     * @param baselineSamples the requests answered by local or cloud that a shadow call to legacy measured: pairs of
+     *     their recorded baseline and what legacy charged for the same body ({@link #measured()})
      */
     record Totals(
             long requests,
@@ -72,10 +84,39 @@ final class CostReports {
             long cascaded,
             long escalated,
             BigDecimal escalatedCostUsd,
-            long escalatedLatencyMs) {
+            long escalatedLatencyMs,
+            BigDecimal legacyBaselineUsd,
+            BaselineRatio baselineSamples) {
 
         static final Totals ZERO =
                 new Totals(0, 0, 0, BigDecimal.ZERO, BigDecimal.ZERO, BigDecimal.ZERO, 0, 0, BigDecimal.ZERO, 0);
+
+        /** Totals with no measured baseline. */
+        Totals(
+                long requests,
+                long promptTokens,
+                long completionTokens,
+                BigDecimal costUsd,
+                BigDecimal baselineUsd,
+                BigDecimal savingUsd,
+                long cascaded,
+                long escalated,
+                BigDecimal escalatedCostUsd,
+                long escalatedLatencyMs) {
+            this(
+                    requests,
+                    promptTokens,
+                    completionTokens,
+                    costUsd,
+                    baselineUsd,
+                    savingUsd,
+                    cascaded,
+                    escalated,
+                    escalatedCostUsd,
+                    escalatedLatencyMs,
+                    BigDecimal.ZERO,
+                    BaselineRatio.NONE);
+        }
 
         /** Totals of requests no cascade judged. */
         Totals(
@@ -121,9 +162,82 @@ final class CostReports {
                     cascaded + o.cascaded,
                     escalated + o.escalated,
                     escalatedCostUsd.add(o.escalatedCostUsd),
-                    escalatedLatencyMs + o.escalatedLatencyMs);
+                    escalatedLatencyMs + o.escalatedLatencyMs,
+                    legacyBaselineUsd.add(o.legacyBaselineUsd),
+                    baselineSamples.plus(o.baselineSamples));
+        }
+
+        /** These totals with {@code samples} as their baseline samples. */
+        Totals withSamples(BaselineRatio samples) {
+            return new Totals(
+                    requests,
+                    promptTokens,
+                    completionTokens,
+                    costUsd,
+                    baselineUsd,
+                    savingUsd,
+                    cascaded,
+                    escalated,
+                    escalatedCostUsd,
+                    escalatedLatencyMs,
+                    legacyBaselineUsd,
+                    samples);
+        }
+
+        /**
+         * The baseline and saving with the measured ratio: {@code legacyBaselineUsd + (baselineUsd −
+         * legacyBaselineUsd) × R}, the interval likewise with R's bounds; null without samples.
+         */
+        @Nullable
+        MeasuredBaseline measured() {
+            BaselineRatio.Estimate e = baselineSamples.estimate();
+            if (e == null) {
+                return null;
+            }
+            BigDecimal assumed = baselineUsd.subtract(legacyBaselineUsd);
+            BigDecimal baseline = scaled(assumed, e.ratio());
+            BigDecimal low = e.low() == null ? null : scaled(assumed, e.low());
+            BigDecimal high = e.high() == null ? null : scaled(assumed, e.high());
+            return new MeasuredBaseline(
+                    e.samples(),
+                    e.ratio(),
+                    e.low(),
+                    e.high(),
+                    baseline,
+                    low,
+                    high,
+                    saving(baseline),
+                    low == null ? null : saving(low),
+                    high == null ? null : saving(high));
+        }
+
+        private BigDecimal scaled(BigDecimal assumed, BigDecimal ratio) {
+            return legacyBaselineUsd
+                    .add(assumed.multiply(ratio))
+                    .setScale(LedgerRecord.MONEY_SCALE, RoundingMode.HALF_EVEN);
+        }
+
+        /** The recorded saving, moved by what the measured baseline differs from the recorded one. */
+        private BigDecimal saving(BigDecimal measuredBaseline) {
+            return savingUsd.add(measuredBaseline.subtract(baselineUsd));
         }
     }
+
+    /**
+     * A group's baseline measured on its shadow samples ({@link BaselineRatio}): the ratio R with its 95 % interval,
+     * the baseline and saving with R, and with its bounds. Bounds are null with a single sample.
+     */
+    record MeasuredBaseline(
+            long samples,
+            BigDecimal ratio,
+            @Nullable BigDecimal ratioLow,
+            @Nullable BigDecimal ratioHigh,
+            BigDecimal baselineUsd,
+            @Nullable BigDecimal baselineLowUsd,
+            @Nullable BigDecimal baselineHighUsd,
+            BigDecimal savingUsd,
+            @Nullable BigDecimal savingLowUsd,
+            @Nullable BigDecimal savingHighUsd) {}
 
     /** One group: its key values in the order of {@link Summary#groupBy()}, and its sums. */
     record Group(List<String> keys, Totals totals) {}
@@ -162,7 +276,8 @@ final class CostReports {
                 .append("COALESCE(SUM(r.saving_usd), 0), COUNT(a.request_id), ")
                 .append("COALESCE(SUM(CASE WHEN a.outcome = 'escalated' THEN 1 ELSE 0 END), 0), ")
                 .append("COALESCE(SUM(CASE WHEN a.outcome = 'escalated' THEN a.cost_usd END), 0), ")
-                .append("COALESCE(SUM(CASE WHEN a.outcome = 'escalated' THEN a.latency_ms END), 0) ")
+                .append("COALESCE(SUM(CASE WHEN a.outcome = 'escalated' THEN a.latency_ms END), 0), ")
+                .append("COALESCE(SUM(CASE WHEN r.final_tier = 'legacy' THEN r.baseline_usd END), 0) ")
                 .append("FROM ledger_request r LEFT JOIN ledger_attempt a ")
                 .append("ON a.request_id = r.id AND a.judged ")
                 .append("WHERE r.ts >= ? AND r.ts < ?");
@@ -191,11 +306,20 @@ final class CostReports {
                             rs.getLong(c + 6),
                             rs.getLong(c + 7),
                             rs.getBigDecimal(c + 8),
-                            rs.getLong(c + 9));
+                            rs.getLong(c + 9),
+                            rs.getBigDecimal(c + 10),
+                            BaselineRatio.NONE);
                     groups.add(new Group(List.copyOf(keys), t));
                 },
                 utc(from),
                 utc(to));
+        Map<List<String>, BaselineRatio> samples = baselineSamples(from, to, groupBy);
+        if (!samples.isEmpty()) {
+            groups.replaceAll(g -> {
+                BaselineRatio s = samples.get(g.keys());
+                return s == null ? g : new Group(g.keys(), g.totals().withSamples(s));
+            });
+        }
         Totals totals = Totals.ZERO;
         for (Group g : groups) {
             totals = totals.plus(g.totals());
@@ -211,6 +335,59 @@ final class CostReports {
         }
         groups.sort(order);
         return new Summary(from, to, List.copyOf(groupBy), totals, Collections.unmodifiableList(groups));
+    }
+
+    /** What legacy charged for a shadow call: the row's cost without the judge call's. */
+    private static final String MEASURED = "(s.cost_usd - s.judge_cost_usd)";
+
+    /**
+     * The baseline samples of each group: requests in range answered by local or cloud whose shadow call to legacy
+     * answered with its own token counts (not an estimate); assumed = the request's recorded baseline, measured = what
+     * the call cost at the legacy prices. The sums are exact aggregates, so no pair leaves the database.
+     */
+    private Map<List<String>, BaselineRatio> baselineSamples(Instant from, Instant to, List<GroupKey> groupBy) {
+        StringBuilder sql = new StringBuilder("SELECT ");
+        for (GroupKey k : groupBy) {
+            sql.append(k.expression).append(", ");
+        }
+        sql.append("COUNT(*), COALESCE(SUM(r.baseline_usd), 0), COALESCE(SUM(" + MEASURED + "), 0), ")
+                .append("COALESCE(SUM(r.baseline_usd * r.baseline_usd), 0), ")
+                .append("COALESCE(SUM(" + MEASURED + " * " + MEASURED + "), 0), ")
+                .append("COALESCE(SUM(r.baseline_usd * " + MEASURED + "), 0) ")
+                .append("FROM ledger_request r JOIN ledger_shadow s ON s.request_id = r.id ")
+                .append("WHERE r.ts >= ? AND r.ts < ? AND r.final_tier IN ('local', 'cloud') ")
+                .append("AND s.shadow_tier = 'legacy' AND s.verdict <> 'error' AND s.usage_estimated = FALSE");
+        if (!groupBy.isEmpty()) {
+            sql.append(" GROUP BY ");
+            for (int i = 0; i < groupBy.size(); i++) {
+                sql.append(i == 0 ? "" : ", ").append(groupBy.get(i).expression);
+            }
+        }
+        Map<List<String>, BaselineRatio> out = new HashMap<>();
+        jdbc.query(
+                sql.toString(),
+                rs -> {
+                    List<String> keys = new ArrayList<>(groupBy.size());
+                    for (int i = 0; i < groupBy.size(); i++) {
+                        keys.add(key(groupBy.get(i), rs, i + 1));
+                    }
+                    int c = groupBy.size() + 1;
+                    long n = rs.getLong(c);
+                    if (n > 0) {
+                        out.put(
+                                List.copyOf(keys),
+                                new BaselineRatio(
+                                        n,
+                                        rs.getBigDecimal(c + 1),
+                                        rs.getBigDecimal(c + 2),
+                                        rs.getBigDecimal(c + 3),
+                                        rs.getBigDecimal(c + 4),
+                                        rs.getBigDecimal(c + 5)));
+                    }
+                },
+                utc(from),
+                utc(to));
+        return out;
     }
 
     private static String key(GroupKey k, ResultSet rs, int column) throws SQLException {

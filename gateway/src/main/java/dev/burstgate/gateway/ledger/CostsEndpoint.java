@@ -7,6 +7,7 @@ import dev.burstgate.gateway.ledger.CostReports.GroupKey;
 import dev.burstgate.gateway.ledger.CostReports.Summary;
 import dev.burstgate.gateway.ledger.CostReports.Totals;
 import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -16,6 +17,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.jspecify.annotations.Nullable;
@@ -41,7 +43,9 @@ import tools.jackson.databind.node.ObjectNode;
  *   <li>{@code GET /admin/costs/summary?from&to&groupBy=tenant,tier,day,policy}: requests, tokens, spend, baseline
  *       and saving over {@code [from, to)} (default: the last 30 days), in total and per group; JSON, or CSV when
  *       the client accepts {@code text/csv}; the JSON adds each group's {@code cascade} figures (requests a policy's
- *       cascade judged, those escalated, their rate, and the cost and time of the escalated local attempts);
+ *       cascade judged, those escalated, their rate, and the cost and time of the escalated local attempts) and
+ *       its {@code measured_baseline} (the baseline and saving with legacy's own token counts measured on shadow
+ *       samples, with a 95 % interval; null without samples);
  *   <li>{@code GET /admin/costs/requests?limit=50&tenant=}: the most recent requests with their attempts.
  * </ul>
  *
@@ -56,6 +60,8 @@ public final class CostsEndpoint {
     static final Duration DEFAULT_RANGE = Duration.ofDays(30);
     static final int DEFAULT_LIMIT = 50;
     static final int MAX_LIMIT = 1000;
+    /** Decimals of a measured-baseline ratio. */
+    static final int RATIO_DECIMALS = 6;
 
     private static final String[] TOTAL_FIELDS = {
         "requests",
@@ -65,7 +71,17 @@ public final class CostsEndpoint {
         "cost_usd",
         "baseline_usd",
         "saving_usd",
-        "saving_percent"
+        "saving_percent",
+        "measured_samples",
+        "measured_ratio",
+        "measured_ratio_low",
+        "measured_ratio_high",
+        "measured_baseline_usd",
+        "measured_baseline_low_usd",
+        "measured_baseline_high_usd",
+        "measured_saving_usd",
+        "measured_saving_low_usd",
+        "measured_saving_high_usd"
     };
 
     private final @Nullable CostReports reports;
@@ -222,6 +238,31 @@ public final class CostsEndpoint {
         }
         cascade.put("escalated_cost_usd", money(t.escalatedCostUsd()));
         cascade.put("escalated_latency_ms", t.escalatedLatencyMs());
+        CostReports.MeasuredBaseline m = t.measured();
+        if (m == null) {
+            o.putNull("measured_baseline");
+        } else {
+            ObjectNode mb = o.putObject("measured_baseline");
+            mb.put("samples", m.samples());
+            mb.put("ratio", ratio(m.ratio()));
+            mb.put("ratio_low", ratio(m.ratioLow()));
+            mb.put("ratio_high", ratio(m.ratioHigh()));
+            mb.put("baseline_usd", money(m.baselineUsd()));
+            mb.put("baseline_low_usd", nullableMoney(m.baselineLowUsd()));
+            mb.put("baseline_high_usd", nullableMoney(m.baselineHighUsd()));
+            mb.put("saving_usd", money(m.savingUsd()));
+            mb.put("saving_low_usd", nullableMoney(m.savingLowUsd()));
+            mb.put("saving_high_usd", nullableMoney(m.savingHighUsd()));
+        }
+    }
+
+    /** A ratio to {@value #RATIO_DECIMALS} decimals (half even); null stays null. */
+    static @Nullable BigDecimal ratio(@Nullable BigDecimal r) {
+        return r == null ? null : r.setScale(RATIO_DECIMALS, RoundingMode.HALF_EVEN);
+    }
+
+    private static @Nullable BigDecimal nullableMoney(@Nullable BigDecimal amount) {
+        return amount == null ? null : money(amount);
     }
 
     /** RFC 4180 CSV: a header line, then one line per group (one line of totals when not grouped). */
@@ -252,7 +293,27 @@ public final class CostsEndpoint {
                 money(t.baselineUsd()).toPlainString(),
                 money(t.savingUsd()).toPlainString(),
                 pct == null ? "" : pct.toPlainString()));
+        // The measured baseline's columns: empty without samples, the bounds empty with one sample.
+        CostReports.MeasuredBaseline m = t.measured();
+        if (m == null) {
+            cells.addAll(Collections.nCopies(10, ""));
+        } else {
+            cells.add(Long.toString(m.samples()));
+            cells.add(plain(ratio(m.ratio())));
+            cells.add(plain(ratio(m.ratioLow())));
+            cells.add(plain(ratio(m.ratioHigh())));
+            cells.add(money(m.baselineUsd()).toPlainString());
+            cells.add(plain(nullableMoney(m.baselineLowUsd())));
+            cells.add(plain(nullableMoney(m.baselineHighUsd())));
+            cells.add(money(m.savingUsd()).toPlainString());
+            cells.add(plain(nullableMoney(m.savingLowUsd())));
+            cells.add(plain(nullableMoney(m.savingHighUsd())));
+        }
         return cells;
+    }
+
+    private static String plain(@Nullable BigDecimal v) {
+        return v == null ? "" : v.toPlainString();
     }
 
     private static void line(StringBuilder b, List<String> cells) {

@@ -156,7 +156,12 @@ record LedgerRecord(
         }
     }
 
-    /** The {@code ledger_shadow} columns that are not request columns. */
+    /**
+     * The {@code ledger_shadow} columns that are not request columns.
+     *
+     * @param usageEstimated whether the tokens are an estimate rather than the shadow tier's own count; null in journal
+     *     lines written before the field existed (unknown: {@code NULL} in the column)
+     */
     record Shadow(
             int seq,
             String servedTier,
@@ -164,7 +169,8 @@ record LedgerRecord(
             @Nullable Double confidence,
             String verdict,
             String judge,
-            BigDecimal judgeCostUsd) {}
+            BigDecimal judgeCostUsd,
+            @Nullable Boolean usageEstimated) {}
 
     /** The outcome placeholder of a shadow row. */
     static final String SHADOW = "shadow";
@@ -200,7 +206,8 @@ record LedgerRecord(
                         confidence != null && Double.isFinite(confidence) ? confidence : null,
                         r.verdict().label(),
                         clip(r.judge(), JUDGE_WIDTH),
-                        money(r.judgeCost())),
+                        money(r.judgeCost()),
+                        r.usageEstimated()),
                 null);
     }
 

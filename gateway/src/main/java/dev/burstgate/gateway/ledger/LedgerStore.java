@@ -43,8 +43,9 @@ final class LedgerStore {
     static final int ROWS_PER_STATEMENT = 50;
 
     static final String SHADOW_COLUMNS = "request_id, seq, ts, policy, served_tier, shadow_tier, complexity, "
-            + "confidence, verdict, judge, cost_usd, judge_cost_usd, prompt_tokens, completion_tokens, latency_ms";
-    private static final int SHADOW_PARAMS = 15;
+            + "confidence, verdict, judge, cost_usd, judge_cost_usd, prompt_tokens, completion_tokens, latency_ms, "
+            + "usage_estimated";
+    private static final int SHADOW_PARAMS = 16;
     private static final String INSERT_SHADOW = insertSql("ledger_shadow", SHADOW_COLUMNS, SHADOW_PARAMS, 1);
     private static final String INSERT_SHADOWS =
             insertSql("ledger_shadow", SHADOW_COLUMNS, SHADOW_PARAMS, ROWS_PER_STATEMENT);
@@ -243,6 +244,12 @@ final class LedgerStore {
         ps.setLong(o + 13, r.promptTokens());
         ps.setLong(o + 14, r.completionTokens());
         ps.setLong(o + 15, r.latencyMs());
+        Boolean estimated = s.usageEstimated();
+        if (estimated == null) {
+            ps.setNull(o + 16, Types.BOOLEAN);
+        } else {
+            ps.setBoolean(o + 16, estimated);
+        }
     }
 
     private static void setAttempt(PreparedStatement ps, int o, AttemptRow row) throws SQLException {

@@ -79,7 +79,14 @@ public final class ShadowHistory {
                 new Usd(rs.getBigDecimal(11)),
                 new Usd(rs.getBigDecimal(12)),
                 new Usage(Math.max(0, rs.getLong(13)), Math.max(0, rs.getLong(14))),
+                usageEstimated(rs, 16),
                 Duration.ofMillis(Math.max(0, rs.getLong(15))));
+    }
+
+    /** Rows written before the column existed (NULL) are not known to carry reported tokens: estimated. */
+    private static boolean usageEstimated(ResultSet rs, int column) throws SQLException {
+        boolean estimated = rs.getBoolean(column);
+        return rs.wasNull() || estimated;
     }
 
     private static Tier tier(String label) {

@@ -231,6 +231,7 @@ public final class ShadowRunner implements ShadowHook, SmartLifecycle {
         Usd cost = Usd.ZERO;
         Usd judgeCost = Usd.ZERO;
         Usage usage = Usage.NONE;
+        boolean usageEstimated = true;
         Verdict verdict;
         long latencyNanos;
         try {
@@ -238,6 +239,8 @@ public final class ShadowRunner implements ShadowHook, SmartLifecycle {
             AnswerText stronger = call(backend, request, c.routed.requestId());
             latencyNanos = System.nanoTime() - start;
             usage = usage(stronger, c.routed.promptChars());
+            usageEstimated = stronger.reported() == null;
+            // Priced from the tokens the shadow tier reported: a legacy call so measures what legacy would charge.
             cost = prices.cost(c.against, usage);
             ShadowAnswer cheap = c.cheaper.answer();
             ShadowAnswer strong = stronger.answer();
@@ -288,6 +291,7 @@ public final class ShadowRunner implements ShadowHook, SmartLifecycle {
                 total,
                 judgeCost,
                 usage,
+                usageEstimated,
                 Duration.ofNanos(latencyNanos));
         for (ShadowRecordListener l : listeners) {
             try {

@@ -21,6 +21,8 @@ import org.jspecify.annotations.Nullable;
  * @param cost the shadow call plus the judge call, if any
  * @param judgeCost the judge call alone (zero for {@code exact} and {@code structural})
  * @param usage the shadow call's tokens
+ * @param usageEstimated whether {@code usage} is an estimate (the shadow tier reported none, or the call failed)
+ *     rather than the tokens the shadow tier reported
  * @param latency how long the shadow call took
  */
 public record ShadowRecord(
@@ -37,4 +39,5 @@ public record ShadowRecord(
         Usd cost,
         Usd judgeCost,
         Usage usage,
+        boolean usageEstimated,
         Duration latency) {}

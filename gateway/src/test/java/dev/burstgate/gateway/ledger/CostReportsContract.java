@@ -33,6 +33,7 @@ abstract class CostReportsContract {
     @BeforeEach
     void load() {
         JdbcTemplate jdbc = new JdbcTemplate(dataSource());
+        jdbc.update("DELETE FROM ledger_shadow");
         jdbc.update("DELETE FROM ledger_attempt");
         jdbc.update("DELETE FROM ledger_request");
         reports = new CostReports(dataSource());
@@ -94,6 +95,55 @@ abstract class CostReportsContract {
                                         1))
                         .map(LedgerRecord::of)
                         .toList());
+        // Shadow calls to legacy (each with a $0.18 judge call): req_1 (local, $1.10 recorded baseline) cost legacy
+        // $1.30, req_2 (cloud, $1.10) $0.88. Not samples: an estimate (req_2 again), a request legacy answered (req_3),
+        // a request outside the range (req_5).
+        new LedgerStore(dataSource())
+                .insert(Stream.of(
+                                LedgerTestData.shadow("req_1", 0, "1.48", null),
+                                LedgerTestData.shadow("req_2", 0, "1.06", null),
+                                LedgerTestData.shadow("req_2", 1, "5.00", null, true),
+                                LedgerTestData.shadow("req_3", 0, "5.00", null),
+                                LedgerTestData.shadow("req_5", 0, "5.00", null))
+                        .map(LedgerRecord::of)
+                        .toList());
+    }
+
+    @Test
+    void measuresTheBaselineOnShadowCallsToLegacyOfRequestsLocalOrCloudAnswered() {
+        Totals t = reports.summary(FROM, TO, List.of()).totals();
+        assertThat(t.legacyBaselineUsd()).isEqualByComparingTo("1.10");
+        assertThat(t.baselineSamples().samples()).isEqualTo(2);
+        assertThat(t.baselineSamples().sumAssumed()).isEqualByComparingTo("2.20");
+        assertThat(t.baselineSamples().sumMeasured()).isEqualByComparingTo("2.18");
+        assertThat(t.baselineSamples().sumMeasuredSquared()).isEqualByComparingTo("2.4644");
+        assertThat(t.baselineSamples().sumProducts()).isEqualByComparingTo("2.398");
+        CostReports.MeasuredBaseline m = t.measured();
+        assertThat(m).isNotNull();
+        // legacy's own $1.10 + $2.20 × (2.18 / 2.20)
+        assertThat(m.baselineUsd()).isEqualByComparingTo("3.28");
+        assertThat(m.savingUsd()).isEqualByComparingTo("1.98");
+        // two pairs far apart: a wide interval, clamped at zero below
+        assertThat(m.ratioLow()).isEqualByComparingTo("0");
+        assertThat(m.baselineLowUsd()).isEqualByComparingTo("1.10");
+        assertThat(m.ratioHigh()).isGreaterThan(new BigDecimal("2"));
+
+        Summary byTier = reports.summary(FROM, TO, List.of(GroupKey.TIER));
+        assertThat(byTier.groups())
+                .extracting(g -> g.totals().baselineSamples().samples())
+                .containsExactly(1L, 0L, 1L, 0L);
+        CostReports.MeasuredBaseline cloud = byTier.groups().get(0).totals().measured();
+        assertThat(cloud).isNotNull();
+        assertThat(cloud.ratio()).isEqualByComparingTo("0.8");
+        assertThat(cloud.baselineUsd()).isEqualByComparingTo("0.88");
+        assertThat(cloud.ratioLow()).isNull();
+        assertThat(byTier.groups().get(1).totals().measured()).isNull();
+        assertThat(byTier.totals().measured().baselineUsd()).isEqualByComparingTo("3.28");
+
+        Summary byDay = reports.summary(FROM, TO, List.of(GroupKey.DAY, GroupKey.POLICY));
+        assertThat(byDay.groups())
+                .extracting(g -> g.totals().baselineSamples().samples())
+                .containsExactly(1L, 1L, 0L);
     }
 
     @Test

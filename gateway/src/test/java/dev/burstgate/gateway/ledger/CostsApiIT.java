@@ -174,8 +174,10 @@ class CostsApiIT {
                 .getResponseBody();
         assertThat(csv)
                 .isEqualTo(
-                        "tenant,tier,requests,prompt_tokens,completion_tokens,total_tokens,cost_usd,baseline_usd,saving_usd,saving_percent\r\n"
-                                + "acme,legacy,3,63,27,90,2.200000,3.300000,1.100000,33.33\r\n");
+                        "tenant,tier,requests,prompt_tokens,completion_tokens,total_tokens,cost_usd,baseline_usd,saving_usd,saving_percent,"
+                                + CostsEndpointTest.MEASURED_HEADER + "\r\n"
+                                + "acme,legacy,3,63,27,90,2.200000,3.300000,1.100000,33.33"
+                                + CostsEndpointTest.NO_MEASURE + "\r\n");
         String totals = admin("/admin/costs/summary")
                 .accept(new MediaType("text", "csv"))
                 .exchange()
@@ -186,8 +188,9 @@ class CostsApiIT {
                 .getResponseBody();
         assertThat(totals.split("\r\n"))
                 .containsExactly(
-                        "requests,prompt_tokens,completion_tokens,total_tokens,cost_usd,baseline_usd,saving_usd,saving_percent",
-                        "3,63,27,90,2.200000,3.300000,1.100000,33.33");
+                        "requests,prompt_tokens,completion_tokens,total_tokens,cost_usd,baseline_usd,saving_usd,saving_percent,"
+                                + CostsEndpointTest.MEASURED_HEADER,
+                        "3,63,27,90,2.200000,3.300000,1.100000,33.33" + CostsEndpointTest.NO_MEASURE);
     }
 
     @Test

@@ -127,6 +127,19 @@ class LedgerRecordTest {
     }
 
     @Test
+    void aShadowJournalLineWrittenBeforeUsageEstimatedReadsAsUnknown() {
+        LedgerRecord r = LedgerRecord.of(LedgerTestData.shadow("req_old", 0, "1.10", null));
+        String line = LedgerJournal.JSON.writeValueAsString(r);
+        assertThat(line).contains(",\"usageEstimated\":false");
+        LedgerRecord read =
+                LedgerJournal.JSON.readValue(line.replace(",\"usageEstimated\":false", ""), LedgerRecord.class);
+        assertThat(read.shadow()).isNotNull();
+        // NULL in the column: not known to be legacy's own count, so never a baseline sample
+        assertThat(read.shadow().usageEstimated()).isNull();
+        assertThat(read.shadow().judgeCostUsd()).isEqualByComparingTo("0.18");
+    }
+
+    @Test
     void journalLinesReadBackAsTheSameRecords() throws IOException {
         LedgerJournal journal = LedgerJournal.open(
                 dir.resolve("journal"),

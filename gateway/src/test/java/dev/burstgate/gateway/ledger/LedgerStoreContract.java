@@ -183,6 +183,7 @@ abstract class LedgerStoreContract {
         assertThat(((Number) row.get("prompt_tokens")).longValue()).isEqualTo(17);
         assertThat(((Number) row.get("completion_tokens")).longValue()).isEqualTo(4);
         assertThat(((Number) row.get("latency_ms")).longValue()).isEqualTo(2_034);
+        assertThat(row.get("usage_estimated")).isEqualTo(false);
         assertThat(((Number) jdbc.queryForMap(
                                         "SELECT confidence FROM ledger_shadow WHERE request_id = 'req-shadowed' AND seq = 1")
                                 .get("confidence"))

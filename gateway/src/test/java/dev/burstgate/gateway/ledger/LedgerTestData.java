@@ -131,6 +131,19 @@ final class LedgerTestData {
     /** A shadow comparison of {@code requestId}'s local answer with legacy, judged not acceptable. */
     static dev.burstgate.gateway.usage.ShadowRecord shadow(
             String requestId, int seq, String cost, @org.jspecify.annotations.Nullable Double confidence) {
+        return shadow(requestId, seq, cost, confidence, false);
+    }
+
+    /**
+     * The same, with a $0.18 judge call in {@code cost}, and tokens legacy reported or ({@code usageEstimated}) an
+     * estimate.
+     */
+    static dev.burstgate.gateway.usage.ShadowRecord shadow(
+            String requestId,
+            int seq,
+            String cost,
+            @org.jspecify.annotations.Nullable Double confidence,
+            boolean usageEstimated) {
         return new dev.burstgate.gateway.usage.ShadowRecord(
                 requestId,
                 seq,
@@ -145,6 +158,7 @@ final class LedgerTestData {
                 Usd.of(cost),
                 Usd.of("0.18"),
                 new Usage(17, 4),
+                usageEstimated,
                 Duration.ofMillis(2_034));
     }
 
