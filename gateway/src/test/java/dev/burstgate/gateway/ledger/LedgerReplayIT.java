@@ -19,6 +19,7 @@ import dev.burstgate.policies.replay.LedgerReplay;
 import dev.burstgate.policies.replay.LedgerSource;
 import dev.burstgate.policies.replay.RecordedRequest;
 import dev.burstgate.policies.replay.ReplayReport;
+import dev.burstgate.policies.replay.ShadowQuality;
 import dev.burstgate.policies.routing.Router;
 import dev.burstgate.policies.simulation.SimulationConfig;
 import java.io.PrintWriter;
@@ -59,7 +60,8 @@ import tools.jackson.databind.json.JsonMapper;
  * the recorded ones and the cost is the ledger's within 1 %; a cheaper candidate policy costs less. A third tenant's
  * policy cascades: its local answers cut by {@code max_tokens} escalate to cloud (the in-process engine measures no
  * confidence, so its confidence threshold escalates nothing), and the replay under the live policy escalates exactly
- * the requests the gateway escalated, at exactly the ledger's cost, and counts the others as of unknown confidence.
+ * the requests the gateway escalated, at exactly the ledger's cost, and counts the others as of unknown confidence;
+ * its shadow comparisons with legacy give the quality kept of the replay.
  */
 @GatewayIT(
         localTier = true,
@@ -172,7 +174,9 @@ class LedgerReplayIT {
 
     @Test
     void replayingTheLedgerUnderTheLivePolicyReproducesItsDecisionsAndItsCost(TestGateway gateway) throws Exception {
-        gateway.legacy().answering("A careful legacy answer.", 30, 12);
+        // The legacy mock answers as the cloud mock does, so that the cascade's shadow comparisons of cloud answers
+        // with legacy's are acceptable and those of local answers are not.
+        gateway.legacy().answering("A cloud answer.", 30, 12);
         gateway.cloud().answering("A cloud answer.", 25, 10);
         Instant since = Instant.now().minus(1, ChronoUnit.MINUTES);
         List<Sent> sent = new ArrayList<>();
@@ -309,9 +313,21 @@ class LedgerReplayIT {
         assertThat(candidate.simulation().cost().amount().doubleValue())
                 .isLessThan(0.99 * live.ledgerCost().amount().doubleValue());
 
-        // The cascade's requests alone: the live escalations, at the ledger's cost.
+        // The cascade's requests alone: the live escalations, at the ledger's cost, and the quality kept as the shadow
+        // verdicts on them estimate it.
+        await().atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(100))
+                .untilAsserted(() -> assertThat(jdbc.sql("select count(*) from ledger_shadow where policy = ?")
+                                .param(CASCADE)
+                                .query(Long.class)
+                                .single())
+                        .isEqualTo(cascaded.size()));
         List<RecordedRequest> cascadeRows =
-                rows.stream().filter(r -> cascaded.contains(r.id())).toList();
+                LedgerSource.read(hikari.getJdbcUrl(), hikari.getUsername(), hikari.getPassword(), since)
+                        .rows()
+                        .stream()
+                        .filter(r -> cascaded.contains(r.id()))
+                        .toList();
         long escalations = jdbc.sql("select count(*) from ledger_attempt where outcome = 'escalated'")
                 .query(Long.class)
                 .single();
@@ -338,6 +354,9 @@ class LedgerReplayIT {
         assertThat(cascadeLive.escalated()).isEqualTo(escalations);
         assertThat(cascadeLive.confidenceUnknown()).isEqualTo(judged - escalations);
         assertThat(cascadeLive.simulation().cost()).isEqualTo(cascadeLive.ledgerCost());
+        // Verdicts: the cloud answers of the escalated requests are acceptable, the kept local answers are not.
+        assertThat(cascadeLive.quality()).isEqualTo(new ShadowQuality(6, 6, (int) escalations));
+        assertThat(noStructural.quality()).isEqualTo(new ShadowQuality(6, (int) (6 - escalations), 0));
         assertThat(noStructural.escalated()).isZero();
         assertThat(noStructural.simulation().cost())
                 .isEqualTo(cascadeRows.stream()
