@@ -13,9 +13,12 @@ import picocli.CommandLine.Spec;
 @Command(
         name = "compare",
         mixinStandardHelpOptions = true,
-        description =
-                "Replay the same traffic under several "
-                        + "policies: a side-by-side table and an HTML report with a tier-mix chart and a cost-vs-quality chart.")
+        description = "Replay the same traffic under several "
+                + "policies: a side-by-side table (or --json) and an HTML report with a tier-mix chart and a "
+                + "cost-vs-quality chart. With --from-ledger the table also shows, per policy, the requests its "
+                + "cascade escalates on the recorded confidences, those with no confidence recorded, and the "
+                + "quality kept as the recorded shadow verdicts estimate it (share acceptable, Wilson 95%% "
+                + "interval, verdicts of requests served on a cheaper tier).")
 final class CompareCommand implements Callable<Integer> {
 
     @Spec

@@ -91,7 +91,11 @@ final class Lab {
             }
         }
         bar.done();
-        out.print(ReportTable.render(reports));
+        if (o.json) {
+            out.println(ReportTable.json("traffic", reports));
+        } else {
+            out.print(ReportTable.render(reports));
+        }
         if (html != null) {
             Path parent = html.toAbsolutePath().getParent();
             if (parent != null) {
@@ -101,7 +105,7 @@ final class Lab {
                     html,
                     HtmlReport.render("Burstgate policy comparison", String.valueOf(trafficFile.getFileName()), series),
                     StandardCharsets.UTF_8);
-            out.println("HTML report: " + html);
+            (o.json ? err : out).println("HTML report: " + html);
         }
         out.flush();
         return ExitCodes.OK;
@@ -113,7 +117,9 @@ final class Lab {
     /**
      * {@code --from-ledger}: reads the requests with their routing inputs, calibrates the service times from the
      * recorded ones, replays them under each policy ({@value #LIVE}: each request's own), and prints the table with
-     * how each replay compares with the ledger, the calibration used, and the live replay's first disagreements.
+     * how each replay compares with the ledger, its cascade escalations and the quality kept by the shadow verdicts,
+     * the calibration used, and the live replay's first disagreements. With {@code --json} the table is one JSON
+     * object on standard output and the rest goes to standard error.
      */
     static int runLedger(
             picocli.CommandLine command,
@@ -137,26 +143,44 @@ final class Lab {
         }
         String password = o.ledgerPassword != null ? o.ledgerPassword : System.getenv("POLICY_LAB_LEDGER_PASSWORD");
         LedgerSource.Traffic traffic = LedgerSource.read(url, o.ledgerUser, password, since);
-        out.println(describe(traffic));
+        PrintWriter text = o.json ? err : out;
+        text.println(describe(traffic));
         if (!traffic.problems().isEmpty()) {
             err.println("policy-lab: " + traffic.unreadable() + " request(s) with unreadable routing inputs; first: "
                     + traffic.problems().get(0));
         }
         Calibration calibration = Calibration.of(traffic.rows(), o.config());
-        LedgerReplay replay =
-                new LedgerReplay(new Router(calibration.config().prices(), o.capabilities()), calibration.config());
+        LedgerReplay replay = new LedgerReplay(
+                new Router(calibration.config().prices(), o.capabilities()), calibration.config(), registry::find);
         List<ReplayReport> reports = new ArrayList<>();
         for (int i = 0; i < policies.size(); i++) {
             @Nullable Policy p = policies.get(i);
             reports.add(p == null ? replay.live(LIVE, registry::get, traffic.rows()) : replay.run(p, traffic.rows()));
         }
-        out.print(ReportTable.renderReplays(reports));
-        out.println(calibration.describe());
+        if (o.json) {
+            out.println(ReportTable.jsonReplays(traffic, reports));
+        } else {
+            out.print(ReportTable.renderReplays(reports));
+        }
+        text.println(calibration.describe());
+        for (ReplayReport r : reports) {
+            if (r.confidenceUnknown() > 0) {
+                text.println(r.simulation().policy() + ": confidence unknown: " + r.confidenceUnknown()
+                        + " request(s) sent to the local tier under a cascade on confidence, kept: the ledger holds no "
+                        + "confidence for them (no cascade judged them, the local tier measured none, or it measured "
+                        + "the other signal)");
+            }
+        }
+        if (reports.stream().anyMatch(r -> r.quality().verdicts() > 0)) {
+            text.println("quality kept (shadow): the share of acceptable verdicts among the requests served on a "
+                    + "cheaper tier that the gateway shadowed there; requests without a verdict are left out, and the "
+                    + "shadow sample is the live policy's, not a random draw from the candidate's traffic");
+        }
         for (ReplayReport r : reports) {
             if (r.simulation().policy().equals(LIVE) && !r.disagreements().isEmpty()) {
-                out.println("live decisions not reproduced (first "
+                text.println("live decisions not reproduced (first "
                         + r.disagreements().size() + "):");
-                r.disagreements().forEach(d -> out.println("  " + d));
+                r.disagreements().forEach(d -> text.println("  " + d));
             }
         }
         if (html != null) {
@@ -171,7 +195,7 @@ final class Lab {
                     html,
                     HtmlReport.render("Burstgate policy comparison", "ledger since " + since, series),
                     StandardCharsets.UTF_8);
-            out.println("HTML report: " + html);
+            text.println("HTML report: " + html);
         }
         out.flush();
         return ExitCodes.OK;

@@ -1,13 +1,19 @@
 package dev.burstgate.policies.cli;
 
 import dev.burstgate.policies.Tier;
+import dev.burstgate.policies.replay.LedgerSource;
 import dev.burstgate.policies.replay.ReplayReport;
+import dev.burstgate.policies.replay.ShadowQuality;
+import dev.burstgate.policies.shadow.ShadowStatistics;
 import dev.burstgate.policies.simulation.SimulationReport;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Function;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
 
-/** Side-by-side plain-text table of simulation reports. */
+/** Side-by-side plain-text table of simulation reports, and the same figures as JSON. */
 final class ReportTable {
 
     private ReportTable() {}
@@ -25,7 +31,10 @@ final class ReportTable {
 
     /**
      * The table of ledger replays: the simulation rows, then how each replay compares with the ledger: the share of
-     * decisions it reproduced, the ledger's cost of the same requests, and the replayed cost's difference from it.
+     * decisions it reproduced, the ledger's cost of the same requests, and the replayed cost's difference from it; then
+     * the requests a cascade escalated, those it kept for want of a recorded confidence, and the quality kept as the
+     * recorded shadow verdicts estimate it (share acceptable with its Wilson 95 % interval, and how many verdicts of how
+     * many requests served on a cheaper tier).
      */
     static String renderReplays(List<ReplayReport> replays) {
         List<List<String>> rows =
@@ -44,7 +53,104 @@ final class ReportTable {
         rows.add(agreement);
         rows.add(ledger);
         rows.add(delta);
+        List<String> escalated = new java.util.ArrayList<>(List.of("escalated (cascade)"));
+        List<String> unknown = new java.util.ArrayList<>(List.of("confidence unknown"));
+        List<String> quality = new java.util.ArrayList<>(List.of("quality kept (shadow)"));
+        List<String> verdicts = new java.util.ArrayList<>(List.of("shadow verdicts"));
+        for (ReplayReport r : replays) {
+            escalated.add(Integer.toString(r.escalated()));
+            unknown.add(Integer.toString(r.confidenceUnknown()));
+            quality.add(quality(r.quality()));
+            verdicts.add(r.quality().verdicts() + " of " + r.quality().cheaper());
+        }
+        rows.add(escalated);
+        rows.add(unknown);
+        rows.add(quality);
+        rows.add(verdicts);
         return format(rows);
+    }
+
+    /** {@code 93.1% [88.0, 96.2]}: the estimate and its Wilson interval, or {@code n/a} without verdicts. */
+    static String quality(ShadowQuality q) {
+        if (q.verdicts() == 0) {
+            return "n/a";
+        }
+        return String.format(Locale.ROOT, "%.1f%% [%.1f, %.1f]", 100 * q.share(), 100 * q.lower(), 100 * q.upper());
+    }
+
+    /** The reports as one JSON object (one line): {@code {"source":..., "policies":[...]}}. */
+    static String json(String source, List<SimulationReport> reports) {
+        ObjectNode o = JSON.createObjectNode();
+        o.put("source", source);
+        ArrayNode policies = o.putArray("policies");
+        for (SimulationReport r : reports) {
+            ObjectNode p = simulation(policies.addObject(), r);
+            p.put("labelled", r.labelled());
+            number(p, "accuracy", r.accuracy());
+            number(p, "quality_kept_vs_legacy", r.qualityKept());
+        }
+        return JSON.writeValueAsString(o);
+    }
+
+    /**
+     * The ledger replays as one JSON object (one line): what was read, then per policy the simulation's figures, how
+     * they compare with the ledger, the cascade's escalations and the quality estimated from the shadow verdicts.
+     */
+    static String jsonReplays(LedgerSource.Traffic traffic, List<ReplayReport> replays) {
+        ObjectNode o = JSON.createObjectNode();
+        o.put("source", "ledger");
+        o.put("since", traffic.since().toString());
+        o.put("requests_read", traffic.rows().size());
+        o.put("without_inputs", traffic.withoutInputs());
+        o.put("unreadable", traffic.unreadable());
+        ArrayNode policies = o.putArray("policies");
+        for (ReplayReport r : replays) {
+            ObjectNode p = simulation(policies.addObject(), r.simulation());
+            p.put("decided_as_recorded", r.agreed());
+            number(p, "agreement", r.agreement());
+            p.put("ledger_cost_usd", r.ledgerCost().amount());
+            number(p, "cost_vs_ledger", r.costDelta());
+            p.put("escalated", r.escalated());
+            p.put("confidence_unknown", r.confidenceUnknown());
+            ShadowQuality q = r.quality();
+            ObjectNode quality = p.putObject("quality_kept");
+            number(quality, "estimate", q.share());
+            number(quality, "lower", q.lower());
+            number(quality, "upper", q.upper());
+            quality.put("confidence", ShadowStatistics.CONFIDENCE);
+            quality.put("verdicts", q.verdicts());
+            quality.put("acceptable", q.acceptable());
+            quality.put("served_cheaper", q.cheaper());
+        }
+        return JSON.writeValueAsString(o);
+    }
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private static ObjectNode simulation(ObjectNode p, SimulationReport r) {
+        p.put("policy", r.policy());
+        p.put("requests", r.requests());
+        ObjectNode tiers = p.putObject("tiers");
+        for (Tier t : Tier.values()) {
+            tiers.put(t.label(), r.count(t));
+        }
+        p.put("rejected", r.rejectedTotal());
+        p.put("bursts", r.bursts());
+        p.put("cost_usd", r.cost().amount());
+        p.put("baseline_usd", r.baseline().amount());
+        p.put("saving_usd", r.saving().amount());
+        p.put("latency_p50_ms", r.latencyP50Ms());
+        p.put("latency_p95_ms", r.latencyP95Ms());
+        return p;
+    }
+
+    /** A figure, or null for NaN (JSON has no NaN). */
+    private static void number(ObjectNode o, String name, double value) {
+        if (Double.isNaN(value)) {
+            o.putNull(name);
+        } else {
+            o.put(name, value);
+        }
     }
 
     private static double zeroIfNaN(double v) {

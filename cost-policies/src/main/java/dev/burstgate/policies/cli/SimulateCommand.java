@@ -15,7 +15,9 @@ import picocli.CommandLine.Spec;
         name = "simulate",
         mixinStandardHelpOptions = true,
         description = "Replay traffic under one policy: tier "
-                + "mix, cost, saving vs all-legacy, latency p50/p95, quality kept where labels exist.")
+                + "mix, cost, saving vs all-legacy, latency p50/p95, quality kept where labels exist; with "
+                + "--from-ledger, cascade escalations on the recorded confidences and the quality kept estimated "
+                + "from the recorded shadow verdicts.")
 final class SimulateCommand implements Callable<Integer> {
 
     @Spec

@@ -32,7 +32,11 @@ final class SimulationOptions {
             description = "Replay the gateway's own traffic from its ledger instead of a file: "
                     + "jdbc:postgresql://HOST/DB or jdbc:h2:file:PATH (the routing inputs each request was recorded "
                     + "with; service times calibrated from the recorded ones). --policy live replays each request "
-                    + "under the policy that routed it.")
+                    + "under the policy that routed it. A policy's cascade escalates a local answer on the confidence "
+                    + "the ledger recorded for it (none recorded: kept, counted as 'confidence unknown'), and, with "
+                    + "structural, where the ledger records an escalation for the answer's shape. The quality kept is "
+                    + "estimated from the recorded shadow verdicts: the share acceptable, with a Wilson 95%% interval, "
+                    + "among the requests served on a cheaper tier that the gateway shadowed there.")
     @Nullable
     String fromLedger;
 
@@ -53,6 +57,14 @@ final class SimulationOptions {
                     + "variable POLICY_LAB_LEDGER_PASSWORD).")
     @Nullable
     String ledgerPassword;
+
+    @Option(
+            names = "--json",
+            description = "Print one JSON object (one line) instead of the table: per policy the tier mix, cost, "
+                    + "saving and latency; with --from-ledger also the agreement with the ledger, the cascade's "
+                    + "escalations, confidence_unknown and quality_kept (from the shadow verdicts). Other lines go to "
+                    + "standard error.")
+    boolean json;
 
     @Option(names = "--policies-dir", description = "Extra policy directory (*.yaml, *.yml).")
     @Nullable

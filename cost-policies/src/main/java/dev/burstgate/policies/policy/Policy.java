@@ -335,6 +335,14 @@ public record Policy(
             Objects.requireNonNull(signal, "signal");
         }
 
+        /**
+         * Whether an answer whose {@link #signal()} is {@code confidence} is escalated for it: {@code confidence <
+         * escalateBelow}. The one comparison the gateway's dispatcher and the policy lab's ledger replay both make.
+         */
+        public boolean escalates(double confidence) {
+            return confidence < escalateBelow;
+        }
+
         /** Whether a request with this streaming mode may cascade. */
         public boolean covers(boolean stream) {
             return !stream || streamBuffer != null;
@@ -354,6 +362,17 @@ public record Policy(
         /** The YAML spelling: {@code mean-prob}, {@code min-prob}. */
         public String key() {
             return name().toLowerCase(Locale.ROOT).replace('_', '-');
+        }
+
+        /**
+         * Its name in an escalation's reason, {@code local <name> 0.41 < 0.55}: {@code confidence} for the mean,
+         * {@code min-prob} for the minimum. The ledger keeps the reason, and the policy lab reads it back.
+         */
+        public String reasonName() {
+            return switch (this) {
+                case MEAN_PROB -> "confidence";
+                case MIN_PROB -> "min-prob";
+            };
         }
     }
 

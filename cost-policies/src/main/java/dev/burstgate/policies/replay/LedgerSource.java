@@ -3,7 +3,10 @@ package dev.burstgate.policies.replay;
 import dev.burstgate.policies.Tier;
 import dev.burstgate.policies.cost.Usage;
 import dev.burstgate.policies.cost.Usd;
+import dev.burstgate.policies.policy.Policy;
+import dev.burstgate.policies.routing.RoutingInput;
 import dev.burstgate.policies.routing.RoutingRecord;
+import dev.burstgate.policies.shadow.Verdict;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -16,7 +19,9 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
 import java.util.regex.Matcher;
@@ -28,6 +33,11 @@ import org.jspecify.annotations.Nullable;
  * point in time, oldest first, with the routing inputs it was recorded with. Requests recorded without them (by a
  * gateway older than the {@code routing_inputs} column, or with {@code burstgate.ledger.routing-inputs=false}) are
  * counted and left out, and so are requests whose inputs cannot be read (counted, the first few problems kept).
+ *
+ * <p>With each request come the local answer a policy's cascade judged ({@code ledger_attempt} rows with
+ * {@code judged}: the answer's tokens, the confidence compared, escalated or kept, and why) and the shadow verdicts on
+ * its answer ({@code ledger_shadow}; errors left out). A ledger older than those columns or that table reads as one
+ * where no cascade judged and no shadow compared anything.
  */
 public final class LedgerSource {
 
@@ -35,8 +45,17 @@ public final class LedgerSource {
     static final int PROBLEMS_KEPT = 5;
 
     static final String QUERY = "SELECT id, tenant, ts, policy, decided_tier, final_tier, prompt_tokens,"
-            + " completion_tokens, cost_usd, cache_hit, outcome, routing_inputs FROM ledger_request"
+            + " completion_tokens, cost_usd, cache_hit, stream, outcome, routing_inputs FROM ledger_request"
             + " WHERE ts >= ? ORDER BY ts, id";
+
+    /** The local answers cascades judged, of the requests since a point in time (ledger V2). */
+    static final String JUDGED = "SELECT a.request_id, a.seq, a.outcome, a.prompt_tokens, a.completion_tokens,"
+            + " a.error, a.confidence FROM ledger_attempt a JOIN ledger_request r ON r.id = a.request_id"
+            + " WHERE r.ts >= ? AND a.judged = TRUE AND a.tier = 'local' ORDER BY a.request_id, a.seq";
+
+    /** The shadow verdicts on the answers of the requests since a point in time (ledger V3). */
+    static final String SHADOWS = "SELECT s.request_id, s.served_tier, s.shadow_tier, s.verdict FROM ledger_shadow s"
+            + " JOIN ledger_request r ON r.id = s.request_id WHERE r.ts >= ? ORDER BY s.request_id, s.seq";
 
     private static final Pattern RELATIVE = Pattern.compile("(\\d{1,6})([dhm])");
 
@@ -110,6 +129,8 @@ public final class LedgerSource {
 
     /** Reads the requests since {@code since} through an open connection (left open). */
     public static Traffic read(Connection c, Instant since) throws SQLException {
+        Map<String, RecordedRequest.Judged> judged = judged(c, since);
+        Map<String, List<RecordedRequest.Shadow>> shadows = shadows(c, since);
         List<RecordedRequest> rows = new ArrayList<>();
         List<String> problems = new ArrayList<>();
         int without = 0;
@@ -136,6 +157,20 @@ public final class LedgerSource {
                     }
                     String id = rs.getString("id");
                     try {
+                        RoutingRecord routing = RoutingRecord.fromJson(json);
+                        RoutingInput in = routing.input();
+                        // The routing record leaves the streaming mode to the ledger's own column.
+                        routing = new RoutingRecord(
+                                new RoutingInput(
+                                        in.complexity(),
+                                        in.privacy(),
+                                        in.budget(),
+                                        in.local(),
+                                        in.health(),
+                                        in.overrides(),
+                                        in.needs(),
+                                        rs.getBoolean("stream")),
+                                routing.attempts());
                         rows.add(new RecordedRequest(
                                 id,
                                 rs.getString("tenant"),
@@ -149,7 +184,9 @@ public final class LedgerSource {
                                 new Usd(Objects.requireNonNullElse(rs.getBigDecimal("cost_usd"), BigDecimal.ZERO)),
                                 rs.getBoolean("cache_hit"),
                                 rs.getString("outcome"),
-                                RoutingRecord.fromJson(json)));
+                                routing,
+                                judged.get(id),
+                                shadows.getOrDefault(id, List.of())));
                     } catch (IllegalArgumentException e) {
                         unreadable++;
                         if (problems.size() < PROBLEMS_KEPT) {
@@ -160,6 +197,109 @@ public final class LedgerSource {
             }
         }
         return new Traffic(rows, without, unreadable, problems, since);
+    }
+
+    /**
+     * The first local answer a cascade judged, per request (a request has at most one: the cascade starts on the local
+     * tier); none when the ledger predates the {@code judged} column.
+     */
+    static Map<String, RecordedRequest.Judged> judged(Connection c, Instant since) throws SQLException {
+        Map<String, RecordedRequest.Judged> out = new HashMap<>();
+        try (PreparedStatement ps = optional(c, JUDGED, "ledger_attempt", "judged")) {
+            if (ps == null) {
+                return out;
+            }
+            ps.setFetchSize(1000);
+            ps.setObject(1, OffsetDateTime.ofInstant(since, ZoneOffset.UTC));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    double value = rs.getDouble("confidence");
+                    Double confidence = rs.wasNull() || !Double.isFinite(value) ? null : value;
+                    boolean escalated = "escalated".equals(rs.getString("outcome"));
+                    Policy.Signal signal = escalated ? signalOf(rs.getString("error")) : null;
+                    out.putIfAbsent(
+                            rs.getString("request_id"),
+                            new RecordedRequest.Judged(
+                                    new Usage(
+                                            Math.max(0, rs.getLong("prompt_tokens")),
+                                            Math.max(0, rs.getLong("completion_tokens"))),
+                                    confidence,
+                                    signal,
+                                    escalated,
+                                    escalated && signal == null));
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Which confidence figure an escalation's reason ({@code local confidence 0.41 < 0.55}, {@code local min-prob
+     * ...}) names, or null for an escalation for the answer's shape ({@code local answer cut at max_tokens}, ...).
+     */
+    static Policy.@Nullable Signal signalOf(@Nullable String reason) {
+        if (reason != null) {
+            for (Policy.Signal s : Policy.Signal.values()) {
+                if (reason.startsWith("local " + s.reasonName() + " ")) {
+                    return s;
+                }
+            }
+        }
+        return null;
+    }
+
+    /** The shadow verdicts per request, errors left out; none when the ledger has no {@code ledger_shadow}. */
+    static Map<String, List<RecordedRequest.Shadow>> shadows(Connection c, Instant since) throws SQLException {
+        Map<String, List<RecordedRequest.Shadow>> out = new HashMap<>();
+        try (PreparedStatement ps = optional(c, SHADOWS, "ledger_shadow", "verdict")) {
+            if (ps == null) {
+                return out;
+            }
+            ps.setFetchSize(1000);
+            ps.setObject(1, OffsetDateTime.ofInstant(since, ZoneOffset.UTC));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    String verdict = rs.getString("verdict");
+                    Tier served = Tier.fromLabel(rs.getString("served_tier")).orElse(null);
+                    Tier shadow = Tier.fromLabel(rs.getString("shadow_tier")).orElse(null);
+                    boolean acceptable = Verdict.ACCEPTABLE.label().equals(verdict);
+                    if (served == null
+                            || shadow == null
+                            || !(acceptable || Verdict.NOT_ACCEPTABLE.label().equals(verdict))) {
+                        continue;
+                    }
+                    out.computeIfAbsent(rs.getString("request_id"), k -> new ArrayList<>())
+                            .add(new RecordedRequest.Shadow(served, shadow, acceptable));
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The statement, or null when the ledger lacks {@code table.column} (a table or a column of a later migration). Checked
+     * through the metadata first, so that a failed statement cannot spoil the connection's transaction.
+     */
+    private static @Nullable PreparedStatement optional(Connection c, String sql, String table, String column)
+            throws SQLException {
+        if (!hasColumn(c, table, column)) {
+            return null;
+        }
+        return c.prepareStatement(sql);
+    }
+
+    private static boolean hasColumn(Connection c, String table, String column) throws SQLException {
+        java.sql.DatabaseMetaData meta = c.getMetaData();
+        for (String t : List.of(table, table.toUpperCase(java.util.Locale.ROOT))) {
+            for (String col : List.of(column, column.toUpperCase(java.util.Locale.ROOT))) {
+                try (ResultSet rs = meta.getColumns(null, null, t, col)) {
+                    if (rs.next()) {
+                        return true;
+                    }
+                }
+            }
+        }
+        return false;
     }
 
     private static @Nullable Tier tier(@Nullable String label) {

@@ -47,9 +47,11 @@ import org.jspecify.annotations.Nullable;
  * <p>Tokens: prompt tokens are estimated as ⌈characters / 4⌉ (at least 1); completion tokens come from
  * {@code completion_tokens} or the config default.
  *
- * <p>Cascades: a policy's {@code cascade} is ignored. Recorded traffic carries no local answer and so no confidence
+ * <p>Cascades: a policy's {@code cascade} is ignored. A traffic file carries no local answer and so no confidence
  * to compare with {@code escalate-below}; every request the router sends to the local tier counts as answered
- * there, at the local price, as if nothing escalated. The gateway's ledger has the real escalations and their cost.
+ * there, at the local price, as if nothing escalated. A replay of the gateway's ledger
+ * ({@link dev.burstgate.policies.replay.LedgerReplay}) has the confidences the gateway measured and judges cascades
+ * with them.
  */
 public final class Simulator {
 

@@ -77,13 +77,9 @@ final class CascadeCheck {
             @Nullable AnswerConfidence confidence) {
         if (confidence != null) {
             double value = confidence.signal(cascade.signal());
-            if (value < cascade.escalateBelow()) {
+            if (cascade.escalates(value)) {
                 String[] shown = shown(value, cascade.escalateBelow());
-                String name = switch (cascade.signal()) {
-                    case MEAN_PROB -> "confidence";
-                    case MIN_PROB -> "min-prob";
-                };
-                return "local " + name + " " + shown[0] + " < " + shown[1];
+                return "local " + cascade.signal().reasonName() + " " + shown[0] + " < " + shown[1];
             }
         }
         if (!cascade.structural()) {

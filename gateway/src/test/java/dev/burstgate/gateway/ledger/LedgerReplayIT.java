@@ -11,12 +11,15 @@ import dev.burstgate.gateway.tier.TiersProperties;
 import dev.burstgate.policies.Tier;
 import dev.burstgate.policies.cli.PolicyLab;
 import dev.burstgate.policies.cost.PriceTable;
+import dev.burstgate.policies.cost.Usd;
+import dev.burstgate.policies.policy.Policy;
 import dev.burstgate.policies.policy.PolicyRegistry;
 import dev.burstgate.policies.replay.Calibration;
 import dev.burstgate.policies.replay.LedgerReplay;
 import dev.burstgate.policies.replay.LedgerSource;
 import dev.burstgate.policies.replay.RecordedRequest;
 import dev.burstgate.policies.replay.ReplayReport;
+import dev.burstgate.policies.replay.ShadowQuality;
 import dev.burstgate.policies.routing.Router;
 import dev.burstgate.policies.simulation.SimulationConfig;
 import java.io.PrintWriter;
@@ -54,7 +57,11 @@ import tools.jackson.databind.json.JsonMapper;
  * forced tiers, personal data under a local-only privacy rule, tools and images, a latency header, streams, cache
  * hits, refusals, and a concurrent burst that congests the local engine. Then the lab reads that ledger with the code
  * {@code policy-lab compare --from-ledger} runs: replayed under the live policy, at least 99 % of the decisions are
- * the recorded ones and the cost is the ledger's within 1 %; a cheaper candidate policy costs less.
+ * the recorded ones and the cost is the ledger's within 1 %; a cheaper candidate policy costs less. A third tenant's
+ * policy cascades: its local answers cut by {@code max_tokens} escalate to cloud (the in-process engine measures no
+ * confidence, so its confidence threshold escalates nothing), and the replay under the live policy escalates exactly
+ * the requests the gateway escalated, at exactly the ledger's cost, and counts the others as of unknown confidence;
+ * its shadow comparisons with legacy give the quality kept of the replay.
  */
 @GatewayIT(
         localTier = true,
@@ -66,7 +73,12 @@ import tools.jackson.databind.json.JsonMapper;
                     policy = "replay-it",
                     requestsPerSecond = 100000,
                     monthlyBudget = "1000"),
-            @Tenant(name = "beta", key = LedgerReplayIT.BETA, policy = "balanced", requestsPerSecond = 100000)
+            @Tenant(name = "beta", key = LedgerReplayIT.BETA, policy = "balanced", requestsPerSecond = 100000),
+            @Tenant(
+                    name = "gamma",
+                    key = LedgerReplayIT.GAMMA,
+                    policy = LedgerReplayIT.CASCADE,
+                    requestsPerSecond = 100000)
         },
         properties = {
             "burstgate.tiers.legacy.api-key=sk-legacy",
@@ -77,6 +89,9 @@ class LedgerReplayIT {
 
     static final String ACME = "sk-test-acme";
     static final String BETA = "sk-test-beta";
+    static final String GAMMA = "sk-test-gamma";
+    /** Local first under a cascade: the in-process engine measures no confidence; answers cut short escalate. */
+    static final String CASCADE = "replay-cascade";
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry r) {
@@ -159,7 +174,9 @@ class LedgerReplayIT {
 
     @Test
     void replayingTheLedgerUnderTheLivePolicyReproducesItsDecisionsAndItsCost(TestGateway gateway) throws Exception {
-        gateway.legacy().answering("A careful legacy answer.", 30, 12);
+        // The legacy mock answers as the cloud mock does, so that the cascade's shadow comparisons of cloud answers
+        // with legacy's are acceptable and those of local answers are not.
+        gateway.legacy().answering("A cloud answer.", 30, 12);
         gateway.cloud().answering("A cloud answer.", 25, 10);
         Instant since = Instant.now().minus(1, ChronoUnit.MINUTES);
         List<Sent> sent = new ArrayList<>();
@@ -196,6 +213,18 @@ class LedgerReplayIT {
                     gateway, ACME, "auto", user("What is the status of order " + i + "?"), TOOLS, false, Map.of()));
             sent.add(chat(
                     gateway, BETA, "auto", "[{\"role\":\"user\",\"content\":" + IMAGE + "}]", "", i == 0, Map.of()));
+        }
+        // The cascade: short answers are cut by max_tokens and escalate, longer ones may be kept.
+        List<String> cascaded = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            Sent s = send(
+                    gateway,
+                    GAMMA,
+                    "{\"max_tokens\":" + (i % 2 == 0 ? 2 : 64) + ",\"temperature\":0.7,\"seed\":" + i + ",\"messages\":"
+                            + user("Cascade question " + i + ": name a river.") + "}",
+                    Map.of());
+            sent.add(s);
+            cascaded.add(s.id());
         }
         // Cache hits: deterministic requests asked twice.
         for (int i = 0; i < 3; i++) {
@@ -284,6 +313,56 @@ class LedgerReplayIT {
         assertThat(candidate.simulation().cost().amount().doubleValue())
                 .isLessThan(0.99 * live.ledgerCost().amount().doubleValue());
 
+        // The cascade's requests alone: the live escalations, at the ledger's cost, and the quality kept as the shadow
+        // verdicts on them estimate it.
+        await().atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(100))
+                .untilAsserted(() -> assertThat(jdbc.sql("select count(*) from ledger_shadow where policy = ?")
+                                .param(CASCADE)
+                                .query(Long.class)
+                                .single())
+                        .isEqualTo(cascaded.size()));
+        List<RecordedRequest> cascadeRows =
+                LedgerSource.read(hikari.getJdbcUrl(), hikari.getUsername(), hikari.getPassword(), since)
+                        .rows()
+                        .stream()
+                        .filter(r -> cascaded.contains(r.id()))
+                        .toList();
+        long escalations = jdbc.sql("select count(*) from ledger_attempt where outcome = 'escalated'")
+                .query(Long.class)
+                .single();
+        long judged = jdbc.sql("select count(*) from ledger_attempt where judged = true and confidence is null")
+                .query(Long.class)
+                .single();
+        ReplayReport cascadeLive = replay.live("live", policies::get, cascadeRows);
+        ReplayReport noStructural = replay.run(
+                policies.get(CASCADE).withCascade(new Policy.Cascade(0.3, Policy.Signal.MEAN_PROB, false, null)),
+                cascadeRows);
+        System.out.printf(
+                "cascade replay: %d requests, %d escalated in the ledger, %d replayed, %d of unknown confidence; cost %s"
+                        + " vs ledger %s; without the structural check %s%n",
+                cascadeRows.size(),
+                escalations,
+                cascadeLive.escalated(),
+                cascadeLive.confidenceUnknown(),
+                cascadeLive.simulation().cost(),
+                cascadeLive.ledgerCost(),
+                noStructural.simulation().cost());
+        assertThat(cascadeRows).hasSize(6).allMatch(r -> r.judged() != null);
+        assertThat(escalations).isPositive();
+        assertThat(cascadeLive.agreement()).isEqualTo(1.0);
+        assertThat(cascadeLive.escalated()).isEqualTo(escalations);
+        assertThat(cascadeLive.confidenceUnknown()).isEqualTo(judged - escalations);
+        assertThat(cascadeLive.simulation().cost()).isEqualTo(cascadeLive.ledgerCost());
+        // Verdicts: the cloud answers of the escalated requests are acceptable, the kept local answers are not.
+        assertThat(cascadeLive.quality()).isEqualTo(new ShadowQuality(6, 6, (int) escalations));
+        assertThat(noStructural.quality()).isEqualTo(new ShadowQuality(6, (int) (6 - escalations), 0));
+        assertThat(noStructural.escalated()).isZero();
+        assertThat(noStructural.simulation().cost())
+                .isEqualTo(cascadeRows.stream()
+                        .map(r -> prices.cost(Tier.LOCAL, r.judged().usage()))
+                        .reduce(Usd.ZERO, Usd::plus));
+
         // The command line itself, on the same ledger.
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
@@ -321,7 +400,10 @@ class LedgerReplayIT {
                                 String.format(Locale.ROOT, "%d (%.1f%%)", live.agreed(), 100 * live.agreement())))
                 .containsPattern("cost vs ledger\\s+"
                         + Pattern.quote(String.format(Locale.ROOT, "%+.2f%%", 100 * live.costDelta())) + "\\s+-")
-                .contains("service times calibrated from the ledger:");
+                .contains("service times calibrated from the ledger:")
+                .containsPattern("escalated \\(cascade\\)\\s+" + live.escalated() + "\\s+\\d")
+                .containsPattern("confidence unknown\\s+" + live.confidenceUnknown() + "\\s+\\d");
+        assertThat(live.escalated()).isEqualTo(escalations);
     }
 
     private String user(String text) {

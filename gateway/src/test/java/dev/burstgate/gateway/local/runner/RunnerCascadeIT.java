@@ -14,13 +14,23 @@ import dev.burstgate.gateway.testsupport.LlamaServerRunner;
 import dev.burstgate.gateway.testsupport.PaidApiMock;
 import dev.burstgate.gateway.testsupport.Sse;
 import dev.burstgate.gateway.testsupport.TestGateway;
+import dev.burstgate.gateway.tier.TiersProperties;
 import dev.burstgate.gateway.usage.AttemptRecord;
 import dev.burstgate.gateway.usage.CostRecord;
 import dev.burstgate.gateway.usage.Outcome;
 import dev.burstgate.gateway.usage.RecentRecords;
 import dev.burstgate.policies.Tier;
+import dev.burstgate.policies.cost.PriceTable;
+import dev.burstgate.policies.cost.Usd;
+import dev.burstgate.policies.policy.Policy;
 import dev.burstgate.policies.policy.PolicyRegistry;
 import dev.burstgate.policies.policy.ReloadReport;
+import dev.burstgate.policies.replay.LedgerReplay;
+import dev.burstgate.policies.replay.LedgerSource;
+import dev.burstgate.policies.replay.RecordedRequest;
+import dev.burstgate.policies.replay.ReplayReport;
+import dev.burstgate.policies.routing.Router;
+import dev.burstgate.policies.simulation.SimulationConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -29,13 +39,16 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import javax.sql.DataSource;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -47,6 +60,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.http.MediaType;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -64,7 +78,8 @@ import tools.jackson.databind.json.JsonMapper;
  * attempts are billed and in the ledger, the local one {@code escalated} with that confidence, and the reason says
  * why), and with it just below it keeps the local answer, with one attempt. The client never sees the
  * log-probabilities the gateway asked for, only those it asked for itself, and the gateway never warns that the local
- * tier measures no confidence.
+ * tier measures no confidence. The policy lab's replay of the ledger escalates the same requests on the confidences
+ * the gateway recorded.
  */
 @GatewayIT(
         cloudMock = true,
@@ -131,6 +146,15 @@ class RunnerCascadeIT {
 
     @Autowired
     RecentRecords records;
+
+    @Autowired
+    DataSource dataSource;
+
+    @Autowired
+    PriceTable prices;
+
+    @Autowired
+    TiersProperties tiers;
 
     PaidApiMock cloud;
     WebTestClient client;
@@ -230,6 +254,77 @@ class RunnerCascadeIT {
             assertThat(mine.get(i).path("logprob").asDouble())
                     .isCloseTo(theirs.get(i).path("logprob").asDouble(), within(1e-6));
         }
+    }
+
+    /**
+     * The policy lab's replay of the ledger under the live policy makes the gateway's decisions again on the
+     * confidences the runner measured: with the threshold between the second and third of four answers' confidences,
+     * the two below it escalated live and escalate again, at the ledger's cost; a threshold above them all escalates
+     * all four, one below them none.
+     */
+    @Test
+    void replayingTheLedgerReproducesTheEscalationsOnTheRecordedConfidences() throws Exception {
+        List<String> prompts = List.of("Name a river", "Say thanks", "Count to three", "Describe the sea");
+        double[] confidences = new double[prompts.size()];
+        for (int i = 0; i < prompts.size(); i++) {
+            confidences[i] = confidence(
+                    direct(body(prompts.get(i), 6, 31L + i, false, ",\"logprobs\":true,\"top_logprobs\":5")));
+        }
+        double[] sorted = confidences.clone();
+        java.util.Arrays.sort(sorted);
+        assertThat(sorted[2] - sorted[1]).as("distinct confidences %s", sorted).isGreaterThan(2 * MARGIN);
+        double threshold = (sorted[1] + sorted[2]) / 2;
+        usePolicy(threshold);
+        Instant since = Instant.now().minusSeconds(1);
+        List<String> ids = new java.util.ArrayList<>();
+        for (int i = 0; i < prompts.size(); i++) {
+            ids.add(requestId(chat(body(prompts.get(i), 6, 31L + i, false, ""))));
+        }
+        JdbcClient jdbc = JdbcClient.create(dataSource);
+        Awaitility.await()
+                .atMost(Duration.ofSeconds(15))
+                .pollInterval(Duration.ofMillis(100))
+                .untilAsserted(() -> assertThat(jdbc.sql("select count(*) from ledger_request where id in (:ids)")
+                                .param("ids", ids)
+                                .query(Long.class)
+                                .single())
+                        .isEqualTo(ids.size()));
+        List<RecordedRequest> rows;
+        try (Connection c = dataSource.getConnection()) {
+            rows = LedgerSource.read(c, since).rows().stream()
+                    .filter(r -> ids.contains(r.id()))
+                    .toList();
+        }
+        assertThat(rows)
+                .hasSize(ids.size())
+                .allMatch(r -> r.judged() != null && r.judged().confidence() != null);
+        LedgerReplay replay = new LedgerReplay(
+                new Router(prices, tiers.capabilities()),
+                SimulationConfig.defaults().withPrices(prices),
+                policies::find);
+
+        ReplayReport live = replay.live("live", policies::get, rows);
+
+        assertThat(rows).filteredOn(r -> r.judged().escalated()).hasSize(2);
+        assertThat(live.agreement()).isEqualTo(1.0);
+        assertThat(live.escalated()).isEqualTo(2);
+        assertThat(live.confidenceUnknown()).isZero();
+        assertThat(live.simulation().cost()).isEqualTo(live.ledgerCost()).isEqualTo(Usd.of("0.44"));
+        Policy.Cascade cascade = policies.get(POLICY).cascade();
+        ReplayReport all = replay.run(
+                policies.get(POLICY)
+                        .withCascade(new Policy.Cascade(
+                                sorted[3] + MARGIN, cascade.signal(), cascade.structural(), cascade.streamBuffer())),
+                rows);
+        ReplayReport none = replay.run(
+                policies.get(POLICY)
+                        .withCascade(new Policy.Cascade(
+                                sorted[0] - MARGIN, cascade.signal(), cascade.structural(), cascade.streamBuffer())),
+                rows);
+        assertThat(all.escalated()).isEqualTo(4);
+        assertThat(all.simulation().cost()).isEqualTo(Usd.of("0.80"));
+        assertThat(none.escalated()).isZero();
+        assertThat(none.simulation().cost()).isEqualTo(Usd.of("0.08"));
     }
 
     private void assertEscalated(EntityExchangeResult<?> result, double confidence, double threshold) {
