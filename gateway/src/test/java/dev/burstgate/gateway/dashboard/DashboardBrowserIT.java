@@ -394,6 +394,51 @@ class DashboardBrowserIT {
         assertThat(quality(snapshot(b), MEASURED).path("errors").size()).isZero();
     }
 
+    @Test
+    @Order(7)
+    void showsTheSavingAgainstAMeasuredBaselineBesideTheAssumedOneWhenTheSummaryHasOne() {
+        ChromeDriver b = browser();
+        JsonNode before = snapshot(b);
+        assertMeasuredBaseline(
+                before.path("measured"), summaryFor(before).path("totals").path("measured_baseline"));
+        // A summary whose totals carry a measured baseline: this gateway's own answer with the field added.
+        String baseline = """
+                {"samples":412,"ratio":0.8125,"ratio_low":0.7731,"ratio_high":0.8502,"baseline_usd":10.725,\
+                "baseline_low_usd":10.205,"baseline_high_usd":11.222,"saving_usd":6.105,"saving_low_usd":5.585,\
+                "saving_high_usd":6.602}""";
+        b.executeScript("""
+                const measured = JSON.parse(arguments[0]);
+                window.unpatchedFetch = window.unpatchedFetch || window.fetch;
+                window.fetch = async (input, init) => {
+                  const response = await window.unpatchedFetch(input, init);
+                  if (!String(input).includes('groupBy=day%2Ctier')) {
+                    return response;
+                  }
+                  const body = JSON.parse(await response.text());
+                  body.totals.measured_baseline = measured;
+                  return new Response(JSON.stringify(body), { status: response.status, headers: response.headers });
+                };""", baseline);
+        try {
+            int loads = loads(b);
+            b.findElement(By.cssSelector("[data-testid=refresh]")).click();
+            await(b, "a refresh with a measured baseline", () -> loads(b) > loads && "ready".equals(state(b)));
+            JsonNode page = snapshot(b);
+            assertMeasuredBaseline(page.path("measured"), json.readTree(baseline));
+            assertThat(page.path("measured").path("text").asString()).isEqualTo("$6.105");
+            assertThat(page.path("figures").path("total-saving").path("text"))
+                    .as("the assumed baseline's saving beside it")
+                    .isEqualTo(before.path("figures").path("total-saving").path("text"));
+        } finally {
+            b.executeScript("if (window.unpatchedFetch) { window.fetch = window.unpatchedFetch; }");
+        }
+        int loads = loads(b);
+        b.findElement(By.cssSelector("[data-testid=refresh]")).click();
+        await(b, "a refresh with the gateway's own summary", () -> loads(b) > loads && "ready".equals(state(b)));
+        JsonNode page = snapshot(b);
+        assertMeasuredBaseline(
+                page.path("measured"), summaryFor(page).path("totals").path("measured_baseline"));
+    }
+
     // ---- what the page must show -----------------------------------------------------------------------------------
 
     void assertTotals(JsonNode page, JsonNode summary) {
