@@ -1,6 +1,6 @@
 // Burstgate cost dashboard: reads the gateway's admin API with a key kept in sessionStorage and renders totals,
-// charts (Chart.js), budgets and recent requests. No framework; every value from the API is written with
-// textContent, never as HTML. Money fields stay the exact decimal strings the server wrote.
+// charts (Chart.js), budgets, quality per policy and recent requests. No framework; every value from the API is
+// written with textContent, never as HTML. Money fields stay the exact decimal strings the server wrote.
 'use strict';
 
 (() => {
@@ -11,7 +11,9 @@
   const TIER_COLORS = { local: '#2e9d5b', cloud: '#3f7fdc', legacy: '#e0862f' };
   const OTHER_COLOR = '#9aa3ad';
   /** Kept as the exact text the server wrote: money, and ids (which may exceed a double's integers). */
-  const EXACT_KEY = /_usd$|^id$/;
+  const EXACT_KEY = /_usd$|^usd_per_1000$|^id$/;
+  /** A decimal number as JSON (or a BigDecimal) writes it. */
+  const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
   const el = (id) => document.getElementById(id);
   const main = el('main');
@@ -115,7 +117,7 @@
    * formatUsd('1234.5', 2, 6) = '$1,234.50', formatUsd('0.0215', 2, 6) = '$0.0215', formatUsd('0.02', 6, 6) = '$0.020000'.
    */
   function formatUsd(value, minDecimals, maxDecimals) {
-    if (value === null || value === undefined || value === '') {
+    if (value === null || value === undefined || !DECIMAL.test(String(value).trim())) {
       return '—';
     }
     let { negative, digits, scale } = toScaled(value);
@@ -186,6 +188,21 @@
     return parseJson(text);
   }
 
+  /**
+   * The policies, and for each its shadow comparisons and tuning report, each settled on its own: one policy's
+   * failing endpoint must not hide the others. Rejects only when the list itself cannot be read.
+   */
+  async function loadPolicies(key) {
+    const body = await api('../admin/policies', key);
+    const list = body && Array.isArray(body.policies) ? body.policies : [];
+    const path = (name, what) => '../admin/policies/' + encodeURIComponent(String(name)) + '/' + what;
+    const details = await Promise.all(list.map(async (policy) => {
+      const [shadow, tuning] = await Promise.allSettled([api(path(policy.name, 'shadow'), key), api(path(policy.name, 'tuning'), key)]);
+      return { policy, shadow, tuning };
+    }));
+    return { defaultPolicy: body ? body.default : null, details };
+  }
+
   /** The selected period as UTC dates: from inclusive, to exclusive (tomorrow), so today is included. */
   function periodRange(days) {
     const now = new Date();
@@ -217,15 +234,24 @@
     try {
       const range = periodRange(Number(periodSelect.value));
       const query = new URLSearchParams({ from: range.from, to: range.to, groupBy: 'day,tier' });
-      const [summary, requests, budgets] = await Promise.allSettled([
+      const byPolicyQuery = new URLSearchParams({ from: range.from, to: range.to, groupBy: 'policy' });
+      const [summary, requests, budgets, byPolicy, policies] = await Promise.allSettled([
         api('../admin/costs/summary?' + query, key),
         api('../admin/costs/requests?' + new URLSearchParams({ limit: String(requestLimit) }), key),
         api('../admin/budgets', key),
+        api('../admin/costs/summary?' + byPolicyQuery, key),
+        loadPolicies(key),
       ]);
       if (seq !== state.seq) {
         return; // a newer load (another key, another period) superseded this one
       }
-      const denied = [summary, requests, budgets].find((r) => r.status === 'rejected' && r.reason instanceof AuthError);
+      const settled = [summary, requests, budgets, byPolicy, policies];
+      if (policies.status === 'fulfilled') {
+        for (const p of policies.value.details) {
+          settled.push(p.shadow, p.tuning);
+        }
+      }
+      const denied = settled.find((r) => r.status === 'rejected' && r.reason instanceof AuthError);
       if (denied) {
         refuse(denied.reason);
         return;
@@ -247,6 +273,15 @@
       } else {
         renderBudgetsUnavailable(budgets.reason);
         problems.push('the budgets (' + budgets.reason.message + ')');
+      }
+      if (byPolicy.status === 'rejected') {
+        problems.push('the cost summary per policy (' + byPolicy.reason.message + ')');
+      }
+      if (policies.status === 'fulfilled') {
+        problems.push(...renderQuality(policies.value, byPolicy));
+      } else {
+        renderQualityUnavailable(policies.reason);
+        problems.push('the policies (' + policies.reason.message + ')');
       }
       showError(problems.length ? 'Could not load ' + problems.join('; ') + '.' : '');
       content.hidden = false;
@@ -353,6 +388,46 @@
     figure('total-saving-percent', t.saving_percent, formatPercent(t.saving_percent, 2));
     figure('total-tokens', t.total_tokens, formatInt(t.total_tokens),
       formatInt(t.prompt_tokens) + ' prompt + ' + formatInt(t.completion_tokens) + ' completion tokens');
+    renderMeasuredBaseline(t.measured_baseline);
+  }
+
+  /**
+   * The saving against a baseline measured by shadow comparisons, beside the assumed one, when the summary has one
+   * (absent or null: the card stays hidden).
+   */
+  function renderMeasuredBaseline(m) {
+    const card = el('measured-saving-card');
+    const value = document.querySelector('[data-testid="total-measured-saving"]');
+    const detail = document.querySelector('[data-testid="total-measured-detail"]');
+    if (m === null || m === undefined || typeof m !== 'object') {
+      card.hidden = true;
+      value.textContent = '';
+      value.removeAttribute('title');
+      detail.textContent = '';
+      delete value.dataset.value;
+      for (const k of Object.keys(card.dataset)) {
+        if (k !== 'testid') {
+          delete card.dataset[k];
+        }
+      }
+      return;
+    }
+    card.hidden = false;
+    Object.assign(card.dataset, {
+      samples: raw(m.samples), ratio: raw(m.ratio), ratioLow: raw(m.ratio_low), ratioHigh: raw(m.ratio_high),
+      baselineUsd: raw(m.baseline_usd), baselineLowUsd: raw(m.baseline_low_usd), baselineHighUsd: raw(m.baseline_high_usd),
+      savingUsd: raw(m.saving_usd), savingLowUsd: raw(m.saving_low_usd), savingHighUsd: raw(m.saving_high_usd),
+    });
+    value.textContent = formatUsd(m.saving_usd, 2, 6);
+    value.dataset.value = raw(m.saving_usd);
+    value.title = 'Measured baseline ÷ assumed baseline: ' + raw(m.ratio) + ' (' + raw(m.ratio_low) + ' – '
+      + raw(m.ratio_high) + ')';
+    detail.textContent = usdRange(m.saving_low_usd, m.saving_high_usd) + ' · baseline ' + formatUsd(m.baseline_usd, 2, 6)
+      + ' (' + usdRange(m.baseline_low_usd, m.baseline_high_usd) + ') from ' + formatInt(m.samples) + ' comparisons';
+  }
+
+  function usdRange(low, high) {
+    return formatUsd(low, 2, 6) + ' – ' + formatUsd(high, 2, 6);
   }
 
   function tierKey(tier) {
@@ -555,6 +630,238 @@
     el('budget-list').replaceChildren();
     el('budgets-note').hidden = false;
     el('budgets-note').textContent = 'Budgets are unavailable: ' + error.message + '.';
+  }
+
+  /** A fraction (0.8723) as a percentage with one decimal ('87.2%'); '—' without a finite value. */
+  function fractionPercent(v) {
+    const n = v === null || v === undefined || v === '' ? NaN : Number(v);
+    return Number.isFinite(n) ? (n * 100).toFixed(1) + '%' : '—';
+  }
+
+  function fractionRange(lower, upper) {
+    return fractionPercent(lower) + '–' + fractionPercent(upper);
+  }
+
+  function threshold(v) {
+    const n = v === null || v === undefined ? NaN : Number(v);
+    return Number.isFinite(n) ? n.toFixed(2) : '—';
+  }
+
+  /** A settled admin call that answered 404: the policy has no such report (or is gone). */
+  function notFound(result) {
+    return result.status === 'rejected' && result.reason instanceof HttpError && result.reason.status === 404;
+  }
+
+  /** The summary's group of one policy, or null. */
+  function policyGroup(byPolicy, name) {
+    if (byPolicy.status !== 'fulfilled') {
+      return null;
+    }
+    const groups = Array.isArray(byPolicy.value.groups) ? byPolicy.value.groups : [];
+    return groups.find((g) => String(g.policy) === String(name)) || null;
+  }
+
+  /**
+   * One card per policy. Each part stands on its own: a policy without a shadow block, a tuning block or cascaded
+   * requests shows '—' and a short note there; one endpoint's error shows in its card. Returns the errors met.
+   */
+  function renderQuality(policies, byPolicy) {
+    const problems = [];
+    const details = policies.details.slice().sort((a, b) => String(a.policy.name).localeCompare(String(b.policy.name)));
+    el('quality-note').hidden = details.length > 0;
+    el('quality-note').textContent = details.length ? '' : 'No policies.';
+    el('quality-list').replaceChildren(...details.map((d) => {
+      const name = raw(d.policy.name);
+      const notes = [];
+      const failed = (what, result) => {
+        if (result.status === 'rejected' && !notFound(result)) {
+          notes.push(node('p', { class: 'note problem', dataset: { field: what + '-error' } },
+            'The ' + what + ' report is unavailable: ' + result.reason.message + '.'));
+          problems.push('the ' + what + ' report of policy ' + name + ' (' + result.reason.message + ')');
+        }
+      };
+      failed('shadow', d.shadow);
+      failed('tuning', d.tuning);
+      const shadow = d.shadow.status === 'fulfilled' ? d.shadow.value : null;
+      const tuning = d.tuning.status === 'fulfilled' ? d.tuning.value : null;
+      const group = policyGroup(byPolicy, name);
+      const badges = [];
+      if (d.policy.thresholds_tuned) {
+        badges.push(node('span', { class: 'badge ok', dataset: { field: 'tuned' } }, 'tuned'));
+      }
+      if (d.policy.status && d.policy.status !== 'loaded') {
+        badges.push(node('span', { class: 'badge degraded', dataset: { field: 'status' } }, raw(d.policy.status)));
+      }
+      return node('article', { class: 'quality-card', dataset: { testid: 'policy-quality', policy: name } },
+        node('h3', null, node('span', { dataset: { field: 'policy' } }, name), ...badges,
+          d.policy.version !== undefined ? node('span', { class: 'policy' }, 'version ' + raw(d.policy.version)) : null),
+        node('dl', { class: 'figures' },
+          qualityFigure(tuning, d.tuning.status === 'rejected' && !notFound(d.tuning)),
+          acceptableFigure(shadow),
+          shadowSpendFigure(name, shadow),
+          cascadeFigure(group, byPolicy)),
+        thresholdsTable(name, tuning),
+        ...notes);
+    }));
+    return problems;
+  }
+
+  /** One figure of a policy card: a label, the value as text (its raw value in data-value) and a line of detail. */
+  function qualityItem(field, label, text, detail, data) {
+    return node('div', { class: 'figure', dataset: Object.assign({ field }, data) },
+      node('dt', null, label),
+      node('dd', { class: 'value' }, text),
+      node('dd', { class: 'detail' }, detail));
+  }
+
+  /** The estimated quality of the cloud-at threshold in force (the first threshold the tuning report names). */
+  function qualityFigure(tuning, failed) {
+    const rows = tuning && Array.isArray(tuning.thresholds) ? tuning.thresholds : [];
+    const row = rows.find((r) => r.field === 'cloud-at') || rows[0];
+    if (failed) {
+      return qualityItem('quality', 'Quality kept (estimated)', '—', 'the tuning report is unavailable', {});
+    }
+    if (!tuning || tuning.quality_target === null || tuning.quality_target === undefined || !row) {
+      return qualityItem('quality', 'Quality kept (estimated)', '—', 'no quality target (no tuning block)', {});
+    }
+    const q = row.current_quality || {};
+    const verdicts = Number(row.verdicts) || 0;
+    const target = 'target ' + fractionPercent(tuning.quality_target);
+    const data = {
+      threshold: raw(row.field), value: raw(q.value), lower: raw(q.lower), upper: raw(q.upper), verdicts: raw(row.verdicts),
+      target: raw(tuning.quality_target),
+    };
+    if (verdicts === 0) {
+      return qualityItem('quality', 'Quality kept (estimated)', '—', 'no verdicts yet · ' + target, data);
+    }
+    return qualityItem('quality', 'Quality kept (estimated)', fractionPercent(q.value),
+      fractionRange(q.lower, q.upper) + ' at ' + row.field + ' ' + threshold(row.current) + ' · ' + target
+        + ' · ' + formatInt(verdicts) + ' verdicts', data);
+  }
+
+  /** P(the cheaper answer is acceptable) over every shadow comparison, with its Wilson interval. */
+  function acceptableFigure(shadow) {
+    if (!shadow) {
+      return qualityItem('p-acceptable', 'Cheaper answer acceptable', '—', 'no shadow report', {});
+    }
+    const p = shadow.p_acceptable || {};
+    const v = shadow.verdicts || {};
+    const counts = formatInt(v.acceptable) + ' acceptable, ' + formatInt(v.not_acceptable) + ' not, '
+      + formatInt(v.error) + ' errors';
+    const data = {
+      value: raw(p.value), lower: raw(p.lower), upper: raw(p.upper), n: raw(p.n),
+      acceptable: raw(v.acceptable), notAcceptable: raw(v.not_acceptable), errors: raw(v.error),
+    };
+    if (p.value === null || p.value === undefined) {
+      return qualityItem('p-acceptable', 'Cheaper answer acceptable', '—',
+        (shadow.enabled ? 'no verdicts yet' : 'no shadow block') + (Number(v.error) ? ' · ' + counts : ''), data);
+    }
+    return qualityItem('p-acceptable', 'Cheaper answer acceptable', fractionPercent(p.value),
+      fractionRange(p.lower, p.upper) + ' · ' + counts, data);
+  }
+
+  /** Today's shadow spend against the policy's daily shadow budget. */
+  function shadowSpendFigure(name, shadow) {
+    const today = shadow && shadow.today ? shadow.today : null;
+    if (!today) {
+      return qualityItem('shadow-spend', 'Shadow spend today', '—', 'no shadow report', {});
+    }
+    const data = {
+      date: raw(today.date), spentUsd: raw(today.spent_usd), reservedUsd: raw(today.reserved_usd),
+      budgetUsd: raw(today.budget_usd), remainingUsd: raw(today.remaining_usd),
+    };
+    const limited = today.budget_usd !== null && today.budget_usd !== undefined;
+    const reserved = today.reserved_usd !== null && today.reserved_usd !== undefined
+      && toScaled(today.reserved_usd).digits !== 0n ? ' · ' + formatUsd(today.reserved_usd, 2, 6) + ' reserved' : '';
+    if (!limited) {
+      // No shadow block now; comparisons of an earlier version may still have cost something today.
+      const spent = toScaled(today.spent_usd).digits !== 0n;
+      return qualityItem('shadow-spend', 'Shadow spend today', spent ? formatUsd(today.spent_usd, 2, 6) : '—',
+        'no shadow block' + reserved, data);
+    }
+    const text = formatUsd(today.spent_usd, 2, 6) + ' of ' + formatUsd(today.budget_usd, 2, 6);
+    const item = qualityItem('shadow-spend', 'Shadow spend today', text,
+      'daily shadow budget, ' + raw(today.date) + ' (UTC)' + reserved, data);
+    const budget = Number(today.budget_usd);
+    const fraction = budget > 0 ? Number(today.spent_usd) / budget : (Number(today.spent_usd) > 0 ? 1 : 0);
+    const pct = Math.max(0, Math.min(100, fraction * 100));
+    const fill = node('div', { class: 'fill' + (fraction >= 1 ? ' full' : fraction >= 0.8 ? ' high' : '') });
+    fill.style.width = pct + '%';
+    item.append(node('dd', { class: 'meter' }, node('div', {
+      class: 'bar', role: 'meter', 'aria-valuemin': '0', 'aria-valuemax': '100', 'aria-valuenow': pct.toFixed(1),
+      'aria-label': name + ' shadow budget used today', 'aria-valuetext': text,
+    }, fill)));
+    return item;
+  }
+
+  /** The share of the policy's cascaded requests whose local answer was escalated, in the selected period. */
+  function cascadeFigure(group, byPolicy) {
+    if (byPolicy.status !== 'fulfilled') {
+      return qualityItem('cascade', 'Cascade escalations', '—', 'the cost summary per policy is unavailable', {});
+    }
+    const c = group && group.cascade ? group.cascade : null;
+    if (!c || !Number(c.cascaded)) {
+      return qualityItem('cascade', 'Cascade escalations', '—',
+        group ? 'no request cascaded in this period' : 'no requests in this period', {});
+    }
+    return qualityItem('cascade', 'Cascade escalations', fractionPercent(c.escalation_rate),
+      formatInt(c.escalated) + ' of ' + formatInt(c.cascaded) + ' local answers escalated · '
+        + formatUsd(c.escalated_cost_usd, 2, 6) + ' for the discarded ones', {
+        value: raw(c.escalation_rate), cascaded: raw(c.cascaded), escalated: raw(c.escalated),
+        escalatedCostUsd: raw(c.escalated_cost_usd),
+      });
+  }
+
+  /** The thresholds in force and proposed, with the estimated quality and cost of each. */
+  function thresholdsTable(name, tuning) {
+    if (!tuning || tuning.quality_target === null || tuning.quality_target === undefined) {
+      return null; // the quality figure says why
+    }
+    const proposed = tuning.proposed || null;
+    const rows = Array.isArray(tuning.thresholds) ? tuning.thresholds : [];
+    const quality = (q) => (q ? fractionPercent(q.value) + ' (' + fractionRange(q.lower, q.upper) + ')' : '—');
+    const body = rows.map((r) => node('tr', {
+      dataset: { testid: 'threshold-row', threshold: raw(r.field), current: raw(r.current), proposed: raw(r.proposed) },
+    },
+    node('th', { scope: 'row' }, raw(r.field)),
+    node('td', { class: 'num', dataset: { field: 'current' } }, threshold(r.current)),
+    node('td', { class: 'num', dataset: { field: 'proposed' } }, threshold(r.proposed)),
+    node('td', { class: 'num', dataset: { field: 'current-quality' } }, Number(r.verdicts) ? quality(r.current_quality) : '—'),
+    node('td', { class: 'num', dataset: { field: 'proposed-quality' } }, quality(r.proposed_quality)),
+    node('td', { class: 'num', dataset: { field: 'verdicts' } }, formatInt(r.verdicts))));
+    const current = tuning.current || {};
+    body.push(node('tr', { dataset: { testid: 'cost-row' } },
+      node('th', { scope: 'row' }, 'Cost per 1,000 compared requests'),
+      node('td', { class: 'num', dataset: { field: 'current', value: raw(current.usd_per_1000) } }, formatUsd(current.usd_per_1000, 2, 2)),
+      node('td', { class: 'num', dataset: { field: 'proposed', value: raw(proposed ? proposed.usd_per_1000 : null) } },
+        proposed ? formatUsd(proposed.usd_per_1000, 2, 2) : '—'),
+      node('td', { colspan: '3' })));
+    const table = node('table', {
+      class: 'thresholds', dataset: { field: 'thresholds', proposed: proposed ? 'true' : 'false', samples: raw(tuning.samples) },
+    },
+    node('caption', null, 'Thresholds of ' + name + ': in force and proposed for a quality target of '
+      + fractionPercent(tuning.quality_target)),
+    node('thead', null, node('tr', null,
+      node('th', { scope: 'col' }, 'Threshold'),
+      node('th', { scope: 'col', class: 'num' }, 'In force'),
+      node('th', { scope: 'col', class: 'num' }, 'Proposed'),
+      node('th', { scope: 'col', class: 'num' }, 'Quality now'),
+      node('th', { scope: 'col', class: 'num' }, 'Quality proposed'),
+      node('th', { scope: 'col', class: 'num' }, 'Verdicts'))),
+    node('tbody', null, ...body));
+    const status = proposed
+      ? (proposed.differs ? 'Proposed from ' + formatInt(tuning.samples) + ' verdicts'
+        + (tuning.auto_apply ? '; auto-apply puts it in force at its next evaluation.' : '; not applied until an admin applies it.')
+        : 'The thresholds in force are the proposal.')
+      : 'Nothing proposed yet: ' + raw(tuning.why_none) + '.';
+    return node('div', { class: 'scroll' }, table,
+      node('p', { class: 'note', dataset: { field: 'proposal', proposed: proposed ? 'true' : 'false' } }, status));
+  }
+
+  function renderQualityUnavailable(error) {
+    el('quality-list').replaceChildren();
+    el('quality-note').hidden = false;
+    el('quality-note').textContent = 'Quality figures are unavailable: ' + error.message + '.';
   }
 
   // ---- wiring --------------------------------------------------------------------------------------------------

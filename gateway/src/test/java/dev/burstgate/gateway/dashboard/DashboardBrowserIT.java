@@ -3,6 +3,7 @@ package dev.burstgate.gateway.dashboard;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
+import dev.burstgate.gateway.shadow.ShadowRunner;
 import dev.burstgate.gateway.testsupport.GatewayIT;
 import dev.burstgate.gateway.testsupport.GatewayIT.Tenant;
 import dev.burstgate.gateway.testsupport.HeadlessChromium;
@@ -11,6 +12,7 @@ import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -46,7 +48,10 @@ import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.logging.LogType;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -55,15 +60,18 @@ import tools.jackson.databind.json.JsonMapper;
  * The {@code /dashboard} page in a real headless Chromium against a real gateway: real chat requests go through the
  * local engine (llama.cpp in process) and the legacy tier (the paid-API stand-in), the cost ledger and the budgets
  * record them, and the page must show exactly what the admin API says — totals, recent requests, budget use per
- * tenant — with charts actually drawn. A wrong key must show a clear error and no data. The last passing run's page
- * is saved to {@code target/dashboard.png}.
+ * tenant, and per policy the estimated quality, shadow spend, cascade escalations and proposed thresholds — with
+ * charts actually drawn. The policy {@code measured} (tenant initech) cascades local answers cut at
+ * {@code max_tokens} to legacy, compares every kept local answer with legacy by exact match (which the tiny model
+ * never meets) and proposes thresholds from 3 verdicts, so its figures are real ones. A wrong key must show a clear
+ * error and no data. The last passing run's page is saved to {@code target/dashboard.png}.
  */
 @GatewayIT(
         localTier = true,
         tenants = {
             @Tenant(name = "acme", key = DashboardBrowserIT.ACME_KEY, dailyBudget = "5.00", monthlyBudget = "100.00"),
             @Tenant(name = "globex", key = DashboardBrowserIT.GLOBEX_KEY, dailyBudget = "1.25"),
-            @Tenant(name = "initech", key = DashboardBrowserIT.INITECH_KEY)
+            @Tenant(name = "initech", key = DashboardBrowserIT.INITECH_KEY, policy = DashboardBrowserIT.MEASURED)
         },
         adminKey = DashboardBrowserIT.ADMIN_KEY,
         properties = {
@@ -80,6 +88,28 @@ class DashboardBrowserIT {
     static final String GLOBEX_KEY = "sk-dashboard-it-globex";
     static final String INITECH_KEY = "sk-dashboard-it-initech";
     static final Duration PAGE_TIMEOUT = Duration.ofSeconds(30);
+    /** The policy with a shadow, a tuning and a cascade block ({@code policies-dashboard/measured.yaml}). */
+    static final String MEASURED = "measured";
+
+    static final List<String> PROMPTS =
+            List.of("Name a colour.", "Count to three.", "Say hello.", "What is two plus two?", "Name a fruit.");
+
+    @DynamicPropertySource
+    static void policies(DynamicPropertyRegistry r) {
+        r.add("burstgate.policies-dir", () -> {
+            try {
+                return Path.of(DashboardBrowserIT.class
+                                .getResource("/policies-dashboard")
+                                .toURI())
+                        .toString();
+            } catch (URISyntaxException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+    }
+
+    @Autowired
+    ShadowRunner shadowRunner;
 
     @LocalServerPort
     int port;
@@ -195,6 +225,13 @@ class DashboardBrowserIT {
         assertRequests(
                 page, admin("/admin/costs/requests?limit=" + page.path("limit").asInt()));
         assertBudgets(page, admin("/admin/budgets"));
+        assertQuality(page);
+        JsonNode measured = quality(page, MEASURED);
+        assertThat(measured.path("proposal").path("proposed").asString())
+                .as("nothing proposed before any verdict")
+                .isEqualTo("false");
+        assertThat(measured.path("figures").path("quality").path("text").asString())
+                .isEqualTo("—");
         // No script error, failed resource or Content-Security-Policy violation on the way.
         assertThat(b.manage().logs().get(LogType.BROWSER).getAll())
                 .filteredOn(entry -> entry.getLevel().intValue() >= Level.SEVERE.intValue())
@@ -227,6 +264,181 @@ class DashboardBrowserIT {
                 page, admin("/admin/costs/requests?limit=" + page.path("limit").asInt()));
     }
 
+    @Test
+    @Order(5)
+    void showsEachPolicysQualityShadowSpendEscalationsAndProposedThresholds() throws Exception {
+        Awaitility.await().atMost(PAGE_TIMEOUT).until(shadowRunner::ready);
+        // Cut at one token, a local answer is escalated to legacy. With room to end (the tiny model ends its answer to
+        // the first prompt well within 48 tokens), it is kept and compared; a prompt whose answer is cut even so is
+        // not tried again for that.
+        int kept = 0;
+        int escalated = 0;
+        int ending = 0;
+        for (int i = 0; (kept < 4 || escalated < 2) && i < 24; i++) {
+            boolean cut = escalated < 2 && (i % 2 == 0 || kept >= 4);
+            String prompt = cut ? PROMPTS.get(1 + i % (PROMPTS.size() - 1)) : PROMPTS.get(ending % PROMPTS.size());
+            String tier = measuredChat(prompt, i, cut);
+            if (tier.equals("local")) {
+                kept++;
+            } else {
+                assertThat(tier).isEqualTo("legacy");
+                escalated++;
+                if (!cut) {
+                    ending++;
+                }
+            }
+        }
+        assertThat(kept).as("local answers kept").isGreaterThanOrEqualTo(4);
+        assertThat(escalated).as("local answers escalated").isGreaterThanOrEqualTo(2);
+        awaitLedger(sent);
+        int compared = kept;
+        Awaitility.await("a verdict for every kept local answer")
+                .atMost(PAGE_TIMEOUT)
+                .pollInterval(Duration.ofMillis(100))
+                .untilAsserted(() -> {
+                    JsonNode shadow = admin("/admin/policies/" + MEASURED + "/shadow");
+                    JsonNode v = shadow.path("verdicts");
+                    assertThat(v.path("acceptable").asLong()
+                                    + v.path("not_acceptable").asLong()
+                                    + v.path("error").asLong())
+                            .isEqualTo(compared);
+                    assertThat(shadow.path("today").path("reserved_usd").decimalValue())
+                            .isZero();
+                });
+        JsonNode tuning = admin("/admin/policies/" + MEASURED + "/tuning");
+        assertThat(tuning.path("proposed").isObject())
+                .as("a proposal from %d verdicts: %s", kept, tuning)
+                .isTrue();
+
+        ChromeDriver b = browser();
+        b.manage().logs().get(LogType.BROWSER);
+        int loads = loads(b);
+        b.findElement(By.cssSelector("[data-testid=refresh]")).click();
+        await(b, "a refresh after the verdicts", () -> loads(b) > loads && "ready".equals(state(b)));
+        JsonNode page = snapshot(b);
+        assertQuality(page);
+
+        JsonNode card = quality(page, MEASURED);
+        JsonNode figures = card.path("figures");
+        assertThat(figures.path("cascade").path("data").path("cascaded").asLong())
+                .as("every request of the policy was cascaded")
+                .isEqualTo(kept + escalated);
+        assertThat(figures.path("cascade").path("data").path("escalated").asLong())
+                .isEqualTo(escalated);
+        assertThat(figures.path("p-acceptable").path("data").path("n").asLong()).isEqualTo(kept);
+        assertThat(new BigDecimal(figures.path("shadow-spend")
+                        .path("data")
+                        .path("spentUsd")
+                        .asString()))
+                .as("today's shadow spend")
+                .isPositive();
+        assertThat(figures.path("quality").path("text").asString()).endsWith("%");
+        assertThat(card.path("proposal").path("proposed").asString()).isEqualTo("true");
+        assertThat(card.path("thresholds").get(0).path("proposed").asString())
+                .as("the proposed cloud-at")
+                .isEqualTo(fixed(tuning.path("proposed").path("cloud_at").asDouble(), 2));
+        assertThat(b.manage().logs().get(LogType.BROWSER).getAll())
+                .filteredOn(entry -> entry.getLevel().intValue() >= Level.SEVERE.intValue())
+                .isEmpty();
+        saveScreenshot(b, Path.of("target", "dashboard.png"));
+    }
+
+    @Test
+    @Order(6)
+    void oneFailingPolicyReportShowsInItsCardAndLeavesTheRestOfThePage() {
+        ChromeDriver b = browser();
+        JsonNode before = snapshot(b);
+        // The browser fails these two requests as a gateway that does not answer would.
+        b.executeCdpCommand("Network.enable", Map.of());
+        b.executeCdpCommand(
+                "Network.setBlockedURLs",
+                Map.of(
+                        "urls",
+                        List.of("*/admin/policies/balanced/tuning", "*/admin/policies/" + MEASURED + "/shadow")));
+        try {
+            int loads = loads(b);
+            b.findElement(By.cssSelector("[data-testid=refresh]")).click();
+            await(b, "a refresh with two reports failing", () -> loads(b) > loads);
+            JsonNode page = snapshot(b);
+            assertThat(page.path("state").asString()).isEqualTo("partial");
+            assertThat(b.findElement(By.cssSelector("[data-testid=error]")).getText())
+                    .contains("the tuning report of policy balanced")
+                    .contains("the shadow report of policy " + MEASURED);
+            JsonNode balanced = quality(page, "balanced");
+            assertThat(balanced.path("errors").toString()).contains("The tuning report is unavailable");
+            assertThat(balanced.path("figures").path("quality").path("text").asString())
+                    .isEqualTo("—");
+            JsonNode measured = quality(page, MEASURED);
+            assertThat(measured.path("errors").toString()).contains("The shadow report is unavailable");
+            assertThat(measured.path("figures")
+                            .path("p-acceptable")
+                            .path("text")
+                            .asString())
+                    .isEqualTo("—");
+            // What did answer is shown as before: the measured policy's tuning and cascade, the totals, the requests.
+            JsonNode was = quality(before, MEASURED);
+            for (String field : List.of("quality", "cascade")) {
+                assertThat(measured.path("figures").path(field))
+                        .as(field)
+                        .isEqualTo(was.path("figures").path(field));
+            }
+            assertThat(measured.path("thresholds")).isEqualTo(was.path("thresholds"));
+            assertThat(page.path("figures")).isEqualTo(before.path("figures"));
+            assertThat(page.path("rows").size()).isEqualTo(before.path("rows").size());
+        } finally {
+            b.executeCdpCommand("Network.setBlockedURLs", Map.of("urls", List.of()));
+        }
+        int loads = loads(b);
+        b.findElement(By.cssSelector("[data-testid=refresh]")).click();
+        await(b, "a refresh with every report answering", () -> loads(b) > loads && "ready".equals(state(b)));
+        assertThat(quality(snapshot(b), MEASURED).path("errors").size()).isZero();
+    }
+
+    @Test
+    @Order(7)
+    void showsTheSavingAgainstAMeasuredBaselineBesideTheAssumedOneWhenTheSummaryHasOne() {
+        ChromeDriver b = browser();
+        JsonNode before = snapshot(b);
+        assertMeasuredBaseline(
+                before.path("measured"), summaryFor(before).path("totals").path("measured_baseline"));
+        // A summary whose totals carry a measured baseline: this gateway's own answer with the field added.
+        String baseline = """
+                {"samples":412,"ratio":0.8125,"ratio_low":0.7731,"ratio_high":0.8502,"baseline_usd":10.725,\
+                "baseline_low_usd":10.205,"baseline_high_usd":11.222,"saving_usd":6.105,"saving_low_usd":5.585,\
+                "saving_high_usd":6.602}""";
+        b.executeScript("""
+                const measured = JSON.parse(arguments[0]);
+                window.unpatchedFetch = window.unpatchedFetch || window.fetch;
+                window.fetch = async (input, init) => {
+                  const response = await window.unpatchedFetch(input, init);
+                  if (!String(input).includes('groupBy=day%2Ctier')) {
+                    return response;
+                  }
+                  const body = JSON.parse(await response.text());
+                  body.totals.measured_baseline = measured;
+                  return new Response(JSON.stringify(body), { status: response.status, headers: response.headers });
+                };""", baseline);
+        try {
+            int loads = loads(b);
+            b.findElement(By.cssSelector("[data-testid=refresh]")).click();
+            await(b, "a refresh with a measured baseline", () -> loads(b) > loads && "ready".equals(state(b)));
+            JsonNode page = snapshot(b);
+            assertMeasuredBaseline(page.path("measured"), json.readTree(baseline));
+            assertThat(page.path("measured").path("text").asString()).isEqualTo("$6.105");
+            assertThat(page.path("figures").path("total-saving").path("text"))
+                    .as("the assumed baseline's saving beside it")
+                    .isEqualTo(before.path("figures").path("total-saving").path("text"));
+        } finally {
+            b.executeScript("if (window.unpatchedFetch) { window.fetch = window.unpatchedFetch; }");
+        }
+        int loads = loads(b);
+        b.findElement(By.cssSelector("[data-testid=refresh]")).click();
+        await(b, "a refresh with the gateway's own summary", () -> loads(b) > loads && "ready".equals(state(b)));
+        JsonNode page = snapshot(b);
+        assertMeasuredBaseline(
+                page.path("measured"), summaryFor(page).path("totals").path("measured_baseline"));
+    }
+
     // ---- what the page must show -----------------------------------------------------------------------------------
 
     void assertTotals(JsonNode page, JsonNode summary) {
@@ -253,6 +465,37 @@ class DashboardBrowserIT {
         JsonNode percent = t.path("saving_percent");
         assertThat(f.path("total-saving-percent").path("text").asString())
                 .isEqualTo(percent.isNull() ? "—" : fixed(percent.decimalValue().doubleValue(), 2) + "%");
+        assertMeasuredBaseline(page.path("measured"), t.path("measured_baseline"));
+    }
+
+    /** The saving against a measured baseline: shown with its interval when the summary has one, else hidden. */
+    static void assertMeasuredBaseline(JsonNode shown, JsonNode api) {
+        if (api.isMissingNode() || api.isNull()) {
+            assertThat(shown.path("hidden").asBoolean())
+                    .as("no measured baseline, no card")
+                    .isTrue();
+            return;
+        }
+        assertThat(shown.path("hidden").asBoolean())
+                .as("the measured baseline's card")
+                .isFalse();
+        for (var e : Map.of(
+                        "savingUsd", "saving_usd",
+                        "savingLowUsd", "saving_low_usd",
+                        "savingHighUsd", "saving_high_usd",
+                        "baselineUsd", "baseline_usd",
+                        "baselineLowUsd", "baseline_low_usd",
+                        "baselineHighUsd", "baseline_high_usd")
+                .entrySet()) {
+            assertDecimal(shown.path("data").path(e.getKey()).asString(), api.path(e.getValue()), e.getValue());
+        }
+        assertThat(shown.path("text").asString())
+                .isEqualTo(usd(api.path("saving_usd").decimalValue(), 2, 6));
+        assertThat(shown.path("detail").asString())
+                .startsWith(usd(api.path("saving_low_usd").decimalValue(), 2, 6) + " – "
+                        + usd(api.path("saving_high_usd").decimalValue(), 2, 6))
+                .contains("baseline " + usd(api.path("baseline_usd").decimalValue(), 2, 6))
+                .endsWith(integer(api.path("samples").asLong()) + " comparisons");
     }
 
     void assertCharts(JsonNode page, JsonNode summary) {
@@ -418,6 +661,197 @@ class DashboardBrowserIT {
                 .isGreaterThanOrEqualTo(new BigDecimal("1.10"));
     }
 
+    /**
+     * Every policy's card against its shadow and tuning reports and the summary per policy of the page's period:
+     * the figures, their raw values, the thresholds in force and proposed, and "—" where a policy has no such block.
+     */
+    void assertQuality(JsonNode page) {
+        Set<String> names = new HashSet<>();
+        admin("/admin/policies")
+                .path("policies")
+                .forEach(p -> names.add(p.path("name").asString()));
+        assertThat(names).contains(MEASURED, "balanced");
+        Map<String, JsonNode> cards = new HashMap<>();
+        page.path("quality").forEach(c -> cards.put(c.path("policy").asString(), c));
+        assertThat(cards.keySet()).isEqualTo(names);
+        JsonNode byPolicy = admin("/admin/costs/summary?groupBy=policy&from="
+                + URLEncoder.encode(page.path("from").asString(), StandardCharsets.UTF_8) + "&to="
+                + URLEncoder.encode(page.path("to").asString(), StandardCharsets.UTF_8));
+        for (String name : names) {
+            JsonNode card = cards.get(name);
+            JsonNode figures = card.path("figures");
+            assertThat(card.path("errors").size()).as(name + " errors").isZero();
+            JsonNode shadow = admin("/admin/policies/" + name + "/shadow");
+            JsonNode tuning = admin("/admin/policies/" + name + "/tuning");
+
+            // The estimated quality of cloud-at in force, with its interval.
+            JsonNode quality = figures.path("quality");
+            JsonNode row = null;
+            for (JsonNode t : tuning.path("thresholds")) {
+                if (t.path("field").asString().equals("cloud-at")) {
+                    row = t;
+                }
+            }
+            if (tuning.path("quality_target").isNull() || row == null) {
+                assertThat(quality.path("text").asString())
+                        .as(name + " quality")
+                        .isEqualTo("—");
+            } else {
+                JsonNode q = row.path("current_quality");
+                assertDouble(quality.path("data").path("value"), q.path("value"), name + " quality");
+                assertDouble(quality.path("data").path("lower"), q.path("lower"), name + " quality lower");
+                assertDouble(quality.path("data").path("upper"), q.path("upper"), name + " quality upper");
+                assertThat(quality.path("data").path("verdicts").asLong())
+                        .isEqualTo(row.path("verdicts").asLong());
+                if (row.path("verdicts").asLong() == 0) {
+                    assertThat(quality.path("text").asString())
+                            .as(name + " quality")
+                            .isEqualTo("—");
+                } else {
+                    assertThat(quality.path("text").asString())
+                            .as(name + " quality")
+                            .isEqualTo(percent(q.path("value")));
+                    assertThat(quality.path("detail").asString())
+                            .as(name + " quality interval")
+                            .startsWith(percent(q.path("lower")) + "–" + percent(q.path("upper")));
+                }
+            }
+
+            // P(acceptable) over the shadow comparisons, with its Wilson interval.
+            JsonNode acceptable = figures.path("p-acceptable");
+            JsonNode p = shadow.path("p_acceptable");
+            assertThat(acceptable.path("data").path("n").asLong())
+                    .isEqualTo(p.path("n").asLong());
+            assertThat(acceptable.path("data").path("notAcceptable").asLong())
+                    .isEqualTo(shadow.path("verdicts").path("not_acceptable").asLong());
+            if (p.path("value").isNull()) {
+                assertThat(acceptable.path("text").asString())
+                        .as(name + " P(acceptable)")
+                        .isEqualTo("—");
+            } else {
+                assertThat(acceptable.path("text").asString())
+                        .as(name + " P(acceptable)")
+                        .isEqualTo(percent(p.path("value")));
+                assertThat(acceptable.path("detail").asString())
+                        .startsWith(percent(p.path("lower")) + "–" + percent(p.path("upper")));
+            }
+
+            // Today's shadow spend against the daily shadow budget.
+            JsonNode spend = figures.path("shadow-spend");
+            JsonNode today = shadow.path("today");
+            assertDecimal(spend.path("data").path("spentUsd").asString(), today.path("spent_usd"), name + " spent");
+            assertDecimal(spend.path("data").path("budgetUsd").asString(), today.path("budget_usd"), name + " budget");
+            BigDecimal spentUsd = today.path("spent_usd").decimalValue();
+            String spent = usd(spentUsd, 2, 6);
+            assertThat(spend.path("text").asString())
+                    .as(name + " shadow spend")
+                    .isEqualTo(
+                            !today.path("budget_usd").isNull()
+                                    ? spent + " of "
+                                            + usd(today.path("budget_usd").decimalValue(), 2, 6)
+                                    : spentUsd.signum() == 0 ? "—" : spent);
+            assertThat(spend.path("bar").isNull())
+                    .as(name + " has a shadow budget bar")
+                    .isEqualTo(today.path("budget_usd").isNull());
+
+            // The cascade's escalation rate in the period.
+            JsonNode cascade = figures.path("cascade");
+            JsonNode c = null;
+            for (JsonNode g : byPolicy.path("groups")) {
+                if (g.path("policy").asString().equals(name)) {
+                    c = g.path("cascade");
+                }
+            }
+            if (c == null || c.path("cascaded").asLong() == 0) {
+                assertThat(cascade.path("text").asString())
+                        .as(name + " cascade")
+                        .isEqualTo("—");
+            } else {
+                assertThat(cascade.path("text").asString())
+                        .as(name + " escalation rate")
+                        .isEqualTo(percent(c.path("escalation_rate")));
+                assertThat(cascade.path("data").path("cascaded").asLong())
+                        .isEqualTo(c.path("cascaded").asLong());
+                assertThat(cascade.path("data").path("escalated").asLong())
+                        .isEqualTo(c.path("escalated").asLong());
+                assertDecimal(
+                        cascade.path("data").path("escalatedCostUsd").asString(),
+                        c.path("escalated_cost_usd"),
+                        name + " escalated cost");
+            }
+
+            // The thresholds in force and proposed.
+            if (tuning.path("quality_target").isNull()) {
+                assertThat(card.path("thresholds").isNull())
+                        .as(name + " has no thresholds table")
+                        .isTrue();
+                continue;
+            }
+            JsonNode rows = card.path("thresholds");
+            assertThat(rows.size())
+                    .as(name + " thresholds")
+                    .isEqualTo(tuning.path("thresholds").size());
+            for (int i = 0; i < rows.size(); i++) {
+                JsonNode shown = rows.get(i);
+                JsonNode t = tuning.path("thresholds").get(i);
+                String what = name + " " + t.path("field").asString();
+                assertThat(shown.path("field").asString())
+                        .isEqualTo(t.path("field").asString());
+                assertThat(shown.path("current").asString())
+                        .as(what)
+                        .isEqualTo(fixed(t.path("current").asDouble(), 2));
+                assertThat(shown.path("proposed").asString())
+                        .as(what + " proposed")
+                        .isEqualTo(
+                                t.path("proposed").isNull()
+                                        ? "—"
+                                        : fixed(t.path("proposed").asDouble(), 2));
+                assertThat(shown.path("verdicts").asString())
+                        .isEqualTo(integer(t.path("verdicts").asLong()));
+                JsonNode pq = t.path("proposed_quality");
+                assertThat(shown.path("proposedQuality").asString())
+                        .as(what + " proposed quality")
+                        .isEqualTo(
+                                pq.isNull()
+                                        ? "—"
+                                        : percent(pq.path("value")) + " (" + percent(pq.path("lower")) + "–"
+                                                + percent(pq.path("upper")) + ")");
+            }
+            JsonNode proposed = tuning.path("proposed");
+            assertThat(card.path("proposal").path("proposed").asString())
+                    .isEqualTo(String.valueOf(proposed.isObject()));
+            if (!proposed.isObject()) {
+                assertThat(card.path("proposal").path("text").asString())
+                        .contains(tuning.path("why_none").asString());
+            }
+            assertThat(card.path("cost").path("current").asString())
+                    .isEqualTo(usd(tuning.path("current").path("usd_per_1000").decimalValue(), 2, 2));
+            assertThat(card.path("cost").path("proposed").asString())
+                    .isEqualTo(
+                            proposed.isObject()
+                                    ? usd(proposed.path("usd_per_1000").decimalValue(), 2, 2)
+                                    : "—");
+        }
+    }
+
+    static JsonNode quality(JsonNode page, String policy) {
+        for (JsonNode c : page.path("quality")) {
+            if (c.path("policy").asString().equals(policy)) {
+                return c;
+            }
+        }
+        return fail("no quality card for policy " + policy);
+    }
+
+    static void assertDouble(JsonNode shown, JsonNode api, String what) {
+        assertThat(Double.parseDouble(shown.asString())).as(what).isEqualTo(api.asDouble());
+    }
+
+    /** A fraction as the page shows it: {@code 0.8723} as {@code 87.2%}. */
+    static String percent(JsonNode fraction) {
+        return fixed(fraction.decimalValue().doubleValue() * 100, 1) + "%";
+    }
+
     static void assertDecimal(String shown, JsonNode api, String what) {
         if (api.isNull() || api.isMissingNode()) {
             assertThat(shown).as(what).isEmpty();
@@ -535,9 +969,35 @@ class DashboardBrowserIT {
             datasets: chart ? chart.data.datasets.map((d) => ({ label: d.label, data: d.data, counts: d.counts || null })) : null,
           };
         });
+        const cell = (row, field) => q('[data-field="' + field + '"]', row).textContent;
+        const quality = [...document.querySelectorAll('[data-testid="policy-quality"]')].map((card) => {
+          const figures = {};
+          for (const f of card.querySelectorAll('.figure')) {
+            const bar = q('[role="meter"]', f);
+            figures[f.dataset.field] = { data: Object.assign({}, f.dataset), text: q('dd.value', f).textContent,
+              detail: q('dd.detail', f).textContent, bar: bar ? bar.getAttribute('aria-valuenow') : null };
+          }
+          const table = q('table.thresholds', card);
+          const cost = table ? q('[data-testid="cost-row"]', table) : null;
+          const proposal = q('[data-field="proposal"]', card);
+          return {
+            policy: card.dataset.policy, figures,
+            thresholds: table ? [...table.querySelectorAll('[data-testid="threshold-row"]')].map((r) => ({
+              field: r.dataset.threshold, current: cell(r, 'current'), proposed: cell(r, 'proposed'),
+              currentQuality: cell(r, 'current-quality'), proposedQuality: cell(r, 'proposed-quality'),
+              verdicts: cell(r, 'verdicts') })) : null,
+            cost: cost ? { current: cell(cost, 'current'), proposed: cell(cost, 'proposed') } : null,
+            proposal: proposal ? { text: proposal.textContent, proposed: proposal.dataset.proposed || null } : null,
+            errors: [...card.querySelectorAll('.problem')].map((e) => e.textContent),
+          };
+        });
+        const m = q('[data-testid="measured-saving-card"]');
+        const measured = { hidden: m.hidden, data: Object.assign({}, m.dataset),
+          text: q('[data-testid="total-measured-saving"]').textContent,
+          detail: q('[data-testid="total-measured-detail"]').textContent };
         return JSON.stringify({
           state: main.dataset.state, from: totals.dataset.from, to: totals.dataset.to,
-          limit: Number(q('[data-testid="requests"]').dataset.limit), figures, rows, budgets, charts,
+          limit: Number(q('[data-testid="requests"]').dataset.limit), figures, rows, budgets, charts, quality, measured,
         });
         """;
         return json.readTree((String) b.executeScript(script));
@@ -616,6 +1076,36 @@ class DashboardBrowserIT {
                     .as("chat %s", model)
                     .hasValue(model);
             sent++;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * A request of tenant initech (policy {@code measured}) that its cascade judges: cut at one token (escalated to
+     * legacy), or with up to 48 tokens and a few stop strings to end on (kept, then compared with legacy, when the
+     * answer ends before its limit). Returns the tier that answered.
+     */
+    String measuredChat(String prompt, int seed, boolean cut) {
+        String body = "{\"model\":\"auto\",\"temperature\":0,\"seed\":" + seed
+                + (cut ? ",\"max_tokens\":1" : ",\"max_tokens\":48,\"stop\":[\" \",\"e\",\"a\",\"o\"]")
+                + ",\"messages\":[{\"role\":\"user\",\"content\":" + json.writeValueAsString(prompt) + "}]}";
+        HttpRequest request = HttpRequest.newBuilder(URI.create(url("/v1/chat/completions")))
+                .timeout(Duration.ofSeconds(60))
+                .header("Authorization", "Bearer " + INITECH_KEY)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body))
+                .build();
+        try {
+            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+            assertThat(response.statusCode())
+                    .as("chat %s: %s", prompt, response.body())
+                    .isEqualTo(200);
+            sent++;
+            return response.headers().firstValue("X-Burstgate-Tier").orElseThrow();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
