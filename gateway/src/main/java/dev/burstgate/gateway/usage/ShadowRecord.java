@@ -14,7 +14,9 @@ import org.jspecify.annotations.Nullable;
  * tenant.
  *
  * @param requestId the compared request's {@code X-Burstgate-Request-Id}
- * @param seq the comparison's number within the request, from 0
+ * @param seq the comparison's number within the request: 0 for a shadow call compared with the answer served,
+ *     {@value #ESCALATION_SEQ} for a local answer a cascade discarded compared with the answer that replaced it (no
+ *     shadow call: {@code usage} is zero and {@code cost} the judge call alone)
  * @param complexity the request's complexity score
  * @param confidence the local answer's confidence when known, else null
  * @param judge how the answers were compared: {@code exact}, {@code structural}, {@code tier:cloud}...
@@ -37,4 +39,8 @@ public record ShadowRecord(
         Usd cost,
         Usd judgeCost,
         Usage usage,
-        Duration latency) {}
+        Duration latency) {
+
+    /** The {@code seq} of the comparison of a local answer a cascade discarded with the answer that replaced it. */
+    public static final int ESCALATION_SEQ = 1;
+}
