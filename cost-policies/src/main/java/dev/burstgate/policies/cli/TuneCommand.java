@@ -40,6 +40,11 @@ import tools.jackson.databind.node.ObjectNode;
  * {@code tune --policy NAME|FILE --traffic labelled.jsonl --quality-target 0.95 --shadow-rate 0.05 --seed N
  * [--json]}: replays labelled traffic in arrival order through the tuner the gateway runs, which reads a row's
  * verdict only when it chose to shadow that row, and prints the thresholds it settles on.
+ *
+ * <p>For a policy with a cascade, the rows the settled thresholds send to local that carry a {@code local_confidence}
+ * tune {@code escalate-below} the way the gateway does (the tuner sees {@code 1 − confidence} as the score; an answer
+ * below it is escalated and counts as acceptable, a kept one by its labels), in a second replay with the same
+ * settings and seed; the cost per 1,000 then counts each escalation at the local price plus the next tier's.
  */
 @Command(
         name = "tune",
@@ -60,7 +65,8 @@ final class TuneCommand implements Callable<Integer> {
             names = "--traffic",
             required = true,
             description = "Labelled traffic JSONL: prompt or messages with weak_correct and strong_correct (or "
-                    + "correct{local,cloud}); rows without both labels are skipped. Optional ts orders arrivals.")
+                    + "correct{local,cloud}); rows without both labels are skipped. Optional ts orders arrivals; "
+                    + "optional local_confidence tunes a cascade's escalate-below.")
     Path traffic;
 
     @Option(
@@ -202,8 +208,47 @@ final class TuneCommand implements Callable<Integer> {
             // the other answer of the pair: cloud for a request served locally, local for one served by cloud/legacy
             shadowCost = shadowCost.plus(current.tierFor(scores[k]) == Tier.LOCAL ? cloud[k] : local[k]);
         }
-        Usd costNow = cost(current, scores, local, cloud, legacy);
-        Usd costSettled = cost(settled, scores, local, cloud, legacy);
+        // escalate-below, from the local-routed rows that carry a confidence
+        Policy.Cascade cascade = p.cascade();
+        List<Tier> next = p.fallbackFor(Tier.LOCAL);
+        double[] confidences = new double[n];
+        Usd[] escalated = new Usd[n];
+        List<Integer> confident = new ArrayList<>();
+        for (int k = 0; k < n; k++) {
+            Double c = prepared.rows().get(labelled.get(k)).localConfidence();
+            confidences[k] = c == null ? Double.NaN : c;
+            escalated[k] = next.isEmpty()
+                    ? Usd.ZERO
+                    : switch (next.getFirst()) {
+                        case LOCAL -> Usd.ZERO;
+                        case CLOUD -> cloud[k];
+                        case LEGACY -> legacy[k];
+                    };
+            if (cascade != null && !next.isEmpty() && c != null && settled.tierFor(scores[k]) == Tier.LOCAL) {
+                confident.add(k);
+            }
+        }
+        @Nullable Double escalateNow = cascade == null || next.isEmpty() ? null : cascade.escalateBelow();
+        @Nullable Double escalateBelow = null;
+        @Nullable ThresholdProposal escalation = null;
+        if (escalateNow != null && !confident.isEmpty()) {
+            double[] inverted = new double[confident.size()];
+            for (int j = 0; j < inverted.length; j++) {
+                // just below 1 − confidence: an answer exactly at escalate-below is kept, as the cascade keeps it
+                inverted[j] = Math.clamp(1.0 - confidences[confident.get(j)] - 1e-9, 0.0, 1.0);
+            }
+            TuningReplay.Result er = TuningReplay.run(
+                    inverted, j -> acceptable(prepared.rows().get(labelled.get(confident.get(j)))), settings, seed);
+            escalation = er.proposal();
+            Double t = escalation.threshold();
+            if (t != null) {
+                escalateBelow = Math.round((1.0 - t) * 100) / 100.0;
+            }
+        }
+        @Nullable Double escalateSettled = escalateBelow != null ? escalateBelow : escalateNow;
+
+        Usd costNow = cost(current, escalateNow, scores, confidences, local, cloud, legacy, escalated);
+        Usd costSettled = cost(settled, escalateSettled, scores, confidences, local, cloud, legacy, escalated);
         QualityEstimate qualityNow = result.tuner().estimate(current.cloudAt());
         QualityEstimate quality = proposed ? proposal.quality() : qualityNow;
         int skipped = all.size() - n;
@@ -214,7 +259,12 @@ final class TuneCommand implements Callable<Integer> {
             o.put("policy", p.name());
             o.put("cloud_at", cloudAt);
             putNullable(o, "legacy_at", legacyAt);
-            o.putNull("escalate_below");
+            putNullable(o, "escalate_below", escalateBelow);
+            if (escalation != null) {
+                o.set("escalate_below_quality", estimate(mapper, escalation.quality()));
+                o.put("escalate_below_verdicts", escalation.verdicts());
+                o.put("escalate_below_reason", escalateReason(escalation, escalateBelow));
+            }
             o.put("proposed", proposed);
             o.set("estimated_quality", estimate(mapper, quality));
             o.put("quality_target", qualityTarget);
@@ -229,6 +279,7 @@ final class TuneCommand implements Callable<Integer> {
             ObjectNode now = o.putObject("current");
             now.put("cloud_at", current.cloudAt());
             putNullable(now, "legacy_at", current.legacyAt());
+            putNullable(now, "escalate_below", escalateNow);
             now.set("estimated_quality", estimate(mapper, qualityNow));
             now.put("cost_per_1000_usd", perThousand(costNow, n));
             o.put("reason", proposal.reason());
@@ -256,7 +307,16 @@ final class TuneCommand implements Callable<Integer> {
                 (settled.legacyAt() == null ? "-" : fmt(settled.legacyAt()))
                         + (proposed && !legacyLabelled ? "  (cloud and legacy share the strong label)" : "")));
         out.println(String.format(
-                Locale.ROOT, "%-20s%-26s%s", "escalate-below", "-", "-  (the traffic carries no local confidence)"));
+                Locale.ROOT,
+                "%-20s%-26s%s",
+                "escalate-below",
+                escalateNow == null ? "-" : fmt(escalateNow),
+                escalateNow == null
+                        ? "-  (the policy has no cascade)"
+                        : escalation == null
+                                ? "-  (the traffic carries no local confidence)"
+                                : (escalateSettled == null ? "-" : fmt(escalateSettled)) + "  ("
+                                        + escalateReason(escalation, escalateBelow) + ")"));
         out.println(String.format(
                 Locale.ROOT, "%-20s%-26s%s", "estimated quality", interval(qualityNow), interval(quality)));
         out.println(String.format(
@@ -269,6 +329,22 @@ final class TuneCommand implements Callable<Integer> {
                 + proposal.reason());
         out.flush();
         return ExitCodes.OK;
+    }
+
+    private static String escalateReason(ThresholdProposal p, @Nullable Double escalateBelow) {
+        Double t = p.threshold();
+        if (t == null || escalateBelow == null) {
+            return p.reason();
+        }
+        if (t == 0.0) {
+            return "no escalate-below under 1 keeps the lower bound: every answer escalates";
+        }
+        return String.format(
+                Locale.ROOT,
+                "lower bound %.4f with %d verdicts at confidence >= %s",
+                p.quality().lower(),
+                p.verdictsBelow(),
+                fmt(escalateBelow));
     }
 
     /** The local answer is acceptable when it is as good as the cloud answer: right, or both wrong. */
@@ -301,15 +377,31 @@ final class TuneCommand implements Callable<Integer> {
         return new CommandLine.ParameterException(spec.commandLine(), message);
     }
 
-    private static Usd cost(Policy.Thresholds t, double[] scores, Usd[] local, Usd[] cloud, Usd[] legacy) {
+    /**
+     * What the rows cost under {@code t}, with a local answer whose confidence is below {@code escalateBelow} (when
+     * set) paying the next tier's price on top.
+     */
+    private static Usd cost(
+            Policy.Thresholds t,
+            @Nullable Double escalateBelow,
+            double[] scores,
+            double[] confidences,
+            Usd[] local,
+            Usd[] cloud,
+            Usd[] legacy,
+            Usd[] escalated) {
         Usd sum = Usd.ZERO;
         for (int k = 0; k < scores.length; k++) {
+            Tier tier = t.tierFor(scores[k]);
             sum = sum.plus(
-                    switch (t.tierFor(scores[k])) {
+                    switch (tier) {
                         case LOCAL -> local[k];
                         case CLOUD -> cloud[k];
                         case LEGACY -> legacy[k];
                     });
+            if (tier == Tier.LOCAL && escalateBelow != null && confidences[k] < escalateBelow) {
+                sum = sum.plus(escalated[k]);
+            }
         }
         return sum;
     }

@@ -78,12 +78,13 @@ final class PolicyParser {
     }
 
     /**
-     * The {@code thresholds} of a tuning overlay file; its other fields (who, when, why, history) are for people and
-     * the gateway, and not read here.
+     * What a tuning overlay file sets: its {@code thresholds} and, when present, {@code cascade.escalate-below}; its
+     * other fields (who, when, why, history) are for people and the gateway, and not read here. A file written before
+     * overlays carried the cascade has no {@code cascade} field and sets the thresholds only.
      *
      * @throws PolicyException naming the field when they do not validate
      */
-    static Policy.Thresholds overlayThresholds(String yaml, String source) {
+    static Overlay overlay(String yaml, String source) {
         PolicyParser p = new PolicyParser(source);
         JsonNode root;
         try {
@@ -95,12 +96,29 @@ final class PolicyParser {
             throw new PolicyException(List.of(new Problem(source, "(document)", "", "expected a mapping")));
         }
         Policy.Thresholds t = p.thresholds(root.get("thresholds"));
+        Double escalateBelow = null;
+        JsonNode cascade = root.get("cascade");
+        if (cascade != null && !cascade.isNull()) {
+            if (!cascade.isObject()) {
+                p.problem("cascade", text(cascade), "expected a mapping with escalate-below");
+            } else {
+                escalateBelow = p.fraction(cascade.get("escalate-below"), "cascade.escalate-below", true, true);
+            }
+        }
         if (!p.problems.isEmpty() || t == null) {
             throw new PolicyException(
                     p.problems.isEmpty() ? List.of(new Problem(source, "thresholds", "", "is required")) : p.problems);
         }
-        return t;
+        return new Overlay(t, escalateBelow);
     }
+
+    /**
+     * What a tuning overlay sets.
+     *
+     * @param thresholds the thresholds in force instead of the policy file's
+     * @param escalateBelow the cascade's {@code escalate-below} in force instead of the file's, or null to keep it
+     */
+    record Overlay(Policy.Thresholds thresholds, @Nullable Double escalateBelow) {}
 
     /**
      * The text of a policy file, which must be UTF-8.

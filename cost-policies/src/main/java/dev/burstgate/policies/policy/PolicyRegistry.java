@@ -28,10 +28,11 @@ import org.jspecify.annotations.Nullable;
  * with the error. Thread-safe.
  *
  * <p><b>Tuning overlays.</b> With an overlay directory, a file {@code <name>.yaml} there replaces the
- * {@code thresholds} of the policy named {@code name} at every reload, whatever its own file says: an edit of the
- * policy file keeps the tuned thresholds until the overlay is rolled back (removed). An overlay that does not
- * validate is reported and ignored. Each entry carries a {@link PolicyEntry#version() version} that goes up by one
- * whenever the policy in force under its name changes.
+ * {@code thresholds} of the policy named {@code name} at every reload, whatever its own file says, and, when it has a
+ * {@code cascade} field and the policy a cascade, the cascade's {@code escalate-below} (the cascade's other fields stay
+ * the file's): an edit of the policy file keeps the tuned values until the overlay is rolled back (removed). An
+ * overlay that does not validate is reported and ignored. Each entry carries a {@link PolicyEntry#version() version}
+ * that goes up by one whenever the policy in force under its name changes.
  */
 public final class PolicyRegistry {
 
@@ -137,8 +138,14 @@ public final class PolicyRegistry {
             Path file = overlays.resolve(e.name() + ".yaml");
             if (Files.isRegularFile(file)) {
                 try {
-                    policy = policy.withThresholds(
-                            PolicyParser.overlayThresholds(PolicyParser.text(file), file.toString()));
+                    PolicyParser.Overlay o = PolicyParser.overlay(PolicyParser.text(file), file.toString());
+                    policy = policy.withThresholds(o.thresholds());
+                    Policy.Cascade cascade = policy.cascade();
+                    Double escalateBelow = o.escalateBelow();
+                    if (cascade != null && escalateBelow != null) {
+                        policy = policy.withCascade(new Policy.Cascade(
+                                escalateBelow, cascade.signal(), cascade.structural(), cascade.streamBuffer()));
+                    }
                     tuned = true;
                 } catch (PolicyException ex) {
                     results.add(new ReloadReport.FileResult(file.toString(), e.name(), ex.problems()));

@@ -252,6 +252,15 @@ public final class TrafficReader {
             }
             completion = ct.asLong();
         }
+        Double confidence = null;
+        JsonNode lc = n.get("local_confidence");
+        if (lc != null && !lc.isNull()) {
+            if (!lc.isNumber() || !(lc.asDouble() >= 0 && lc.asDouble() <= 1)) {
+                throw new BadInputException(
+                        file, lineNo, "local_confidence", "expected a number in [0, 1] but was " + shown(lc));
+            }
+            confidence = lc.asDouble();
+        }
         return new TrafficRecord(
                 lineNo,
                 id,
@@ -264,7 +273,8 @@ public final class TrafficReader {
                 strong,
                 perTier,
                 completion,
-                ChatBodyNeeds.read(n));
+                ChatBodyNeeds.read(n),
+                confidence);
     }
 
     /** An optional scalar as text ("" when absent); an object or array is a bad line, not an empty value. */

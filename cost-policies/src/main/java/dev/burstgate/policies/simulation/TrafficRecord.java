@@ -26,6 +26,8 @@ import org.jspecify.annotations.Nullable;
  * @param completionTokens optional {@code completion_tokens}: the answer's length, for token prices and service time
  * @param needs what the request needs from a tier, read from its OpenAI fields ({@code tools}, {@code response_format},
  *     image parts, ...) as the gateway reads a live request
+ * @param localConfidence optional {@code local_confidence}: the local answer's confidence in [0, 1], the figure a
+ *     cascade compares with {@code escalate-below} (what {@code policy-lab tune} tunes it on)
  */
 public record TrafficRecord(
         long line,
@@ -39,7 +41,8 @@ public record TrafficRecord(
         @Nullable Boolean strongCorrect,
         Map<Tier, Boolean> tierCorrect,
         @Nullable Long completionTokens,
-        Map<Capability, String> needs) {
+        Map<Capability, String> needs,
+        @Nullable Double localConfidence) {
 
     public TrafficRecord {
         needs = Map.copyOf(needs);

@@ -150,6 +150,77 @@ class TuneCommandTest {
                 .contains("1 rows without labels skipped");
     }
 
+    /**
+     * A cascade tuned offline: every row carries a local confidence uniform on [0.6, 1], and the local answer is right
+     * with probability equal to it (the cloud's always is). Among the rows sent to local, escalating those below
+     * {@code e} loses {@code (1 − e)² / 0.8} of quality, so the cheapest {@code e} holding 0.9 is
+     * {@code 1 − √0.08 ≈ 0.717}.
+     */
+    @Test
+    void localConfidenceInTheTrafficTunesEscalateBelowAndItsCostCountsEscalations() throws Exception {
+        Path traffic = dir.resolve("confident.jsonl");
+        SplittableRandom random = new SplittableRandom(11);
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < 4000; i++) {
+            double confidence = 0.6 + 0.4 * random.nextDouble();
+            sb.append(JsonMapper.builder()
+                            .build()
+                            .writeValueAsString(java.util.Map.of(
+                                    "id",
+                                    "r" + i,
+                                    "prompt",
+                                    PROMPTS.get(random.nextInt(PROMPTS.size())) + " (" + i + ")",
+                                    "weak_correct",
+                                    random.nextDouble() < confidence,
+                                    "strong_correct",
+                                    true,
+                                    "local_confidence",
+                                    confidence)))
+                    .append('\n');
+        }
+        Files.writeString(traffic, sb.toString(), StandardCharsets.UTF_8);
+        Path policy = dir.resolve("cascading.yaml");
+        Files.writeString(policy, """
+                name: cascading
+                thresholds: {cloud-at: 0.45}
+                fallback: {local: [cloud]}
+                cascade: {escalate-below: 0.3}
+                """);
+        String[] args = {
+            "tune",
+            "--policy",
+            policy.toString(),
+            "--traffic",
+            traffic.toString(),
+            "--quality-target",
+            "0.9",
+            "--shadow-rate",
+            "1",
+            "--uniform",
+            "--min-samples",
+            "50",
+            "--json"
+        };
+        assertThat(run(args)).as(err.toString()).isZero();
+        JsonNode o = lastLine();
+        double e = o.get("escalate_below").asDouble();
+        assertThat(e).isBetween(1 - Math.sqrt(0.08), 0.85);
+        assertThat(o.get("escalate_below_quality").get("lower").asDouble()).isGreaterThanOrEqualTo(0.9);
+        assertThat(o.get("escalate_below_verdicts").asInt()).isPositive();
+        assertThat(o.get("escalate_below_reason").asString()).contains("verdicts at confidence >= ");
+        assertThat(o.get("current").get("escalate_below").asDouble()).isEqualTo(0.3);
+
+        // the same traffic under a policy without a cascade: no escalate-below, and no escalation in the cost
+        Files.writeString(policy, "name: cascading\nthresholds: {cloud-at: 0.45}\nfallback: {local: [cloud]}\n");
+        out.getBuffer().setLength(0);
+        assertThat(run(args)).isZero();
+        JsonNode plain = lastLine();
+        assertThat(plain.get("escalate_below").isNull()).isTrue();
+        assertThat(plain.get("cloud_at").asDouble()).isEqualTo(o.get("cloud_at").asDouble());
+        assertThat(o.get("cost_per_1000_usd").decimalValue())
+                .isGreaterThan(plain.get("cost_per_1000_usd").decimalValue());
+    }
+
     @Test
     void belowTheMinimumSampleSizeNothingIsProposedAndThePolicysThresholdsStay() {
         assertThat(run(

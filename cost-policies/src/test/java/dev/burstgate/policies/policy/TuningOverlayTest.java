@@ -101,6 +101,47 @@ class TuningOverlayTest {
         assertThat(entry(r, "balanced").tuned()).isFalse();
     }
 
+    @Test
+    void anOverlayWithACascadeFieldSetsEscalateBelowAndOneWithoutLeavesTheFilesValue(@TempDir Path dir)
+            throws Exception {
+        Path policies = Files.createDirectory(dir.resolve("policies"));
+        Path overlays = Files.createDirectory(dir.resolve("tuning"));
+        Files.writeString(
+                policies.resolve("c.yaml"),
+                "name: c\nthresholds: {cloud-at: 0.5}\nfallback: {local: [cloud]}\n"
+                        + "cascade: {escalate-below: 0.4, signal: min-prob, structural: false}\n");
+        Files.writeString(policies.resolve("p.yaml"), "name: p\nthresholds: {cloud-at: 0.5}\n");
+        PolicyRegistry r = PolicyRegistry.withOverlays(policies, overlays, clock);
+
+        Files.writeString(
+                overlays.resolve("c.yaml"),
+                "policy: c\nthresholds: {cloud-at: 0.3, legacy-at: null}\ncascade: {escalate-below: 0.62}\n");
+        Files.writeString(overlays.resolve("p.yaml"), "thresholds: {cloud-at: 0.3}\ncascade: {escalate-below: 0.62}\n");
+        r.reload();
+        assertThat(r.get("c").thresholds()).isEqualTo(new Policy.Thresholds(0.3, null));
+        assertThat(r.get("c").cascade()).isEqualTo(new Policy.Cascade(0.62, Policy.Signal.MIN_PROB, false, null));
+        assertThat(r.get("p").cascade())
+                .as("a policy without a cascade gains none")
+                .isNull();
+        assertThat(r.get("p").thresholds().cloudAt()).isEqualTo(0.3);
+        long version = entry(r, "c").version();
+
+        // an overlay written before overlays carried the cascade: thresholds only
+        Files.writeString(overlays.resolve("c.yaml"), "policy: c\nthresholds: {cloud-at: 0.3}\n");
+        r.reload();
+        assertThat(r.get("c").cascade().escalateBelow()).isEqualTo(0.4);
+        assertThat(entry(r, "c").version()).isEqualTo(version + 1);
+        assertThat(entry(r, "c").tuned()).isTrue();
+
+        Files.writeString(overlays.resolve("c.yaml"), "thresholds: {cloud-at: 0.3}\ncascade: {escalate-below: 2}\n");
+        ReloadReport report = r.reload();
+        assertThat(report.failed())
+                .anySatisfy(f -> assertThat(f.problems().toString()).contains("cascade.escalate-below"));
+        assertThat(r.get("c").cascade().escalateBelow())
+                .as("an invalid overlay is ignored")
+                .isEqualTo(0.4);
+    }
+
     private static PolicyEntry entry(PolicyRegistry r, String name) {
         return r.entries().stream()
                 .filter(e -> e.name().equals(name))

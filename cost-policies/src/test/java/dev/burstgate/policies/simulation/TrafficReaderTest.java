@@ -32,6 +32,21 @@ class TrafficReaderTest {
     }
 
     @Test
+    void aLocalConfidenceIsANumberInTheUnitInterval() {
+        assertThat(reader.parse("t.jsonl", 1, "{\"prompt\":\"x\",\"local_confidence\":0.42}")
+                        .localConfidence())
+                .isEqualTo(0.42);
+        assertThat(reader.parse("t.jsonl", 1, "{\"prompt\":\"x\"}").localConfidence())
+                .isNull();
+        assertThatThrownBy(() -> reader.parse("t.jsonl", 2, "{\"prompt\":\"x\",\"local_confidence\":1.5}"))
+                .isInstanceOf(BadInputException.class)
+                .hasMessage("t.jsonl:2: field 'local_confidence': expected a number in [0, 1] but was 1.5");
+        assertThatThrownBy(() -> reader.parse("t.jsonl", 2, "{\"prompt\":\"x\",\"local_confidence\":\"high\"}"))
+                .isInstanceOf(BadInputException.class)
+                .hasMessageContaining("field 'local_confidence'");
+    }
+
+    @Test
     void aNullIdFallsBackToTheLineNumberLikeAMissingOne() {
         assertThat(reader.parse("t.jsonl", 9, "{\"prompt\":\"x\",\"id\":null}").id())
                 .isEqualTo("9");

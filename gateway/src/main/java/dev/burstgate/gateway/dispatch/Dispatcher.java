@@ -166,10 +166,14 @@ public final class Dispatcher {
             t.start(records.nanoTime());
             publish(t, false);
             ShadowHook.Watch shadow = watch(t, answer.tier());
+            ShadowHook.Watch replaced = watchEscalation(t, answer.tier());
             return Flux.<AnswerEvent>just(
                             new AnswerEvent.Started(answer.tier(), t.reason(answer.tier()), false),
                             new AnswerEvent.Completion(body, cost))
-                    .doOnComplete(() -> shadowed(shadow, body));
+                    .doOnComplete(() -> {
+                        shadowed(shadow, body, meter.judgedBy);
+                        shadowed(replaced, body, null);
+                    });
         });
     }
 
@@ -179,6 +183,7 @@ public final class Dispatcher {
         boolean includeUsage = t.routed.request().includeUsage();
         AtomicReference<@Nullable ObjectNode> template = new AtomicReference<>();
         AtomicReference<ShadowHook.@Nullable Watch> shadow = new AtomicReference<>();
+        AtomicReference<ShadowHook.@Nullable Watch> replaced = new AtomicReference<>();
         return attempts(t, 0)
                 .concatMap(answer -> {
                     ObjectNode chunk = answer.chunk().json();
@@ -186,8 +191,10 @@ public final class Dispatcher {
                     if (t.start(records.nanoTime())) {
                         head = Flux.just(new AnswerEvent.Started(answer.tier(), t.reason(answer.tier()), false));
                         shadow.set(watch(t, answer.tier()));
+                        replaced.set(watchEscalation(t, answer.tier()));
                     }
                     seen(shadow.get(), chunk);
+                    seen(replaced.get(), chunk);
                     template.compareAndSet(null, chunk);
                     if (chunk.remove("usage") != null && chunk.path("choices").isEmpty()) {
                         return head;
@@ -210,7 +217,11 @@ public final class Dispatcher {
                     return new AnswerEvent.StreamEnd(
                             includeUsage ? usageChunk(template.get(), usage, t.totalCost()) : null);
                 }))
-                .doOnComplete(() -> shadowed(shadow.get(), null))
+                .doOnComplete(() -> {
+                    AttemptMeter meter = t.current();
+                    shadowed(shadow.get(), null, meter == null ? null : meter.judgedBy);
+                    shadowed(replaced.get(), null, null);
+                })
                 .onErrorResume(e -> {
                     if (!t.started()) {
                         return Flux.error(e instanceof ApiException ? e : noTier(t));
@@ -245,6 +256,20 @@ public final class Dispatcher {
         }
     }
 
+    /** A watch of the answer that replaces a local answer the cascade discarded, or null. */
+    private ShadowHook.@Nullable Watch watchEscalation(RequestTrace t, Tier answering) {
+        RequestTrace.Discarded d = t.discarded();
+        if (d == null || answering == Tier.LOCAL) {
+            return null;
+        }
+        try {
+            return shadows.escalated(t.routed, d.chunks(), d.confidence(), answering);
+        } catch (RuntimeException e) {
+            log.warn("request {}: shadowing an escalation failed to start: {}", t.routed.requestId(), e.toString());
+            return null;
+        }
+    }
+
     private static void seen(ShadowHook.@Nullable Watch watch, ObjectNode chunk) {
         if (watch != null) {
             try {
@@ -255,14 +280,21 @@ public final class Dispatcher {
         }
     }
 
-    /** The answer is complete: a non-streamed {@code body} is shown first. */
-    private static void shadowed(ShadowHook.@Nullable Watch watch, @Nullable ObjectNode body) {
+    /**
+     * The answer is complete: a non-streamed {@code body} is shown first, then the confidence a cascade kept it by
+     * (when measured).
+     */
+    private static void shadowed(
+            ShadowHook.@Nullable Watch watch, @Nullable ObjectNode body, @Nullable Double confidence) {
         if (watch == null) {
             return;
         }
         try {
             if (body != null) {
                 watch.see(body);
+            }
+            if (confidence != null) {
+                watch.judged(confidence);
             }
             watch.complete();
         } catch (RuntimeException e) {
@@ -408,6 +440,7 @@ public final class Dispatcher {
                             }
                             Usage usage = meter.usage(t.promptChars, false);
                             t.escalated(meter, usage, meter.estimated(), judged, records.nanoTime(), why);
+                            t.discarded(List.of(answer.json()), judged);
                             return attempts(t, index + 1);
                         },
                         e -> failedBeforeFirstByte(t, index, meter, e),
@@ -487,13 +520,15 @@ public final class Dispatcher {
                 .onErrorResume(e -> {
                     if (e instanceof Escalation escalation) {
                         AnswerConfidence confidence = meter.confidence;
+                        Double judged = confidence == null ? null : confidence.signal(cascade.signal());
                         t.escalated(
                                 meter,
                                 meter.usage(t.promptChars, true),
                                 meter.estimated(),
-                                confidence == null ? null : confidence.signal(cascade.signal()),
+                                judged,
                                 records.nanoTime(),
                                 escalation.why);
+                        t.discarded(held.stream().map(UpstreamChunk::json).toList(), judged);
                         return attempts(t, index + 1);
                     }
                     if (released[0]) {

@@ -18,6 +18,7 @@ import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * What one request has gone through so far: its attempts, the attempt under way, the notes that explain a fallback,
@@ -42,6 +43,8 @@ final class RequestTrace {
     private final StringBuilder notes = new StringBuilder();
     /** Why a cascade discarded the local answer ({@code local confidence 0.41 < 0.55}), or null. */
     private @Nullable String escalation;
+    /** The local answer a cascade discarded (its chunks, or the whole completion), for a shadow comparison. */
+    private @Nullable Discarded discarded;
 
     private @Nullable AttemptMeter current;
     private @Nullable AttemptRecord answered;
@@ -183,6 +186,27 @@ final class RequestTrace {
         meter.closeClaim(cost);
         escalation = why;
         current = null;
+    }
+
+    /**
+     * A local answer a cascade discarded: what it said and the confidence it was judged by (null: none measured).
+     *
+     * @param chunks the answer's chunks, or its one completion
+     */
+    record Discarded(List<ObjectNode> chunks, @Nullable Double confidence) {
+        Discarded {
+            chunks = List.copyOf(chunks);
+        }
+    }
+
+    /** Keeps the answer the cascade just discarded, for a comparison with the one that replaces it. */
+    synchronized void discarded(List<ObjectNode> chunks, @Nullable Double confidence) {
+        discarded = new Discarded(chunks, confidence);
+    }
+
+    /** The last local answer a cascade discarded, or null. */
+    synchronized @Nullable Discarded discarded() {
+        return discarded;
     }
 
     synchronized void cut() {

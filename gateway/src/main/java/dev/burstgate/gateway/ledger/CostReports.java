@@ -356,7 +356,8 @@ final class CostReports {
                 .append("COALESCE(SUM(r.baseline_usd * " + MEASURED + "), 0) ")
                 .append("FROM ledger_request r JOIN ledger_shadow s ON s.request_id = r.id ")
                 .append("WHERE r.ts >= ? AND r.ts < ? AND r.final_tier IN ('local', 'cloud') ")
-                .append("AND s.shadow_tier = 'legacy' AND s.verdict <> 'error' AND s.usage_estimated = FALSE");
+                .append(
+                        "AND s.shadow_tier = 'legacy' AND s.verdict <> 'error' AND s.usage_estimated = FALSE AND s.seq = 0");
         if (!groupBy.isEmpty()) {
             sql.append(" GROUP BY ");
             for (int i = 0; i < groupBy.size(); i++) {

@@ -152,28 +152,79 @@ public final class ShadowRunner implements ShadowHook, SmartLifecycle {
         if (against == null) {
             return null;
         }
-        return new Comparison(state, routed, served, against);
+        return new Comparison(state, routed, served, against, null);
     }
 
-    /** One watched answer, then one queued comparison. */
+    /**
+     * A local answer the cascade discarded is compared with the answer that replaced it when the policy shadows
+     * local answers against that tier, drawn at the same rate as kept local answers (the planner counts it as one more
+     * local answer), so that the verdicts cover the confidences below {@code escalate-below} in the proportion they
+     * arrive. No tier is asked again: the comparison costs the judge call, if any. Recorded with
+     * {@link ShadowRecord#ESCALATION_SEQ}.
+     */
+    @Override
+    public @Nullable Watch escalated(
+            RoutedRequest routed, List<ObjectNode> discarded, @Nullable Double confidence, Tier answering) {
+        if (!props.enabled() || !restored || workers == null) {
+            return null;
+        }
+        PolicyShadow state = state(routed.policy());
+        if (state == null || state.rules.against(Tier.LOCAL) != answering) {
+            return null;
+        }
+        if (state.planner.pick(Tier.LOCAL, routed.complexity()) != answering) {
+            return null;
+        }
+        AnswerText local = new AnswerText();
+        discarded.forEach(local::see);
+        Comparison c = new Comparison(state, routed, Tier.LOCAL, answering, local);
+        if (confidence != null) {
+            c.judged(confidence);
+        }
+        return c;
+    }
+
+    /**
+     * One watched answer, then one queued comparison: of the served answer with a shadow call to a stronger tier, or,
+     * for an escalation, of the discarded local answer with the watched answer that replaced it.
+     */
     private final class Comparison implements Watch {
         final PolicyShadow state;
         final RoutedRequest routed;
         final Tier served;
         final Tier against;
-        final AnswerText cheaper = new AnswerText();
-        ShadowBudget.@Nullable Reservation reservation;
+        final AnswerText cheaper;
+        /** The stronger answer as it passed, for an escalation; null: ask {@link #against} (a shadow call). */
+        final @Nullable AnswerText stronger;
 
-        Comparison(PolicyShadow state, RoutedRequest routed, Tier served, Tier against) {
+        ShadowBudget.@Nullable Reservation reservation;
+        volatile @Nullable Double confidence;
+
+        Comparison(
+                PolicyShadow state, RoutedRequest routed, Tier served, Tier against, @Nullable AnswerText discarded) {
             this.state = state;
             this.routed = routed;
             this.served = served;
             this.against = against;
+            this.cheaper = discarded != null ? discarded : new AnswerText();
+            this.stronger = discarded != null ? new AnswerText() : null;
+        }
+
+        boolean escalation() {
+            return stronger != null;
         }
 
         @Override
         public void see(ObjectNode chunkOrCompletion) {
-            cheaper.see(chunkOrCompletion);
+            AnswerText s = stronger;
+            (s != null ? s : cheaper).see(chunkOrCompletion);
+        }
+
+        @Override
+        public void judged(double value) {
+            if (served == Tier.LOCAL && value >= 0.0 && value <= 1.0) {
+                confidence = value;
+            }
         }
 
         @Override
@@ -198,11 +249,16 @@ public final class ShadowRunner implements ShadowHook, SmartLifecycle {
         }
     }
 
-    /** What a comparison may cost at most: the shadow call, and the judge call when a tier judges. */
+    /**
+     * What a comparison may cost at most: the shadow call (none for an escalation), and the judge call when a tier
+     * judges.
+     */
     private Usd estimate(Comparison c) {
         Integer max = c.routed.request().maxTokens();
         long completion = max != null ? max : defaultCompletionTokens;
-        Usd cost = prices.cost(c.against, new Usage(c.routed.estimatedPromptTokens(), completion));
+        Usd cost = c.escalation()
+                ? Usd.ZERO
+                : prices.cost(c.against, new Usage(c.routed.estimatedPromptTokens(), completion));
         if (c.state.rules.judge() instanceof ShadowRules.Judge.ByTier(Tier judge)) {
             long chars = JudgeRubric.SYSTEM.length() + c.routed.promptChars() + c.cheaper.chars();
             long prompt = TokenEstimate.promptTokens(chars) + completion;
@@ -219,8 +275,7 @@ public final class ShadowRunner implements ShadowHook, SmartLifecycle {
         TierBackend backend = backends.get(c.against);
         ShadowRules.Judge judge = c.state.rules.judge();
         TierBackend judgeBackend = judge instanceof ShadowRules.Judge.ByTier(Tier t) ? backends.get(t) : null;
-        if (backend == null
-                || !backend.available()
+        if ((!c.escalation() && (backend == null || !backend.available()))
                 || (judge instanceof ShadowRules.Judge.ByTier && (judgeBackend == null || !judgeBackend.available()))) {
             c.state.budget.settle(r, Usd.ZERO);
             skipped(policy, "tier_unavailable");
@@ -235,13 +290,16 @@ public final class ShadowRunner implements ShadowHook, SmartLifecycle {
         Verdict verdict;
         long latencyNanos;
         try {
-            ChatCompletionRequest request = unstreamed(c.routed.request());
-            AnswerText stronger = call(backend, request, c.routed.requestId());
+            AnswerText stronger = c.stronger;
+            if (stronger == null) {
+                ChatCompletionRequest request = unstreamed(c.routed.request());
+                stronger = call(java.util.Objects.requireNonNull(backend), request, c.routed.requestId());
+                usage = usage(stronger, c.routed.promptChars());
+                usageEstimated = stronger.reported() == null;
+                // Priced from the tokens the shadow tier reported: a legacy call so measures what legacy would charge.
+                cost = prices.cost(c.against, usage);
+            }
             latencyNanos = System.nanoTime() - start;
-            usage = usage(stronger, c.routed.promptChars());
-            usageEstimated = stronger.reported() == null;
-            // Priced from the tokens the shadow tier reported: a legacy call so measures what legacy would charge.
-            cost = prices.cost(c.against, usage);
             ShadowAnswer cheap = c.cheaper.answer();
             ShadowAnswer strong = stronger.answer();
             verdict = switch (judge) {
@@ -265,8 +323,8 @@ public final class ShadowRunner implements ShadowHook, SmartLifecycle {
         }
         Usd total = cost.plus(judgeCost);
         c.state.budget.settle(r, total);
-        statistics(policy).record(c.routed.complexity(), null, verdict);
-        sample(policy, c.routed.complexity(), c.served, c.against, verdict);
+        statistics(policy).record(c.routed.complexity(), c.confidence, verdict);
+        sample(policy, c.routed.complexity(), c.served, c.against, verdict, c.confidence, c.escalation());
         Counter.builder("burstgate.shadow.calls")
                 .description("Shadow comparisons, by the tier compared with and the verdict")
                 .tags("policy", policy, "tier", c.against.label(), "verdict", verdict.label())
@@ -279,13 +337,13 @@ public final class ShadowRunner implements ShadowHook, SmartLifecycle {
                 .increment(total.amount().doubleValue());
         ShadowRecord record = new ShadowRecord(
                 c.routed.requestId(),
-                0,
+                c.escalation() ? ShadowRecord.ESCALATION_SEQ : 0,
                 time,
                 policy,
                 c.served,
                 c.against,
                 c.routed.complexity(),
-                null,
+                c.confidence,
                 verdict,
                 judge.key(),
                 total,
@@ -533,7 +591,14 @@ public final class ShadowRunner implements ShadowHook, SmartLifecycle {
                 LocalDate today = LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC);
                 long rows = history.read(Instant.EPOCH, r -> {
                     statistics(r.policy()).record(r.complexity(), r.confidence(), r.verdict());
-                    sample(r.policy(), r.complexity(), r.servedTier(), r.shadowTier(), r.verdict());
+                    sample(
+                            r.policy(),
+                            r.complexity(),
+                            r.servedTier(),
+                            r.shadowTier(),
+                            r.verdict(),
+                            r.confidence(),
+                            r.seq() == ShadowRecord.ESCALATION_SEQ);
                     if (LocalDate.ofInstant(r.time(), ZoneOffset.UTC).equals(today)) {
                         restoredToday.merge(r.policy(), r.cost(), Usd::plus);
                     }
@@ -583,16 +648,27 @@ public final class ShadowRunner implements ShadowHook, SmartLifecycle {
         return PHASE;
     }
 
-    private void sample(String policy, double score, Tier served, Tier against, Verdict verdict) {
+    private void sample(
+            String policy,
+            double score,
+            Tier served,
+            Tier against,
+            Verdict verdict,
+            @Nullable Double confidence,
+            boolean escalation) {
         if (verdict == Verdict.ERROR) {
             return;
         }
+        Double local = served == Tier.LOCAL && confidence != null && confidence >= 0.0 && confidence <= 1.0
+                ? confidence
+                : null;
         var kept = samples.computeIfAbsent(policy, k -> new java.util.ArrayDeque<>());
         synchronized (kept) {
             if (kept.size() >= MAX_SAMPLES) {
                 kept.removeFirst();
             }
-            kept.addLast(new PolicyTuning.Sample(score, served, against, verdict == Verdict.ACCEPTABLE));
+            kept.addLast(new PolicyTuning.Sample(
+                    score, served, against, verdict == Verdict.ACCEPTABLE, local, escalation && served == Tier.LOCAL));
         }
     }
 

@@ -16,7 +16,7 @@ import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * {@code GET /admin/policies/{name}/tuning} (the proposal), {@code GET .../tuning/audit} (the audit trail),
+ * {@code GET /admin/policies/{name}/tuning} (the proposal: thresholds, and a cascade's {@code escalate_below}), {@code GET .../tuning/audit} (the audit trail),
  * {@code POST .../tuning/apply} and {@code POST .../tuning/rollback}. File work runs off the event loop.
  */
 final class TuningEndpoint {
@@ -85,6 +85,10 @@ final class TuningEndpoint {
         }
         ObjectNode current = root.putObject("current");
         thresholds(current, policy.thresholds());
+        Policy.Cascade cascade = policy.cascade();
+        if (cascade != null) {
+            current.put("escalate_below", cascade.escalateBelow());
+        }
         PolicyTuning.Report report = service.report(policy);
         if (report == null) {
             root.putNull("proposed");
@@ -98,6 +102,10 @@ final class TuningEndpoint {
             } else {
                 ObjectNode proposed = root.putObject("proposed");
                 thresholds(proposed, p);
+                Double escalateBelow = report.proposedEscalateBelow();
+                if (escalateBelow != null) {
+                    proposed.put("escalate_below", escalateBelow);
+                }
                 Double usd = report.proposedUsdPer1000();
                 if (usd != null) {
                     proposed.put("usd_per_1000", usd);

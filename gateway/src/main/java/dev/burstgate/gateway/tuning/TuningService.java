@@ -28,7 +28,7 @@ import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * Proposes, applies and rolls back tuned thresholds.
+ * Proposes, applies and rolls back tuned thresholds, and with a cascade its {@code escalate-below}.
  *
  * <p><b>Apply</b> writes the proposal as the policy's overlay ({@link TuningStore}), reloads the registry (the same
  * path a file edit takes, so the policy's version goes up) and appends {@code apply} to the audit trail. Nothing is
@@ -52,8 +52,8 @@ public final class TuningService implements SmartLifecycle {
     private final InstantSource clock;
     private final JsonMapper json;
     private final Object lock = new Object();
-    /** Per policy, the thresholds last rolled back away from: auto-apply does not bring them back. */
-    private final Map<String, Policy.Thresholds> rolledBack = new ConcurrentHashMap<>();
+    /** Per policy, the values last rolled back away from: auto-apply does not bring them back. */
+    private final Map<String, Setting> rolledBack = new ConcurrentHashMap<>();
     /** Per policy, when auto-apply last evaluated it ({@link System#nanoTime()}). */
     private final Map<String, Long> evaluated = new ConcurrentHashMap<>();
 
@@ -78,7 +78,7 @@ public final class TuningService implements SmartLifecycle {
         this.json = json;
         for (JsonNode e : store.audit()) {
             if ("rollback".equals(e.path("action").asString(""))) {
-                Policy.Thresholds from = thresholds(e.path("from"));
+                Setting from = setting(e.path("from"));
                 if (from != null) {
                     rolledBack.put(e.path("policy").asString(""), from);
                 }
@@ -99,13 +99,32 @@ public final class TuningService implements SmartLifecycle {
                         "No policy named " + JsonErrors.quote(name) + "."));
     }
 
+    /**
+     * What tuning sets: the thresholds, and the cascade's {@code escalate-below} (null without a cascade).
+     *
+     * @param thresholds the score thresholds
+     * @param escalateBelow the cascade's {@code escalate-below}, or null
+     */
+    record Setting(Policy.Thresholds thresholds, @Nullable Double escalateBelow) {
+
+        /** What is in force in {@code policy}. */
+        static Setting of(Policy policy) {
+            Policy.Cascade cascade = policy.cascade();
+            return new Setting(policy.thresholds(), cascade == null ? null : cascade.escalateBelow());
+        }
+
+        @Override
+        public String toString() {
+            return escalateBelow == null ? thresholds.toString() : thresholds + ", escalate-below " + escalateBelow;
+        }
+    }
+
     /** The proposal for the policy now, or null when it states no quality target. */
     PolicyTuning.@Nullable Report report(Policy policy) {
-        Policy.Tuning rules = policy.tuning();
-        if (rules == null) {
+        if (policy.tuning() == null) {
             return null;
         }
-        return PolicyTuning.propose(policy.thresholds(), rules, runner.samples(policy.name()), usdPerRequest);
+        return PolicyTuning.propose(policy, runner.samples(policy.name()), usdPerRequest);
     }
 
     /** The latest audit entry of a policy with this action, or null. */
@@ -152,7 +171,7 @@ public final class TuningService implements SmartLifecycle {
             if (!report.differs()) {
                 throw conflict(
                         "already_applied",
-                        "The proposed thresholds of policy " + JsonErrors.quote(name) + " are in force.");
+                        "The proposed values of policy " + JsonErrors.quote(name) + " are in force.");
             }
             String reason = String.join(
                     "; ",
@@ -162,12 +181,18 @@ public final class TuningService implements SmartLifecycle {
             ObjectNode overlay = json.createObjectNode();
             overlay.put("policy", name);
             overlay.set("thresholds", store.thresholds(proposed));
+            Double escalateBelow = report.proposedEscalateBelow();
+            if (escalateBelow != null) {
+                overlay.putObject("cascade").put("escalate-below", escalateBelow);
+            }
             overlay.put("applied_at", clock.instant().toString());
             overlay.put("by", by);
             overlay.put("reason", reason);
             store.push(name, overlay);
             registry.reload();
-            ObjectNode audit = auditEntry(name, "apply", by, report.current(), proposed);
+            Setting from = new Setting(report.current(), report.currentEscalateBelow());
+            Setting to = new Setting(proposed, escalateBelow);
+            ObjectNode audit = auditEntry(name, "apply", by, from, to);
             ObjectNode estimate = audit.putObject("estimate");
             for (PolicyTuning.Change c : report.changes()) {
                 QualityEstimate q = c.proposedQuality();
@@ -178,7 +203,7 @@ public final class TuningService implements SmartLifecycle {
             audit.put("samples", report.samples());
             audit.put("reason", reason);
             store.audit(audit);
-            log.info("Policy {}: tuned thresholds applied ({}): {} -> {}", name, by, report.current(), proposed);
+            log.info("Policy {}: tuned values applied ({}): {} -> {}", name, by, from, to);
             return audit;
         }
     }
@@ -197,24 +222,24 @@ public final class TuningService implements SmartLifecycle {
                         "Policy " + JsonErrors.quote(name) + " has no tuned thresholds to roll back.");
             }
             registry.reload();
-            Policy.Thresholds from = before.policy().thresholds();
-            Policy.Thresholds to = entry(name).policy().thresholds();
+            Setting from = Setting.of(before.policy());
+            Setting to = Setting.of(entry(name).policy());
             rolledBack.put(name, from);
             ObjectNode audit = auditEntry(name, "rollback", by, from, to);
             store.audit(audit);
-            log.info("Policy {}: tuned thresholds rolled back ({}): {} -> {}", name, by, from, to);
+            log.info("Policy {}: tuned values rolled back ({}): {} -> {}", name, by, from, to);
             return audit;
         }
     }
 
-    private ObjectNode auditEntry(String name, String action, String by, Policy.Thresholds from, Policy.Thresholds to) {
+    private ObjectNode auditEntry(String name, String action, String by, Setting from, Setting to) {
         ObjectNode a = json.createObjectNode();
         a.put("time", clock.instant().toString());
         a.put("policy", name);
         a.put("action", action);
         a.put("by", by);
-        a.set("from", store.thresholds(from));
-        a.set("to", store.thresholds(to));
+        a.set("from", store.setting(from.thresholds(), from.escalateBelow()));
+        a.set("to", store.setting(to.thresholds(), to.escalateBelow()));
         a.put("version", entry(name).version());
         return a;
     }
@@ -226,14 +251,18 @@ public final class TuningService implements SmartLifecycle {
         o.put("confidence", q.confidence());
     }
 
-    private static Policy.@Nullable Thresholds thresholds(JsonNode o) {
+    /** The values an audit entry's {@code from} or {@code to} names (entries written before the cascade had none). */
+    private static @Nullable Setting setting(JsonNode o) {
         if (!o.path("cloud-at").isNumber()) {
             return null;
         }
         JsonNode l = o.path("legacy-at");
+        JsonNode e = o.path("escalate-below");
         try {
-            return new Policy.Thresholds(o.path("cloud-at").asDouble(), l.isNumber() ? l.asDouble() : null);
-        } catch (IllegalArgumentException e) {
+            return new Setting(
+                    new Policy.Thresholds(o.path("cloud-at").asDouble(), l.isNumber() ? l.asDouble() : null),
+                    e.isNumber() ? e.asDouble() : null);
+        } catch (IllegalArgumentException ex) {
             return null;
         }
     }
@@ -261,9 +290,11 @@ public final class TuningService implements SmartLifecycle {
             evaluated.put(e.name(), now);
             try {
                 PolicyTuning.Report report = report(e.policy());
+                Policy.Thresholds proposed = report == null ? null : report.proposed();
                 if (report != null
+                        && proposed != null
                         && report.differs()
-                        && !java.util.Objects.equals(report.proposed(), rolledBack.get(e.name()))) {
+                        && !new Setting(proposed, report.proposedEscalateBelow()).equals(rolledBack.get(e.name()))) {
                     apply(e.name(), "auto");
                 }
             } catch (ApiException ex) {

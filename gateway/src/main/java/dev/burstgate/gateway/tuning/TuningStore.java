@@ -20,8 +20,10 @@ import tools.jackson.databind.node.ObjectNode;
  * The files of tuning, in one directory (the policy registry's overlay directory):
  *
  * <ul>
- *   <li>{@code <policy>.yaml}, the overlay in force: {@code thresholds} (all the registry reads), {@code applied_at},
- *       {@code by}, {@code reason}, and {@code history}, the overlays it replaced, oldest first. Written as JSON,
+ *   <li>{@code <policy>.yaml}, the overlay in force: {@code thresholds} and, for a policy with a cascade,
+ *       {@code cascade.escalate-below} (all the registry reads; an overlay without {@code cascade} leaves the policy
+ *       file's), {@code applied_at}, {@code by}, {@code reason}, and {@code history}, the overlays it replaced, oldest
+ *       first. Written as JSON,
  *       which is YAML, to a temporary file moved into place, so a reload never reads half a file.
  *   <li>{@code audit.jsonl}, one JSON object a line, appended and never rewritten.
  * </ul>
@@ -146,6 +148,15 @@ final class TuningStore {
             o.putNull("legacy-at");
         } else {
             o.put("legacy-at", t.legacyAt());
+        }
+        return o;
+    }
+
+    /** The thresholds with the cascade's {@code escalate-below} beside them, when there is one (audit entries). */
+    ObjectNode setting(Policy.Thresholds t, @Nullable Double escalateBelow) {
+        ObjectNode o = thresholds(t);
+        if (escalateBelow != null) {
+            o.put("escalate-below", escalateBelow);
         }
         return o;
     }

@@ -38,6 +38,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import reactor.core.publisher.Flux;
 import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The dispatcher's side of a cascade, with a local tier whose answers carry a known confidence: it escalates exactly
@@ -51,6 +52,10 @@ class DispatcherCascadeTest {
     private final AtomicInteger cloudCalls = new AtomicInteger();
 
     private Dispatcher dispatcher(double confidence) {
+        return dispatcher(confidence, ShadowHook.OFF);
+    }
+
+    private Dispatcher dispatcher(double confidence, ShadowHook hook) {
         AnswerConfidence c = new AnswerConfidence(7, confidence, confidence / 2, 1.2);
         ScriptedTier local = new ScriptedTier(
                 Tier.LOCAL,
@@ -71,7 +76,82 @@ class DispatcherCascadeTest {
                 prices,
                 BudgetStore.inMemory(t -> BudgetLimits.NONE, InstantSource.system()),
                 new CostRecords(prices, new CostEvents(List.of(records::add)), System::nanoTime),
-                256);
+                256,
+                dev.burstgate.policies.capability.TierCapabilities.UNRESTRICTED,
+                hook);
+    }
+
+    /** A hook that watches every answer and every escalation, and remembers what it was shown and told. */
+    static final class Hook implements ShadowHook {
+        final List<String> events = new ArrayList<>();
+
+        @Override
+        public Watch watch(RoutedRequest routed, Tier served) {
+            events.add("watch " + served.label());
+            return watcher("served");
+        }
+
+        @Override
+        public Watch escalated(
+                RoutedRequest routed, List<ObjectNode> discarded, @Nullable Double confidence, Tier answering) {
+            events.add("escalated " + confidence + " to " + answering.label() + ": "
+                    + String.join(
+                            "|", discarded.stream().map(ObjectNode::toString).toList()));
+            return watcher("replacing");
+        }
+
+        private Watch watcher(String name) {
+            return new Watch() {
+                @Override
+                public void see(ObjectNode chunk) {
+                    events.add(name + " sees " + chunk.path("choices").path(0).toString());
+                }
+
+                @Override
+                public void judged(double confidence) {
+                    events.add(name + " judged " + confidence);
+                }
+
+                @Override
+                public void complete() {
+                    events.add(name + " complete");
+                }
+            };
+        }
+    }
+
+    @Test
+    void aKeptAnswersConfidenceIsToldToItsWatchBeforeItCompletes() {
+        Hook hook = new Hook();
+        dispatcher(0.8, hook).dispatch(routed(PLAIN, below(0.55))).collectList().block();
+        assertThat(hook.events).hasSize(4);
+        assertThat(hook.events.get(0)).isEqualTo("watch local");
+        assertThat(hook.events.get(1)).startsWith("served sees ").contains("Local answer.");
+        assertThat(hook.events.subList(2, 4)).containsExactly("served judged 0.8", "served complete");
+    }
+
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void anEscalatedAnswerIsHandedToTheHookWithTheAnswerThatReplacedIt(boolean stream) {
+        Hook hook = new Hook();
+        Policy.Cascade cascade = stream
+                ? new Policy.Cascade(0.55, Policy.Signal.MEAN_PROB, true, new Policy.StreamBuffer(100, 60_000))
+                : below(0.55);
+        dispatcher(0.3, hook)
+                .dispatch(routed(stream ? STREAM : PLAIN, cascade))
+                .collectList()
+                .block();
+        assertThat(hook.events.get(0)).isEqualTo("watch cloud");
+        assertThat(hook.events.get(1)).startsWith("escalated 0.3 to cloud: ").contains("answer.");
+        assertThat(hook.events)
+                .filteredOn(e -> e.startsWith("replacing sees"))
+                .anySatisfy(e -> assertThat(e).contains("Cloud answer."));
+        assertThat(hook.events)
+                .filteredOn(e -> e.startsWith("replacing"))
+                .last()
+                .isEqualTo("replacing complete");
+        assertThat(hook.events).noneMatch(e -> e.contains("judged"));
+        assertThat(hook.events).filteredOn(e -> e.endsWith("complete")).hasSize(2);
     }
 
     private RoutedRequest routed(String body, Policy.@Nullable Cascade cascade) {

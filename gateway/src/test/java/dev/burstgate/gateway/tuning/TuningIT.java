@@ -3,23 +3,33 @@ package dev.burstgate.gateway.tuning;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.burstgate.gateway.api.ChatCompletionRequest;
 import dev.burstgate.gateway.shadow.ShadowRunner;
 import dev.burstgate.gateway.testsupport.GatewayIT;
 import dev.burstgate.gateway.testsupport.GatewayIT.Tenant;
 import dev.burstgate.gateway.testsupport.TestGateway;
+import dev.burstgate.gateway.tier.AnswerConfidence;
+import dev.burstgate.gateway.tier.TierBackend;
+import dev.burstgate.gateway.tier.UpstreamChunk;
+import dev.burstgate.policies.Tier;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.config.BeanPostProcessor;
+import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.context.annotation.Bean;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.MediaType;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.reactive.server.EntityExchangeResult;
 import org.springframework.test.web.reactive.server.WebTestClient;
+import reactor.core.publisher.Flux;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -29,6 +39,12 @@ import tools.jackson.databind.json.JsonMapper;
  * model never meets: every verdict is "not acceptable", so the cheapest {@code cloud-at} that holds 0.95 is 0, and
  * auto-apply (every second, from 6 verdicts) puts it in force. The verdicts come from real shadow comparisons, not
  * seeded rows.
+ *
+ * <p>The policy {@code cascaded} sends everything to the local tier (cloud is not allowed) under a cascade on
+ * confidence that escalates to legacy. The in-process engine measures no confidence, so the local tier here is wrapped
+ * to report a fixed one per prompt ({@link #CONFIDENCE}); everything else is the gateway's own path: the cascade keeps
+ * or escalates by it, the kept answers are compared with legacy, and the verdicts carry it into tuning, which, every
+ * kept answer missing legacy's, raises {@code escalate-below} from 0.2 to 1 (escalate everything).
  */
 @GatewayIT(
         localTier = true,
@@ -38,7 +54,7 @@ import tools.jackson.databind.json.JsonMapper;
                         name = "acme",
                         key = TuningIT.KEY,
                         policy = "tuned",
-                        allowedPolicies = "tuned,tuned-by-hand",
+                        allowedPolicies = "tuned,tuned-by-hand,cascaded",
                         requestsPerSecond = 1000),
         adminKey = TuningIT.ADMIN_KEY,
         properties = {"burstgate.shadow.workers=1", "burstgate.cache.enabled=false"})
@@ -48,6 +64,69 @@ class TuningIT {
     static final String ADMIN_KEY = "sk-tuning-admin";
     static final List<String> PROMPTS =
             List.of("Name a colour.", "Count to three.", "Say hello.", "What is two plus two?", "Name a fruit.");
+
+    /** The confidence the local tier reports for each prompt of {@link #PROMPTS}. */
+    static final Map<String, Double> CONFIDENCE = Map.of(
+            "Name a colour.", 0.3,
+            "Count to three.", 0.35,
+            "Say hello.", 0.45,
+            "What is two plus two?", 0.6,
+            "Name a fruit.", 0.7);
+
+    @TestConfiguration(proxyBeanMethods = false)
+    static class LocalConfidence {
+        /** Wraps the local tier so that its answers carry the confidence of their prompt. */
+        @Bean
+        static BeanPostProcessor scoredLocalTier() {
+            return new BeanPostProcessor() {
+                @Override
+                public Object postProcessAfterInitialization(Object bean, String name) {
+                    return bean instanceof TierBackend b && b.tier() == Tier.LOCAL ? new Scored(b) : bean;
+                }
+            };
+        }
+    }
+
+    /** A tier that answers as its delegate, with the confidence {@link #CONFIDENCE} gives the last message. */
+    record Scored(TierBackend delegate) implements TierBackend {
+        @Override
+        public Tier tier() {
+            return delegate.tier();
+        }
+
+        @Override
+        public boolean available() {
+            return delegate.available();
+        }
+
+        @Override
+        public boolean simulated() {
+            return delegate.simulated();
+        }
+
+        @Override
+        public String model() {
+            return delegate.model();
+        }
+
+        @Override
+        public Flux<UpstreamChunk> call(ChatCompletionRequest request, String requestId) {
+            return delegate.call(request, requestId);
+        }
+
+        @Override
+        public boolean measuresConfidence() {
+            return true;
+        }
+
+        @Override
+        public Flux<UpstreamChunk> callScored(ChatCompletionRequest request, String requestId) {
+            String prompt = request.messages().getLast().content();
+            double p = CONFIDENCE.getOrDefault(prompt, 0.5);
+            AnswerConfidence confidence = new AnswerConfidence(8, p, p, 1.0);
+            return delegate.call(request, requestId).map(c -> new UpstreamChunk(c.endpoint(), c.json(), confidence));
+        }
+    }
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry r) {
@@ -210,8 +289,91 @@ class TuningIT {
                 .isEqualTo("nothing_to_roll_back");
     }
 
+    @Test
+    void autoApplyChangesTheLiveEscalateBelowTheAuditShowsItAndRollbackRestoresIt() {
+        long v0 = listed("cascaded").path("version").asLong();
+        JsonNode before = ok(HttpMethod.GET, "/admin/policies/cascaded/tuning");
+        assertThat(before.path("current").path("escalate_below").asDouble()).isEqualTo(0.2);
+        // 0.45 >= 0.20: the cascade keeps the local answer
+        EntityExchangeResult<String> kept = chat("cascaded", "Say hello.");
+        assertThat(kept.getResponseHeaders().getFirst("X-Burstgate-Tier")).isEqualTo("local");
+
+        // Every kept local answer misses legacy's: the cheapest escalate-below that holds 0.95 escalates everything.
+        int sent = 0;
+        while (listed("cascaded").path("version").asLong() == v0 && sent < 40) {
+            chat("cascaded", PROMPTS.get(sent % PROMPTS.size()));
+            sent++;
+        }
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> listed("cascaded").path("version").asLong() > v0);
+
+        JsonNode report = ok(HttpMethod.GET, "/admin/policies/cascaded/tuning");
+        assertThat(report.path("current").path("escalate_below").asDouble()).isEqualTo(1.0);
+        assertThat(report.path("proposed").path("escalate_below").asDouble()).isEqualTo(1.0);
+        assertThat(report.path("proposed").path("differs").asBoolean()).isFalse();
+        JsonNode change = change(report, "escalate-below");
+        assertThat(change.path("verdicts").asLong()).isGreaterThanOrEqualTo(6);
+        assertThat(change.path("reason").asString()).contains("every answer escalates");
+
+        // the live cascade escalates what it kept before: 0.70 < 1.00
+        EntityExchangeResult<String> escalated = chat("cascaded", "Name a fruit.");
+        assertThat(escalated.getResponseHeaders().getFirst("X-Burstgate-Tier")).isEqualTo("legacy");
+        assertThat(reason(escalated)).contains("local confidence 0.70 < 1.00");
+
+        // the discarded answer is compared with legacy's, which replaced it: a verdict for escalate-below, not cloud-at
+        long escalateVerdicts = change.path("verdicts").asLong();
+        long cloudVerdicts = change(report, "cloud-at").path("verdicts").asLong();
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> change(ok(HttpMethod.GET, "/admin/policies/cascaded/tuning"), "escalate-below")
+                                .path("verdicts")
+                                .asLong()
+                        > escalateVerdicts);
+        assertThat(change(ok(HttpMethod.GET, "/admin/policies/cascaded/tuning"), "cloud-at")
+                        .path("verdicts")
+                        .asLong())
+                .isEqualTo(cloudVerdicts);
+
+        List<JsonNode> trail = entries("cascaded");
+        assertThat(trail).hasSize(1);
+        JsonNode apply = trail.getFirst();
+        assertThat(apply.path("by").asString()).isEqualTo("auto");
+        assertThat(apply.path("from").path("escalate-below").asDouble()).isEqualTo(0.2);
+        assertThat(apply.path("to").path("escalate-below").asDouble()).isEqualTo(1.0);
+        assertThat(apply.path("estimate").path("escalate-below").path("lower").isNumber())
+                .isTrue();
+        assertThat(apply.path("reason").asString()).contains("escalate-below: ");
+
+        JsonNode rollback = ok(HttpMethod.POST, "/admin/policies/cascaded/tuning/rollback");
+        assertThat(rollback.path("from").path("escalate-below").asDouble()).isEqualTo(1.0);
+        assertThat(rollback.path("to").path("escalate-below").asDouble()).isEqualTo(0.2);
+        assertThat(ok(HttpMethod.GET, "/admin/policies/cascaded/tuning")
+                        .path("current")
+                        .path("escalate_below")
+                        .asDouble())
+                .isEqualTo(0.2);
+        assertThat(chat("cascaded", "Name a fruit.").getResponseHeaders().getFirst("X-Burstgate-Tier"))
+                .isEqualTo("local");
+
+        // the value rolled back is not brought back by auto-apply, which evaluates every second
+        await().pollDelay(Duration.ofMillis(2500)).atMost(Duration.ofSeconds(5)).until(() -> true);
+        assertThat(entries("cascaded")).hasSize(2);
+    }
+
     List<JsonNode> entries() {
-        JsonNode audit = ok(HttpMethod.GET, "/admin/policies/tuned/tuning/audit");
+        return entries("tuned");
+    }
+
+    static JsonNode change(JsonNode report, String field) {
+        for (JsonNode c : report.path("thresholds")) {
+            if (c.path("field").asString().equals(field)) {
+                return c;
+            }
+        }
+        throw new AssertionError("no " + field + " in " + report);
+    }
+
+    List<JsonNode> entries(String policy) {
+        JsonNode audit = ok(HttpMethod.GET, "/admin/policies/" + policy + "/tuning/audit");
         return java.util.stream.StreamSupport.stream(audit.path("entries").spliterator(), false)
                 .toList();
     }

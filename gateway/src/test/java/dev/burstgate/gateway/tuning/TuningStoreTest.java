@@ -3,8 +3,11 @@ package dev.burstgate.gateway.tuning;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.burstgate.policies.policy.Policy;
+import dev.burstgate.policies.policy.PolicyRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.time.InstantSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.json.JsonMapper;
@@ -38,6 +41,56 @@ class TuningStoreTest {
         assertThat(store.read("t")).isNull();
         assertThat(Files.exists(store.overlay("t"))).isFalse();
         assertThat(store.pop("t")).isFalse();
+    }
+
+    @Test
+    void overlaysWithAndWithoutTheCascadeFieldLoadAndARollbackRestoresTheEscalateBelowBeforeIt(@TempDir Path dir)
+            throws Exception {
+        Path policies = Files.createDirectory(dir.resolve("policies"));
+        Files.writeString(
+                policies.resolve("t.yaml"),
+                "name: t\nthresholds: {cloud-at: 0.5}\nfallback: {local: [cloud]}\ncascade: {escalate-below: 0.3}\n");
+        TuningStore store = new TuningStore(dir.resolve("tuning"), json);
+        PolicyRegistry registry = PolicyRegistry.withOverlays(
+                policies, dir.resolve("tuning"), InstantSource.fixed(Instant.parse("2026-01-01T00:00:00Z")));
+
+        // an overlay as written before overlays carried the cascade: the file's escalate-below stays
+        store.push("t", overlay(store, 0.4));
+        registry.reload();
+        assertThat(registry.get("t").thresholds().cloudAt()).isEqualTo(0.4);
+        assertThat(registry.get("t").cascade().escalateBelow()).isEqualTo(0.3);
+
+        ObjectNode tuned = overlay(store, 0.35);
+        tuned.putObject("cascade").put("escalate-below", 0.55);
+        store.push("t", tuned);
+        registry.reload();
+        assertThat(registry.get("t").thresholds().cloudAt()).isEqualTo(0.35);
+        assertThat(registry.get("t").cascade().escalateBelow()).isEqualTo(0.55);
+        assertThat(store.read("t").path("history").get(0).has("cascade")).isFalse();
+
+        assertThat(store.pop("t")).isTrue();
+        registry.reload();
+        assertThat(registry.get("t").thresholds().cloudAt()).isEqualTo(0.4);
+        assertThat(registry.get("t").cascade().escalateBelow()).isEqualTo(0.3);
+        assertThat(store.pop("t")).isTrue();
+        registry.reload();
+        assertThat(registry.get("t").cascade().escalateBelow()).isEqualTo(0.3);
+        assertThat(registry.get("t").thresholds().cloudAt()).isEqualTo(0.5);
+    }
+
+    @Test
+    void anAuditSettingCarriesEscalateBelowOnlyWhenThePolicyHasACascade(@TempDir Path dir) {
+        TuningStore store = new TuningStore(dir, json);
+        assertThat(store.setting(new Policy.Thresholds(0.4, 0.9), 0.55)
+                        .path("escalate-below")
+                        .asDouble())
+                .isEqualTo(0.55);
+        assertThat(store.setting(new Policy.Thresholds(0.4, 0.9), null).has("escalate-below"))
+                .isFalse();
+        assertThat(store.setting(new Policy.Thresholds(0.4, null), null)
+                        .path("legacy-at")
+                        .isNull())
+                .isTrue();
     }
 
     @Test
