@@ -31,6 +31,8 @@ import java.util.regex.Pattern;
  *     --targets native=http://127.0.0.1:18090,gateway-runner=http://127.0.0.1:18092
  * </pre>
  *
+ * A target may add fields to every request it gets: {@code name=url|{"logprobs":true,"top_logprobs":5}}.
+ *
  * Requests carry {@code Authorization: Bearer $BURSTGATE_KEY} (the demo key by default; llama-server ignores it) and
  * {@code model: local}. In a round each of the {@code concurrency} workers sends {@code --per-worker} requests (2 by
  * default) one after the other. Prints one tab-separated line per target and concurrency, starting with
@@ -50,6 +52,9 @@ public class RunnerBench {
 
   record Measured(double tokensPerSecond, double ttftMs, int tokens) {}
 
+  /** An endpoint, and request fields added to every request sent to it (a JSON object's members, or empty). */
+  record Target(URI url, String extraFields) {}
+
   static int eos = -1;
   static int perWorker = 2;
 
@@ -64,16 +69,22 @@ public class RunnerBench {
     eos = Integer.parseInt(opt.getOrDefault("eos", "-1"));
     perWorker = Integer.parseInt(opt.getOrDefault("per-worker", "2"));
     int[] levels = Arrays.stream(opt.getOrDefault("concurrency", "1,2,4").split(",")).mapToInt(Integer::parseInt).toArray();
-    Map<String, URI> targets = new LinkedHashMap<>();
-    for (String spec : opt.get("targets").split(",")) {
+    Map<String, Target> targets = new LinkedHashMap<>();
+    for (String spec : opt.get("targets").split(",(?=[^,{}]+=)")) {
       String[] kv = spec.split("=", 2);
-      targets.put(kv[0], URI.create(kv[1]).resolve("/v1/chat/completions"));
+      String[] urlExtra = kv[1].split("\\|", 2);
+      String extra = urlExtra.length > 1 ? urlExtra[1].strip() : "";
+      if (!extra.isEmpty() && !(extra.startsWith("{") && extra.endsWith("}"))) {
+        throw new IllegalArgumentException("extra fields of " + kv[0] + " must be a JSON object: " + extra);
+      }
+      targets.put(kv[0], new Target(URI.create(urlExtra[0]).resolve("/v1/chat/completions"),
+          extra.isEmpty() ? "" : extra.substring(1, extra.length() - 1).strip()));
     }
     HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
     // Warm-up: a gateway is measured as it runs in service, with its code compiled by the JIT, not as it starts:
     // one-token requests, streamed and not, for --warmup seconds per target (also fills the prompt cache).
     long warmupNanos = (long) (Double.parseDouble(opt.getOrDefault("warmup", "45")) * 1e9);
-    for (Map.Entry<String, URI> target : targets.entrySet()) {
+    for (Map.Entry<String, Target> target : targets.entrySet()) {
       long began = System.nanoTime();
       int n = 0;
       do {
@@ -124,7 +135,7 @@ public class RunnerBench {
     return n % 2 == 1 ? ratios[n / 2] : (ratios[n / 2 - 1] + ratios[n / 2]) / 2;
   }
 
-  static Measured round(HttpClient http, URI url, int concurrency, int tokens, boolean stream) throws Exception {
+  static Measured round(HttpClient http, Target url, int concurrency, int tokens, boolean stream) throws Exception {
     List<Run> runs = new ArrayList<>();
     try (ExecutorService pool = Executors.newFixedThreadPool(concurrency)) {
       List<Future<List<Run>>> futures = new ArrayList<>();
@@ -162,11 +173,13 @@ public class RunnerBench {
     }
   }
 
-  static Run run(HttpClient http, URI url, long seed, int tokens, boolean stream) throws Exception {
+  static Run run(HttpClient http, Target target, long seed, int tokens, boolean stream) throws Exception {
+    URI url = target.url();
     String body = "{\"model\":\"local\",\"messages\":[{\"role\":\"user\",\"content\":\"" + PROMPT + "\"}],"
         + "\"max_tokens\":" + tokens + ",\"temperature\":0.8,\"top_p\":0.95,\"seed\":" + seed
         + (eos >= 0 ? ",\"logit_bias\":{\"" + eos + "\":-100}" : "")
-        + ",\"stream\":" + stream + (stream ? ",\"stream_options\":{\"include_usage\":true}" : "") + "}";
+        + ",\"stream\":" + stream + (stream ? ",\"stream_options\":{\"include_usage\":true}" : "")
+        + (target.extraFields().isEmpty() ? "" : "," + target.extraFields()) + "}";
     HttpRequest req = HttpRequest.newBuilder(url)
         .header("Content-Type", "application/json")
         .header("Authorization", "Bearer " + KEY)
