@@ -203,11 +203,6 @@ final class TuneCommand implements Callable<Integer> {
         }
         Policy.Thresholds settled = new Policy.Thresholds(cloudAt, legacyAt);
 
-        Usd shadowCost = Usd.ZERO;
-        for (int k : result.shadowed()) {
-            // the other answer of the pair: cloud for a request served locally, local for one served by cloud/legacy
-            shadowCost = shadowCost.plus(current.tierFor(scores[k]) == Tier.LOCAL ? cloud[k] : local[k]);
-        }
         // escalate-below, from the local-routed rows that carry a confidence
         Policy.Cascade cascade = p.cascade();
         List<Tier> next = p.fallbackFor(Tier.LOCAL);
@@ -231,6 +226,7 @@ final class TuneCommand implements Callable<Integer> {
         @Nullable Double escalateNow = cascade == null || next.isEmpty() ? null : cascade.escalateBelow();
         @Nullable Double escalateBelow = null;
         @Nullable ThresholdProposal escalation = null;
+        int[] escalationShadowed = new int[0];
         if (escalateNow != null && !confident.isEmpty()) {
             double[] inverted = new double[confident.size()];
             for (int j = 0; j < inverted.length; j++) {
@@ -240,12 +236,35 @@ final class TuneCommand implements Callable<Integer> {
             TuningReplay.Result er = TuningReplay.run(
                     inverted, j -> acceptable(prepared.rows().get(labelled.get(confident.get(j)))), settings, seed);
             escalation = er.proposal();
+            escalationShadowed = er.shadowed();
             Double t = escalation.threshold();
             if (t != null) {
                 escalateBelow = Math.round((1.0 - t) * 100) / 100.0;
             }
         }
         @Nullable Double escalateSettled = escalateBelow != null ? escalateBelow : escalateNow;
+
+        // What shadowing cost: each row shadowed by either replay pays one more answer, once. The other answer of the
+        // pair: cloud for a request served locally, local for one served by cloud/legacy; for a row shadowed only to
+        // tune escalate-below, the answer of the tier local escalates to.
+        Usd shadowCost = Usd.ZERO;
+        boolean[] shadowedRow = new boolean[n];
+        int shadowCalls = 0;
+        for (int k : result.shadowed()) {
+            if (!shadowedRow[k]) {
+                shadowedRow[k] = true;
+                shadowCalls++;
+                shadowCost = shadowCost.plus(current.tierFor(scores[k]) == Tier.LOCAL ? cloud[k] : local[k]);
+            }
+        }
+        for (int j : escalationShadowed) {
+            int k = confident.get(j);
+            if (!shadowedRow[k]) {
+                shadowedRow[k] = true;
+                shadowCalls++;
+                shadowCost = shadowCost.plus(escalated[k]);
+            }
+        }
 
         Usd costNow = cost(current, escalateNow, scores, confidences, local, cloud, legacy, escalated);
         Usd costSettled = cost(settled, escalateSettled, scores, confidences, local, cloud, legacy, escalated);
@@ -271,7 +290,7 @@ final class TuneCommand implements Callable<Integer> {
             o.put("shadow_rate", shadowRate);
             o.put("requests", n);
             o.put("skipped_unlabelled", skipped);
-            o.put("shadow_calls", proposal.shadowCalls());
+            o.put("shadow_calls", shadowCalls);
             o.put("verdicts", proposal.verdicts());
             o.put("verdicts_below", proposal.verdictsBelow());
             o.put("shadow_cost_usd", money(shadowCost));
@@ -292,8 +311,8 @@ final class TuneCommand implements Callable<Integer> {
         out.println(String.format(
                 Locale.ROOT,
                 "shadowed            %d (%.2f%%), %d verdicts, shadow cost USD %s",
-                proposal.shadowCalls(),
-                100.0 * proposal.shadowCalls() / n,
+                shadowCalls,
+                100.0 * shadowCalls / n,
                 proposal.verdicts(),
                 money(shadowCost).toPlainString()));
         out.println(String.format(Locale.ROOT, "%-20s%-26s%s", "", "current", proposed ? "proposed" : "kept"));

@@ -219,6 +219,29 @@ class TuneCommandTest {
         assertThat(plain.get("cloud_at").asDouble()).isEqualTo(o.get("cloud_at").asDouble());
         assertThat(o.get("cost_per_1000_usd").decimalValue())
                 .isGreaterThan(plain.get("cost_per_1000_usd").decimalValue());
+
+        // At a 5 % rate the escalate-below replay shadows rows of its own: each is one more cloud answer ($0.18)
+        String[] sampled = args.clone();
+        sampled[8] = "0.05";
+        sampled[11] = "20";
+        out.getBuffer().setLength(0);
+        assertThat(run(sampled)).as(err.toString()).isZero();
+        JsonNode plainSampled = lastLine();
+        Files.writeString(
+                policy,
+                "name: cascading\nthresholds: {cloud-at: 0.45}\nfallback: {local: [cloud]}\n"
+                        + "cascade: {escalate-below: 0.3}\n");
+        out.getBuffer().setLength(0);
+        assertThat(run(sampled)).as(err.toString()).isZero();
+        JsonNode cascadingSampled = lastLine();
+        int extra = cascadingSampled.get("shadow_calls").asInt()
+                - plainSampled.get("shadow_calls").asInt();
+        assertThat(extra).as("rows shadowed only to tune escalate-below").isPositive();
+        assertThat(cascadingSampled.get("shadow_cost_usd").decimalValue())
+                .isEqualByComparingTo(plainSampled
+                        .get("shadow_cost_usd")
+                        .decimalValue()
+                        .add(new java.math.BigDecimal("0.18").multiply(java.math.BigDecimal.valueOf(extra))));
     }
 
     @Test
