@@ -9,6 +9,7 @@ import dev.burstgate.engine.FinishReason;
 import dev.burstgate.engine.LocalEngine;
 import dev.burstgate.engine.ResponseFormat;
 import dev.burstgate.gateway.tenant.TenantRegistry;
+import dev.burstgate.gateway.testsupport.CascadeFixture;
 import dev.burstgate.gateway.testsupport.CostRecords;
 import dev.burstgate.gateway.testsupport.GatewayIT;
 import dev.burstgate.gateway.testsupport.PaidApiMock;
@@ -20,7 +21,6 @@ import dev.burstgate.gateway.usage.Outcome;
 import dev.burstgate.gateway.usage.RecentRecords;
 import dev.burstgate.policies.Tier;
 import dev.burstgate.policies.policy.PolicyRegistry;
-import dev.burstgate.policies.policy.ReloadReport;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -28,7 +28,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Locale;
 import java.util.stream.Stream;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.BeforeEach;
@@ -349,56 +348,12 @@ class CascadeIT {
 
     /** Writes the cascade policy with {@code escalateBelow} and extra cascade lines, and reloads the registry. */
     private void usePolicy(double escalateBelow, String more) {
-        String yaml = """
-                name: %s
-                description: Local first, escalated to cloud when the local answer looks unsure.
-                thresholds:
-                  cloud-at: 1.0
-                allowed-tiers: [local, cloud]
-                fallback:
-                  local: [cloud]
-                  cloud: []
-                burst:
-                  max-local-queue-wait-ms: 600000
-                cascade:
-                  escalate-below: %s
-                %s""".formatted(POLICY, String.format(Locale.ROOT, "%.17g", escalateBelow), more);
-        try {
-            Files.writeString(POLICIES.resolve(POLICY + ".yaml"), yaml);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        ReloadReport report = policies.reload();
-        assertThat(report.failed()).isEmpty();
-        assertThat(policies.get(POLICY).cascade()).isNotNull();
-        assertThat(policies.get(POLICY).cascade().escalateBelow()).isEqualTo(escalateBelow);
+        new CascadeFixture(POLICIES, POLICY, "Local first, escalated to cloud when the local answer looks unsure.")
+                .use(policies, escalateBelow, more);
     }
 
-    /** The request's row in the ledger, as {@code GET /admin/costs/requests} shows it, once it has been written. */
     private JsonNode ledgerRow(String requestId) {
-        return Awaitility.await("the ledger row of " + requestId)
-                .atMost(Duration.ofSeconds(15))
-                .pollInterval(Duration.ofMillis(100))
-                .until(
-                        () -> {
-                            JsonNode data = json.readTree(client.get()
-                                            .uri("/admin/costs/requests?limit=100")
-                                            .header("Authorization", "Bearer " + ADMIN)
-                                            .exchange()
-                                            .expectStatus()
-                                            .isOk()
-                                            .expectBody()
-                                            .returnResult()
-                                            .getResponseBody())
-                                    .path("data");
-                            for (JsonNode r : data) {
-                                if (r.path("id").asString().equals(requestId)) {
-                                    return r;
-                                }
-                            }
-                            return null;
-                        },
-                        java.util.Objects::nonNull);
+        return CascadeFixture.ledgerRow(client, json, ADMIN, requestId);
     }
 
     private double counter(String outcome) {

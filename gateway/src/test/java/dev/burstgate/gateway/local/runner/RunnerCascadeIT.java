@@ -8,6 +8,7 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import dev.burstgate.gateway.dispatch.Dispatcher;
 import dev.burstgate.gateway.tenant.TenantRegistry;
+import dev.burstgate.gateway.testsupport.CascadeFixture;
 import dev.burstgate.gateway.testsupport.CostRecords;
 import dev.burstgate.gateway.testsupport.GatewayIT;
 import dev.burstgate.gateway.testsupport.LlamaServerRunner;
@@ -24,7 +25,6 @@ import dev.burstgate.policies.cost.PriceTable;
 import dev.burstgate.policies.cost.Usd;
 import dev.burstgate.policies.policy.Policy;
 import dev.burstgate.policies.policy.PolicyRegistry;
-import dev.burstgate.policies.policy.ReloadReport;
 import dev.burstgate.policies.replay.LedgerReplay;
 import dev.burstgate.policies.replay.LedgerSource;
 import dev.burstgate.policies.replay.RecordedRequest;
@@ -43,7 +43,6 @@ import java.sql.Connection;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -453,56 +452,11 @@ class RunnerCascadeIT {
      * lines, and reloads the registry.
      */
     private void usePolicy(double escalateBelow, String more) {
-        String yaml = """
-                name: %s
-                description: Local first, escalated to cloud when the runner is unsure of its answer.
-                thresholds:
-                  cloud-at: 1.0
-                allowed-tiers: [local, cloud]
-                fallback:
-                  local: [cloud]
-                  cloud: []
-                burst:
-                  max-local-queue-wait-ms: 600000
-                cascade:
-                  escalate-below: %s
-                  structural: false
-                %s""".formatted(POLICY, String.format(Locale.ROOT, "%.17g", escalateBelow), more);
-        try {
-            Files.writeString(POLICIES.resolve(POLICY + ".yaml"), yaml);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        ReloadReport report = policies.reload();
-        assertThat(report.failed()).isEmpty();
-        assertThat(policies.get(POLICY).cascade()).isNotNull();
-        assertThat(policies.get(POLICY).cascade().escalateBelow()).isEqualTo(escalateBelow);
+        new CascadeFixture(POLICIES, POLICY, "Local first, escalated to cloud when the runner is unsure of its answer.")
+                .use(policies, escalateBelow, "  structural: false\n" + more);
     }
 
-    /** The request's row in the ledger, as {@code GET /admin/costs/requests} shows it, once it has been written. */
     private JsonNode ledgerRow(String requestId) {
-        return Awaitility.await("the ledger row of " + requestId)
-                .atMost(Duration.ofSeconds(15))
-                .pollInterval(Duration.ofMillis(100))
-                .until(
-                        () -> {
-                            JsonNode data = json.readTree(client.get()
-                                            .uri("/admin/costs/requests?limit=100")
-                                            .header("Authorization", "Bearer " + ADMIN)
-                                            .exchange()
-                                            .expectStatus()
-                                            .isOk()
-                                            .expectBody()
-                                            .returnResult()
-                                            .getResponseBody())
-                                    .path("data");
-                            for (JsonNode r : data) {
-                                if (r.path("id").asString().equals(requestId)) {
-                                    return r;
-                                }
-                            }
-                            return null;
-                        },
-                        Objects::nonNull);
+        return CascadeFixture.ledgerRow(client, json, ADMIN, requestId);
     }
 }
